@@ -1,0 +1,50 @@
+"""Alembic environment. Migrations run as the table owner: MIGRATE_DATABASE_URL when set
+(PostgreSQL, where the app's own role owns nothing), else the app's DATABASE_URL (SQLite)."""
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+from sqlalchemy import create_engine, pool
+
+config = context.config
+fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+
+target_db = current_app.extensions["migrate"].db
+
+
+def owner_url() -> str:
+    return (current_app.config.get("MIGRATE_DATABASE_URL")
+            or current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def run_migrations_offline():
+    context.configure(url=owner_url(), target_metadata=target_db.metadata, literal_binds=True,
+                      render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    def process_revision_directives(context, revision, directives):
+        if getattr(config.cmd_opts, "autogenerate", False):
+            if directives[0].upgrade_ops.is_empty():
+                directives[:] = []
+                logger.info("No changes in schema detected.")
+
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", process_revision_directives)
+    engine = create_engine(owner_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_db.metadata,
+                          **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

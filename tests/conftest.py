@@ -1,0 +1,160 @@
+"""Fixtures: an app per test on SQLite and on a real PostgreSQL, and factories for data.
+
+Tests that use `app` run once per backend; mark one `postgresql_only` or `sqlite_only` when
+the question only exists there. Nothing is ever skipped: with CI set, a skip fails the run.
+"""
+import os
+import shutil
+import tempfile
+from types import SimpleNamespace
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+
+from tests import pg_cluster
+from tinnhiem import create_app
+from tinnhiem.platform.db import db
+
+# Never write into the checkout's instance/ folder from a test.
+os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="tinnhiem-instance-")
+BACKENDS = ("sqlite", "postgresql")
+PASSWORD = "mat-khau-thu-nghiem"
+SKIPPED: list[str] = []
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql_only: the question exists only on PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: the question exists only on SQLite")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("postgresql_only"):
+        backends = ["postgresql"]
+    elif metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = ["sqlite"]
+    else:
+        backends = list(BACKENDS)
+    metafunc.parametrize("backend", backends)
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("CI") and SKIPPED:
+        print(f"\nCI: {len(SKIPPED)} test(s) skipped, which fails the run: {SKIPPED[:5]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "WTF_CSRF_ENABLED": False,
+    "LOGIN_RATE_LIMIT": "1000 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+def _migrated_app(config):
+    app = create_app({**TEST_CONFIG, **config})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return app
+
+
+@pytest.fixture(scope="session")
+def pg_cluster_running():
+    try:
+        cluster = pg_cluster.start_cluster()
+    except pg_cluster.MissingPostgres as error:
+        pytest.exit(str(error), returncode=2)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_cluster_running):
+    name = pg_cluster.create_database(pg_cluster_running)
+    owner_url = pg_cluster_running.url(pg_cluster.OWNER, name)
+    app_url = pg_cluster_running.url(pg_cluster.APP, name)
+    pg_cluster.wait_ready(owner_url.replace("+psycopg", ""))
+    _migrated_app({"SQLALCHEMY_DATABASE_URI": app_url, "MIGRATE_DATABASE_URL": owner_url})
+    return SimpleNamespace(owner_url=owner_url, app_url=app_url, name=name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    _migrated_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    return path
+
+
+def _empty_postgres(owner_url: str) -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with psycopg.connect(owner_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def database_config(backend, request, tmp_path) -> dict:
+    if backend == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    pg = request.getfixturevalue("pg_database")
+    _empty_postgres(pg.owner_url)
+    return {"SQLALCHEMY_DATABASE_URI": pg.app_url, "MIGRATE_DATABASE_URL": pg.owner_url}
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(backend, request, tmp_path, app_config):
+    app = create_app({**TEST_CONFIG, **database_config(backend, request, tmp_path),
+                      **app_config})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    from tests.factories import Factory
+
+    return Factory(app)
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(account, password=PASSWORD, target=client):
+        response = target.post("/login", data={"username": account.username,
+                                               "password": password})
+        assert response.status_code == 302, response.text
+        return target
+
+    return sign_in
+
+
+@pytest.fixture
+def token(client):
+    def issue(account, password=PASSWORD):
+        response = client.post("/api/v1/auth/token",
+                               json={"username": account.username, "password": password})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json['token']}"}
+
+    return issue

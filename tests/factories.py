@@ -1,0 +1,83 @@
+"""Factories that create real rows through the services, in an audited crossing session."""
+import datetime as dt
+import uuid
+
+from tinnhiem.platform.auth.roles import Role
+from tinnhiem.tenants import accounts, services
+from tinnhiem.tenants.scope import unscoped
+
+
+def _code(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8].upper()}"
+
+
+class Factory:
+    def __init__(self, app):
+        self.app = app
+        self._type_id = None
+
+    def _run(self, fn):
+        with self.app.app_context(), unscoped("test setup") as session:
+            session.expire_on_commit = False
+            result = fn(session)
+            session.commit()
+            return result
+
+    def unit_type(self, name="Đảng ủy xã", code=None):
+        return self._run(lambda s: services.save_unit_type(
+            s, None, {"code": code or _code("T"), "name": name}))
+
+    def _default_type_id(self):
+        if self._type_id is None:
+            self._type_id = self.unit_type().id
+        return self._type_id
+
+    def unit(self, name=None, parent=None, code=None, valid_from=dt.date(2020, 1, 1),
+             valid_to=None, predecessors=(), type_id=None):
+        data = {
+            "name": name or f"Đảng ủy {_code('X')}", "code": code or _code("U"),
+            "type_id": type_id or self._default_type_id(),
+            "parent_id": parent.id if parent else None,
+            "valid_from": valid_from, "valid_to": valid_to,
+            "predecessor_ids": [p.id for p in predecessors],
+        }
+        return self._run(lambda s: services.save_unit(s, None, data))
+
+    def province(self, name=None):
+        return self.unit(name=name or f"Tỉnh ủy {_code('P')}")
+
+    def account(self, role: Role | str, unit=None, username=None, password=None):
+        from tests.conftest import PASSWORD
+
+        data = {"username": username or f"u{uuid.uuid4().hex[:10]}",
+                "full_name": "Nguyễn Văn Thử", "role": str(Role(role)),
+                "unit_id": unit.id if unit else None, "password": password or PASSWORD}
+
+        def create(session):
+            account, _ = accounts.create_account(session, None, data)
+            account.must_change_password = False
+            return account
+
+        return self._run(create)
+
+    def world(self):
+        """Two provinces; province A has units A1 (with a child) and A2; each unit has an
+        admin and a counter; each province an admin and a viewer; plus an operator."""
+        from types import SimpleNamespace
+
+        w = SimpleNamespace()
+        w.province_a = self.province("Tỉnh ủy Alpha")
+        w.a1 = self.unit("Đảng ủy xã A1", parent=w.province_a)
+        w.a1_child = self.unit("Chi bộ A1-1", parent=w.a1)
+        w.a2 = self.unit("Đảng ủy phường A2", parent=w.province_a)
+        w.province_b = self.province("Tỉnh ủy Beta")
+        w.b1 = self.unit("Đảng ủy xã B1", parent=w.province_b)
+        w.operator = self.account(Role.OPERATOR)
+        w.admin_a = self.account(Role.PROVINCE_ADMIN, w.province_a)
+        w.viewer_a = self.account(Role.PROVINCE_VIEWER, w.province_a)
+        w.admin_b = self.account(Role.PROVINCE_ADMIN, w.province_b)
+        w.unit_admin_a1 = self.account(Role.UNIT_ADMIN, w.a1)
+        w.counter_a1 = self.account(Role.COUNTER, w.a1)
+        w.unit_admin_a2 = self.account(Role.UNIT_ADMIN, w.a2)
+        w.unit_admin_b1 = self.account(Role.UNIT_ADMIN, w.b1)
+        return w

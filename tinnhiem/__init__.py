@@ -1,0 +1,65 @@
+"""Tín nhiệm: votes of confidence (lấy phiếu tín nhiệm) under Quy định 96-QĐ/TW.
+
+The factory only configures and registers: nothing touches the database here, so gunicorn
+may fork after loading the app.
+"""
+import logging
+import os
+
+from flask import Flask
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    from tinnhiem.platform.config import load_config
+
+    app.config.update(load_config(app.instance_path))
+    app.config.update(overrides or {})
+    logging.basicConfig(level=logging.INFO)
+
+    from tinnhiem.platform import api, web
+    from tinnhiem.platform.auth import login
+    from tinnhiem.platform.auth.access import enforce_password_change
+    from tinnhiem.platform.db import db
+    from tinnhiem.platform.extensions import csrf, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
+                                                      "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login.init_app(app)
+    web.init_app(app)
+
+    from tinnhiem.tenants import request as tenant_request
+
+    tenant_request.init_app(app)
+    app.before_request(enforce_password_change)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tinnhiem.platform import api
+    from tinnhiem.platform.audit import views as audit_views
+    from tinnhiem.platform.auth import api as auth_api
+    from tinnhiem.platform.auth import views as auth_views
+    from tinnhiem.tenants import account_views
+    from tinnhiem.tenants import api as tenants_api
+    from tinnhiem.tenants import views as tenant_views
+
+    app.add_url_rule("/", "home", tenant_views.home)
+    for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp):
+        app.register_blueprint(blueprint)
+    api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
+                 tenants_api.accounts_blp)
+
+
+def _register_cli(app: Flask) -> None:
+    from tinnhiem import demo
+    from tinnhiem.platform.audit import cli as audit_cli
+
+    app.register_blueprint(audit_cli.bp)
+    app.register_blueprint(demo.bp)

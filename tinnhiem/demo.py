@@ -1,0 +1,110 @@
+"""`flask --app wsgi demo load`: a demo province so a newcomer sees the whole flow at once.
+Passwords are random, printed on the first load and kept in instance/demo-accounts.txt."""
+import datetime as dt
+from pathlib import Path
+
+import click
+from flask import Blueprint, current_app
+from sqlalchemy import select
+
+from tinnhiem.platform.auth.roles import Role
+from tinnhiem.tenants import accounts, services
+from tinnhiem.tenants.models import Unit
+from tinnhiem.tenants.scope import unscoped
+
+bp = Blueprint("demo", __name__, cli_group="demo")
+
+D = dt.date
+DISSOLVED = D(2025, 6, 30)   # the district level ended on 1/7/2025
+REFORMED = D(2025, 7, 1)
+
+UNIT_TYPES = [
+    ("TINH-UY", "Tỉnh ủy"), ("HUYEN-UY", "Huyện ủy"), ("THANH-UY", "Thành ủy"),
+    ("DANG-UY-KHOI", "Đảng ủy khối"), ("DANG-UY-XA", "Đảng ủy xã"),
+    ("DANG-UY-PHUONG", "Đảng ủy phường"), ("DANG-UY-TRUC-THUOC", "Đảng ủy trực thuộc Tỉnh ủy"),
+]
+
+# (code, name, type, parent code, valid from, valid to, predecessor codes)
+PROVINCES = {
+    "TU-VP": [
+        ("TU-VP", "Tỉnh ủy Vĩnh Phúc", "TINH-UY", None, D(1997, 1, 1), DISSOLVED, []),
+        ("HU-LAPTHACH", "Huyện ủy Lập Thạch", "HUYEN-UY", "TU-VP", D(1997, 1, 1), DISSOLVED, []),
+    ],
+    "TU-PT": [
+        ("TU-PT", "Tỉnh ủy Phú Thọ", "TINH-UY", None, D(1997, 1, 1), None, ["TU-VP"]),
+        ("HU-LAMTHAO", "Huyện ủy Lâm Thao", "HUYEN-UY", "TU-PT", D(1997, 1, 1), DISSOLVED, []),
+        ("XA-XUANLUNG-CU", "Đảng ủy xã Xuân Lũng (cũ)", "DANG-UY-XA", "HU-LAMTHAO",
+         D(1997, 1, 1), DISSOLVED, []),
+        ("TP-VIETTRI", "Thành ủy Việt Trì", "THANH-UY", "TU-PT", D(1997, 1, 1), DISSOLVED, []),
+        ("DUK-DN", "Đảng ủy Khối Doanh nghiệp tỉnh", "DANG-UY-KHOI", "TU-PT", D(2008, 1, 1),
+         DISSOLVED, []),
+        ("XA-LAMTHAO", "Đảng ủy xã Lâm Thao", "DANG-UY-XA", "TU-PT", REFORMED, None,
+         ["HU-LAMTHAO", "XA-XUANLUNG-CU"]),
+        ("PH-VIETTRI", "Đảng ủy phường Việt Trì", "DANG-UY-PHUONG", "TU-PT", REFORMED, None,
+         ["TP-VIETTRI"]),
+        ("PH-NONGTRANG", "Đảng ủy phường Nông Trang", "DANG-UY-PHUONG", "TU-PT", REFORMED,
+         None, ["TP-VIETTRI"]),
+        ("DU-CQD", "Đảng ủy các cơ quan Đảng tỉnh", "DANG-UY-TRUC-THUOC", "TU-PT", REFORMED,
+         None, []),
+        ("DU-UBND", "Đảng ủy Ủy ban nhân dân tỉnh", "DANG-UY-TRUC-THUOC", "TU-PT", REFORMED,
+         None, ["DUK-DN"]),
+        ("DU-CA", "Đảng ủy Công an tỉnh", "DANG-UY-TRUC-THUOC", "TU-PT", D(1997, 1, 1), None, []),
+        ("DU-QS", "Đảng ủy Quân sự tỉnh", "DANG-UY-TRUC-THUOC", "TU-PT", D(1997, 1, 1), None, []),
+    ],
+}
+
+# (username, full name, role, unit code)
+ACCOUNTS = [
+    ("vanhanh", "Nguyễn Văn Vận Hành", Role.OPERATOR, None),
+    ("bantochuc", "Trần Thị Tổ Chức", Role.PROVINCE_ADMIN, "TU-PT"),
+    ("thuongvu", "Lê Văn Thường Vụ", Role.PROVINCE_VIEWER, "TU-PT"),
+    ("donvi", "Phạm Thị Đơn Vị", Role.UNIT_ADMIN, "PH-VIETTRI"),
+    ("kiemphieu", "Hoàng Văn Kiểm Phiếu", Role.COUNTER, "PH-VIETTRI"),
+]
+
+
+def load_demo(session) -> list[tuple[str, str, str]] | None:
+    """Create the demo data in an empty database. Returns (username, role, password) rows,
+    or None when units already exist (the demo is loaded once)."""
+    if session.scalar(select(Unit.id).limit(1)) is not None:
+        return None
+    types = {code: services.save_unit_type(session, None, {"code": code, "name": name})
+             for code, name in UNIT_TYPES}
+    units: dict[str, Unit] = {}
+    for rows in PROVINCES.values():
+        for code, name, type_code, parent, start, end, previous in rows:
+            units[code] = services.save_unit(session, None, {
+                "code": code, "name": name, "type_id": types[type_code].id,
+                "parent_id": units[parent].id if parent else None,
+                "valid_from": start, "valid_to": end,
+                "predecessor_ids": [units[p].id for p in previous],
+            })
+    created = []
+    for username, full_name, role, unit_code in ACCOUNTS:
+        account, password = accounts.create_account(session, None, {
+            "username": username, "full_name": full_name, "role": role.value,
+            "unit_id": units[unit_code].id if unit_code else None,
+        })
+        account.must_change_password = False  # demo accounts go straight in
+        created.append((username, str(role.value), password))
+    return created
+
+
+@bp.cli.command("load")
+def load_command():
+    """Load the demo province into an empty database."""
+    credentials_file = Path(current_app.instance_path) / "demo-accounts.txt"
+    with unscoped("demo load (CLI)") as session:
+        created = load_demo(session)
+        session.commit()
+    if created is None:
+        click.echo("Demo data already present." + (
+            f" Accounts: {credentials_file}" if credentials_file.exists() else ""))
+        return
+    lines = [f"{username:<12} {role:<16} {password}" for username, role, password in created]
+    credentials_file.parent.mkdir(parents=True, exist_ok=True)
+    credentials_file.write_text("\n".join(lines) + "\n")
+    credentials_file.chmod(0o600)
+    click.echo("Demo accounts (username, role, password) — also in " + str(credentials_file))
+    for line in lines:
+        click.echo("  " + line)

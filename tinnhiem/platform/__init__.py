@@ -1,0 +1,1 @@
+"""What every unit shares: config, database, accounts and roles, audit log, web shell, API."""

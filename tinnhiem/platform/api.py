@@ -1,0 +1,31 @@
+"""The JSON API under /api/v1: one flask-smorest Api, one error format, bearer-token auth."""
+import marshmallow as ma
+from flask_smorest import Api
+
+from tinnhiem.platform.extensions import csrf
+
+
+class ApiErrorSchema(ma.Schema):
+    """The body of every API error (see platform.web.error_response)."""
+
+    code = ma.fields.String(required=True, metadata={"description": "Stable error code"})
+    message = ma.fields.String(required=True, metadata={"description": "For people"})
+    status = ma.fields.Integer(required=True)
+    field = ma.fields.String(metadata={"description": "The input at fault"})
+    errors = ma.fields.Dict(metadata={"description": "Per-field validation messages"})
+
+
+class TinNhiemApi(Api):
+    ERROR_SCHEMA = ApiErrorSchema
+
+    def _register_error_handlers(self):
+        """Errors are rendered by the web shell (platform.web), in one format for the API."""
+
+
+def register(app, *blueprints) -> TinNhiemApi:
+    api = TinNhiemApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in blueprints:
+        csrf.exempt(blueprint)  # the API authenticates by bearer token, never by cookie
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+    return api

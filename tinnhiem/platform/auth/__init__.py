@@ -1,0 +1,1 @@
+"""Accounts, roles, passwords, TOTP and sign-in."""

@@ -1,0 +1,50 @@
+"""Who may call a view. A wrong role gets 404 like a missing object: pages and resources a
+role cannot use are not revealed to it."""
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from tinnhiem.platform.extensions import login_manager
+
+
+def require_roles(*roles):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if request.path.startswith("/api/"):
+                    abort(401)
+                return login_manager.unauthorized()
+            if roles and current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "switch_language",
+                          "health"}
+
+
+def enforce_password_change():
+    """An account whose password was set by the operator must choose its own first."""
+    if not (current_user.is_authenticated and current_user.must_change_password):
+        return None
+    if request.endpoint in PASSWORD_CHANGE_EXEMPT:
+        return None
+    if request.path.startswith("/api/"):
+        abort(403)
+    return redirect(url_for("auth.change_password"))
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only ever redirect to a path on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+__all__ = ["require_roles", "enforce_password_change", "safe_next", "login_required"]

@@ -1,0 +1,32 @@
+"""Rate limits on sign-in: only failed attempts count, per (address, username) and per address."""
+from flask import current_app, g, request, session
+from flask_limiter.util import get_remote_address
+
+from tinnhiem.platform.extensions import limiter
+
+PENDING_KEY = "pending_totp_account"
+
+
+def mark_failed() -> None:
+    g.sign_in_failed = True
+
+
+def _failed(_response) -> bool:
+    return g.get("sign_in_failed", False)
+
+
+def _username() -> str:
+    body = request.get_json(silent=True) if request.is_json else None
+    name = body.get("username") if isinstance(body, dict) else request.form.get("username")
+    return str(name or session.get(PENDING_KEY) or "").strip().lower()
+
+
+def _account_key() -> str:
+    return f"{get_remote_address()}|{_username()}"
+
+
+def throttle_sign_in(view):
+    per_account = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"],
+                                key_func=_account_key, methods=["POST"], deduct_when=_failed)
+    per_address = limiter.limit("30 per 15 minutes", methods=["POST"], deduct_when=_failed)
+    return per_account(per_address(view))

@@ -1,0 +1,133 @@
+"""Sign-in (password, then TOTP for accounts that enrolled), sign-out, own password and TOTP."""
+import io
+
+import segno
+from flask import (Blueprint, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
+
+from tinnhiem.platform.auth import services
+from tinnhiem.platform.auth.access import safe_next
+from tinnhiem.platform.auth.forms import ChangePasswordForm, DisableTotpForm, LoginForm, TotpForm
+from tinnhiem.platform.auth.login import account_by_session_id
+from tinnhiem.platform.auth.roles import ADMIN_ROLES
+from tinnhiem.platform.db import db
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.auth.throttle import PENDING_KEY, mark_failed, throttle_sign_in
+
+bp = Blueprint("auth", __name__)
+ENROL_KEY = "totp_enrolment_secret"
+
+
+def _finish_login(account):
+    session.pop(PENDING_KEY, None)
+    login_user(account)
+    session.permanent = False
+    return redirect(safe_next(request.args.get("next"), url_for("home")))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@throttle_sign_in
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        account = services.authenticate(db.session, form.username.data, form.password.data)
+        if account is None:
+            mark_failed()
+            form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+        elif account.totp_enabled:
+            session[PENDING_KEY] = account.get_id()
+            return redirect(url_for(".login_totp", next=request.args.get("next")))
+        else:
+            return _finish_login(account)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/totp", methods=["GET", "POST"])
+@throttle_sign_in
+def login_totp():
+    raw_id, _sep, fingerprint = (session.get(PENDING_KEY) or "").partition(":")
+    account = account_by_session_id(raw_id, fingerprint)
+    if account is None:
+        return redirect(url_for(".login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if services.check_totp(account, form.code.data):
+            return _finish_login(account)
+        mark_failed()
+        form.code.errors.append(_("Mã xác thực không đúng."))
+    return render_template("auth/totp.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session, current_user._get_current_object(), form.current_password.data,
+                                     form.password.data)
+        except ServiceError as error:
+            getattr(form, error.field or "password").errors.append(str(error.message))
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session id carries the new password's fingerprint
+            flash(_("Đã đổi mật khẩu."), "success")
+            return redirect(url_for("home"))
+    return render_template("auth/password.html", form=form)
+
+
+def _qr_svg(uri: str) -> Markup:
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", scale=5, xmldecl=False, svgns=True)
+    return Markup(out.getvalue().decode())
+
+
+@bp.route("/account/totp", methods=["GET", "POST"])
+@login_required
+def totp():
+    if current_user.role not in ADMIN_ROLES:
+        return redirect(url_for("home"))
+    if current_user.totp_enabled:
+        return _disable_totp()
+    secret = session.get(ENROL_KEY) or services.new_totp_secret()
+    session[ENROL_KEY] = secret
+    form = TotpForm()
+    if form.validate_on_submit():
+        try:
+            services.enable_totp(db.session, current_user._get_current_object(), secret, form.code.data)
+        except ServiceError as error:
+            form.code.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            session.pop(ENROL_KEY, None)
+            flash(_("Đã bật xác thực hai lớp."), "success")
+            return redirect(url_for("home"))
+    uri = services.totp_uri(current_user, secret)
+    return render_template("auth/totp_enrol.html", form=form, secret=secret, qr=_qr_svg(uri))
+
+
+def _disable_totp():
+    form = DisableTotpForm()
+    if form.validate_on_submit():
+        try:
+            services.disable_totp(db.session, current_user._get_current_object(), form.password.data)
+        except ServiceError as error:
+            form.password.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Đã tắt xác thực hai lớp."), "info")
+            return redirect(url_for("home"))
+    return render_template("auth/totp_disable.html", form=form)

@@ -1,0 +1,54 @@
+"""Helpers shared by every HTML form: Vietnamese field types and one submit-handling loop."""
+import datetime as dt
+
+from flask import flash, render_template
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, StringField
+from wtforms.widgets import DateInput
+
+from tinnhiem.platform.db import db
+from tinnhiem.platform.errors import ServiceError
+
+
+class DateField(StringField):
+    """An <input type=date> whose parse error is in Vietnamese (WTForms' is English)."""
+
+    widget = DateInput()
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        if not raw:
+            return
+        try:
+            self.data = dt.date.fromisoformat(raw)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(_l("Ngày không hợp lệ (định dạng năm-tháng-ngày)."))) from None
+
+    def _value(self):
+        return self.data.isoformat() if isinstance(self.data, dt.date) else (self.raw_data or [""])[0]
+
+
+def attach_error(form, error: ServiceError) -> None:
+    field: Field | None = getattr(form, error.field, None) if error.field else None
+    if field is not None and isinstance(field, Field):
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        flash(str(error.message), "danger")
+
+
+def handle_form(form, template: str, on_valid, **context):
+    """Validate, run `on_valid` (which calls a service and returns a response), commit once.
+    A refused submission rolls back everything and shows the form again with 422."""
+    if form.validate_on_submit():
+        try:
+            response = on_valid()
+        except ServiceError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return response
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status

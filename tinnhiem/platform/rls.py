@@ -1,0 +1,79 @@
+"""DDL for PostgreSQL Row-Level Security, used by migrations (which run as the table owner).
+On SQLite every function here does nothing: the ORM scoping is the only guard there."""
+import os
+
+from alembic import op
+
+SCOPE_FUNCTION = """
+CREATE OR REPLACE FUNCTION app_in_scope(p uuid, u uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  -- NULLIF: a pooled connection reads '' (not NULL) once a transaction-local setting ended.
+  SELECT coalesce(current_setting('app.crossing', true), '') = 'on'
+      OR (p = NULLIF(current_setting('app.province_id', true), '')::uuid
+          AND (NULLIF(current_setting('app.unit_id', true), '') IS NULL
+               OR u = NULLIF(current_setting('app.unit_id', true), '')::uuid))
+$$
+"""
+
+
+def _postgresql() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def app_role() -> str:
+    try:
+        from flask import current_app
+
+        return current_app.config["DB_APP_ROLE"]
+    except RuntimeError:  # outside an app context
+        return os.environ.get("DB_APP_ROLE", "tinnhiem_app")
+
+
+def create_scope_function() -> None:
+    if _postgresql():
+        op.execute(SCOPE_FUNCTION)
+
+
+def drop_scope_function() -> None:
+    if _postgresql():
+        op.execute("DROP FUNCTION IF EXISTS app_in_scope(uuid, uuid)")
+
+
+def enable_tenant_rls(table: str) -> None:
+    """Rows of `table` are visible and writable only inside the transaction's scope, for
+    every role including the owner (FORCE); with no scope set, nothing is visible."""
+    if not _postgresql():
+        return
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY tenant_scope ON {table}"
+        " USING (app_in_scope(province_id, unit_id))"
+        " WITH CHECK (app_in_scope(province_id, unit_id))"
+    )
+
+
+def disable_tenant_rls(table: str) -> None:
+    if not _postgresql():
+        return
+    op.execute(f"DROP POLICY IF EXISTS tenant_scope ON {table}")
+    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+def grant_app_role(tables: list[str], *, append_only: list[str] = (),
+                   sequences: list[str] = ()) -> None:
+    """Let the app's role (which owns nothing) read and write `tables`, and only read and
+    append to `append_only` ones. Skipped when the role does not exist yet."""
+    if not _postgresql():
+        return
+    role = app_role()
+    statements = ["GRANT USAGE ON SCHEMA public TO {r}"]
+    statements += [f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO {{r}}" for t in tables]
+    statements += [f"GRANT SELECT, INSERT ON {t} TO {{r}}" for t in append_only]
+    statements += [f"GRANT USAGE, SELECT ON SEQUENCE {s} TO {{r}}" for s in sequences]
+    body = "; ".join(s.format(r=f'"{role}"') for s in statements)
+    op.execute(
+        f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN"
+        f" {body}; END IF; END $$"
+    )

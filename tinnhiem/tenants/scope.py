@@ -1,0 +1,183 @@
+"""Tenant scope: which province and unit a session may see, enforced in the ORM and in PostgreSQL.
+
+A scope is bound to a session once, before its first query on unit-owned rows. Every ORM
+SELECT, UPDATE and DELETE then carries a criteria on `province_id` (and `unit_id` for unit
+staff); new rows are stamped and checked before flush; on PostgreSQL the same scope is set as
+transaction-local settings that Row-Level Security policies read (see the first migration).
+"""
+import logging
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Mapped, mapped_column, scoped_session, with_loader_criteria
+from sqlalchemy.types import Uuid
+
+from tinnhiem.platform.db import TenantSession, db
+
+SCOPE_KEY = "tenant_scope"
+log = logging.getLogger("tinnhiem.tenancy")
+
+
+class ScopeMissing(RuntimeError):
+    """A unit-owned row was queried or written with no scope bound to the session."""
+
+
+class ScopeViolation(RuntimeError):
+    """A row outside the bound scope was about to be written."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    province_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = None
+    crossing: bool = False
+    reason: str = ""
+
+    @classmethod
+    def for_unit(cls, province_id, unit_id) -> "Scope":
+        return cls(province_id=province_id, unit_id=unit_id)
+
+    @classmethod
+    def for_province(cls, province_id) -> "Scope":
+        return cls(province_id=province_id)
+
+    @classmethod
+    def crossing_all(cls, reason: str) -> "Scope":
+        if not reason:
+            raise ValueError("crossing the tenant scope needs a reason")
+        return cls(crossing=True, reason=reason)
+
+
+class UnitOwned:
+    """Mixin for every row that belongs to one unit of one province (both never null)."""
+
+    province_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    unit_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+
+
+def current_scope(session=None) -> Scope | None:
+    return (session or db.session).info.get(SCOPE_KEY)
+
+
+def bind_scope(session, scope: Scope | None) -> None:
+    """Bind `scope` to `session`. One scope per session: a change starts afresh, so nothing
+    loaded under the old scope (identity map, open transaction) is reused under the new one."""
+    if isinstance(session, scoped_session):
+        session = session()
+    previous = session.info.get(SCOPE_KEY)
+    if previous == scope:
+        return
+    if previous is not None:
+        session.close()
+    session.info[SCOPE_KEY] = scope
+    if scope is not None and scope.crossing:
+        log.warning("tenant scope crossed: %s", scope.reason)
+    if session.in_transaction():
+        # The transaction began before the scope was known (loading the signed-in account).
+        _apply_database_settings(session.connection(), scope)
+
+
+@contextmanager
+def unscoped(reason: str):
+    """A separate session that sees every province and unit. The only way across the scope;
+    logged with its reason. The caller's own session and scope are left untouched."""
+    session = db.session.session_factory()
+    try:
+        bind_scope(session, Scope.crossing_all(reason))
+        yield session
+    finally:
+        session.close()
+
+
+def _apply_database_settings(connection, scope: Scope | None) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    province = str(scope.province_id) if scope and scope.province_id else ""
+    unit = str(scope.unit_id) if scope and scope.unit_id else ""
+    crossing = "on" if scope and scope.crossing else ""
+    # is_local=true: the settings end with the transaction, so a pooled connection never
+    # carries one request's scope into the next.
+    connection.execute(
+        text(
+            "SELECT set_config('app.province_id', :province, true),"
+            " set_config('app.unit_id', :unit, true),"
+            " set_config('app.crossing', :crossing, true)"
+        ),
+        {"province": province, "unit": unit, "crossing": crossing},
+    )
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _set_scope_on_transaction(session, _transaction, connection):
+    _apply_database_settings(connection, session.info.get(SCOPE_KEY))
+
+
+def _touches_unit_owned(mappers) -> bool:
+    return any(issubclass(mapper.class_, UnitOwned) for mapper in mappers)
+
+
+def _province_criteria(province_id):
+    return with_loader_criteria(
+        UnitOwned, lambda cls: cls.province_id == province_id, include_aliases=True
+    )
+
+
+def _unit_criteria(province_id, unit_id):
+    # A separate lambda from the province one: the lambda's code is its cache key, so one
+    # lambda must never switch shape between scopes; the ids are bound parameters.
+    return with_loader_criteria(
+        UnitOwned,
+        lambda cls: (cls.province_id == province_id) & (cls.unit_id == unit_id),
+        include_aliases=True,
+    )
+
+
+@event.listens_for(TenantSession, "do_orm_execute")
+def _add_scope_criteria(state):
+    if state.is_column_load or state.is_relationship_load:
+        return  # these inherit the criteria of the query that loaded the parent
+    if not _touches_unit_owned(state.all_mappers):
+        return
+    scope = state.session.info.get(SCOPE_KEY)
+    if scope is not None and scope.crossing:
+        return
+    if scope is None or scope.province_id is None:
+        raise ScopeMissing("query on unit-owned rows with no tenant scope bound")
+    if state.is_insert:
+        raise ScopeViolation("bulk INSERT of unit-owned rows bypasses the scope; use session.add")
+    if scope.unit_id is None:
+        option = _province_criteria(scope.province_id)
+    else:
+        option = _unit_criteria(scope.province_id, scope.unit_id)
+    state.statement = state.statement.options(option)
+
+
+@event.listens_for(TenantSession, "before_flush")
+def _stamp_and_check_rows(session, _context, _instances):
+    scope = session.info.get(SCOPE_KEY)
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, UnitOwned):
+            continue
+        if scope is not None and scope.crossing:
+            continue
+        if scope is None or scope.province_id is None:
+            raise ScopeMissing(f"writing {type(obj).__name__} with no tenant scope bound")
+        if obj.province_id is None:
+            obj.province_id = scope.province_id
+        if obj.unit_id is None and scope.unit_id is not None:
+            obj.unit_id = scope.unit_id
+        if obj.province_id != scope.province_id:
+            raise ScopeViolation(f"{type(obj).__name__} belongs to another province")
+        if scope.unit_id is not None and obj.unit_id != scope.unit_id:
+            raise ScopeViolation(f"{type(obj).__name__} belongs to another unit")
+        if scope.unit_id is None and not _unit_in_scope(session, obj.unit_id):
+            raise ScopeViolation(f"{type(obj).__name__} names a unit outside the province")
+
+
+def _unit_in_scope(session, unit_id) -> bool:
+    from tinnhiem.tenants.models import Unit
+
+    with session.no_autoflush:
+        return session.scalar(select(Unit.id).where(Unit.id == unit_id)) is not None

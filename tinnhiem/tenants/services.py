@@ -1,0 +1,233 @@
+"""The rules of the unit tree: unit types, units, validity periods and successions.
+Every function takes the session it works in; the caller commits."""
+import datetime as dt
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tinnhiem.platform.audit.services import record
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
+
+
+def _clean(value) -> str:
+    return " ".join(str(value or "").split())
+
+
+def required_text(value, field: str, max_length: int) -> str:
+    """Trimmed text with inner runs of space folded; no control characters (PostgreSQL
+    refuses NUL, and none belongs in a name)."""
+    text = _clean(value)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ServiceError("invalid_characters", _l("Có ký tự không hợp lệ."), field=field)
+    if not text:
+        raise ServiceError("required", _l("Trường này là bắt buộc."), field=field)
+    if len(text) > max_length:
+        raise ServiceError("too_long", _l("Dài quá %(n)d ký tự.", n=max_length), field=field)
+    return text
+
+
+def _code(value, field: str = "code") -> str:
+    code = required_text(value, field, 40).upper().replace(" ", "-")
+    if not all(ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in code):
+        raise ServiceError(
+            "invalid_code",
+            _l("Mã chỉ gồm chữ cái không dấu, chữ số và các ký tự - _ ."),
+            field=field,
+        )
+    return code
+
+
+# Unit types ---------------------------------------------------------------------------------
+
+def list_unit_types(session) -> list[UnitType]:
+    return list(session.scalars(select(UnitType).order_by(UnitType.name)))
+
+
+def save_unit_type(session, actor, data: dict, unit_type: UnitType | None = None) -> UnitType:
+    code = _code(data.get("code"))
+    name = required_text(data.get("name"), "name", 200)
+    clash = session.scalar(select(UnitType).where(UnitType.code == code))
+    if clash is not None and clash is not unit_type:
+        raise ServiceError("unit_type_code_taken", _l("Mã loại đơn vị này đã có."),
+                           field="code", status=409)
+    created = unit_type is None
+    unit_type = unit_type or UnitType()
+    unit_type.code, unit_type.name = code, name
+    session.add(unit_type)
+    session.flush()
+    record(session, "unit_type.created" if created else "unit_type.updated", actor=actor,
+           target=unit_type.id, details={"code": code, "name": name})
+    return unit_type
+
+
+# Units --------------------------------------------------------------------------------------
+
+def list_units(session) -> list[Unit]:
+    """Every unit the session's scope may see, ordered for display as a tree."""
+    return list(session.scalars(select(Unit).order_by(Unit.name)))
+
+
+def get_unit(session, unit_id) -> Unit | None:
+    return session.scalar(select(Unit).where(Unit.id == unit_id))
+
+
+def tree_rows(units: list[Unit]) -> list[tuple[Unit, int]]:
+    """Depth-first (unit, depth) pairs; a unit whose parent is out of sight is a top row."""
+    by_parent: dict = {}
+    ids = {unit.id for unit in units}
+    for unit in units:
+        key = unit.parent_id if unit.parent_id in ids else None
+        by_parent.setdefault(key, []).append(unit)
+    rows: list[tuple[Unit, int]] = []
+
+    def walk(parent_id, depth):
+        for child in by_parent.get(parent_id, []):
+            rows.append((child, depth))
+            walk(child.id, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def _unit_type(session, type_id) -> UnitType:
+    unit_type = session.get(UnitType, as_uuid(type_id, "type_id")) if type_id else None
+    if unit_type is None:
+        raise ServiceError("unknown_unit_type", _l("Loại đơn vị không tồn tại."), field="type_id")
+    return unit_type
+
+
+def as_uuid(value, field: str):
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise ServiceError("invalid_id", _l("Mã định danh không hợp lệ."), field=field) from None
+
+
+def _parent(session, parent_id) -> Unit | None:
+    if not parent_id:
+        return None
+    parent = get_unit(session, as_uuid(parent_id, "parent_id"))
+    if parent is None:
+        raise ServiceError("unknown_parent", _l("Đơn vị cấp trên không tồn tại."),
+                           field="parent_id")
+    return parent
+
+
+def _check_no_cycle(session, unit: Unit, parent: Unit | None) -> None:
+    seen = set()
+    node = parent
+    while node is not None and node.id not in seen:
+        if node.id == unit.id:
+            raise ServiceError(
+                "tree_cycle",
+                _l("Không thể đặt một đơn vị làm cấp dưới của chính nó hoặc của đơn vị"
+                   " cấp dưới của nó."),
+                field="parent_id",
+            )
+        seen.add(node.id)
+        node = get_unit(session, node.parent_id) if node.parent_id else None
+
+
+def _dates(data: dict) -> tuple[dt.date, dt.date | None]:
+    valid_from, valid_to = data.get("valid_from"), data.get("valid_to")
+    if not isinstance(valid_from, dt.date):
+        raise ServiceError("required", _l("Ngày bắt đầu hiệu lực là bắt buộc."),
+                           field="valid_from")
+    if valid_to is not None and valid_to < valid_from:
+        raise ServiceError("invalid_period",
+                           _l("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."),
+                           field="valid_to")
+    return valid_from, valid_to
+
+
+def _check_code_free(session, province_id, code: str, unit: Unit) -> None:
+    clash = session.scalar(
+        select(Unit).where(Unit.province_id == province_id, Unit.code == code, Unit.id != unit.id)
+    )
+    if clash is not None:
+        raise ServiceError("unit_code_taken", _l("Mã đơn vị này đã có trong tỉnh."),
+                           field="code", status=409)
+
+
+def save_unit(session, actor, data: dict, unit: Unit | None = None) -> Unit:
+    """Create (unit=None) or update a unit. A unit without parent is a province root."""
+    created = unit is None
+    unit = unit or Unit(id=uuid.uuid4())
+    name = required_text(data.get("name"), "name", 255)
+    code = _code(data.get("code"))
+    unit_type = _unit_type(session, data.get("type_id"))
+    parent = _parent(session, data.get("parent_id"))
+    valid_from, valid_to = _dates(data)
+    province_id = parent.province_id if parent else unit.id
+    if not created and province_id != unit.province_id:
+        raise ServiceError(
+            "province_change",
+            _l("Không thể chuyển đơn vị sang tỉnh khác hoặc biến thành cấp tỉnh; hãy tạo"
+               " đơn vị mới và ghi nhận kế thừa."),
+            field="parent_id",
+        )
+    _check_no_cycle(session, unit, parent)
+    _check_code_free(session, province_id, code, unit)
+    unit.unit_id, unit.province_id = unit.id, province_id
+    unit.name, unit.code, unit.type_id = name, code, unit_type.id
+    unit.parent_id = parent.id if parent else None
+    unit.valid_from, unit.valid_to = valid_from, valid_to
+    session.add(unit)
+    session.flush()
+    _set_predecessors(session, unit, data.get("predecessor_ids"))
+    record(session, "unit.created" if created else "unit.updated", actor=actor,
+           province_id=unit.province_id, unit_id=unit.id, target=unit.id,
+           details={"code": code, "name": name, "type": unit_type.code,
+                    "parent_id": str(unit.parent_id) if unit.parent_id else None,
+                    "valid_from": valid_from.isoformat(),
+                    "valid_to": valid_to.isoformat() if valid_to else None,
+                    "predecessor_ids": [str(p) for p in predecessor_ids(session, unit)]})
+    return unit
+
+
+def predecessor_ids(session, unit: Unit) -> list[uuid.UUID]:
+    return list(session.scalars(
+        select(UnitSuccession.predecessor_id).where(UnitSuccession.unit_id == unit.id)
+    ))
+
+
+def _set_predecessors(session, unit: Unit, raw_ids) -> None:
+    if raw_ids is None:
+        return
+    wanted = {as_uuid(raw, "predecessor_ids") for raw in raw_ids}
+    if unit.id in wanted:
+        raise ServiceError("self_succession", _l("Một đơn vị không thể kế thừa chính nó."),
+                           field="predecessor_ids")
+    for predecessor_id in wanted:
+        if get_unit(session, predecessor_id) is None:
+            raise ServiceError("unknown_predecessor", _l("Đơn vị được kế thừa không tồn tại."),
+                               field="predecessor_ids")
+    existing = {link.predecessor_id: link for link in session.scalars(
+        select(UnitSuccession).where(UnitSuccession.unit_id == unit.id))}
+    for predecessor_id, link in existing.items():
+        if predecessor_id not in wanted:
+            session.delete(link)
+    for predecessor_id in wanted - existing.keys():
+        session.add(UnitSuccession(province_id=unit.province_id, unit_id=unit.id,
+                                   predecessor_id=predecessor_id))
+    session.flush()
+
+
+def predecessors(session, unit: Unit) -> list[Unit]:
+    ids = predecessor_ids(session, unit)
+    return list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
+
+
+def successors(session, unit: Unit) -> list[Unit]:
+    ids = session.scalars(
+        select(UnitSuccession.unit_id).where(UnitSuccession.predecessor_id == unit.id)
+    ).all()
+    return list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
+
+
+def children(session, unit: Unit) -> list[Unit]:
+    return list(session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)))
