@@ -158,3 +158,17 @@ def token(client):
         return {"Authorization": f"Bearer {response.json['token']}"}
 
     return issue
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """argon2id with its production cost takes ~0.1 s a hash; tests make hundreds. The
+    algorithm and code path stay the same, only the cost parameters shrink."""
+    from argon2 import PasswordHasher
+
+    from tinnhiem.platform.auth import passwords
+
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = original

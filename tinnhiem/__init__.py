@@ -24,13 +24,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from tinnhiem.platform.db import db
     from tinnhiem.platform.extensions import csrf, limiter, migrate
 
+    web.init_app(app)  # first: its input checks run before anything parses the form
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
                                                       "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login.init_app(app)
-    web.init_app(app)
 
     from tinnhiem.tenants import request as tenant_request
 

@@ -1,5 +1,6 @@
 """The web shell: language, security headers, and one error format for pages and the API."""
 import logging
+from urllib.parse import unquote_to_bytes
 
 from flask import jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -27,6 +28,7 @@ HTTP_ERRORS = {
     429: ("rate_limited", _l("Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại.")),
     500: ("server_error", _l("Đã có lỗi ở máy chủ. Xin vui lòng thử lại sau.")),
 }
+NOT_UTF8_MESSAGE = _l("Dữ liệu gửi lên không đúng mã UTF-8.")
 CSRF_MESSAGE = _l(
     "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi gửi lại."
 )
@@ -71,6 +73,25 @@ def _handle_unexpected(error: Exception):
     return error_response(500)
 
 
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _refuse_undecodable_input():
+    """Werkzeug silently drops or keeps undecodable form fields; refuse them instead. Runs
+    before anything parses the form, and caches the body so the form parses from it."""
+    if not _is_utf8(request.query_string):
+        return error_response(400, "not_utf8", NOT_UTF8_MESSAGE)
+    if request.mimetype == "application/x-www-form-urlencoded":
+        if not _is_utf8(request.get_data(cache=True)):
+            return error_response(400, "not_utf8", NOT_UTF8_MESSAGE)
+    return None
+
+
 def _security_headers(response):
     response.headers.setdefault(
         "Content-Security-Policy",
@@ -110,6 +131,7 @@ def init_app(app) -> None:
     app.register_error_handler(ServiceError, _handle_service_error)
     app.register_error_handler(InternalServerError, _handle_unexpected)
     app.register_error_handler(Exception, _handle_unexpected)
+    app.before_request(_refuse_undecodable_input)
     app.after_request(_security_headers)
     app.add_url_rule("/lang/<code>", "switch_language", switch_language)
     app.jinja_env.globals.update(role_label=role_label, get_locale=get_locale)

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tinnhiem.platform.auth.roles import ROLE_LABELS
 from tinnhiem.platform.forms import DateField
@@ -30,7 +30,7 @@ class UnitForm(FlaskForm):
     code = _text(_l("Mã đơn vị"), 40)
     type_id = _select(_l("Loại đơn vị"))
     parent_id = _select(_l("Đơn vị cấp trên"))
-    valid_from = DateField(_l("Hiệu lực từ ngày"), [DataRequired(REQUIRED)])
+    valid_from = DateField(_l("Hiệu lực từ ngày"), [InputRequired(REQUIRED)])
     valid_to = DateField(_l("Hết hiệu lực từ sau ngày (để trống nếu còn hoạt động)"))
     predecessor_ids = SelectMultipleField(_l("Kế thừa từ các đơn vị"), validate_choice=False)
 

@@ -25,8 +25,14 @@ def _account_key() -> str:
     return f"{get_remote_address()}|{_username()}"
 
 
+# Shared scopes: failures on the sign-in page, the TOTP step and the API token endpoint
+# all count against the same budget.
+_per_account = limiter.shared_limit(lambda: current_app.config["LOGIN_RATE_LIMIT"],
+                                    scope="sign-in-account", key_func=_account_key,
+                                    methods=["POST"], deduct_when=_failed)
+_per_address = limiter.shared_limit("30 per 15 minutes", scope="sign-in-address",
+                                    methods=["POST"], deduct_when=_failed)
+
+
 def throttle_sign_in(view):
-    per_account = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"],
-                                key_func=_account_key, methods=["POST"], deduct_when=_failed)
-    per_address = limiter.limit("30 per 15 minutes", methods=["POST"], deduct_when=_failed)
-    return per_account(per_address(view))
+    return _per_account(_per_address(view))

@@ -14,7 +14,7 @@ from tinnhiem.platform.auth.forms import ChangePasswordForm, DisableTotpForm, Lo
 from tinnhiem.platform.auth.login import account_by_session_id
 from tinnhiem.platform.auth.roles import ADMIN_ROLES
 from tinnhiem.platform.db import db
-from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.forms import handle_form
 from tinnhiem.platform.auth.throttle import PENDING_KEY, mark_failed, throttle_sign_in
 
 bp = Blueprint("auth", __name__)
@@ -75,18 +75,16 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(db.session, current_user._get_current_object(), form.current_password.data,
-                                     form.password.data)
-        except ServiceError as error:
-            getattr(form, error.field or "password").errors.append(str(error.message))
-        else:
-            db.session.commit()
-            login_user(current_user)  # the session id carries the new password's fingerprint
-            flash(_("Đã đổi mật khẩu."), "success")
-            return redirect(url_for("home"))
-    return render_template("auth/password.html", form=form)
+
+    def change():
+        account = current_user._get_current_object()
+        services.change_password(db.session, account, form.current_password.data,
+                                 form.password.data)
+        login_user(account)  # the session id carries the new password's fingerprint
+        flash(_("Đã đổi mật khẩu."), "success")
+        return redirect(url_for("home"))
+
+    return handle_form(form, "auth/password.html", change)
 
 
 def _qr_svg(uri: str) -> Markup:
@@ -100,34 +98,29 @@ def _qr_svg(uri: str) -> Markup:
 def totp():
     if current_user.role not in ADMIN_ROLES:
         return redirect(url_for("home"))
-    if current_user.totp_enabled:
-        return _disable_totp()
+    account = current_user._get_current_object()
+    if account.totp_enabled:
+        return _disable_totp(account)
     secret = session.get(ENROL_KEY) or services.new_totp_secret()
     session[ENROL_KEY] = secret
     form = TotpForm()
-    if form.validate_on_submit():
-        try:
-            services.enable_totp(db.session, current_user._get_current_object(), secret, form.code.data)
-        except ServiceError as error:
-            form.code.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            session.pop(ENROL_KEY, None)
-            flash(_("Đã bật xác thực hai lớp."), "success")
-            return redirect(url_for("home"))
-    uri = services.totp_uri(current_user, secret)
-    return render_template("auth/totp_enrol.html", form=form, secret=secret, qr=_qr_svg(uri))
+
+    def enable():
+        services.enable_totp(db.session, account, secret, form.code.data)
+        session.pop(ENROL_KEY, None)
+        flash(_("Đã bật xác thực hai lớp."), "success")
+        return redirect(url_for("home"))
+
+    qr = _qr_svg(services.totp_uri(account, secret))
+    return handle_form(form, "auth/totp_enrol.html", enable, secret=secret, qr=qr)
 
 
-def _disable_totp():
+def _disable_totp(account):
     form = DisableTotpForm()
-    if form.validate_on_submit():
-        try:
-            services.disable_totp(db.session, current_user._get_current_object(), form.password.data)
-        except ServiceError as error:
-            form.password.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("Đã tắt xác thực hai lớp."), "info")
-            return redirect(url_for("home"))
-    return render_template("auth/totp_disable.html", form=form)
+
+    def disable():
+        services.disable_totp(db.session, account, form.password.data)
+        flash(_("Đã tắt xác thực hai lớp."), "info")
+        return redirect(url_for("home"))
+
+    return handle_form(form, "auth/totp_disable.html", disable)

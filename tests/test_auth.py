@@ -1,0 +1,184 @@
+"""Signing in: passwords, rate limits, forced changes, TOTP, resets and API tokens."""
+import re
+
+import pyotp
+import pytest
+
+from tests.conftest import PASSWORD
+from tinnhiem.platform.auth.roles import Role
+
+WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+@pytest.fixture
+def province(make):
+    return make.province()
+
+
+@pytest.fixture
+def admin(make, province):
+    return make.account(Role.PROVINCE_ADMIN, province)
+
+
+def _post_login(client, username, password):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def test_right_password_signs_in(client, admin):
+    response = _post_login(client, admin.username, PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/units/").status_code == 200
+
+
+@pytest.mark.parametrize("username, password", [("nobody", PASSWORD), (None, "wrong-password")])
+def test_wrong_credentials_say_the_same_thing(client, admin, username, password):
+    response = _post_login(client, username or admin.username, password)
+    assert response.status_code == 200 and WRONG in response.text
+    assert client.get("/units/").status_code == 302  # still signed out
+
+
+def test_username_is_case_insensitive(client, admin):
+    assert _post_login(client, admin.username.upper(), PASSWORD).status_code == 302
+
+
+def test_password_is_stored_as_argon2id(app, admin):
+    from tinnhiem.platform.auth.models import Account
+    from tinnhiem.platform.db import db
+
+    with app.app_context():
+        assert db.session.get(Account, admin.id).password_hash.startswith("$argon2id$")
+
+
+def test_disabled_account_cannot_sign_in(client, make, province, login):
+    operator = make.account(Role.OPERATOR)
+    counter = make.account(Role.COUNTER, make.unit(parent=province))
+    operator_client = login(operator, target=client.application.test_client())
+    operator_client.post(f"/accounts/{counter.id}/edit",
+                         data={"full_name": "X", "role": "counter", "unit_id": str(counter.unit_id)})
+    assert WRONG in _post_login(client, counter.username, PASSWORD).text
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self):
+        return {"LOGIN_RATE_LIMIT": "3 per minute"}
+
+    def test_repeated_failures_are_refused_with_429(self, client, admin):
+        for _ in range(3):
+            assert _post_login(client, admin.username, "sai-mat-khau").status_code == 200
+        blocked = _post_login(client, admin.username, PASSWORD)
+        assert blocked.status_code == 429
+        assert "quá nhiều lần" in blocked.text
+        api = client.post("/api/v1/auth/token",
+                          json={"username": admin.username, "password": PASSWORD})
+        assert api.status_code == 429 and api.json["code"] == "rate_limited"
+
+    def test_successes_do_not_count(self, client, admin):
+        for _ in range(5):
+            assert _post_login(client, admin.username, PASSWORD).status_code == 302
+            client.post("/logout")
+
+
+def test_change_password(client, admin, login):
+    login(admin)
+    bad = client.post("/account/password", data={
+        "current_password": "not-it", "password": "mot-mat-khau-moi", "confirm": "mot-mat-khau-moi"})
+    assert bad.status_code == 422 and "Mật khẩu hiện tại không đúng." in bad.text
+    short = client.post("/account/password", data={
+        "current_password": PASSWORD, "password": "ngan", "confirm": "ngan"})
+    assert short.status_code == 422
+    good = client.post("/account/password", data={
+        "current_password": PASSWORD, "password": "mot-mat-khau-moi", "confirm": "mot-mat-khau-moi"})
+    assert good.status_code == 302
+    assert client.get("/units/").status_code == 200  # this session stays signed in
+    client.post("/logout")
+    assert WRONG in _post_login(client, admin.username, PASSWORD).text
+    assert _post_login(client, admin.username, "mot-mat-khau-moi").status_code == 302
+
+
+def test_operator_set_password_must_be_changed_first(app, client, make, province, login, token):
+    operator = make.account(Role.OPERATOR)
+    unit = make.unit(parent=province)
+    admin_client = login(operator, target=app.test_client())
+    created = admin_client.post("/accounts/new", data={
+        "username": "can-bo-moi", "full_name": "Cán bộ Mới", "role": "unit_admin",
+        "unit_id": str(unit.id), "password": "tam-thoi-12345"})
+    assert created.status_code == 200
+    assert _post_login(client, "can-bo-moi", "tam-thoi-12345").status_code == 302
+    assert client.get("/units/").headers["Location"].endswith("/account/password")
+    api = app.test_client().post("/api/v1/auth/token",
+                                 json={"username": "can-bo-moi", "password": "tam-thoi-12345"})
+    me = app.test_client().get("/api/v1/auth/me",
+                               headers={"Authorization": f"Bearer {api.json['token']}"})
+    assert me.status_code == 403
+    client.post("/account/password", data={"current_password": "tam-thoi-12345",
+                                           "password": "cua-rieng-toi-1", "confirm": "cua-rieng-toi-1"})
+    assert client.get(f"/units/{unit.id}").status_code == 200
+
+
+def test_totp_enrolment_and_sign_in(client, admin, login):
+    login(admin)
+    page = client.get("/account/totp")
+    secret = re.search(r'<code class="user-select-all">([A-Z2-7]+)</code>', page.text).group(1)
+    assert "<svg" in page.text  # the QR code, rendered inline
+    wrong = client.post("/account/totp", data={"code": "000000"})
+    assert wrong.status_code == 422 and "Mã xác thực không đúng." in wrong.text
+    assert client.post("/account/totp",
+                       data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    client.post("/logout")
+    step = _post_login(client, admin.username, PASSWORD)
+    assert step.headers["Location"].startswith("/login/totp")
+    assert client.get("/units/").status_code == 302  # not signed in yet
+    assert client.post("/login/totp", data={"code": "123456"}).status_code == 200
+    assert client.post("/login/totp",
+                       data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert client.get("/units/").status_code == 200
+    no_code = client.post("/api/v1/auth/token",
+                          json={"username": admin.username, "password": PASSWORD})
+    assert no_code.status_code == 401
+    with_code = client.post("/api/v1/auth/token", json={
+        "username": admin.username, "password": PASSWORD, "totp": pyotp.TOTP(secret).now()})
+    assert with_code.status_code == 200
+
+
+def test_viewer_and_counter_have_no_totp_page(client, make, province, login):
+    viewer = make.account(Role.PROVINCE_VIEWER, province)
+    login(viewer)
+    assert client.get("/account/totp").status_code == 302
+
+
+def test_reset_password_ends_other_sessions(app, client, make, province, admin, login):
+    operator = make.account(Role.OPERATOR)
+    login(admin)
+    assert client.get("/units/").status_code == 200
+    operator_client = login(operator, target=app.test_client())
+    page = operator_client.post(f"/accounts/{admin.id}/reset-password")
+    temporary = re.search(r'id="temporary-password">([^<]+)<', page.text).group(1)
+    assert client.get("/units/").status_code == 302  # the old session is gone
+    fresh = app.test_client()
+    assert _post_login(fresh, admin.username, temporary).status_code == 302
+    assert fresh.get("/units/").headers["Location"].endswith("/account/password")
+
+
+def test_api_needs_a_bearer_token_not_the_cookie(client, admin, login, token):
+    login(admin)
+    response = client.get("/api/v1/units")
+    assert response.status_code == 401 and response.json["code"] == "unauthenticated"
+    bad = client.get("/api/v1/units", headers={"Authorization": "Bearer forged"})
+    assert bad.status_code == 401
+    assert client.get("/api/v1/units", headers=token(admin)).status_code == 200
+    me = client.get("/api/v1/auth/me", headers=token(admin)).json
+    assert me["username"] == admin.username and me["role"] == "province_admin"
+
+
+def test_logout_needs_post_and_signs_out(client, admin, login):
+    login(admin)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 302
+    assert client.get("/units/").status_code == 302
+
+
+def test_next_parameter_cannot_leave_the_site(client, admin):
+    response = client.post("/login?next=//evil.example/x",
+                           data={"username": admin.username, "password": PASSWORD})
+    assert response.headers["Location"] == "/"

@@ -1,0 +1,107 @@
+"""Every route, HTML and API, called by someone outside the object's unit answers 404."""
+import pytest
+
+from tests.conftest import PASSWORD
+
+# Routes whose parameters name no tenant object.
+NOT_OBJECT_ROUTES = {"/static/<path:filename>", "/lang/<code>"}
+OUTSIDERS = ["unit_admin_a2", "counter_a1_other", "unit_admin_b1", "admin_b"]
+
+
+@pytest.fixture
+def world(make):
+    w = make.world()
+    # A counter of unit A2 is also "another unit" for A1's objects.
+    from tinnhiem.platform.auth.roles import Role
+
+    w.counter_a1_other = make.account(Role.COUNTER, w.a2)
+    return w
+
+
+def object_routes(app):
+    for rule in app.url_map.iter_rules():
+        if not rule.arguments or rule.rule in NOT_OBJECT_ROUTES:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _arguments(rule, world):
+    values = {"unit_id": world.a1.id, "account_id": world.unit_admin_a1.id,
+              "type_id": world.a1.type_id}
+    unknown = set(rule.arguments) - values.keys()
+    assert not unknown, f"{rule.rule}: teach the isolation matrix about {unknown}"
+    return {name: values[name] for name in rule.arguments}
+
+
+def _call(client, method, url, headers):
+    if url.startswith("/api/"):
+        return client.open(url, method=method, headers=headers, json={})
+    return client.open(url, method=method, data={})
+
+
+def _headers_for(app, account):
+    client = app.test_client()
+    response = client.post("/api/v1/auth/token",
+                           json={"username": account.username, "password": PASSWORD})
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+def test_every_object_route_is_404_for_other_units(app, world, login):
+    routes = list(object_routes(app))
+    assert len(routes) >= 10  # units, unit types, accounts: pages and API
+    failures = []
+    for outsider_name in OUTSIDERS:
+        outsider = getattr(world, outsider_name)
+        client = login(outsider, target=app.test_client())
+        headers = _headers_for(app, outsider)
+        for rule, method in routes:
+            url = rule.rule
+            for name, value in _arguments(rule, world).items():
+                url = url.replace(f"<uuid:{name}>", str(value))
+            response = _call(client, method, url, headers)
+            if response.status_code != 404:
+                failures.append(f"{outsider_name} {method} {url} -> {response.status_code}")
+    assert failures == []
+
+
+def test_the_owner_reaches_the_same_object(app, world, login, token):
+    """Control: the matrix's 404s come from the scope, not from broken URLs."""
+    client = login(world.unit_admin_a1)
+    assert client.get(f"/units/{world.a1.id}").status_code == 200
+    assert client.get(f"/api/v1/units/{world.a1.id}",
+                      headers=token(world.unit_admin_a1)).status_code == 200
+    operator = login(world.operator, target=app.test_client())
+    for rule, method in object_routes(app):
+        if method == "GET":
+            url = rule.rule
+            for name, value in _arguments(rule, world).items():
+                url = url.replace(f"<uuid:{name}>", str(value))
+            headers = token(world.operator) if url.startswith("/api/") else {}
+            assert operator.get(url, headers=headers).status_code == 200, url
+
+
+@pytest.mark.parametrize("viewer, visible, hidden", [
+    ("unit_admin_a1", ["Đảng ủy xã A1"], ["Đảng ủy phường A2", "Tỉnh ủy Alpha", "Beta"]),
+    ("counter_a1", ["Đảng ủy xã A1"], ["Đảng ủy phường A2", "Beta"]),
+    ("admin_a", ["Tỉnh ủy Alpha", "Đảng ủy xã A1", "Đảng ủy phường A2", "Chi bộ A1-1"],
+     ["Beta", "B1"]),
+    ("viewer_a", ["Tỉnh ủy Alpha", "Đảng ủy phường A2"], ["Beta", "B1"]),
+    ("admin_b", ["Tỉnh ủy Beta", "Đảng ủy xã B1"], ["Alpha", "A1", "A2"]),
+])
+def test_lists_show_only_the_scope(app, world, login, token, viewer, visible, hidden):
+    account = getattr(world, viewer)
+    client = login(account)
+    page = client.get("/units/", follow_redirects=True).text
+    api = client.get("/api/v1/units", headers=token(account)).json
+    api_names = {unit["name"] for unit in api}
+    for name in visible:
+        assert name in page and name in api_names
+    for fragment in hidden:
+        assert fragment not in page
+        assert not any(fragment in name for name in api_names)
+
+
+def test_unit_staff_land_on_their_own_unit(app, world, login):
+    response = login(world.unit_admin_a1).get("/")
+    assert response.headers["Location"].endswith(f"/units/{world.a1.id}")

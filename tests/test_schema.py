@@ -1,0 +1,90 @@
+"""Introspection: every unit-owned table carries its tenant and is guarded in PostgreSQL."""
+import psycopg
+import pytest
+from sqlalchemy import UniqueConstraint
+
+from tinnhiem.platform.db import db
+from tinnhiem.tenants.scope import UnitOwned
+from tests.pg_cluster import APP
+
+# A unique that does not include unit_id leaks existence across units; these are the only
+# exceptions, each because the row *is* the unit.
+UNIQUE_EXCEPTIONS = {
+    ("units", ("province_id", "code")): "a unit's own code, set only by the operator",
+    ("units", ("province_id", "id")): "target of the same-province parent foreign key",
+}
+
+
+def unit_owned_tables():
+    mappers = db.Model.registry.mappers
+    return sorted({m.local_table.name for m in mappers if issubclass(m.class_, UnitOwned)})
+
+
+def test_there_are_unit_owned_tables():
+    assert {"units", "unit_successions"} <= set(unit_owned_tables())
+
+
+@pytest.mark.parametrize("table_name", unit_owned_tables())
+def test_unit_owned_table_has_tenant_columns(table_name):
+    table = db.metadata.tables[table_name]
+    for column in ("province_id", "unit_id"):
+        assert table.c[column].nullable is False
+        assert any(column in [c.name for c in index.columns] for index in table.indexes)
+
+
+@pytest.mark.parametrize("table_name", unit_owned_tables())
+def test_uniques_include_unit_id(table_name):
+    table = db.metadata.tables[table_name]
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            columns = tuple(c.name for c in constraint.columns)
+            assert "unit_id" in columns or (table_name, columns) in UNIQUE_EXCEPTIONS
+
+
+@pytest.mark.postgresql_only
+def test_rls_enabled_forced_with_policy_on_every_unit_owned_table(app, pg_database):
+    with psycopg.connect(pg_database.owner_url.replace("+psycopg", "")) as conn:
+        for table in unit_owned_tables():
+            enabled, forced = conn.execute(
+                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = %s",
+                (table,)).fetchone()
+            assert enabled and forced, table
+            qual, check = conn.execute(
+                "SELECT qual, with_check FROM pg_policies WHERE tablename = %s", (table,)
+            ).fetchone()
+            assert "app_in_scope(province_id, unit_id)" in qual
+            assert "app_in_scope(province_id, unit_id)" in check
+
+
+@pytest.mark.postgresql_only
+def test_app_role_owns_nothing_and_cannot_bypass_rls(app, pg_database):
+    with psycopg.connect(pg_database.app_url.replace("+psycopg", "")) as conn:
+        superuser, bypass = conn.execute(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+        assert (superuser, bypass) == (False, False)
+        owned = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE tableowner = current_user").fetchone()[0]
+        assert owned == 0
+        assert conn.execute("SELECT current_user").fetchone()[0] == APP
+
+
+@pytest.mark.postgresql_only
+def test_app_role_cannot_rewrite_the_audit_log(app, pg_database):
+    with psycopg.connect(pg_database.app_url.replace("+psycopg", "")) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE audit_log SET actor = 'x'")
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM audit_log")
+
+
+@pytest.mark.sqlite_only
+def test_audit_log_is_append_only_on_sqlite(app, make):
+    make.province()
+    import sqlite3
+
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError,
+                                                      match="append-only"):
+        conn.execute("UPDATE audit_log SET actor = 'x'")

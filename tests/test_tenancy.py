@@ -1,0 +1,214 @@
+"""The scope of a session: what it sees, what it may write, and the pitfalls of DESIGN.md."""
+import pathlib
+import re
+import uuid
+
+import psycopg
+import pytest
+from sqlalchemy import func, insert, select, text, update
+
+from tinnhiem.platform.db import db
+from tinnhiem.tenants.models import Unit, UnitSuccession
+from tinnhiem.tenants.scope import Scope, ScopeMissing, ScopeViolation, bind_scope
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def world(make):
+    return make.world()
+
+
+def _scoped_session(app, scope):
+    session = db.session.session_factory()
+    bind_scope(session, scope)
+    return session
+
+
+def _names(session):
+    return sorted(session.scalars(select(Unit.name)))
+
+
+def test_unit_scope_sees_only_its_unit(app, world):
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        assert _names(session) == ["Đảng ủy xã A1"]
+        assert session.get(Unit, world.a2.id) is None
+        assert session.get(Unit, world.b1.id) is None
+        session.close()
+
+
+def test_province_scope_sees_its_province_only(app, world):
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_province(world.province_a.id))
+        assert _names(session) == ["Chi bộ A1-1", "Tỉnh ủy Alpha", "Đảng ủy phường A2",
+                                   "Đảng ủy xã A1"]
+        session.close()
+
+
+def test_query_without_scope_raises_instead_of_returning_everything(app, world):
+    with app.app_context():
+        session = db.session.session_factory()
+        with pytest.raises(ScopeMissing):
+            session.scalars(select(Unit)).all()
+        session.close()
+
+
+def test_new_row_is_stamped_with_the_scope(app, world):
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        link = UnitSuccession(predecessor_id=world.a2.id)
+        session.add(link)
+        session.flush()
+        assert (link.province_id, link.unit_id) == (world.province_a.id, world.a1.id)
+        session.rollback()
+        session.close()
+
+
+@pytest.mark.parametrize("target", ["a2", "b1"])
+def test_row_of_another_unit_is_refused_before_flush(app, world, target):
+    other = getattr(world, target)
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        session.add(UnitSuccession(province_id=other.province_id, unit_id=other.id,
+                                   predecessor_id=world.a1.id))
+        with pytest.raises(ScopeViolation):
+            session.flush()
+        session.rollback()
+        session.close()
+
+
+def test_province_scope_refuses_a_unit_of_another_province(app, world):
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_province(world.province_a.id))
+        session.add(UnitSuccession(province_id=world.province_a.id, unit_id=world.b1.id,
+                                   predecessor_id=world.a1.id))
+        with pytest.raises(ScopeViolation):
+            session.flush()
+        session.rollback()
+        session.close()
+
+
+def test_orm_update_touches_only_the_scope(app, world):
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        session.execute(update(Unit).values(code="DOI-MA"))
+        session.commit()
+        session.close()
+        crossing = _scoped_session(app, Scope.crossing_all("test"))
+        codes = dict(crossing.execute(select(Unit.id, Unit.code)).all())
+        assert codes[world.a1.id] == "DOI-MA"
+        assert codes[world.a2.id] != "DOI-MA" and codes[world.b1.id] != "DOI-MA"
+        crossing.close()
+
+
+def test_orm_bulk_insert_is_refused(app, world):
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        with pytest.raises(ScopeViolation):
+            session.execute(insert(UnitSuccession), [{
+                "id": uuid.uuid4(), "province_id": world.province_b.id, "unit_id": world.b1.id,
+                "predecessor_id": world.a1.id}])
+        session.close()
+
+
+def test_identity_map_is_reset_when_the_scope_changes(app, world):
+    """session.get() answers from the identity map without SQL; a new scope must not see
+    an object loaded under the old one."""
+    with app.app_context():
+        session = _scoped_session(app, Scope.crossing_all("test"))
+        assert session.get(Unit, world.b1.id) is not None
+        bind_scope(session, Scope.for_unit(world.province_a.id, world.a1.id))
+        assert session.get(Unit, world.b1.id) is None
+        session.close()
+
+
+def test_cached_criteria_uses_each_scopes_own_ids(app, world):
+    """The criteria lambda is cached by its code; the ids must still be each scope's."""
+    seen = []
+    with app.app_context():
+        for unit in (world.a1, world.a2, world.b1, world.a1):
+            session = _scoped_session(app, Scope.for_unit(unit.province_id, unit.id))
+            seen.append(_names(session))
+            session.close()
+    assert seen == [["Đảng ủy xã A1"], ["Đảng ủy phường A2"], ["Đảng ủy xã B1"],
+                    ["Đảng ủy xã A1"]]
+
+
+@pytest.mark.sqlite_only
+def test_raw_sql_bypasses_the_orm_scope_on_sqlite(app, world):
+    """Why feature code may not use text(): on SQLite nothing else would stop it."""
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        assert session.execute(text("SELECT count(*) FROM units")).scalar() == 6
+        session.close()
+
+
+@pytest.mark.postgresql_only
+def test_raw_sql_under_rls_sees_only_the_scope(app, world):
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        assert session.execute(text("SELECT name FROM units")).scalars().all() == [
+            "Đảng ủy xã A1"]
+        session.close()
+        session = _scoped_session(app, Scope.for_province(world.province_b.id))
+        assert session.execute(text("SELECT count(*) FROM units")).scalar() == 2
+        session.close()
+
+
+@pytest.mark.postgresql_only
+def test_core_insert_outside_the_scope_is_refused_by_rls(app, world):
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        statement = insert(UnitSuccession.__table__).values(
+            id=uuid.uuid4(), province_id=world.province_b.id, unit_id=world.b1.id,
+            predecessor_id=world.b1.id)
+        with pytest.raises(Exception, match="row-level security"):
+            session.execute(statement)
+        session.rollback()
+        session.close()
+
+
+@pytest.mark.postgresql_only
+def test_no_scope_set_sees_nothing_and_pooled_connections_forget_it(app, world):
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM units")).scalar() == 0
+            conn.execute(text("SELECT set_config('app.province_id', :p, true)"),
+                         {"p": str(world.province_a.id)})
+            assert conn.execute(text("SELECT count(*) FROM units")).scalar() == 4
+            conn.commit()
+            # Same connection, next transaction: the setting reads '' and nothing is seen.
+            assert conn.execute(text("SELECT count(*) FROM units")).scalar() == 0
+
+
+@pytest.mark.postgresql_only
+def test_scope_is_set_even_when_the_transaction_began_before_binding(app, world):
+    """The account is loaded before the scope is known; the scope must still apply."""
+    with app.app_context():
+        session = db.session.session_factory()
+        session.execute(text("SELECT 1"))  # transaction already open, no scope
+        bind_scope(session, Scope.for_unit(world.province_a.id, world.a1.id))
+        assert session.execute(text("SELECT count(*) FROM units")).scalar() == 1
+        session.close()
+
+
+FORBIDDEN = re.compile(r"\btext\(|\binsert\(|\.execute\(\s*[\"']")
+ALLOWED = {
+    "tinnhiem/tenants/scope.py": "sets the PostgreSQL scope settings",
+    "tinnhiem/platform/audit/services.py": "takes the audit chain's advisory lock",
+    "tinnhiem/platform/db.py": "turns on SQLite's foreign keys per connection",
+}
+
+
+def test_feature_code_uses_no_raw_sql_or_core_insert():
+    """Raw SQL and Core insert() bypass the ORM scope: only the listed files may use them."""
+    offenders = []
+    for path in (ROOT / "tinnhiem").rglob("*.py"):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative in ALLOWED or relative == "tinnhiem/platform/rls.py":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if FORBIDDEN.search(line):
+                offenders.append(f"{relative}:{number}: {line.strip()}")
+    assert offenders == []
