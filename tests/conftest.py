@@ -24,6 +24,11 @@ SKIPPED: list[str] = []
 
 
 def pytest_configure(config):
+    from babel.messages.frontend import CommandLineInterface
+
+    # The compiled catalogs are build output (not in git): make them for this run.
+    translations = os.path.join(os.path.dirname(__file__), "..", "tinnhiem", "translations")
+    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", translations])
     config.addinivalue_line("markers", "postgresql_only: the question exists only on PostgreSQL")
     config.addinivalue_line("markers", "sqlite_only: the question exists only on SQLite")
 

@@ -82,12 +82,14 @@ def test_the_owner_reaches_the_same_object(app, world, login, token):
 
 
 @pytest.mark.parametrize("viewer, visible, hidden", [
-    ("unit_admin_a1", ["Đảng ủy xã A1"], ["Đảng ủy phường A2", "Tỉnh ủy Alpha", "Beta"]),
-    ("counter_a1", ["Đảng ủy xã A1"], ["Đảng ủy phường A2", "Beta"]),
+    ("unit_admin_a1", ["Đảng ủy xã A1"],
+     ["Đảng ủy phường A2", "Tỉnh ủy Alpha", "Tỉnh ủy Beta", "Chi bộ A1-1"]),
+    ("counter_a1", ["Đảng ủy xã A1"], ["Đảng ủy phường A2", "Tỉnh ủy Beta"]),
     ("admin_a", ["Tỉnh ủy Alpha", "Đảng ủy xã A1", "Đảng ủy phường A2", "Chi bộ A1-1"],
-     ["Beta", "B1"]),
-    ("viewer_a", ["Tỉnh ủy Alpha", "Đảng ủy phường A2"], ["Beta", "B1"]),
-    ("admin_b", ["Tỉnh ủy Beta", "Đảng ủy xã B1"], ["Alpha", "A1", "A2"]),
+     ["Tỉnh ủy Beta", "Đảng ủy xã B1"]),
+    ("viewer_a", ["Tỉnh ủy Alpha", "Đảng ủy phường A2"], ["Tỉnh ủy Beta", "Đảng ủy xã B1"]),
+    ("admin_b", ["Tỉnh ủy Beta", "Đảng ủy xã B1"],
+     ["Tỉnh ủy Alpha", "Đảng ủy xã A1", "Đảng ủy phường A2"]),
 ])
 def test_lists_show_only_the_scope(app, world, login, token, viewer, visible, hidden):
     account = getattr(world, viewer)

@@ -17,6 +17,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides or {})
     logging.basicConfig(level=logging.INFO)
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # nginx sets X-Forwarded-For; the rate limits key on the real client address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     from tinnhiem.platform import api, web
     from tinnhiem.platform.auth import login

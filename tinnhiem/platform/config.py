@@ -36,6 +36,7 @@ def load_config(instance_path: str) -> dict:
         # Large enough for any form; a 10 MB field is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
         "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "BEHIND_PROXY": _bool("BEHIND_PROXY", False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),

@@ -1,0 +1,100 @@
+"""In Chromium: the operator creates a unit and an account; that account signs in (on a
+phone-sized screen), chooses its own password and sees only its unit."""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD, TEST_CONFIG
+from tests.factories import Factory
+from tinnhiem import create_app
+from tinnhiem.platform.auth.roles import Role
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.exit(f"{CHROMIUM} not found: install Debian's chromium (make test does)", 2)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync"]}
+
+
+@pytest.fixture
+def live(sqlite_template, tmp_path):
+    path = tmp_path / "live.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def _sign_in(page, base, username, password):
+    page.goto(f"{base}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_operator_creates_unit_and_account_that_sees_only_its_unit(live, browser):
+    app, base = live
+    make = Factory(app)
+    province = make.province("Tỉnh ủy Thử Nghiệm")
+    make.unit("Đảng ủy phường Bên Cạnh", parent=province)
+    make.unit_type("Đảng ủy xã", code="DANG-UY-XA")
+    operator = make.account(Role.OPERATOR, username="cntt")
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = desk.new_page()
+    _sign_in(page, base, operator.username, PASSWORD)
+    page.get_by_role("link", name="Thêm đơn vị").click()
+    page.get_by_label("Tên đơn vị").fill("Đảng ủy xã Hùng Lô")
+    page.get_by_label("Mã đơn vị").fill("XA-HUNGLO")
+    page.get_by_label("Loại đơn vị").select_option(label="Đảng ủy xã")
+    page.get_by_label("Đơn vị cấp trên").select_option(label=f"Tỉnh ủy Thử Nghiệm ({province.code})")
+    page.get_by_label("Hiệu lực từ ngày").fill("2025-07-01")
+    page.get_by_role("button", name="Lưu").click()
+    assert page.get_by_role("heading", name="Đảng ủy xã Hùng Lô").is_visible()
+    assert page.get_by_text("Đã tạo đơn vị Đảng ủy xã Hùng Lô.").is_visible()
+
+    page.get_by_role("link", name="Tài khoản").click()
+    page.get_by_role("link", name="Thêm tài khoản").click()
+    page.get_by_label("Tên đăng nhập").fill("bantochuc-hunglo")
+    page.get_by_label("Họ và tên").fill("Nguyễn Thị Hùng Lô")
+    page.get_by_label("Vai trò").select_option(label="Quản trị đơn vị (Ban Tổ chức đơn vị)")
+    page.get_by_label("Đơn vị", exact=True).select_option(label="— Đảng ủy xã Hùng Lô")
+    page.get_by_label("Mật khẩu tạm").fill("tam-thoi-hunglo-1")
+    page.get_by_role("button", name="Lưu").click()
+    assert page.get_by_text("Đã tạo tài khoản với mật khẩu tạm bạn nhập").is_visible()
+    desk.close()
+
+    phone = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    _sign_in(page, base, "bantochuc-hunglo", "tam-thoi-hunglo-1")
+    assert page.get_by_text("Mật khẩu của bạn do quản trị viên đặt").is_visible()
+    page.get_by_label("Mật khẩu hiện tại").fill("tam-thoi-hunglo-1")
+    page.get_by_label("Mật khẩu mới", exact=True).fill("cua-rieng-hunglo-2")
+    page.get_by_label("Nhập lại mật khẩu mới").fill("cua-rieng-hunglo-2")
+    page.get_by_role("button", name="Đổi mật khẩu").click()
+    assert page.get_by_role("heading", name="Đảng ủy xã Hùng Lô").is_visible()
+
+    page.get_by_role("button", name="Mở trình đơn").click()
+    page.get_by_role("link", name="Đơn vị", exact=True).click()
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1
+    assert "Đảng ủy xã Hùng Lô" in rows.first.inner_text()
+    body = page.content()
+    assert "Bên Cạnh" not in body and "Tỉnh ủy Thử Nghiệm" not in body
+    page.goto(f"{base}/units/{province.id}")
+    assert page.get_by_text("Không tìm thấy trang hoặc đối tượng bạn yêu cầu.").is_visible()
+    phone.close()

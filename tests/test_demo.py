@@ -1,0 +1,89 @@
+"""The demo province: loaded once, every role signs in and sees the right pages."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tinnhiem.demo import load_demo
+from tinnhiem.tenants.models import Unit
+from tinnhiem.tenants.scope import unscoped
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context(), unscoped("test") as session:
+        created = load_demo(session)
+        session.commit()
+    return {username: password for username, _role, password in created}
+
+
+def _sign_in(app, username, password):
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, username
+    return client
+
+
+def test_demo_has_a_province_with_mixed_units_and_a_merged_district(app, demo):
+    with app.app_context(), unscoped("test") as session:
+        units = session.scalars(select(Unit)).all()
+        province = next(u for u in units if u.code == "TU-PT")
+        in_province = [u for u in units if u.province_id == province.id]
+        assert len(in_province) >= 10
+        assert len({u.type_id for u in in_province}) >= 5
+        district = next(u for u in units if u.code == "HU-LAMTHAO")
+        assert str(district.valid_to) == "2025-06-30"
+    assert set(demo) == {"vanhanh", "bantochuc", "thuongvu", "donvi", "kiemphieu"}
+
+
+def test_demo_loads_only_once(app, demo):
+    with app.app_context(), unscoped("test") as session:
+        assert load_demo(session) is None
+
+
+@pytest.mark.parametrize("username, must_see, must_not_see", [
+    ("vanhanh", ["Tỉnh ủy Phú Thọ", "Tỉnh ủy Vĩnh Phúc", "Tài khoản", "Nhật ký"], []),
+    ("bantochuc", ["Tỉnh ủy Phú Thọ", "Đảng ủy phường Việt Trì", "Huyện ủy Lâm Thao"],
+     ["Tỉnh ủy Vĩnh Phúc", "Huyện ủy Lập Thạch", "Nhật ký"]),
+    ("thuongvu", ["Tỉnh ủy Phú Thọ", "Đảng ủy xã Lâm Thao"], ["Tỉnh ủy Vĩnh Phúc", "Tài khoản"]),
+    ("donvi", ["Đảng ủy phường Việt Trì"], ["Tỉnh ủy Phú Thọ", "Đảng ủy phường Nông Trang"]),
+    ("kiemphieu", ["Đảng ủy phường Việt Trì"], ["Đảng ủy phường Nông Trang", "Xác thực hai lớp"]),
+])
+def test_each_demo_role_sees_its_pages(app, demo, username, must_see, must_not_see):
+    client = _sign_in(app, username, demo[username])
+    page = client.get("/", follow_redirects=True)
+    assert page.status_code == 200
+    for text in must_see:
+        assert text in page.text, text
+    for text in must_not_see:
+        assert text not in page.text, text
+
+
+def test_merged_district_page_names_its_successor(app, demo):
+    client = _sign_in(app, "bantochuc", demo["bantochuc"])
+    units = client.get("/units/").text
+    district = re.search(r'href="(/units/[0-9a-f-]+)">Huyện ủy Lâm Thao<', units).group(1)
+    page = client.get(district).text
+    assert "Đã giải thể / hết hiệu lực" in page
+    assert "Được kế thừa bởi" in page and "Đảng ủy xã Lâm Thao" in page
+
+
+def test_nothing_shadows_the_standard_library():
+    """A top-level package named `platform` would break `import uuid` from the repo root."""
+    result = subprocess.run([sys.executable, "-c", "import uuid, platform; platform.system()"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert not (ROOT / "platform").exists()
+
+
+def test_english_is_available(app, demo):
+    client = _sign_in(app, "vanhanh", demo["vanhanh"])
+    assert "Đơn vị" in client.get("/units/").text
+    client.get("/lang/en", headers={"Referer": "http://localhost/units/"})
+    page = client.get("/units/").text
+    assert "Units" in page and "Add unit" in page
