@@ -134,3 +134,16 @@ def test_raw_non_utf8_form_bytes(app, setup):
     page = setup["client"].post("/units/new", data=b"name=\xff\xfe&code=X",
                                 content_type="application/x-www-form-urlencoded")
     assert page.status_code == 400 and "UTF-8" in page.text
+
+
+def test_nul_characters_are_refused_everywhere(app, setup):
+    client, headers = setup["client"], setup["headers"]
+    before = _counts(app)
+    page = client.post("/units/new", data=_form(setup, name="Đảng ủy\x00xã"))
+    assert page.status_code == 400 and "ký tự không hợp lệ" in page.text
+    api = client.post("/api/v1/units", json=_form(setup, name="Đảng ủy\x00xã"), headers=headers)
+    assert api.status_code == 400 and api.json["code"] == "invalid_characters"
+    token = client.post("/api/v1/auth/token", json={"username": "a\x00", "password": "x"})
+    assert token.status_code == 400
+    assert client.get("/units/?q=%00").status_code == 400
+    assert _counts(app) == before

@@ -1,5 +1,7 @@
 """schemathesis generates requests from the OpenAPI document: no server error, and every
 documented response matches its schema."""
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -8,7 +10,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tinnhiem.platform.auth.roles import Role
 
-EXAMPLES = 30
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.UNIT_ADMIN])

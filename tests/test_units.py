@@ -68,6 +68,7 @@ def test_merged_district_keeps_its_history(app, make):
     ({"valid_to": dt.date(2019, 12, 31)}, "invalid_period"),
     ({"valid_from": None}, "required"),
     ({"name": "Tên\x00lạ"}, "invalid_characters"),
+    ({"name": "Tên\tlạ\x07"}, "invalid_characters"),
 ])
 def test_bad_unit_is_refused_and_nothing_saved(app, make, change, code):
     """Each bad input gets its own code and leaves no row behind."""

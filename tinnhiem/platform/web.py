@@ -29,6 +29,8 @@ HTTP_ERRORS = {
     500: ("server_error", _l("Đã có lỗi ở máy chủ. Xin vui lòng thử lại sau.")),
 }
 NOT_UTF8_MESSAGE = _l("Dữ liệu gửi lên không đúng mã UTF-8.")
+NUL_MESSAGE = _l("Dữ liệu gửi lên có ký tự không hợp lệ.")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSRF_MESSAGE = _l(
     "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi gửi lại."
 )
@@ -81,14 +83,31 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _refuse_undecodable_input():
     """Werkzeug silently drops or keeps undecodable form fields; refuse them instead. Runs
-    before anything parses the form, and caches the body so the form parses from it."""
+    before anything parses the form, and caches the body so the form parses from it.
+    NUL characters are refused everywhere: no text needs one and PostgreSQL cannot store it."""
     if not _is_utf8(request.query_string):
         return error_response(400, "not_utf8", NOT_UTF8_MESSAGE)
     if request.mimetype == "application/x-www-form-urlencoded":
         if not _is_utf8(request.get_data(cache=True)):
             return error_response(400, "not_utf8", NOT_UTF8_MESSAGE)
+    if "%00" in request.query_string.decode("latin-1") or _has_nul(dict(request.args)):
+        return error_response(400, "invalid_characters", NUL_MESSAGE)
+    if request.is_json and _has_nul(request.get_json(silent=True, cache=True)):
+        return error_response(400, "invalid_characters", NUL_MESSAGE)
+    if request.mimetype in FORM_TYPES and _has_nul(request.form.to_dict(flat=False)):
+        return error_response(400, "invalid_characters", NUL_MESSAGE)
     return None
 
 
