@@ -7,6 +7,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import create_engine, pool
 
+import tinnhiem.models  # noqa: F401  (every table in the metadata)
+
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")

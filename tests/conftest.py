@@ -13,6 +13,7 @@ import pytest
 from flask_migrate import upgrade
 
 from tests import pg_cluster
+import tinnhiem.models  # noqa: F401  (complete metadata for truncation)
 from tinnhiem import create_app
 from tinnhiem.platform.db import db
 

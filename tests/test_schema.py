@@ -3,6 +3,7 @@ import psycopg
 import pytest
 from sqlalchemy import UniqueConstraint
 
+import tinnhiem.models  # noqa: F401  (complete metadata)
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.scope import UnitOwned
 from tests.pg_cluster import APP
@@ -88,3 +89,23 @@ def test_audit_log_is_append_only_on_sqlite(app, make):
     with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError,
                                                       match="append-only"):
         conn.execute("UPDATE audit_log SET actor = 'x'")
+
+
+@pytest.mark.postgresql_only
+def test_app_refuses_to_serve_as_the_table_owner(pg_database, caplog):
+    """Connected as a role that owns the tables, RLS would not bind it: refuse, loudly."""
+    from tests.conftest import TEST_CONFIG
+    from tinnhiem import create_app
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": pg_database.owner_url})
+    response = app.test_client().get("/login")
+    assert response.status_code == 500
+    assert "owns" in caplog.text and "refusing to serve" in caplog.text
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_app_serves_as_its_own_role(app):
+    assert app.test_client().get("/login").status_code == 200
+    assert app.extensions["tinnhiem.db_role_ok"] is True

@@ -65,23 +65,19 @@ def test_new_row_is_stamped_with_the_scope(app, world):
         session.close()
 
 
-@pytest.mark.parametrize("target", ["a2", "b1"])
-def test_row_of_another_unit_is_refused_before_flush(app, world, target):
-    other = getattr(world, target)
+@pytest.mark.parametrize("scope, owner", [
+    ("unit", "a2"),      # unit staff writing for a neighbour unit
+    ("unit", "b1"),      # ... or for a unit of another province
+    ("province", "b1"),  # province staff writing for another province's unit
+])
+def test_row_outside_the_scope_is_refused_before_flush(app, world, scope, owner):
+    other = getattr(world, owner)
+    bound = (Scope.for_unit(world.province_a.id, world.a1.id) if scope == "unit"
+             else Scope.for_province(world.province_a.id))
     with app.app_context():
-        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
-        session.add(UnitSuccession(province_id=other.province_id, unit_id=other.id,
-                                   predecessor_id=world.a1.id))
-        with pytest.raises(ScopeViolation):
-            session.flush()
-        session.rollback()
-        session.close()
-
-
-def test_province_scope_refuses_a_unit_of_another_province(app, world):
-    with app.app_context():
-        session = _scoped_session(app, Scope.for_province(world.province_a.id))
-        session.add(UnitSuccession(province_id=world.province_a.id, unit_id=world.b1.id,
+        session = _scoped_session(app, bound)
+        province_id = world.province_a.id if scope == "province" else other.province_id
+        session.add(UnitSuccession(province_id=province_id, unit_id=other.id,
                                    predecessor_id=world.a1.id))
         with pytest.raises(ScopeViolation):
             session.flush()

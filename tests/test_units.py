@@ -95,6 +95,18 @@ def test_same_code_in_another_province_is_allowed(app, make):
     assert make.unit(code="X-CHUNG", parent=make.province()).code == "X-CHUNG"
 
 
+def _refused_edit(app, unit_id, **change) -> str:
+    """Edit a unit with `change` applied; return the refusal's code."""
+    with app.app_context(), unscoped("test") as session:
+        item = services.get_unit(session, unit_id)
+        data = {"name": item.name, "code": item.code, "type_id": item.type_id,
+                "parent_id": item.parent_id, "valid_from": item.valid_from, **change}
+        with pytest.raises(ServiceError) as caught:
+            services.save_unit(session, None, data, item)
+        session.rollback()
+    return caught.value.code
+
+
 def test_cycle_in_the_tree_is_refused(app, make):
     """A unit cannot be moved under itself or under one of its descendants."""
     province = make.province()
@@ -102,13 +114,7 @@ def test_cycle_in_the_tree_is_refused(app, make):
     middle = make.unit("Giữa", parent=top)
     bottom = make.unit("Dưới", parent=middle)
     for new_parent in (top, bottom):
-        with app.app_context(), unscoped("test") as session:
-            unit = services.get_unit(session, top.id)
-            data = {"name": unit.name, "code": unit.code, "type_id": unit.type_id,
-                    "parent_id": new_parent.id, "valid_from": unit.valid_from}
-            with pytest.raises(ServiceError) as caught:
-                services.save_unit(session, None, data, unit)
-            assert caught.value.code == "tree_cycle"
+        assert _refused_edit(app, top.id, parent_id=new_parent.id) == "tree_cycle"
     with app.app_context(), unscoped("test") as session:
         assert services.get_unit(session, top.id).parent_id == province.id
 
@@ -116,22 +122,9 @@ def test_cycle_in_the_tree_is_refused(app, make):
 def test_moving_a_unit_to_another_province_is_refused(app, make):
     unit = make.unit(parent=make.province())
     other = make.province()
-    with app.app_context(), unscoped("test") as session:
-        item = services.get_unit(session, unit.id)
-        data = {"name": item.name, "code": item.code, "type_id": item.type_id,
-                "parent_id": other.id, "valid_from": item.valid_from}
-        with pytest.raises(ServiceError) as caught:
-            services.save_unit(session, None, data, item)
-    assert caught.value.code == "province_change"
+    assert _refused_edit(app, unit.id, parent_id=other.id) == "province_change"
 
 
 def test_a_unit_cannot_succeed_itself(app, make):
     unit = make.unit(parent=make.province())
-    with app.app_context(), unscoped("test") as session:
-        item = services.get_unit(session, unit.id)
-        data = {"name": item.name, "code": item.code, "type_id": item.type_id,
-                "parent_id": item.parent_id, "valid_from": item.valid_from,
-                "predecessor_ids": [item.id]}
-        with pytest.raises(ServiceError) as caught:
-            services.save_unit(session, None, data, item)
-    assert caught.value.code == "self_succession"
+    assert _refused_edit(app, unit.id, predecessor_ids=[unit.id]) == "self_succession"

@@ -1,9 +1,10 @@
 """The SQLAlchemy extension, the declarative base and the tenant-aware session class."""
 import sqlite3
 
+from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -39,3 +40,45 @@ def _sqlite_foreign_keys(dbapi_connection, _record):
 
 def is_postgresql(bind) -> bool:
     return bind.dialect.name == "postgresql"
+
+
+class UnsafeDatabaseRole(RuntimeError):
+    """The app connects to PostgreSQL as a role that Row-Level Security would not bind."""
+
+
+def database_role_problems(connection) -> list[str]:
+    if connection.dialect.name != "postgresql":
+        return []
+    superuser, bypass = connection.execute(text(
+        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    owned = connection.execute(text(
+        "SELECT count(*) FROM pg_tables WHERE tableowner = current_user"
+        " AND schemaname = current_schema()")).scalar()
+    problems = []
+    if superuser:
+        problems.append("is a SUPERUSER")
+    if bypass:
+        problems.append("has BYPASSRLS")
+    if owned:
+        problems.append(f"owns {owned} table(s)")
+    return problems
+
+
+def _check_database_role_once():
+    app = current_app._get_current_object()
+    if not app.config["DB_ROLE_CHECK"] or app.extensions.get("tinnhiem.db_role_ok"):
+        return
+    with db.engine.connect() as connection:
+        problems = database_role_problems(connection)
+    if problems:
+        raise UnsafeDatabaseRole(
+            "refusing to serve: the database role in DATABASE_URL " + ", ".join(problems)
+            + "; connect as a role that owns no table (see deploy/env.example)")
+    app.extensions["tinnhiem.db_role_ok"] = True
+
+
+def init_app(app) -> None:
+    """Bind the extension; check the app's database role at its first request (not at
+    start, so nothing touches the database before gunicorn forks)."""
+    db.init_app(app)
+    app.before_request(_check_database_role_once)

@@ -92,6 +92,8 @@ def tree_rows(units: list[Unit]) -> list[tuple[Unit, int]]:
 
 
 def _unit_type(session, type_id) -> UnitType:
+    if not type_id:
+        raise ServiceError("unknown_unit_type", _l("Hãy chọn loại đơn vị."), field="type_id")
     unit_type = session.get(UnitType, as_uuid(type_id, "type_id")) if type_id else None
     if unit_type is None:
         raise ServiceError("unknown_unit_type", _l("Loại đơn vị không tồn tại."), field="type_id")

@@ -52,7 +52,8 @@ def unit(unit_id):
 
 def _unit_form_choices(form: UnitForm, editing=None) -> None:
     candidates = [u for u in services.list_units(db.session) if u is not editing]
-    form.type_id.choices = [(str(t.id), t.name) for t in services.list_unit_types(db.session)]
+    form.type_id.choices = [("", _("— Chọn loại đơn vị —"))] + [
+        (str(t.id), t.name) for t in services.list_unit_types(db.session)]
     form.parent_id.choices = [("", _("— Không có (đơn vị cấp tỉnh) —"))] + [
         (str(u.id), f"{u.name} ({u.code})") for u in candidates
     ]
