@@ -16,7 +16,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides or {})
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
+    logging.getLogger("tinnhiem").setLevel(os.environ.get("TINNHIEM_LOG_LEVEL", "INFO"))
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -73,7 +73,7 @@ def bind_scope(session, scope: Scope | None) -> None:
         session.close()
     session.info[SCOPE_KEY] = scope
     if scope is not None and scope.crossing:
-        log.warning("tenant scope crossed: %s", scope.reason)
+        log.info("tenant scope crossed: %s", scope.reason)
     if session.in_transaction():
         # The transaction began before the scope was known (loading the signed-in account).
         _apply_database_settings(session.connection(), scope)
