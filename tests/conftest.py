@@ -62,6 +62,7 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key-not-for-production",
     "WTF_CSRF_ENABLED": False,
     "LOGIN_RATE_LIMIT": "1000 per minute",
+    "ACCOUNT_RATE_LIMIT": "1000 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
 }
 

@@ -10,9 +10,14 @@ from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tenants.scope import unscoped
 
 
-def _entries(app):
+def _entries(app, changes_only=True):
+    """Audit entries; changes_only leaves out the entries that record scope crossings
+    (every read in these tests crosses the scope once)."""
     with app.app_context(), unscoped("test") as session:
-        return session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if changes_only:
+            query = query.where(AuditEntry.action != "tenancy.crossed")
+        return session.scalars(query).all()
 
 
 def _verify(app):
@@ -51,9 +56,11 @@ def test_operator_changes_are_recorded_with_actor_and_unit(app, make, login):
 
 def test_verify_passes_on_an_intact_chain(app, make):
     make.world()
+    count = len(_entries(app, changes_only=False))  # includes this read's own crossing
     result = _verify(app)
     assert result.exit_code == 0
-    assert f"OK: {len(_entries(app))} entries" in result.output
+    assert f"OK: {count} entries" in result.output
+    assert _verify(app).output == result.output  # verifying writes nothing
 
 
 def test_verify_names_the_first_edited_entry(app, backend, make):
@@ -68,7 +75,7 @@ def test_verify_names_the_first_edited_entry(app, backend, make):
 
 def test_verify_names_the_entry_after_a_deleted_one(app, backend, make):
     make.world()
-    entries = _entries(app)
+    entries = _entries(app, changes_only=False)
     _tamper(app, backend, f"DELETE FROM audit_log WHERE id = {entries[2].id}")
     result = _verify(app)
     assert result.exit_code == 1 and f"BROKEN at entry #{entries[3].id}" in result.output
@@ -88,3 +95,59 @@ def test_a_refused_change_leaves_no_audit_entry(app, make, login):
 def test_audit_page_is_for_the_operator_only(app, make, login):
     admin = make.account(Role.PROVINCE_ADMIN, make.province())
     assert login(admin).get("/audit/").status_code == 404
+
+
+def test_verify_notices_entries_removed_from_the_end(app, backend, make):
+    make.world()
+    last = _entries(app, changes_only=False)[-1]
+    _tamper(app, backend, f"DELETE FROM audit_log WHERE id >= {last.id - 1}")
+    result = _verify(app)
+    assert result.exit_code == 1 and "entries at the end were removed" in result.output
+
+
+def test_verify_notices_a_rewritten_chain(app, backend, make):
+    """Recomputing plain hashes is not enough to forge: the chain is keyed with a secret."""
+    import hashlib
+    import json
+
+    make.world()
+    first = _entries(app, changes_only=False)[0]
+    forged = hashlib.sha256(json.dumps({"forged": True}).encode()).hexdigest()
+    _tamper(app, backend, f"UPDATE audit_log SET actor = 'ke-gian', entry_hash = '{forged}'"
+                          f" WHERE id = {first.id}")
+    assert _verify(app).exit_code == 1
+
+
+def test_crossing_the_scope_is_audited_with_its_reason(app, make):
+    make.province()
+    with app.app_context(), unscoped("báo cáo tổng hợp") as session:
+        session.scalar(select(AuditEntry.id).limit(1))
+    crossing = _entries(app, changes_only=False)[-2]  # the last is this test's own read
+    assert crossing.action == "tenancy.crossed"
+    assert crossing.details == {"reason": "báo cáo tổng hợp"}
+
+
+def test_concurrent_writers_keep_one_chain(app, backend, make):
+    """Two writers at once must not both chain onto the same predecessor."""
+    import threading
+
+    from tinnhiem.tenants import services
+
+    make.province()
+    errors = []
+
+    def write(n):
+        try:
+            with app.app_context(), unscoped(f"writer {n}") as session:
+                services.save_unit_type(session, None, {"code": f"T-{n}", "name": f"Loại {n}"})
+                session.commit()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _verify(app).exit_code == 0

@@ -1,5 +1,6 @@
 """Signing in: passwords, rate limits, forced changes, TOTP, resets and API tokens."""
 import re
+import time
 
 import pyotp
 import pytest
@@ -61,7 +62,17 @@ def test_disabled_account_cannot_sign_in(client, make, province, login):
 class TestRateLimit:
     @pytest.fixture
     def app_config(self):
-        return {"LOGIN_RATE_LIMIT": "3 per minute"}
+        return {"LOGIN_RATE_LIMIT": "3 per minute", "ACCOUNT_RATE_LIMIT": "5 per minute"}
+
+    def test_guesses_from_many_addresses_meet_the_account_limit(self, app, admin):
+        statuses = []
+        for n in range(6):
+            client = app.test_client()
+            response = client.post("/login", data={"username": admin.username,
+                                                   "password": "sai-mat-khau"},
+                                   environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+            statuses.append(response.status_code)
+        assert statuses == [200, 200, 200, 200, 200, 429]
 
     def test_repeated_failures_are_refused_with_429(self, client, admin):
         for _ in range(3):
@@ -117,34 +128,42 @@ def test_operator_set_password_must_be_changed_first(app, client, make, province
 
 
 def test_totp_enrolment_and_sign_in(client, admin, login):
+    """Enrol, then sign in with a code; every code is accepted once only (each step below
+    uses a later 30-second time step, within the one-step tolerance for clock drift)."""
     login(admin)
     page = client.get("/account/totp")
     secret = re.search(r'<code class="user-select-all">([A-Z2-7]+)</code>', page.text).group(1)
+    totp, now = pyotp.TOTP(secret), time.time()
     assert "<svg" in page.text  # the QR code, rendered inline
     wrong = client.post("/account/totp", data={"code": "000000"})
     assert wrong.status_code == 422 and "Mã xác thực không đúng." in wrong.text
-    assert client.post("/account/totp",
-                       data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert client.post("/account/totp", data={"code": totp.at(now - 30)}).status_code == 302
     client.post("/logout")
     step = _post_login(client, admin.username, PASSWORD)
     assert step.headers["Location"].startswith("/login/totp")
     assert client.get("/units/").status_code == 302  # not signed in yet
     assert client.post("/login/totp", data={"code": "123456"}).status_code == 200
-    assert client.post("/login/totp",
-                       data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    replay = client.post("/login/totp", data={"code": totp.at(now - 30)})
+    assert replay.status_code == 200 and "Mã xác thực không đúng." in replay.text
+    assert client.post("/login/totp", data={"code": totp.at(now)}).status_code == 302
     assert client.get("/units/").status_code == 200
     no_code = client.post("/api/v1/auth/token",
                           json={"username": admin.username, "password": PASSWORD})
     assert no_code.status_code == 401
+    reused = client.post("/api/v1/auth/token", json={
+        "username": admin.username, "password": PASSWORD, "totp": totp.at(now)})
+    assert reused.status_code == 401
     with_code = client.post("/api/v1/auth/token", json={
-        "username": admin.username, "password": PASSWORD, "totp": pyotp.TOTP(secret).now()})
+        "username": admin.username, "password": PASSWORD, "totp": totp.at(now + 30)})
     assert with_code.status_code == 200
 
 
-def test_viewer_and_counter_have_no_totp_page(client, make, province, login):
-    viewer = make.account(Role.PROVINCE_VIEWER, province)
-    login(viewer)
-    assert client.get("/account/totp").status_code == 302
+@pytest.mark.parametrize("role", [Role.PROVINCE_VIEWER, Role.COUNTER])
+def test_viewer_and_counter_have_no_totp_page(app, make, province, login, role):
+    account = make.account(role, province if role == Role.PROVINCE_VIEWER
+                           else make.unit(parent=province))
+    client = login(account, target=app.test_client())
+    assert client.get("/account/totp").headers["Location"] == "/"
 
 
 def test_reset_password_ends_other_sessions(app, client, make, province, admin, login):
@@ -178,7 +197,15 @@ def test_logout_needs_post_and_signs_out(client, admin, login):
     assert client.get("/units/").status_code == 302
 
 
-def test_next_parameter_cannot_leave_the_site(client, admin):
-    response = client.post("/login?next=//evil.example/x",
-                           data={"username": admin.username, "password": PASSWORD})
+@pytest.mark.parametrize("raw_target", ["//evil.example/x", "/%09/evil.example", "/%5Cevil.example",
+                                        "https://evil.example", "/%0A/evil", "%2F%2Fevil.example"])
+def test_next_parameter_cannot_leave_the_site(app, admin, raw_target):
+    response = app.test_client().post(f"/login?next={raw_target}",
+                                      data={"username": admin.username, "password": PASSWORD})
     assert response.headers["Location"] == "/"
+
+
+def test_next_parameter_returns_to_a_page_of_the_site(app, admin):
+    response = app.test_client().post("/login", query_string={"next": "/units/?x=1"},
+                                      data={"username": admin.username, "password": PASSWORD})
+    assert response.headers["Location"] == "/units/?x=1"

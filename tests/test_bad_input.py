@@ -1,7 +1,10 @@
 """Bad input: a clear message, the right status, never a 500, nothing half-saved."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import PASSWORD
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tenants.models import Unit
@@ -20,7 +23,8 @@ def setup(make, login, token):
 def _counts(app):
     with app.app_context(), unscoped("test") as session:
         return (session.scalar(select(func.count(Unit.id))),
-                session.scalar(select(func.count(AuditEntry.id))))
+                session.scalar(select(func.count(AuditEntry.id))
+                               .where(AuditEntry.action != "tenancy.crossed")))
 
 
 def _form(setup, **change):
@@ -121,7 +125,19 @@ class TestCsrf:
         assert response.status_code == 400
         assert "Biểu mẫu đã hết hạn hoặc không hợp lệ" in response.text
         assert _counts(app) == before
-        assert province
+        assert province.id
+
+    def test_operator_form_without_the_token_is_refused(self, app, make):
+        operator = make.account(Role.OPERATOR)
+        client = app.test_client()
+        page = client.get("/login").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        client.post("/login", data={"username": operator.username, "password": PASSWORD,
+                                    "csrf_token": token})
+        before = _counts(app)
+        response = client.post("/unit-types/new", data={"code": "MOI", "name": "Loại mới"})
+        assert response.status_code == 400 and "Biểu mẫu đã hết hạn" in response.text
+        assert _counts(app) == before
 
 
 def test_unknown_page_and_method(app, setup):
@@ -147,3 +163,27 @@ def test_nul_characters_are_refused_everywhere(app, setup):
     assert token.status_code == 400
     assert client.get("/units/?q=%00").status_code == 400
     assert _counts(app) == before
+
+
+def test_surrogates_and_multipart_bytes_are_refused(app, setup):
+    client, headers = setup["client"], setup["headers"]
+    before = _counts(app)
+    token = client.post("/api/v1/auth/token", data='{"username": "\\ud800", "password": "x"}',
+                        content_type="application/json")
+    assert token.status_code == 400 and token.json["code"] == "invalid_characters"
+    api = client.post("/api/v1/unit-types", data='{"code": "X1", "name": "\\udfff"}',
+                      content_type="application/json", headers=headers)
+    assert api.status_code == 400
+    raw = (b'--xx\r\nContent-Disposition: form-data; name="code"\r\n\r\nBAD1\r\n--xx\r\n'
+           b'Content-Disposition: form-data; name="name"\r\n\r\n\xff\xfe\xfd\r\n--xx--\r\n')
+    page = client.post("/unit-types/new", data=raw,
+                       content_type="multipart/form-data; boundary=xx")
+    assert page.status_code == 400 and "UTF-8" in page.text
+    assert _counts(app) == before
+
+
+def test_code_that_grows_when_upper_cased_is_measured_after(app, setup):
+    response = setup["client"].post("/api/v1/unit-types", json={"code": "\ufb00" * 40,
+                                                                "name": "Chữ ghép"},
+                                    headers=setup["headers"])
+    assert response.status_code == 422 and response.json["code"] == "too_long"

@@ -107,3 +107,21 @@ def test_lists_show_only_the_scope(app, world, login, token, viewer, visible, hi
 def test_unit_staff_land_on_their_own_unit(app, world, login):
     response = login(world.unit_admin_a1).get("/")
     assert response.headers["Location"].endswith(f"/units/{world.a1.id}")
+
+
+def test_no_route_without_arguments_shows_another_units_data(app, world, login):
+    """Lists, forms and documents: nothing of unit A1 reaches a user of another unit."""
+    secret_name = "Đảng ủy xã A1"
+    failures = []
+    for outsider_name in OUTSIDERS:
+        outsider = getattr(world, outsider_name)
+        client = login(outsider, target=app.test_client())
+        headers = _headers_for(app, outsider)
+        for rule in app.url_map.iter_rules():
+            if rule.arguments or "GET" not in rule.methods:
+                continue
+            response = client.get(rule.rule, headers=headers if rule.rule.startswith("/api/")
+                                  else {})
+            if secret_name in response.get_data(as_text=True):
+                failures.append(f"{outsider_name} GET {rule.rule}")
+    assert failures == []

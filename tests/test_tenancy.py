@@ -5,11 +5,11 @@ import uuid
 
 import psycopg
 import pytest
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.models import Unit, UnitSuccession
-from tinnhiem.tenants.scope import Scope, ScopeMissing, ScopeViolation, bind_scope
+from tinnhiem.tenants.scope import Scope, ScopeMissing, ScopeViolation, bind_scope, unscoped
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -91,11 +91,10 @@ def test_orm_update_touches_only_the_scope(app, world):
         session.execute(update(Unit).values(code="DOI-MA"))
         session.commit()
         session.close()
-        crossing = _scoped_session(app, Scope.crossing_all("test"))
+    with app.app_context(), unscoped("test") as crossing:
         codes = dict(crossing.execute(select(Unit.id, Unit.code)).all())
-        assert codes[world.a1.id] == "DOI-MA"
-        assert codes[world.a2.id] != "DOI-MA" and codes[world.b1.id] != "DOI-MA"
-        crossing.close()
+    assert codes[world.a1.id] == "DOI-MA"
+    assert codes[world.a2.id] != "DOI-MA" and codes[world.b1.id] != "DOI-MA"
 
 
 def test_orm_bulk_insert_is_refused(app, world):
@@ -112,7 +111,7 @@ def test_identity_map_is_reset_when_the_scope_changes(app, world):
     """session.get() answers from the identity map without SQL; a new scope must not see
     an object loaded under the old one."""
     with app.app_context():
-        session = _scoped_session(app, Scope.crossing_all("test"))
+        session = _scoped_session(app, Scope.for_directory())
         assert session.get(Unit, world.b1.id) is not None
         bind_scope(session, Scope.for_unit(world.province_a.id, world.a1.id))
         assert session.get(Unit, world.b1.id) is None
@@ -152,16 +151,82 @@ def test_raw_sql_under_rls_sees_only_the_scope(app, world):
         session.close()
 
 
-@pytest.mark.postgresql_only
-def test_core_insert_outside_the_scope_is_refused_by_rls(app, world):
+def _insert_for_b1(world):
+    return insert(UnitSuccession.__table__).values(
+        id=uuid.uuid4(), province_id=world.province_b.id, unit_id=world.b1.id,
+        predecessor_id=world.b1.id)
+
+
+def test_core_dml_through_the_session_is_refused(app, world):
     with app.app_context():
         session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
-        statement = insert(UnitSuccession.__table__).values(
-            id=uuid.uuid4(), province_id=world.province_b.id, unit_id=world.b1.id,
-            predecessor_id=world.b1.id)
+        for statement in (_insert_for_b1(world), update(Unit.__table__).values(code="X"),
+                          delete(UnitSuccession.__table__)):
+            with pytest.raises(ScopeViolation):
+                session.execute(statement)
+        session.close()
+
+
+@pytest.mark.postgresql_only
+def test_core_insert_on_the_raw_connection_is_refused_by_rls(app, world):
+    """Below the session no hook runs: PostgreSQL's policy is what refuses the row."""
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
         with pytest.raises(Exception, match="row-level security"):
-            session.execute(statement)
+            session.connection().execute(_insert_for_b1(world))
         session.rollback()
+        session.close()
+
+
+@pytest.mark.parametrize("statement", [
+    lambda: select(func.count()).select_from(Unit),
+    lambda: select(Unit.name).where(Unit.id.in_(select(Unit.id).scalar_subquery())),
+    lambda: select(func.count()).select_from(select(Unit.id).subquery()),
+])
+def test_counts_and_subqueries_see_only_the_scope(app, world, statement):
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        result = session.execute(statement()).scalars().all()
+        assert result in ([1], ["Đảng ủy xã A1"])
+        session.close()
+        bare = db.session.session_factory()
+        with pytest.raises(ScopeMissing):
+            bare.execute(statement())
+        bare.close()
+
+
+def test_join_from_an_unscoped_table_sees_only_the_scope(app, world):
+    from tinnhiem.platform.auth.models import Account
+
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        found = session.scalars(select(Account.username).join(Unit, Account.unit_id == Unit.id)
+                                .where(Unit.name == "Đảng ủy xã B1")).all()
+        assert found == []
+        session.close()
+
+
+def test_deleting_a_row_of_another_unit_is_refused(app, world):
+    with app.app_context():
+        with unscoped("test") as crossing:
+            crossing.add(UnitSuccession(province_id=world.province_a.id, unit_id=world.a2.id,
+                                        predecessor_id=world.a1.id))
+            crossing.commit()
+            link = crossing.scalars(select(UnitSuccession)).one()
+            crossing.expunge(link)
+        session = _scoped_session(app, Scope.for_unit(world.province_a.id, world.a1.id))
+        session.delete(session.merge(link, load=False))
+        with pytest.raises(ScopeViolation):
+            session.flush()
+        session.rollback()
+        session.close()
+
+
+def test_operator_directory_scope_reaches_only_the_unit_tree(app, world):
+    """The operator has no data scope: the unit tree, nothing else."""
+    with app.app_context():
+        session = _scoped_session(app, Scope.for_directory())
+        assert len(_names(session)) == 6
         session.close()
 
 
@@ -189,7 +254,7 @@ def test_scope_is_set_even_when_the_transaction_began_before_binding(app, world)
         session.close()
 
 
-FORBIDDEN = re.compile(r"\btext\(|\binsert\(|\.execute\(\s*[\"']")
+FORBIDDEN = re.compile(r"\btext\(|\binsert\(|__table__|exec_driver_sql|\.execute\(\s*[\"']")
 ALLOWED = {
     "tinnhiem/tenants/scope.py": "sets the PostgreSQL scope settings",
     "tinnhiem/platform/audit/services.py": "takes the audit chain's advisory lock",

@@ -41,6 +41,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_log_province_id'), ['province_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('audit_head',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entry_hash', sa.String(length=64), nullable=False),
+    sa.Column('entries', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_head'))
+    )
     op.create_table('unit_types',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
@@ -86,6 +92,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_last_step', sa.BigInteger(), nullable=True),
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint("(role = 'operator' AND unit_id IS NULL AND province_id IS NULL) OR (role <> 'operator' AND unit_id IS NOT NULL AND province_id IS NOT NULL)", name=op.f('ck_accounts_bound_by_role')),
     sa.ForeignKeyConstraint(['province_id'], ['units.id'], name=op.f('fk_accounts_province_id_units')),
@@ -103,7 +110,7 @@ def upgrade():
     sa.Column('province_id', sa.Uuid(), nullable=False),
     sa.Column('unit_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['predecessor_id'], ['units.id'], name=op.f('fk_unit_successions_predecessor_id_units')),
-    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_unit_successions_unit_id_units')),
+    sa.ForeignKeyConstraint(['province_id', 'unit_id'], ['units.province_id', 'units.id'], name=op.f('fk_unit_successions_province_id_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_successions')),
     sa.UniqueConstraint('unit_id', 'predecessor_id', name=op.f('uq_unit_successions_unit_id_predecessor_id'))
     )
@@ -112,10 +119,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_unit_successions_province_id'), ['province_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_unit_successions_unit_id'), ['unit_id'], unique=False)
 
-    rls.create_scope_function()
+    rls.create_scope_functions()
     for table in UNIT_OWNED:
-        rls.enable_tenant_rls(table)
-    rls.grant_app_role(["unit_types", "accounts", *UNIT_OWNED], append_only=["audit_log"],
+        rls.enable_tenant_rls(table, "directory")
+    rls.grant_app_role(["unit_types", "accounts", "audit_head", *UNIT_OWNED],
+                       append_only=["audit_log"],
                        sequences=["audit_log_id_seq"])
     # SQLite: the audit log is append-only there too.
     if op.get_bind().dialect.name == "sqlite":
@@ -151,10 +159,11 @@ def downgrade():
 
     op.drop_table('units')
     op.drop_table('unit_types')
+    op.drop_table('audit_head')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_unit_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_province_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_action'))
 
     op.drop_table('audit_log')
-    rls.drop_scope_function()
+    rls.drop_scope_functions()

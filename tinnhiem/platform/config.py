@@ -27,6 +27,8 @@ def load_config(instance_path: str) -> dict:
     sqlite_path = Path(instance_path) / "tinnhiem.sqlite3"
     return {
         "SECRET_KEY": _secret_key(instance_path),
+        # Keys the audit chain; defaults to one derived from SECRET_KEY.
+        "AUDIT_KEY": os.environ.get("AUDIT_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
         # Migrations run as the table owner; the app connects as a role that owns nothing.
         "MIGRATE_DATABASE_URL": os.environ.get("MIGRATE_DATABASE_URL"),
@@ -48,6 +50,7 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per 15 minutes"),
+        "ACCOUNT_RATE_LIMIT": os.environ.get("ACCOUNT_RATE_LIMIT", "20 per hour"),
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", 8 * 3600)),
         "API_TITLE": "Tín nhiệm API",
         "API_VERSION": "v1",

@@ -16,6 +16,23 @@ $$
 """
 
 
+DIRECTORY_FUNCTION = """
+CREATE OR REPLACE FUNCTION app_in_directory(p uuid, u uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  -- The operator's scope: the unit tree of every province, nothing else.
+  SELECT app_in_scope(p, u) OR coalesce(current_setting('app.crossing', true), '') = 'directory'
+$$
+"""
+
+PROVINCE_FUNCTION = """
+CREATE OR REPLACE FUNCTION app_in_province(p uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(current_setting('app.crossing', true), '') = 'on'
+      OR p = NULLIF(current_setting('app.province_id', true), '')::uuid
+$$
+"""
+
+
 def _postgresql() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
@@ -29,28 +46,46 @@ def app_role() -> str:
         return os.environ.get("DB_APP_ROLE", "tinnhiem_app")
 
 
-def create_scope_function() -> None:
+def create_scope_functions() -> None:
     if _postgresql():
         op.execute(SCOPE_FUNCTION)
+        op.execute(DIRECTORY_FUNCTION)
 
 
-def drop_scope_function() -> None:
+def drop_scope_functions() -> None:
     if _postgresql():
+        op.execute("DROP FUNCTION IF EXISTS app_in_directory(uuid, uuid)")
         op.execute("DROP FUNCTION IF EXISTS app_in_scope(uuid, uuid)")
 
 
-def enable_tenant_rls(table: str) -> None:
+def create_province_function() -> None:
+    if _postgresql():
+        op.execute(PROVINCE_FUNCTION)
+
+
+def drop_province_function() -> None:
+    if _postgresql():
+        op.execute("DROP FUNCTION IF EXISTS app_in_province(uuid)")
+
+
+POLICIES = {
+    "unit": "app_in_scope(province_id, unit_id)",
+    "directory": "app_in_directory(province_id, unit_id)",
+    "province": "app_in_province(province_id)",
+}
+
+
+def enable_tenant_rls(table: str, kind: str = "unit") -> None:
     """Rows of `table` are visible and writable only inside the transaction's scope, for
-    every role including the owner (FORCE); with no scope set, nothing is visible."""
+    every role including the owner (FORCE); with no scope set, nothing is visible.
+    kind: "unit" (unit-owned), "directory" (the unit tree, also the operator's) or
+    "province" (shared by every unit of the province)."""
     if not _postgresql():
         return
+    check = POLICIES[kind]
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(
-        f"CREATE POLICY tenant_scope ON {table}"
-        " USING (app_in_scope(province_id, unit_id))"
-        " WITH CHECK (app_in_scope(province_id, unit_id))"
-    )
+    op.execute(f"CREATE POLICY tenant_scope ON {table} USING ({check}) WITH CHECK ({check})")
 
 
 def disable_tenant_rls(table: str) -> None:

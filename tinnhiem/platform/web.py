@@ -83,14 +83,20 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _has_nul(value) -> bool:
+def _has_forbidden_char(value) -> bool:
+    """NUL (PostgreSQL cannot store it) or a lone surrogate (not encodable as UTF-8)."""
     if isinstance(value, str):
-        return "\x00" in value
+        return "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(_has_forbidden_char(k) or _has_forbidden_char(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
+        return any(_has_forbidden_char(item) for item in value)
     return False
+
+
+def _multipart_fields_are_utf8() -> bool:
+    # Werkzeug decodes multipart text fields with errors="replace".
+    return not any("\ufffd" in value for value in request.form.values())
 
 
 def _refuse_undecodable_input():
@@ -102,11 +108,13 @@ def _refuse_undecodable_input():
     if request.mimetype == "application/x-www-form-urlencoded":
         if not _is_utf8(request.get_data(cache=True)):
             return error_response(400, "not_utf8", NOT_UTF8_MESSAGE)
-    if "%00" in request.query_string.decode("latin-1") or _has_nul(dict(request.args)):
+    if request.mimetype == "multipart/form-data" and not _multipart_fields_are_utf8():
+        return error_response(400, "not_utf8", NOT_UTF8_MESSAGE)
+    if _has_forbidden_char(request.args.to_dict(flat=False)):
         return error_response(400, "invalid_characters", NUL_MESSAGE)
-    if request.is_json and _has_nul(request.get_json(silent=True, cache=True)):
+    if request.is_json and _has_forbidden_char(request.get_json(silent=True, cache=True)):
         return error_response(400, "invalid_characters", NUL_MESSAGE)
-    if request.mimetype in FORM_TYPES and _has_nul(request.form.to_dict(flat=False)):
+    if request.mimetype in FORM_TYPES and _has_forbidden_char(request.form.to_dict(flat=False)):
         return error_response(400, "invalid_characters", NUL_MESSAGE)
     return None
 

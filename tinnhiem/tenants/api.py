@@ -91,13 +91,12 @@ class Units(MethodView):
         """The units the caller may see: all (operator), a province, or one unit."""
         return services.list_units(db.session)
 
+    @require_roles(OPERATOR)
     @units_blp.arguments(UnitSchema)
     @units_blp.response(201, UnitSchema)
     @_document_errors(units_blp, *ERRORS)
     def post(self, data):
         """Create a unit (operator). Without parent_id it is a new province root."""
-        if current_user.role != OPERATOR:
-            abort(404)
         return _committed(services.save_unit(db.session, current_user, data))
 
 
@@ -111,14 +110,13 @@ class UnitItem(MethodView):
         """One unit, if it is in the caller's scope."""
         return _found(services.get_unit(db.session, unit_id))
 
+    @require_roles(OPERATOR)
     @units_blp.arguments(UnitUpdateSchema)
     @units_blp.response(200, UnitSchema)
     @_document_errors(units_blp, *ERRORS)
     def patch(self, data, unit_id):
         """Change a unit (operator); fields left out keep their value."""
         unit = _found(services.get_unit(db.session, unit_id))
-        if current_user.role != OPERATOR:
-            abort(404)
         current = {
             "name": unit.name, "code": unit.code, "type_id": unit.type_id,
             "parent_id": unit.parent_id, "valid_from": unit.valid_from,

@@ -35,6 +35,7 @@ class Unit(UnitOwned, db.Model):
     province (`province_id = id`), so the same two columns scope units and their data."""
 
     __tablename__ = "units"
+    __tenant_directory__ = True  # the operator manages it (see Scope.for_directory)
     __table_args__ = (
         UniqueConstraint("province_id", "code"),
         UniqueConstraint("province_id", "id"),
@@ -83,9 +84,10 @@ class UnitSuccession(UnitOwned, db.Model):
     that has since merged into this one."""
 
     __tablename__ = "unit_successions"
+    __tenant_directory__ = True
     __table_args__ = (
         UniqueConstraint("unit_id", "predecessor_id"),
-        ForeignKeyConstraint(["unit_id"], ["units.id"]),
+        ForeignKeyConstraint(["province_id", "unit_id"], ["units.province_id", "units.id"]),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -9,9 +9,9 @@ from tinnhiem.tenants.scope import Scope, bind_scope
 
 def scope_for(account) -> Scope | None:
     if account.role == Role.OPERATOR:
-        # Operator pages manage the unit tree of every province; never results or ballots,
-        # which their views refuse to the operator role.
-        return Scope.crossing_all(f"operator {account.username}: {request.method} {request.path}")
+        # The operator manages the unit tree of every province and has no data scope:
+        # any other tenant row (conferences, ballots, results) stays out of its reach.
+        return Scope.for_directory()
     if account.role in PROVINCE_ROLES:
         return Scope.for_province(account.province_id)
     if account.role in UNIT_ROLES:

@@ -10,8 +10,9 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import event, select, text
+from sqlalchemy import Table, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, scoped_session, with_loader_criteria
+from sqlalchemy.sql import visitors
 from sqlalchemy.types import Uuid
 
 from tinnhiem.platform.db import TenantSession, db
@@ -21,7 +22,7 @@ log = logging.getLogger("tinnhiem.tenancy")
 
 
 class ScopeMissing(RuntimeError):
-    """A unit-owned row was queried or written with no scope bound to the session."""
+    """A tenant row was queried or written with no scope bound to the session."""
 
 
 class ScopeViolation(RuntimeError):
@@ -33,6 +34,7 @@ class Scope:
     province_id: uuid.UUID | None = None
     unit_id: uuid.UUID | None = None
     crossing: bool = False
+    directory: bool = False
     reason: str = ""
 
     @classmethod
@@ -44,16 +46,22 @@ class Scope:
         return cls(province_id=province_id)
 
     @classmethod
-    def crossing_all(cls, reason: str) -> "Scope":
-        if not reason:
-            raise ValueError("crossing the tenant scope needs a reason")
-        return cls(crossing=True, reason=reason)
+    def for_directory(cls) -> "Scope":
+        """The operator's: the unit tree of every province and nothing else (no data scope:
+        a query that touches any other tenant row raises)."""
+        return cls(directory=True)
 
 
-class UnitOwned:
-    """Mixin for every row that belongs to one unit of one province (both never null)."""
+class ProvinceOwned:
+    """Mixin for rows a province shares with all its units (rounds, the ballot template):
+    every unit of the province reads them; other provinces never see them."""
 
     province_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+
+
+class UnitOwned(ProvinceOwned):
+    """Mixin for every row that belongs to one unit of one province (both never null)."""
+
     unit_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
 
 
@@ -72,20 +80,26 @@ def bind_scope(session, scope: Scope | None) -> None:
     if previous is not None:
         session.close()
     session.info[SCOPE_KEY] = scope
-    if scope is not None and scope.crossing:
-        log.info("tenant scope crossed: %s", scope.reason)
     if session.in_transaction():
         # The transaction began before the scope was known (loading the signed-in account).
         _apply_database_settings(session.connection(), scope)
 
 
 @contextmanager
-def unscoped(reason: str):
-    """A separate session that sees every province and unit. The only way across the scope;
-    logged with its reason. The caller's own session and scope are left untouched."""
+def unscoped(reason: str, actor=None):
+    """A separate session that sees every province and unit: the only way across the scope.
+    Each crossing is written to the audit log with its reason before anything is read.
+    The caller's own session and scope are left untouched."""
+    if not reason:
+        raise ValueError("crossing the tenant scope needs a reason")
+    from tinnhiem.platform.audit.services import record
+
+    log.info("tenant scope crossed: %s", reason)
     session = db.session.session_factory()
     try:
-        bind_scope(session, Scope.crossing_all(reason))
+        bind_scope(session, Scope(crossing=True, reason=reason))
+        record(session, "tenancy.crossed", actor=actor, details={"reason": reason})
+        session.commit()
         yield session
     finally:
         session.close()
@@ -96,7 +110,8 @@ def _apply_database_settings(connection, scope: Scope | None) -> None:
         return
     province = str(scope.province_id) if scope and scope.province_id else ""
     unit = str(scope.unit_id) if scope and scope.unit_id else ""
-    crossing = "on" if scope and scope.crossing else ""
+    crossing = "on" if scope and scope.crossing else "directory" if scope and scope.directory \
+        else ""
     # is_local=true: the settings end with the transaction, so a pooled connection never
     # carries one request's scope into the next.
     connection.execute(
@@ -114,23 +129,36 @@ def _set_scope_on_transaction(session, _transaction, connection):
     _apply_database_settings(connection, session.info.get(SCOPE_KEY))
 
 
-def _touches_unit_owned(mappers) -> bool:
-    return any(issubclass(mapper.class_, UnitOwned) for mapper in mappers)
+def _tenant_tables() -> dict[str, bool]:
+    """Name of every tenant table -> whether it belongs to the unit directory."""
+    return {
+        mapper.local_table.name: bool(getattr(mapper.class_, "__tenant_directory__", False))
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, ProvinceOwned)
+    }
+
+
+def _tenant_tables_in(statement) -> dict[str, bool]:
+    """The tenant tables a statement names anywhere: FROM, JOIN, subqueries, DML targets."""
+    tenant = _tenant_tables()
+    return {
+        element.name: tenant[element.name]
+        for element in visitors.iterate(statement)
+        if isinstance(element, Table) and element.name in tenant
+    }
 
 
 def _province_criteria(province_id):
     return with_loader_criteria(
-        UnitOwned, lambda cls: cls.province_id == province_id, include_aliases=True
+        ProvinceOwned, lambda cls: cls.province_id == province_id, include_aliases=True
     )
 
 
-def _unit_criteria(province_id, unit_id):
+def _unit_criteria(unit_id):
     # A separate lambda from the province one: the lambda's code is its cache key, so one
     # lambda must never switch shape between scopes; the ids are bound parameters.
     return with_loader_criteria(
-        UnitOwned,
-        lambda cls: (cls.province_id == province_id) & (cls.unit_id == unit_id),
-        include_aliases=True,
+        UnitOwned, lambda cls: cls.unit_id == unit_id, include_aliases=True
     )
 
 
@@ -138,42 +166,56 @@ def _unit_criteria(province_id, unit_id):
 def _add_scope_criteria(state):
     if state.is_column_load or state.is_relationship_load:
         return  # these inherit the criteria of the query that loaded the parent
-    if not _touches_unit_owned(state.all_mappers):
+    tables = _tenant_tables_in(state.statement)
+    if not tables:
         return
     scope = state.session.info.get(SCOPE_KEY)
     if scope is not None and scope.crossing:
         return
+    if scope is not None and scope.directory:
+        if not all(tables.values()):
+            raise ScopeMissing("the operator has no data scope beyond the unit directory")
+        return
     if scope is None or scope.province_id is None:
-        raise ScopeMissing("query on unit-owned rows with no tenant scope bound")
-    if state.is_insert:
-        raise ScopeViolation("bulk INSERT of unit-owned rows bypasses the scope; use session.add")
-    if scope.unit_id is None:
-        option = _province_criteria(scope.province_id)
-    else:
-        option = _unit_criteria(scope.province_id, scope.unit_id)
-    state.statement = state.statement.options(option)
+        raise ScopeMissing("query on tenant rows with no tenant scope bound")
+    if state.is_insert or ((state.is_update or state.is_delete) and not state.is_orm_statement):
+        raise ScopeViolation("Core or bulk DML on tenant rows bypasses the scope; use the ORM")
+    options = [_province_criteria(scope.province_id)]
+    if scope.unit_id is not None:
+        options.append(_unit_criteria(scope.unit_id))
+    state.statement = state.statement.options(*options)
 
 
 @event.listens_for(TenantSession, "before_flush")
 def _stamp_and_check_rows(session, _context, _instances):
     scope = session.info.get(SCOPE_KEY)
-    for obj in list(session.new) + list(session.dirty):
-        if not isinstance(obj, UnitOwned):
+    if scope is not None and scope.crossing:
+        return
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, ProvinceOwned):
             continue
-        if scope is not None and scope.crossing:
+        if scope is not None and scope.directory:
+            if not getattr(obj, "__tenant_directory__", False):
+                raise ScopeMissing("the operator has no data scope beyond the unit directory")
             continue
         if scope is None or scope.province_id is None:
             raise ScopeMissing(f"writing {type(obj).__name__} with no tenant scope bound")
-        if obj.province_id is None:
-            obj.province_id = scope.province_id
-        if obj.unit_id is None and scope.unit_id is not None:
-            obj.unit_id = scope.unit_id
-        if obj.province_id != scope.province_id:
-            raise ScopeViolation(f"{type(obj).__name__} belongs to another province")
-        if scope.unit_id is not None and obj.unit_id != scope.unit_id:
-            raise ScopeViolation(f"{type(obj).__name__} belongs to another unit")
-        if scope.unit_id is None and not _unit_in_scope(session, obj.unit_id):
-            raise ScopeViolation(f"{type(obj).__name__} names a unit outside the province")
+        _check_row(session, scope, obj)
+
+
+def _check_row(session, scope: Scope, obj) -> None:
+    if obj.province_id is None:
+        obj.province_id = scope.province_id
+    if obj.province_id != scope.province_id:
+        raise ScopeViolation(f"{type(obj).__name__} belongs to another province")
+    if not isinstance(obj, UnitOwned):
+        return  # province-shared rows: who may write them is the services' rule
+    if obj.unit_id is None and scope.unit_id is not None:
+        obj.unit_id = scope.unit_id
+    if scope.unit_id is not None and obj.unit_id != scope.unit_id:
+        raise ScopeViolation(f"{type(obj).__name__} belongs to another unit")
+    if scope.unit_id is None and not _unit_in_scope(session, obj.unit_id):
+        raise ScopeViolation(f"{type(obj).__name__} names a unit outside the province")
 
 
 def _unit_in_scope(session, unit_id) -> bool:

@@ -29,7 +29,8 @@ def required_text(value, field: str, max_length: int) -> str:
 
 
 def _code(value, field: str = "code") -> str:
-    code = required_text(value, field, 40).upper().replace(" ", "-")
+    # Upper-case before measuring: "ﬀ" becomes "FF".
+    code = required_text(str(value or "").upper(), field, 40).replace(" ", "-")
     if not all(ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in code):
         raise ServiceError(
             "invalid_code",

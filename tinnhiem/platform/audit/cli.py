@@ -2,7 +2,7 @@ import click
 from flask import Blueprint
 
 from tinnhiem.platform.audit.services import verify_chain
-from tinnhiem.tenants.scope import unscoped
+from tinnhiem.platform.db import db
 
 bp = Blueprint("audit_cli", __name__, cli_group="audit")
 
@@ -10,11 +10,11 @@ bp = Blueprint("audit_cli", __name__, cli_group="audit")
 @bp.cli.command("verify")
 def verify_command():
     """Recompute the audit chain and name the first break."""
-    with unscoped("audit verify (CLI)") as session:
-        checked, broken, why = verify_chain(session)
-    if broken is None:
+    # The audit log belongs to no tenant: reading it crosses no scope.
+    checked, broken, why = verify_chain(db.session)
+    if broken is None and not why:
         click.echo(f"OK: {checked} entries, chain intact")
         return
-    click.echo(f"BROKEN at entry #{broken.id} ({broken.action}, {broken.at}): {why};"
-               f" {checked} entries before it are intact", err=True)
+    where = f"entry #{broken.id} ({broken.action}, {broken.at})" if broken else "the start"
+    click.echo(f"BROKEN at {where}: {why}; {checked} entries checked", err=True)
     raise SystemExit(1)

@@ -28,3 +28,15 @@ class AuditEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(db.Model):
+    """The chain's one-row head: the latest entry's hash and the number of entries. Every
+    writer updates it first, which serialises writers (a row lock on PostgreSQL, the write
+    lock on SQLite) and anchors the end of the chain, so removing the last entries shows."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))

@@ -1,6 +1,7 @@
 """Who may call a view. A wrong role gets 404 like a missing object: pages and resources a
 role cannot use are not revealed to it."""
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -41,10 +42,16 @@ def enforce_password_change():
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only ever redirect to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """Only ever redirect to a path on this site: browsers strip tabs and newlines and read
+    a backslash as a slash, so any of those (or a scheme or host) sends to the default."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 __all__ = ["require_roles", "enforce_password_change", "safe_next", "login_required"]

@@ -21,9 +21,10 @@ blp = Blueprint("auth_api", __name__, url_prefix="/auth", description="Sign-in f
 def create_token(data):
     """Exchange a username, password (and TOTP code, if enrolled) for a bearer token."""
     account = services.authenticate(db.session, data["username"], data["password"])
-    if account is None or not services.check_totp(account, data.get("totp") or ""):
+    if account is None or not services.accept_totp(account, data.get("totp") or ""):
         mark_failed()
         abort(401)
+    db.session.commit()
     return {"token": issue_token(account), "expires_in": current_app.config["API_TOKEN_MAX_AGE"]}
 
 

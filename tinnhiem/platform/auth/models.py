@@ -4,7 +4,7 @@ import hashlib
 import uuid
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, func
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
@@ -35,6 +35,8 @@ class Account(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last accepted TOTP time step: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
     @property

@@ -1,4 +1,7 @@
 """Sign-in, password change and TOTP: the rules, shared by the HTML pages and the API."""
+import datetime as dt
+import hmac
+
 import pyotp
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -35,11 +38,27 @@ def authenticate(session, username: str, password: str) -> Account | None:
     return account
 
 
-def check_totp(account: Account, code: str) -> bool:
+def _matching_step(secret: str, code: str, after: int | None) -> int | None:
+    """The time step (now, or one either side for clock drift) whose code is `code`, if it
+    is later than `after`: a code, once accepted, cannot be replayed."""
+    code = (code or "").replace(" ", "")
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(dt.datetime.now(dt.UTC))
+    for step in (now - 1, now, now + 1):
+        if (after is None or step > after) and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def accept_totp(account: Account, code: str) -> bool:
+    """True for accounts without TOTP; otherwise spends the code's time step."""
     if not account.totp_enabled:
         return True
-    code = (code or "").replace(" ", "")
-    return pyotp.TOTP(account.totp_secret).verify(code, valid_window=1)
+    step = _matching_step(account.totp_secret, code, account.totp_last_step)
+    if step is None:
+        return False
+    account.totp_last_step = step
+    return True
 
 
 def change_password(session, account: Account, current: str, new: str) -> None:
@@ -69,9 +88,11 @@ def totp_uri(account: Account, secret: str) -> str:
 def enable_totp(session, account: Account, secret: str, code: str) -> None:
     if account.role not in ADMIN_ROLES:
         raise ServiceError("totp_not_for_role", _l("Vai trò này không dùng mã xác thực hai lớp."))
-    if not pyotp.TOTP(secret).verify((code or "").replace(" ", ""), valid_window=1):
+    step = _matching_step(secret, code, None)
+    if step is None:
         raise ServiceError("wrong_totp", _l("Mã xác thực không đúng."), field="code")
     account.totp_secret = secret
+    account.totp_last_step = step
     record(session, "account.totp_enabled", actor=account, province_id=account.province_id,
            unit_id=account.unit_id, target=account.id)
 

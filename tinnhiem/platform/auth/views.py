@@ -15,7 +15,8 @@ from tinnhiem.platform.auth.login import account_by_session_id
 from tinnhiem.platform.auth.roles import ADMIN_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import handle_form
-from tinnhiem.platform.auth.throttle import PENDING_KEY, mark_failed, throttle_sign_in
+from tinnhiem.platform.auth.throttle import (PENDING_KEY, PENDING_USERNAME_KEY, mark_failed,
+                                             throttle_sign_in)
 
 bp = Blueprint("auth", __name__)
 ENROL_KEY = "totp_enrolment_secret"
@@ -23,6 +24,7 @@ ENROL_KEY = "totp_enrolment_secret"
 
 def _finish_login(account):
     session.pop(PENDING_KEY, None)
+    session.pop(PENDING_USERNAME_KEY, None)
     login_user(account)
     session.permanent = False
     return redirect(safe_next(request.args.get("next"), url_for("home")))
@@ -41,6 +43,7 @@ def login():
             form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
         elif account.totp_enabled:
             session[PENDING_KEY] = account.get_id()
+            session[PENDING_USERNAME_KEY] = account.username
             return redirect(url_for(".login_totp", next=request.args.get("next")))
         else:
             return _finish_login(account)
@@ -56,7 +59,8 @@ def login_totp():
         return redirect(url_for(".login"))
     form = TotpForm()
     if form.validate_on_submit():
-        if services.check_totp(account, form.code.data):
+        if services.accept_totp(account, form.code.data):
+            db.session.commit()  # the code's time step is now spent
             return _finish_login(account)
         mark_failed()
         form.code.errors.append(_("Mã xác thực không đúng."))
