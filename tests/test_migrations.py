@@ -40,7 +40,7 @@ def test_upgrade_downgrade_upgrade_on_postgresql(pg_cluster_running):
     _round_trip(app)
     with psycopg.connect(owner.replace("+psycopg", "")) as conn:
         policies = conn.execute("SELECT count(*) FROM pg_policies").fetchone()[0]
-        assert policies == 2
+        assert policies == 10
         granted = conn.execute(
             "SELECT count(*) FROM information_schema.role_table_grants"
             " WHERE grantee = %s AND table_name = 'audit_log' AND privilege_type = 'UPDATE'",

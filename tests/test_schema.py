@@ -5,7 +5,7 @@ from sqlalchemy import UniqueConstraint
 
 import tinnhiem.models  # noqa: F401  (complete metadata)
 from tinnhiem.platform.db import db
-from tinnhiem.tenants.scope import UnitOwned
+from tinnhiem.tenants.scope import ProvinceOwned, UnitOwned
 from tests.pg_cluster import APP
 
 # A unique that does not include unit_id leaks existence across units; these are the only
@@ -13,12 +13,15 @@ from tests.pg_cluster import APP
 UNIQUE_EXCEPTIONS = {
     ("units", ("province_id", "code")): "a unit's own code, set only by the operator",
     ("units", ("province_id", "id")): "target of the same-province parent foreign key",
+    ("cadre_places", ("round_id", "cadre_code", "slot")):
+        "the two-places rule must see across units (DOMAIN.md: at most 2 places a round)",
 }
 
 
 # The unit tree is also the operator's (Scope.for_directory); everything else is strictly
 # the unit's (or, for province-shared tables, the province's).
-TABLE_KIND = {"units": "directory", "unit_successions": "directory"}
+TABLE_KIND = {"units": "directory", "unit_successions": "directory",
+              **{t: "province" for t in ("ballot_templates", "rounds", "round_categories")}}
 POLICY = {"unit": "app_in_scope(province_id, unit_id)",
           "directory": "app_in_directory(province_id, unit_id)",
           "province": "app_in_province(province_id)"}
@@ -29,8 +32,25 @@ def unit_owned_tables():
     return sorted({m.local_table.name for m in mappers if issubclass(m.class_, UnitOwned)})
 
 
-def test_there_are_unit_owned_tables():
-    assert {"units", "unit_successions"} <= set(unit_owned_tables())
+def province_shared_tables():
+    mappers = db.Model.registry.mappers
+    return sorted({m.local_table.name for m in mappers
+                   if issubclass(m.class_, ProvinceOwned) and not issubclass(m.class_, UnitOwned)})
+
+
+def test_there_are_tenant_tables():
+    assert {"units", "unit_successions", "conferences", "nominees"} <= set(unit_owned_tables())
+    assert {"rounds", "ballot_templates"} <= set(province_shared_tables())
+    assert set(TABLE_KIND) - set(unit_owned_tables()) == set(province_shared_tables())
+
+
+@pytest.mark.parametrize("table_name", province_shared_tables())
+def test_province_shared_uniques_include_province_id(table_name):
+    table = db.metadata.tables[table_name]
+    assert table.c["province_id"].nullable is False
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            assert "province_id" in [c.name for c in constraint.columns]
 
 
 @pytest.mark.parametrize("table_name", unit_owned_tables())
@@ -51,9 +71,9 @@ def test_uniques_include_unit_id(table_name):
 
 
 @pytest.mark.postgresql_only
-def test_rls_enabled_forced_with_policy_on_every_unit_owned_table(app, pg_database):
+def test_rls_enabled_forced_with_policy_on_every_tenant_table(app, pg_database):
     with psycopg.connect(pg_database.owner_url.replace("+psycopg", "")) as conn:
-        for table in unit_owned_tables():
+        for table in unit_owned_tables() + province_shared_tables():
             enabled, forced = conn.execute(
                 "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = %s",
                 (table,)).fetchone()

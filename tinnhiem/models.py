@@ -2,6 +2,10 @@
 for the tests that introspect it)."""
 from tinnhiem.platform.audit.models import AuditEntry, AuditHead
 from tinnhiem.platform.auth.models import Account
+from tinnhiem.conferences.models import CadrePlace, Conference, Nominee, SummonedVoter
+from tinnhiem.rounds.models import BallotTemplate, Round, RoundCategory, RoundUnit
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
 
-__all__ = ["AuditEntry", "AuditHead", "Account", "Unit", "UnitSuccession", "UnitType"]
+__all__ = ["AuditEntry", "AuditHead", "Account", "BallotTemplate", "CadrePlace", "Conference",
+           "Nominee", "Round", "RoundCategory", "RoundUnit", "SummonedVoter", "Unit",
+           "UnitSuccession", "UnitType"]

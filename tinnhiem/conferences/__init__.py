@@ -1,0 +1,1 @@
+"""A unit's conference: people voted on, summoned voters, attendance, quorum, lifecycle."""

@@ -1,0 +1,116 @@
+"""A unit's conference (hội nghị lấy phiếu) and what it needs before the vote opens."""
+import datetime as dt
+import uuid
+
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKeyConstraint, Integer,
+                        LargeBinary, String, UniqueConstraint, func)
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.types import Uuid
+
+from tinnhiem.platform.db import db
+from tinnhiem.tenants.scope import UnitOwned
+
+STATES = ("draft", "ready", "open", "closed", "counted", "certified", "annulled")
+MODES = ("electronic", "paper")
+
+
+class Conference(UnitOwned, db.Model):
+    __tablename__ = "conferences"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "id"),
+        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+        ForeignKeyConstraint(["province_id", "unit_id"], ["units.province_id", "units.id"]),
+        ForeignKeyConstraint(["province_id", "template_id"],
+                             ["ballot_templates.province_id", "ballot_templates.id"]),
+        CheckConstraint(f"status IN {STATES}", name="status"),
+        CheckConstraint(f"mode IN {MODES}", name="mode"),
+        CheckConstraint("summoned_count IS NULL OR summoned_count >= 0", name="summoned"),
+        CheckConstraint("present_count IS NULL OR present_count >= 0", name="present"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    round_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(255), default="")
+    voting_body: Mapped[str] = mapped_column(String(255), default="")
+    mode: Mapped[str] = mapped_column(String(12), default="electronic")
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    # A count when no list of names is kept; with a list, the list's length is used.
+    summoned_count: Mapped[int | None] = mapped_column(Integer)
+    present_count: Mapped[int | None] = mapped_column(Integer)
+    template_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # frozen at "ready"
+    annul_reason: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class Nominee(UnitOwned, db.Model):
+    """Người được lấy phiếu in one conference."""
+
+    __tablename__ = "nominees"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "id"),
+        UniqueConstraint("unit_id", "conference_id", "cadre_code"),
+        ForeignKeyConstraint(["unit_id", "conference_id"], ["conferences.unit_id", "conferences.id"],
+                             ondelete="CASCADE"),
+        ForeignKeyConstraint(["province_id", "category_id"],
+                             ["round_categories.province_id", "round_categories.id"]),
+        CheckConstraint("ballot_order > 0", name="ballot_order"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    conference_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    cadre_code: Mapped[str] = mapped_column(String(40))
+    post: Mapped[str] = mapped_column(String(255))
+    category_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    ballot_order: Mapped[int] = mapped_column(Integer)
+    appointed_on: Mapped[dt.date | None] = mapped_column(Date)
+    retirement_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why the person is not on the ballot (None: on the ballot).
+    exemption: Mapped[str | None] = mapped_column(String(40))
+    report_name: Mapped[str | None] = mapped_column(String(255))
+    report_pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+    @property
+    def on_ballot(self) -> bool:
+        return self.exemption is None
+
+
+class CadrePlace(UnitOwned, db.Model):
+    """One of the at most two places a cadre is voted on in a round. The unique
+    (round, cadre, slot) spans units on purpose: it is how the rule sees across units
+    without anyone reading another unit's rows."""
+
+    __tablename__ = "cadre_places"
+    __table_args__ = (
+        UniqueConstraint("round_id", "cadre_code", "slot"),
+        UniqueConstraint("unit_id", "nominee_id"),
+        ForeignKeyConstraint(["unit_id", "nominee_id"], ["nominees.unit_id", "nominees.id"],
+                             ondelete="CASCADE"),
+        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+        CheckConstraint("slot IN (1, 2)", name="slot"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    round_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    cadre_code: Mapped[str] = mapped_column(String(40))
+    slot: Mapped[int] = mapped_column(Integer)
+    nominee_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+class SummonedVoter(UnitOwned, db.Model):
+    """A person summoned to the conference (names are optional: a count may do)."""
+
+    __tablename__ = "summoned_voters"
+    __table_args__ = (
+        ForeignKeyConstraint(["unit_id", "conference_id"], ["conferences.unit_id", "conferences.id"],
+                             ondelete="CASCADE"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    conference_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    full_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    present: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,1 @@
+"""Province rounds (đợt lấy phiếu) and the common ballot template."""

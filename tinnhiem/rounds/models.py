@@ -1,0 +1,106 @@
+"""The province's ballot template (versioned, frozen once used) and its rounds."""
+import datetime as dt
+import uuid
+
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKeyConstraint, Integer,
+                        String, Text, UniqueConstraint, func)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import Uuid
+
+from tinnhiem.platform.db import db
+from tinnhiem.tenants.scope import ProvinceOwned, UnitOwned
+
+CROSSED_OUT_ROW = "row"        # a crossed-out name spoils that row only (default)
+CROSSED_OUT_BALLOT = "ballot"  # ... or the whole ballot (configurable per DOMAIN.md)
+
+
+class BallotTemplate(ProvinceOwned, db.Model):
+    """Phụ lục 4, as the province words it. A version used by a conference is frozen: a
+    change then makes the next version."""
+
+    __tablename__ = "ballot_templates"
+    __table_args__ = (
+        UniqueConstraint("province_id", "version"),
+        UniqueConstraint("province_id", "id"),
+        ForeignKeyConstraint(["province_id"], ["units.id"]),
+        CheckConstraint("crossed_out_rule IN ('row', 'ballot')", name="crossed_out_rule"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(255))
+    header: Mapped[str] = mapped_column(Text, default="")
+    high_label: Mapped[str] = mapped_column(String(60))
+    confidence_label: Mapped[str] = mapped_column(String(60))
+    low_label: Mapped[str] = mapped_column(String(60))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    crossed_out_rule: Mapped[str] = mapped_column(String(10), default=CROSSED_OUT_ROW)
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    @property
+    def header_lines(self) -> list[str]:
+        return [line for line in self.header.splitlines() if line.strip()]
+
+
+class Round(ProvinceOwned, db.Model):
+    """Đợt lấy phiếu: set by the province, shared by its participating units."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        UniqueConstraint("province_id", "id"),
+        ForeignKeyConstraint(["province_id", "template_id"],
+                             ["ballot_templates.province_id", "ballot_templates.id"]),
+        CheckConstraint("year BETWEEN 2000 AND 2200", name="year_range"),
+        CheckConstraint("dossier_days BETWEEN 0 AND 90", name="dossier_days_range"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(255))
+    plan_reference: Mapped[str] = mapped_column(String(120), default="")
+    year: Mapped[int] = mapped_column(Integer)
+    template_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # Exemptions in force (DOMAIN.md; provinces may add more).
+    exempt_retirement_notice: Mapped[bool] = mapped_column(Boolean, default=True)
+    exempt_appointed_this_year: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Days before the conference the self-assessment reaches voters (configurable).
+    dossier_days: Mapped[int] = mapped_column(Integer, default=15)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    template: Mapped[BallotTemplate] = relationship(
+        primaryjoin="and_(Round.template_id == foreign(BallotTemplate.id))", viewonly=True,
+        lazy="joined")
+    categories: Mapped[list["RoundCategory"]] = relationship(
+        primaryjoin="Round.id == foreign(RoundCategory.round_id)", viewonly=True,
+        order_by="RoundCategory.deadline")
+
+
+class RoundCategory(ProvinceOwned, db.Model):
+    """A post category with its deadline, e.g. party-committee leadership posts by 30/06."""
+
+    __tablename__ = "round_categories"
+    __table_args__ = (
+        UniqueConstraint("province_id", "id"),
+        UniqueConstraint("province_id", "round_id", "name"),
+        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    round_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    deadline: Mapped[dt.date] = mapped_column(Date)
+
+
+class RoundUnit(UnitOwned, db.Model):
+    """A unit takes part in a round. Owned by that unit: a unit sees its own participation,
+    the province sees them all."""
+
+    __tablename__ = "round_units"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "round_id"),
+        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+        ForeignKeyConstraint(["province_id", "unit_id"], ["units.province_id", "units.id"]),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    round_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
