@@ -2,7 +2,7 @@
 import logging
 from urllib.parse import unquote_to_bytes
 
-from flask import jsonify, redirect, render_template, request, session, url_for
+from flask import has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -136,6 +136,8 @@ def _security_headers(response):
 def select_locale() -> str:
     from flask import current_app
 
+    if not has_request_context():
+        return "vi"  # CLI and background work speak the source language
     lang = session.get("lang")
     return lang if lang in current_app.config["LANGUAGES"] else "vi"
 

@@ -1,0 +1,192 @@
+"""A conference and its lifecycle: draft → ready (ballot frozen) → open (only with quorum)
+→ closed → counted → certified; or annulled with a reason. The caller commits."""
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from tinnhiem.conferences.models import MODES, Conference, Nominee, SummonedVoter
+from tinnhiem.platform.audit.services import record
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds.models import BallotTemplate, Round, RoundUnit
+from tinnhiem.tenants.services import as_uuid, required_text
+
+EDITABLE = ("draft",)
+
+
+def quorum_met(present: int, summoned: int) -> bool:
+    """At least two thirds of those summoned are present, decided on integers."""
+    return summoned > 0 and 3 * present >= 2 * summoned
+
+
+def quorum_needed(summoned: int) -> int:
+    return -(-2 * summoned // 3)  # the smallest n with 3n >= 2 * summoned
+
+
+def list_conferences(session, round_id=None) -> list[Conference]:
+    query = select(Conference).order_by(Conference.held_on.desc(), Conference.title)
+    if round_id is not None:
+        query = query.where(Conference.round_id == round_id)
+    return list(session.scalars(query))
+
+
+def get_conference(session, conference_id) -> Conference | None:
+    return session.scalar(select(Conference).where(Conference.id == conference_id))
+
+
+def _audit(session, actor, action: str, conference: Conference, **details) -> None:
+    record(session, action, actor=actor, province_id=conference.province_id,
+           unit_id=conference.unit_id, target=conference.id, details=details)
+
+
+def _round_for_unit(session, round_id, unit_id) -> Round:
+    round_ = session.scalar(select(Round).where(Round.id == as_uuid(round_id, "round_id")))
+    takes_part = round_ is not None and session.scalar(
+        select(RoundUnit.id).where(RoundUnit.round_id == round_.id, RoundUnit.unit_id == unit_id))
+    if not takes_part:
+        raise ServiceError("unknown_round", _l("Đơn vị không tham gia đợt lấy phiếu này."),
+                           field="round_id")
+    return round_
+
+
+def _details(data: dict) -> dict:
+    held_on = data.get("held_on")
+    if not isinstance(held_on, dt.date):
+        raise ServiceError("required", _l("Ngày họp là bắt buộc."), field="held_on")
+    mode = data.get("mode") or "electronic"
+    if mode not in MODES:
+        raise ServiceError("invalid_mode", _l("Hình thức bỏ phiếu không hợp lệ."), field="mode")
+    place = str(data.get("place") or "").strip()
+    voting_body = str(data.get("voting_body") or "").strip()
+    if len(place) > 255 or len(voting_body) > 255:
+        raise ServiceError("too_long", _l("Dài quá %(n)d ký tự.", n=255), field="place")
+    return {"title": required_text(data.get("title"), "title", 255), "held_on": held_on,
+            "place": place, "voting_body": voting_body, "mode": mode}
+
+
+def create_conference(session, actor, unit_id, data: dict) -> Conference:
+    round_ = _round_for_unit(session, data.get("round_id"), unit_id)
+    conference = Conference(round_id=round_.id, unit_id=unit_id, status="draft",
+                            **_details(data))
+    session.add(conference)
+    session.flush()
+    _audit(session, actor, "conference.created", conference, title=conference.title)
+    return conference
+
+
+def require_editable(conference: Conference) -> None:
+    if conference.status not in EDITABLE:
+        raise ServiceError(
+            "not_editable",
+            _l("Hội nghị đã chốt danh sách (trạng thái: %(s)s); không thể sửa.",
+               s=status_label(conference.status)),
+            status=409)
+
+
+def update_conference(session, actor, conference: Conference, data: dict) -> Conference:
+    require_editable(conference)
+    for name, value in _details({**conference_details(conference), **data}).items():
+        setattr(conference, name, value)
+    session.flush()
+    _audit(session, actor, "conference.updated", conference)
+    return conference
+
+
+def conference_details(conference: Conference) -> dict:
+    return {"title": conference.title, "held_on": conference.held_on, "place": conference.place,
+            "voting_body": conference.voting_body, "mode": conference.mode}
+
+
+# Attendance and quorum ---------------------------------------------------------------------
+
+def voter_counts(session, conference: Conference) -> tuple[int, int, bool]:
+    """(summoned, present, has a list of names). With a list, the list decides."""
+    listed = session.scalar(select(func.count(SummonedVoter.id))
+                            .where(SummonedVoter.conference_id == conference.id))
+    if listed:
+        present = session.scalar(select(func.count(SummonedVoter.id)).where(
+            SummonedVoter.conference_id == conference.id, SummonedVoter.present.is_(True)))
+        if conference.present_count is not None and not present:
+            present = conference.present_count
+        return listed, present, True
+    return conference.summoned_count or 0, conference.present_count or 0, False
+
+
+# Lifecycle --------------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    "draft": _l("Đang chuẩn bị"), "ready": _l("Đã chốt phiếu"), "open": _l("Đang bỏ phiếu"),
+    "closed": _l("Đã kết thúc bỏ phiếu"), "counted": _l("Đã kiểm phiếu"),
+    "certified": _l("Đã chứng nhận"), "annulled": _l("Đã hủy"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def ballot_nominees(session, conference: Conference) -> list[Nominee]:
+    return list(session.scalars(select(Nominee).where(
+        Nominee.conference_id == conference.id, Nominee.exemption.is_(None))
+        .order_by(Nominee.ballot_order, Nominee.full_name)))
+
+
+def _refuse_transition(conference: Conference, target: str):
+    raise ServiceError(
+        "invalid_transition",
+        _l("Không thể chuyển hội nghị từ “%(a)s” sang “%(b)s”.",
+           a=status_label(conference.status), b=status_label(target)),
+        status=409)
+
+
+def mark_ready(session, actor, conference: Conference) -> None:
+    """Freeze the ballot: the people on it and the template version it is printed from."""
+    if conference.status != "draft":
+        _refuse_transition(conference, "ready")
+    if not ballot_nominees(session, conference):
+        raise ServiceError("empty_ballot", _l("Chưa có người nào trên phiếu."), status=409)
+    summoned, _present, _listed = voter_counts(session, conference)
+    if summoned <= 0:
+        raise ServiceError("no_voters", _l("Chưa có số người được triệu tập."), status=409)
+    round_ = session.scalar(select(Round).where(Round.id == conference.round_id))
+    template = session.scalar(select(BallotTemplate)
+                              .where(BallotTemplate.id == round_.template_id))
+    template.frozen = True
+    conference.template_id = template.id
+    conference.status = "ready"
+    session.flush()
+    _audit(session, actor, "conference.ready", conference, template_version=template.version)
+
+
+def back_to_draft(session, actor, conference: Conference) -> None:
+    if conference.status != "ready":
+        _refuse_transition(conference, "draft")
+    conference.status = "draft"
+    session.flush()
+    _audit(session, actor, "conference.draft", conference)
+
+
+def open_vote(session, actor, conference: Conference) -> None:
+    """Open the vote: refused without quorum (3 × present ≥ 2 × summoned)."""
+    if conference.status != "ready":
+        _refuse_transition(conference, "open")
+    summoned, present, _listed = voter_counts(session, conference)
+    if not quorum_met(present, summoned):
+        raise ServiceError(
+            "no_quorum",
+            _l("Chưa đủ số lượng: có mặt %(p)d/%(s)d người, cần ít nhất %(n)d (2/3 số được"
+               " triệu tập). Chưa thể bắt đầu bỏ phiếu.", p=present, s=summoned,
+               n=quorum_needed(summoned)),
+            field="present_count", status=409)
+    conference.status = "open"
+    session.flush()
+    _audit(session, actor, "conference.opened", conference, summoned=summoned, present=present)
+
+
+def annul(session, actor, conference: Conference, reason: str) -> None:
+    if conference.status in ("certified", "annulled"):
+        _refuse_transition(conference, "annulled")
+    conference.annul_reason = required_text(reason, "reason", 1000)
+    conference.status = "annulled"
+    session.flush()
+    _audit(session, actor, "conference.annulled", conference, reason=conference.annul_reason)

@@ -1,0 +1,146 @@
+"""Summoned voters (a list of names, an imported sheet, or just a count) and attendance.
+The caller commits."""
+import csv
+import io
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tinnhiem.conferences.models import Conference, SummonedVoter
+from tinnhiem.conferences.services import _audit, require_editable
+from tinnhiem.platform.errors import ServiceError
+
+MAX_VOTERS = 5000
+MAX_SHEET_BYTES = 2 * 1024 * 1024
+
+
+class ImportErrors(ServiceError):
+    """Row-level problems of an imported list; nothing is saved."""
+
+    def __init__(self, rows: list[tuple[int, str]]):
+        super().__init__("import_errors", _l("Tệp có dòng không hợp lệ; chưa lưu gì."),
+                         field="file")
+        self.rows = rows
+
+
+def list_voters(session, conference: Conference) -> list[SummonedVoter]:
+    return list(session.scalars(select(SummonedVoter)
+                                .where(SummonedVoter.conference_id == conference.id)
+                                .order_by(SummonedVoter.position)))
+
+
+def set_summoned_count(session, actor, conference: Conference, count) -> None:
+    require_editable(conference)
+    if not isinstance(count, int) or not 0 < count <= MAX_VOTERS:
+        raise ServiceError("invalid_count", _l("Số người được triệu tập phải từ 1 đến %(n)d.",
+                                               n=MAX_VOTERS), field="summoned_count")
+    if list_voters(session, conference):
+        raise ServiceError("has_list", _l("Hội nghị đã có danh sách tên; số người lấy theo"
+                                          " danh sách."), field="summoned_count", status=409)
+    conference.summoned_count = count
+    session.flush()
+    _audit(session, actor, "conference.summoned_count", conference, count=count)
+
+
+def _rows_from_csv(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ServiceError("not_utf8", _l("Tệp CSV phải ở mã UTF-8."), field="file") from None
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _rows_from_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise ServiceError("bad_file", _l("Không đọc được tệp Excel."), field="file") from None
+    sheet = workbook.worksheets[0]
+    rows = [["" if cell is None else str(cell) for cell in row]
+            for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def parse_voter_sheet(filename: str, content: bytes) -> list[tuple[str, str]]:
+    """(full name, title) per row. The first row is a header when its first cell reads like
+    one ("Họ và tên"...). Raises ImportErrors listing every bad row."""
+    if len(content) > MAX_SHEET_BYTES:
+        raise ServiceError("file_too_large", _l("Tệp quá lớn (tối đa 2 MB)."), field="file",
+                           status=413)
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        rows = _rows_from_xlsx(content)
+    elif name.endswith(".csv"):
+        rows = _rows_from_csv(content)
+    else:
+        raise ServiceError("bad_file_type", _l("Chỉ nhận tệp .xlsx hoặc .csv."), field="file")
+    if rows and rows[0] and rows[0][0].strip().lower() in {"họ và tên", "họ tên", "ho va ten",
+                                                          "full name", "name"}:
+        rows = rows[1:]
+    voters, errors = [], []
+    for number, row in enumerate(rows, start=2):
+        cells = [str(cell).strip() for cell in row]
+        if not any(cells):
+            continue
+        full_name = cells[0] if cells else ""
+        title = cells[1] if len(cells) > 1 else ""
+        if not full_name:
+            errors.append((number, str(_l("Thiếu họ và tên."))))
+        elif len(full_name) > 200 or len(title) > 255:
+            errors.append((number, str(_l("Dài quá %(n)d ký tự.", n=200))))
+        elif any(ord(ch) < 32 for ch in full_name + title):
+            errors.append((number, str(_l("Có ký tự không hợp lệ."))))
+        else:
+            voters.append((full_name, title))
+    if errors:
+        raise ImportErrors(errors)
+    if not voters:
+        raise ServiceError("empty_file", _l("Tệp không có tên nào."), field="file")
+    if len(voters) > MAX_VOTERS:
+        raise ServiceError("too_many", _l("Quá %(n)d người.", n=MAX_VOTERS), field="file")
+    return voters
+
+
+def replace_voters(session, actor, conference: Conference, voters: list[tuple[str, str]]) -> int:
+    """The list becomes exactly `voters` (an import replaces the previous list)."""
+    require_editable(conference)
+    for voter in list_voters(session, conference):
+        session.delete(voter)
+    session.flush()
+    for position, (full_name, title) in enumerate(voters, start=1):
+        session.add(SummonedVoter(province_id=conference.province_id, unit_id=conference.unit_id,
+                                  conference_id=conference.id, position=position,
+                                  full_name=full_name, title=title))
+    conference.summoned_count = None
+    session.flush()
+    _audit(session, actor, "conference.voters_replaced", conference, count=len(voters))
+    return len(voters)
+
+
+def record_attendance(session, actor, conference: Conference, *, present_count=None,
+                      present_ids=None) -> None:
+    """Attendance at the opening, before the vote: a count, or ticks on the list."""
+    if conference.status not in ("draft", "ready"):
+        raise ServiceError("not_editable", _l("Không thể sửa điểm danh sau khi đã bỏ phiếu."),
+                           status=409)
+    voters = list_voters(session, conference)
+    if present_ids is not None and voters:
+        wanted = {str(value) for value in present_ids}
+        for voter in voters:
+            voter.present = str(voter.id) in wanted
+        conference.present_count = None
+        present = sum(voter.present for voter in voters)
+    else:
+        summoned = len(voters) or conference.summoned_count or 0
+        if not isinstance(present_count, int) or not 0 <= present_count <= summoned:
+            raise ServiceError("invalid_present",
+                               _l("Số có mặt phải từ 0 đến %(n)d (số được triệu tập).",
+                                  n=summoned), field="present_count")
+        for voter in voters:
+            voter.present = False
+        conference.present_count = present = present_count
+    session.flush()
+    _audit(session, actor, "conference.attendance", conference, present=present)

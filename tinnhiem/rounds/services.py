@@ -1,0 +1,184 @@
+"""The province's rules for templates and rounds. Only province admins write them; every
+unit of the province reads them. The caller commits."""
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from tinnhiem.platform.audit.services import record
+from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds.models import (CROSSED_OUT_BALLOT, CROSSED_OUT_ROW, BallotTemplate, Round,
+                                    RoundCategory, RoundUnit)
+from tinnhiem.tenants.models import Unit
+from tinnhiem.tenants.services import as_uuid, get_unit, required_text
+
+DEFAULT_TEMPLATE = {
+    "title": "PHIẾU LẤY PHIẾU TÍN NHIỆM",
+    "header": "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "high_label": "Tín nhiệm cao",
+    "confidence_label": "Tín nhiệm",
+    "low_label": "Tín nhiệm thấp",
+    "instructions": ("Đánh dấu (X) vào một trong ba ô tương ứng với mức tín nhiệm đối với"
+                     " từng người. Mỗi người chỉ đánh dấu một ô."),
+    "crossed_out_rule": CROSSED_OUT_ROW,
+}
+
+
+def require_province_admin(actor) -> None:
+    if getattr(actor, "role", None) != Role.PROVINCE_ADMIN:
+        raise ServiceError("forbidden", _l("Chỉ Ban Tổ chức Tỉnh ủy được thay đổi mục này."),
+                           status=404)
+
+
+def _optional_text(value, field: str, max_length: int) -> str:
+    text = str(value or "").strip()
+    if len(text) > max_length:
+        raise ServiceError("too_long", _l("Dài quá %(n)d ký tự.", n=max_length), field=field)
+    return text
+
+
+# Ballot template ----------------------------------------------------------------------------
+
+def latest_template(session, province_id) -> BallotTemplate | None:
+    return session.scalar(select(BallotTemplate).where(BallotTemplate.province_id == province_id)
+                          .order_by(BallotTemplate.version.desc()).limit(1))
+
+
+def list_templates(session) -> list[BallotTemplate]:
+    return list(session.scalars(select(BallotTemplate).order_by(BallotTemplate.version.desc())))
+
+
+def save_template(session, actor, province_id, data: dict) -> BallotTemplate:
+    """Change the province's template. A version already used by a conference is frozen:
+    the change becomes the next version, and conferences keep the one they used."""
+    require_province_admin(actor)
+    rule = data.get("crossed_out_rule") or CROSSED_OUT_ROW
+    if rule not in (CROSSED_OUT_ROW, CROSSED_OUT_BALLOT):
+        raise ServiceError("invalid_rule", _l("Quy tắc gạch tên không hợp lệ."),
+                           field="crossed_out_rule")
+    values = {
+        "title": required_text(data.get("title"), "title", 255),
+        "header": _optional_text(data.get("header"), "header", 2000),
+        "high_label": required_text(data.get("high_label"), "high_label", 60),
+        "confidence_label": required_text(data.get("confidence_label"), "confidence_label", 60),
+        "low_label": required_text(data.get("low_label"), "low_label", 60),
+        "instructions": _optional_text(data.get("instructions"), "instructions", 4000),
+        "crossed_out_rule": rule,
+    }
+    current = latest_template(session, province_id)
+    if current is None or current.frozen:
+        template = BallotTemplate(province_id=province_id,
+                                  version=(current.version + 1) if current else 1)
+        session.add(template)
+    else:
+        template = current
+    for name, value in values.items():
+        setattr(template, name, value)
+    session.flush()
+    record(session, "template.saved", actor=actor, province_id=province_id,
+           unit_id=province_id, target=template.id, details={"version": template.version})
+    return template
+
+
+def ensure_template(session, actor, province_id) -> BallotTemplate:
+    return latest_template(session, province_id) or save_template(
+        session, actor, province_id, DEFAULT_TEMPLATE)
+
+
+# Rounds ------------------------------------------------------------------------------------
+
+def list_rounds(session) -> list[Round]:
+    return list(session.scalars(select(Round).order_by(Round.year.desc(), Round.name)))
+
+
+def get_round(session, round_id) -> Round | None:
+    return session.scalar(select(Round).where(Round.id == round_id))
+
+
+def _year(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        year = 0
+    if not 2000 <= year <= 2200:
+        raise ServiceError("invalid_year", _l("Năm không hợp lệ."), field="year")
+    return year
+
+
+def _categories(raw) -> list[tuple[str, dt.date]]:
+    result, seen = [], set()
+    for item in raw or []:
+        name = required_text(item.get("name"), "categories", 255)
+        deadline = item.get("deadline")
+        if not isinstance(deadline, dt.date):
+            raise ServiceError("invalid_deadline", _l("Mỗi nhóm chức danh cần một hạn hoàn thành."),
+                               field="categories")
+        if name.lower() in seen:
+            raise ServiceError("duplicate_category", _l("Nhóm chức danh bị trùng."),
+                               field="categories")
+        seen.add(name.lower())
+        result.append((name, deadline))
+    if not result:
+        raise ServiceError("no_category", _l("Đợt lấy phiếu cần ít nhất một nhóm chức danh."),
+                           field="categories")
+    return result
+
+
+def _participants(session, province_id, raw_ids) -> list[Unit]:
+    units = []
+    for raw in raw_ids or []:
+        unit = get_unit(session, as_uuid(raw, "unit_ids"))
+        if unit is None or unit.province_id != province_id:
+            raise ServiceError("unknown_unit", _l("Đơn vị tham gia không tồn tại."),
+                               field="unit_ids")
+        units.append(unit)
+    if not units:
+        raise ServiceError("no_unit", _l("Hãy chọn các đơn vị tham gia."), field="unit_ids")
+    return units
+
+
+def create_round(session, actor, province_id, data: dict) -> Round:
+    require_province_admin(actor)
+    template = ensure_template(session, actor, province_id)
+    categories = _categories(data.get("categories"))
+    units = _participants(session, province_id, data.get("unit_ids"))
+    dossier_days = data.get("dossier_days", 15)
+    if not isinstance(dossier_days, int) or not 0 <= dossier_days <= 90:
+        raise ServiceError("invalid_days", _l("Số ngày phải từ 0 đến 90."), field="dossier_days")
+    round_ = Round(
+        province_id=province_id,
+        name=required_text(data.get("name"), "name", 255),
+        plan_reference=_optional_text(data.get("plan_reference"), "plan_reference", 120),
+        year=_year(data.get("year")), template_id=template.id,
+        exempt_retirement_notice=bool(data.get("exempt_retirement_notice", True)),
+        exempt_appointed_this_year=bool(data.get("exempt_appointed_this_year", True)),
+        dossier_days=dossier_days,
+    )
+    session.add(round_)
+    session.flush()
+    for name, deadline in categories:
+        session.add(RoundCategory(province_id=province_id, round_id=round_.id, name=name,
+                                  deadline=deadline))
+    for unit in units:
+        session.add(RoundUnit(province_id=province_id, unit_id=unit.id, round_id=round_.id))
+    session.flush()
+    record(session, "round.created", actor=actor, province_id=province_id, unit_id=province_id,
+           target=round_.id, details={"name": round_.name, "year": round_.year,
+                                      "units": len(units), "categories": len(categories)})
+    return round_
+
+
+def participating_unit_ids(session, round_id) -> list:
+    return list(session.scalars(select(RoundUnit.unit_id).where(RoundUnit.round_id == round_id)))
+
+
+def rounds_for_unit(session, unit_id) -> list[Round]:
+    ids = select(RoundUnit.round_id).where(RoundUnit.unit_id == unit_id)
+    return list(session.scalars(select(Round).where(Round.id.in_(ids))
+                                .order_by(Round.year.desc())))
+
+
+def category_count(session, round_id) -> int:
+    return session.scalar(select(func.count(RoundCategory.id))
+                          .where(RoundCategory.round_id == round_id))
