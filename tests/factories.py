@@ -81,3 +81,29 @@ class Factory:
         w.unit_admin_a2 = self.account(Role.UNIT_ADMIN, w.a2)
         w.unit_admin_b1 = self.account(Role.UNIT_ADMIN, w.b1)
         return w
+
+    def conference_for(self, world, unit=None):
+        """A round of world.province_a with `unit` taking part, a conference of `unit` with
+        one person on it (as world.round_a, world.conference_a1, world.nominee_a1)."""
+        from tinnhiem.conferences import nominees
+        from tinnhiem.conferences import services as conferences
+        from tinnhiem.platform.auth.models import Account
+        from tinnhiem.rounds import services as rounds
+
+        unit = unit or world.a1
+
+        def create(session):
+            admin = session.get(Account, world.admin_a.id)
+            round_ = rounds.create_round(session, admin, world.province_a.id, {
+                "name": "Đợt 2023", "year": 2023, "unit_ids": [unit.id],
+                "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": dt.date(2023, 6, 30)}]})
+            conference = conferences.create_conference(session, None, unit.id, {
+                "round_id": round_.id, "title": "Hội nghị A1", "held_on": dt.date(2023, 6, 1)})
+            nominee = nominees.add_nominee(session, None, conference, {
+                "full_name": "Nguyễn Văn Được", "cadre_code": "CB-A1", "post": "Bí thư",
+                "category_id": session.scalars(rounds.select_categories(round_.id)).first(),
+                "report_pdf": b"%PDF-1.4 bao cao", "report_name": "bao-cao.pdf"})
+            return round_, conference, nominee
+
+        world.round_a, world.conference_a1, world.nominee_a1 = self._run(create)
+        return world

@@ -1,10 +1,14 @@
 """Every route, HTML and API, called by someone outside the object's unit answers 404."""
+import re
+
 import pytest
 
 from tests.conftest import PASSWORD
 
 # Routes whose parameters name no tenant object.
 NOT_OBJECT_ROUTES = {"/static/<path:filename>", "/lang/<code>"}
+# Path parameters that are not object ids (the object is named by the other parameters).
+NOT_OBJECT_PARAMS = {"target": "open"}
 OUTSIDERS = ["unit_admin_a2", "counter_a1_other", "unit_admin_b1", "admin_b"]
 
 
@@ -15,6 +19,7 @@ def world(make):
     from tinnhiem.platform.auth.roles import Role
 
     w.counter_a1_other = make.account(Role.COUNTER, w.a2)
+    make.conference_for(w, w.a1)
     return w
 
 
@@ -28,10 +33,25 @@ def object_routes(app):
 
 def _arguments(rule, world):
     values = {"unit_id": world.a1.id, "account_id": world.unit_admin_a1.id,
-              "type_id": world.a1.type_id}
+              "type_id": world.a1.type_id, "round_id": world.round_a.id,
+              "conference_id": world.conference_a1.id, "nominee_id": world.nominee_a1.id,
+              **NOT_OBJECT_PARAMS}
     unknown = set(rule.arguments) - values.keys()
     assert not unknown, f"{rule.rule}: teach the isolation matrix about {unknown}"
     return {name: values[name] for name in rule.arguments}
+
+
+def _fill(rule, world) -> str:
+    url = rule.rule
+    for name, value in _arguments(rule, world).items():
+        url = re.sub(rf"<[^<>]*:?{name}>", str(value), url)
+    return url
+
+
+def _directory_route(url: str) -> bool:
+    """Operator pages (the unit tree, types, accounts); everything else is the unit's."""
+    return url.startswith(("/units/", "/unit-types/", "/accounts/", "/api/v1/units",
+                           "/api/v1/unit-types", "/api/v1/accounts"))
 
 
 def _call(client, method, url, headers):
@@ -49,7 +69,7 @@ def _headers_for(app, account):
 
 def test_every_object_route_is_404_for_other_units(app, world, login):
     routes = list(object_routes(app))
-    assert len(routes) >= 10  # units, unit types, accounts: pages and API
+    assert len(routes) >= 20  # units, unit types, accounts, rounds, conferences
     failures = []
     for outsider_name in OUTSIDERS:
         outsider = getattr(world, outsider_name)
@@ -57,8 +77,7 @@ def test_every_object_route_is_404_for_other_units(app, world, login):
         headers = _headers_for(app, outsider)
         for rule, method in routes:
             url = rule.rule
-            for name, value in _arguments(rule, world).items():
-                url = url.replace(f"<uuid:{name}>", str(value))
+            url = _fill(rule, world)
             response = _call(client, method, url, headers)
             if response.status_code != 404:
                 failures.append(f"{outsider_name} {method} {url} -> {response.status_code}")
@@ -67,18 +86,18 @@ def test_every_object_route_is_404_for_other_units(app, world, login):
 
 def test_the_owner_reaches_the_same_object(app, world, login, token):
     """Control: the matrix's 404s come from the scope, not from broken URLs."""
-    client = login(world.unit_admin_a1)
+    owner = client = login(world.unit_admin_a1)
     assert client.get(f"/units/{world.a1.id}").status_code == 200
     assert client.get(f"/api/v1/units/{world.a1.id}",
                       headers=token(world.unit_admin_a1)).status_code == 200
     operator = login(world.operator, target=app.test_client())
     for rule, method in object_routes(app):
         if method == "GET":
-            url = rule.rule
-            for name, value in _arguments(rule, world).items():
-                url = url.replace(f"<uuid:{name}>", str(value))
-            headers = token(world.operator) if url.startswith("/api/") else {}
-            assert operator.get(url, headers=headers).status_code == 200, url
+            url = _fill(rule, world)
+            reader = operator if _directory_route(url) else owner
+            headers = token(world.operator if reader is operator else world.unit_admin_a1) \
+                if url.startswith("/api/") else {}
+            assert reader.get(url, headers=headers).status_code == 200, url
 
 
 @pytest.mark.parametrize("viewer, visible, hidden", [

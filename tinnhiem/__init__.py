@@ -49,19 +49,24 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tinnhiem.conferences import api as conferences_api
+    from tinnhiem.conferences import views as conference_views
     from tinnhiem.platform import api
     from tinnhiem.platform.audit import views as audit_views
     from tinnhiem.platform.auth import api as auth_api
     from tinnhiem.platform.auth import views as auth_views
     from tinnhiem.tenants import account_views
     from tinnhiem.tenants import api as tenants_api
+    from tinnhiem.rounds import api as rounds_api
+    from tinnhiem.rounds import views as round_views
     from tinnhiem.tenants import views as tenant_views
 
     app.add_url_rule("/", "home", tenant_views.home)
-    for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp):
+    for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp,
+                      round_views.bp, conference_views.bp):
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
-                 tenants_api.accounts_blp)
+                 tenants_api.accounts_blp, rounds_api.blp, conferences_api.blp)
 
 
 def _register_cli(app: Flask) -> None:

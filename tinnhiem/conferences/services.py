@@ -66,7 +66,8 @@ def _details(data: dict) -> dict:
 
 def create_conference(session, actor, unit_id, data: dict) -> Conference:
     round_ = _round_for_unit(session, data.get("round_id"), unit_id)
-    conference = Conference(round_id=round_.id, unit_id=unit_id, status="draft",
+    conference = Conference(province_id=round_.province_id, round_id=round_.id, unit_id=unit_id,
+                            status="draft",
                             **_details(data))
     session.add(conference)
     session.flush()

@@ -22,6 +22,16 @@ class TinNhiemApi(Api):
         """Errors are rendered by the web shell (platform.web), in one format for the API."""
 
 
+def document_errors(blp, *statuses):
+    """Document the error responses an operation may give, all in the one error format."""
+    def decorator(view):
+        for status in statuses:
+            view = blp.alt_response(status, schema="Error")(view)
+        return view
+
+    return decorator
+
+
 def register(app, *blueprints) -> TinNhiemApi:
     api = TinNhiemApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

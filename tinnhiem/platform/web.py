@@ -2,7 +2,7 @@
 import logging
 from urllib.parse import unquote_to_bytes
 
-from flask import has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -99,6 +99,22 @@ def _multipart_fields_are_utf8() -> bool:
     return not any("\ufffd" in value for value in request.form.values())
 
 
+def accepts_upload(max_bytes: int):
+    """Let a view receive a file larger than the 1 MB every other request is held to."""
+    def decorator(view):
+        view.max_upload_bytes = max_bytes
+        return view
+
+    return decorator
+
+
+def _apply_upload_limit():
+    view = current_app.view_functions.get(request.endpoint)
+    limit = getattr(view, "max_upload_bytes", None)
+    if limit:
+        request.max_content_length = limit
+
+
 def _refuse_undecodable_input():
     """Werkzeug silently drops or keeps undecodable form fields; refuse them instead. Runs
     before anything parses the form, and caches the body so the form parses from it.
@@ -134,8 +150,6 @@ def _security_headers(response):
 
 
 def select_locale() -> str:
-    from flask import current_app
-
     if not has_request_context():
         return "vi"  # CLI and background work speak the source language
     lang = session.get("lang")
@@ -143,8 +157,6 @@ def select_locale() -> str:
 
 
 def switch_language(code: str):
-    from flask import current_app
-
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     target = request.referrer or ""
@@ -160,6 +172,7 @@ def init_app(app) -> None:
     app.register_error_handler(ServiceError, _handle_service_error)
     app.register_error_handler(InternalServerError, _handle_unexpected)
     app.register_error_handler(Exception, _handle_unexpected)
+    app.before_request(_apply_upload_limit)
     app.before_request(_refuse_undecodable_input)
     app.after_request(_security_headers)
     app.add_url_rule("/lang/<code>", "switch_language", switch_language)

@@ -179,6 +179,10 @@ def rounds_for_unit(session, unit_id) -> list[Round]:
                                 .order_by(Round.year.desc())))
 
 
+def select_categories(round_id):
+    return select(RoundCategory.id).where(RoundCategory.round_id == round_id)
+
+
 def category_count(session, round_id) -> int:
     return session.scalar(select(func.count(RoundCategory.id))
                           .where(RoundCategory.round_id == round_id))

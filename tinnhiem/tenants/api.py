@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
@@ -24,15 +25,6 @@ accounts_blp = Blueprint("accounts_api", __name__, url_prefix="/accounts",
                          description="Accounts (operator)")
 
 
-def _document_errors(blp, *statuses):
-    def decorator(view):
-        for status in statuses:
-            view = blp.alt_response(status, schema="Error")(view)
-        return view
-
-    return decorator
-
-
 def _committed(result):
     db.session.commit()
     return result
@@ -49,14 +41,14 @@ class UnitTypes(MethodView):
     decorators = [require_roles(OPERATOR)]
 
     @unit_types_blp.response(200, UnitTypeSchema(many=True))
-    @_document_errors(unit_types_blp, 401)
+    @document_errors(unit_types_blp, 401)
     def get(self):
         """All unit types."""
         return services.list_unit_types(db.session)
 
     @unit_types_blp.arguments(UnitTypeSchema)
     @unit_types_blp.response(201, UnitTypeSchema)
-    @_document_errors(unit_types_blp, *ERRORS)
+    @document_errors(unit_types_blp, *ERRORS)
     def post(self, data):
         """Create a unit type."""
         return _committed(services.save_unit_type(db.session, current_user, data))
@@ -67,14 +59,14 @@ class UnitTypeItem(MethodView):
     decorators = [require_roles(OPERATOR)]
 
     @unit_types_blp.response(200, UnitTypeSchema)
-    @_document_errors(unit_types_blp, 401, 404)
+    @document_errors(unit_types_blp, 401, 404)
     def get(self, type_id):
         """One unit type."""
         return _found(db.session.get(UnitType, type_id))
 
     @unit_types_blp.arguments(UnitTypeSchema)
     @unit_types_blp.response(200, UnitTypeSchema)
-    @_document_errors(unit_types_blp, *ERRORS)
+    @document_errors(unit_types_blp, *ERRORS)
     def put(self, data, type_id):
         """Replace a unit type's code and name."""
         unit_type = _found(db.session.get(UnitType, type_id))
@@ -86,7 +78,7 @@ class Units(MethodView):
     decorators = [require_roles()]
 
     @units_blp.response(200, UnitSchema(many=True))
-    @_document_errors(units_blp, 401)
+    @document_errors(units_blp, 401)
     def get(self):
         """The units the caller may see: all (operator), a province, or one unit."""
         return services.list_units(db.session)
@@ -94,7 +86,7 @@ class Units(MethodView):
     @require_roles(OPERATOR)
     @units_blp.arguments(UnitSchema)
     @units_blp.response(201, UnitSchema)
-    @_document_errors(units_blp, *ERRORS)
+    @document_errors(units_blp, *ERRORS)
     def post(self, data):
         """Create a unit (operator). Without parent_id it is a new province root."""
         return _committed(services.save_unit(db.session, current_user, data))
@@ -105,7 +97,7 @@ class UnitItem(MethodView):
     decorators = [require_roles()]
 
     @units_blp.response(200, UnitSchema)
-    @_document_errors(units_blp, 401, 404)
+    @document_errors(units_blp, 401, 404)
     def get(self, unit_id):
         """One unit, if it is in the caller's scope."""
         return _found(services.get_unit(db.session, unit_id))
@@ -113,7 +105,7 @@ class UnitItem(MethodView):
     @require_roles(OPERATOR)
     @units_blp.arguments(UnitUpdateSchema)
     @units_blp.response(200, UnitSchema)
-    @_document_errors(units_blp, *ERRORS)
+    @document_errors(units_blp, *ERRORS)
     def patch(self, data, unit_id):
         """Change a unit (operator); fields left out keep their value."""
         unit = _found(services.get_unit(db.session, unit_id))
@@ -130,14 +122,14 @@ class Accounts(MethodView):
     decorators = [require_roles(OPERATOR)]
 
     @accounts_blp.response(200, AccountSchema(many=True))
-    @_document_errors(accounts_blp, 401)
+    @document_errors(accounts_blp, 401)
     def get(self):
         """All accounts."""
         return accounts.list_accounts(db.session)
 
     @accounts_blp.arguments(AccountSchema)
     @accounts_blp.response(201, AccountCreatedSchema)
-    @_document_errors(accounts_blp, *ERRORS)
+    @document_errors(accounts_blp, *ERRORS)
     def post(self, data):
         """Create an account; without a password one is generated and returned once."""
         account, generated = accounts.create_account(db.session, current_user, data)
@@ -150,14 +142,14 @@ class AccountItem(MethodView):
     decorators = [require_roles(OPERATOR)]
 
     @accounts_blp.response(200, AccountSchema)
-    @_document_errors(accounts_blp, 401, 404)
+    @document_errors(accounts_blp, 401, 404)
     def get(self, account_id):
         """One account."""
         return _found(accounts.get_account(db.session, account_id))
 
     @accounts_blp.arguments(AccountUpdateSchema)
     @accounts_blp.response(200, AccountSchema)
-    @_document_errors(accounts_blp, *ERRORS)
+    @document_errors(accounts_blp, *ERRORS)
     def patch(self, data, account_id):
         """Change an account's name, role, unit or active flag."""
         account = _found(accounts.get_account(db.session, account_id))
@@ -167,7 +159,7 @@ class AccountItem(MethodView):
 @accounts_blp.post("/<uuid:account_id>/password-reset")
 @require_roles(OPERATOR)
 @accounts_blp.response(200, PasswordResetSchema)
-@_document_errors(accounts_blp, 401, 404)
+@document_errors(accounts_blp, 401, 404)
 def reset_password(account_id):
     """Set a temporary password (returned once); the holder must change it."""
     account = _found(accounts.get_account(db.session, account_id))

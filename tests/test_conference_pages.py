@@ -1,0 +1,104 @@
+"""The province and unit pages of a round and a conference, and the printable ballot."""
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from tinnhiem.platform.auth.roles import Role
+
+
+@pytest.fixture
+def world(make):
+    w = make.world()
+    make.conference_for(w, w.a1)
+    return w
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_ballot_pdf_has_the_header_rows_and_levels_in_vietnamese(app, world, login):
+    client = login(world.unit_admin_a1)
+    response = client.get(f"/conferences/{world.conference_a1.id}/ballot.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = _pdf_text(response.data)
+    for expected in ("PHIẾU LẤY PHIẾU TÍN NHIỆM", "Đảng ủy xã A1".upper(), "Hội nghị A1",
+                     "Nguyễn Văn Được", "Bí thư", "Tín nhiệm cao", "Tín nhiệm thấp",
+                     "Đánh dấu (X)"):
+        assert expected in text, expected
+
+
+def test_province_admin_sets_template_and_round_and_sees_progress(app, world, login):
+    client = login(world.admin_a)
+    saved = client.post("/template", data={
+        "title": "PHIẾU TÍN NHIỆM TỈNH ALPHA", "header": "TỈNH ỦY ALPHA",
+        "high_label": "Tín nhiệm cao", "confidence_label": "Tín nhiệm",
+        "low_label": "Tín nhiệm thấp", "instructions": "Đánh dấu X.",
+        "crossed_out_rule": "ballot"})
+    assert saved.status_code == 302
+    created = client.post("/rounds/new", data={
+        "name": "Đợt giữa nhiệm kỳ 2028", "plan_reference": "Kế hoạch 1-KH/TU", "year": "2028",
+        "dossier_days": "15", "exempt_retirement_notice": "y",
+        "categories-0-name": "Lãnh đạo cấp ủy", "categories-0-deadline": "2028-06-30",
+        "categories-1-name": "Lãnh đạo khác", "categories-1-deadline": "2028-07-31",
+        "unit_ids": [str(world.a1.id), str(world.a2.id)]})
+    assert created.status_code == 302
+    page = client.get(created.headers["Location"]).text
+    assert "Đợt giữa nhiệm kỳ 2028" in page and "hạn 30/06/2028" in page
+    assert "Đảng ủy phường A2" in page and "Chưa có hội nghị" in page
+    overview = client.get(f"/rounds/{world.round_a.id}").text
+    assert "Hội nghị A1" in overview and "Đang chuẩn bị" in overview
+
+
+def test_round_without_category_or_units_is_refused(app, world, login):
+    client = login(world.admin_a)
+    response = client.post("/rounds/new", data={"name": "Thiếu", "year": "2028",
+                                                "dossier_days": "15"})
+    assert response.status_code == 422
+    assert "ít nhất một nhóm chức danh" in response.text
+
+
+def test_unit_admin_runs_a_conference_to_the_opening(app, world, login):
+    client = login(world.unit_admin_a1)
+    url = f"/conferences/{world.conference_a1.id}"
+    added = client.post(f"{url}/nominees", data={
+        "nominee-full_name": "Trần Thị Hai", "nominee-cadre_code": "CB-A2",
+        "nominee-post": "Phó Bí thư",
+        "nominee-category_id": re.search(r'<option value="([^"]+)"',
+                                         client.get(url).text).group(1)})
+    assert added.status_code == 302
+    csv_file = (io.BytesIO("Họ và tên\nA\nB\nC\n".encode()), "ds.csv")
+    assert client.post(f"{url}/voters/import", data={"import-file": csv_file},
+                       content_type="multipart/form-data").status_code == 302
+    assert client.post(f"{url}/ready").status_code == 302
+    late = client.post(f"{url}/nominees", data={"nominee-full_name": "Muộn",
+                                                 "nominee-cadre_code": "X", "nominee-post": "Y"})
+    assert late.status_code in (409, 422)
+    page = client.get(url).text
+    ids = re.findall(r'name="present" value="([^"]+)"', page)
+    assert len(ids) == 3
+    client.post(f"{url}/attendance", data={"present": ids[:1]})
+    refused = client.post(f"{url}/open")
+    assert refused.status_code == 409
+    assert "Chưa đủ số lượng: có mặt 1/3 người, cần ít nhất 2" in refused.text
+    client.post(f"{url}/attendance", data={"present": ids[:2]})
+    assert client.post(f"{url}/open").status_code == 302
+    assert "Đang bỏ phiếu" in client.get(url).text
+
+
+def test_bad_voter_sheet_lists_its_rows(app, world, login):
+    client = login(world.unit_admin_a1)
+    url = f"/conferences/{world.conference_a1.id}"
+    sheet = (io.BytesIO("Họ và tên,Chức vụ\nA,x\n,thiếu tên\n".encode()), "ds.csv")
+    response = client.post(f"{url}/voters/import", data={"import-file": sheet},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "Dòng 3: Thiếu họ và tên." in response.text
+
+
+def test_counter_reads_but_cannot_change(app, world, login):
+    client = login(world.counter_a1)
+    url = f"/conferences/{world.conference_a1.id}"
+    assert client.get(url).status_code == 200
+    assert client.post(f"{url}/ready").status_code == 404

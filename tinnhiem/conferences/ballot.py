@@ -1,0 +1,10 @@
+"""The printable ballot (Phụ lục 4), rendered from the same template as the pages."""
+from flask import render_template
+
+
+def ballot_pdf(conference, unit, template, nominees) -> bytes:
+    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+
+    html = render_template("conferences/ballot_pdf.html", conference=conference, unit=unit,
+                           template=template, nominees=nominees)
+    return HTML(string=html).write_pdf()

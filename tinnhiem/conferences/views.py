@@ -1,0 +1,230 @@
+"""A unit's conference pages: details, people voted on, voters, attendance, transitions,
+and the printable ballot."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tinnhiem.conferences import nominees, services, voters
+from tinnhiem.conferences.ballot import ballot_pdf
+from tinnhiem.conferences.forms import (ActionForm, AnnulForm, AttendanceForm, ConferenceForm,
+                                        NomineeForm, VoterCountForm, VoterImportForm)
+from tinnhiem.platform.auth.access import require_roles
+from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
+from tinnhiem.platform.db import db
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.forms import attach_error, handle_form
+from tinnhiem.platform.web import accepts_upload
+from tinnhiem.rounds import services as rounds
+from tinnhiem.rounds.models import BallotTemplate
+from tinnhiem.tenants import services as tenants
+
+bp = Blueprint("conferences", __name__, url_prefix="/conferences")
+READERS = (*PROVINCE_ROLES, *UNIT_ROLES)
+ADMIN = Role.UNIT_ADMIN
+
+
+def _conference_or_404(conference_id):
+    conference = services.get_conference(db.session, conference_id)
+    if conference is None:
+        abort(404)
+    return conference
+
+
+@bp.get("/")
+@require_roles(*UNIT_ROLES)
+def index():
+    return render_template("conferences/index.html",
+                           conferences=services.list_conferences(db.session),
+                           status_label=services.status_label)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_roles(ADMIN)
+def new():
+    form = ConferenceForm()
+    form.round_id.choices = [(str(r.id), r.name)
+                             for r in rounds.rounds_for_unit(db.session, current_user.unit_id)]
+    if request.method == "GET" and request.args.get("round_id"):
+        form.round_id.data = request.args["round_id"]
+
+    def create():
+        created = services.create_conference(db.session, current_user, current_user.unit_id,
+                                             form.data)
+        flash(_("Đã tạo hội nghị."), "success")
+        return redirect(url_for(".show", conference_id=created.id))
+
+    return handle_form(form, "conferences/form.html", create)
+
+
+def _nominee_form(conference):
+    form = NomineeForm(prefix="nominee")
+    round_ = rounds.get_round(db.session, conference.round_id)
+    form.category_id.choices = [(str(c.id), c.name) for c in round_.categories]
+    return form
+
+
+def _page(conference, status=200, **forms):
+    summoned, present, listed = services.voter_counts(db.session, conference)
+    context = {
+        "conference": conference, "round": rounds.get_round(db.session, conference.round_id),
+        "people": nominees.list_nominees(db.session, conference),
+        "voter_list": voters.list_voters(db.session, conference),
+        "summoned": summoned, "present": present, "listed": listed,
+        "quorum_needed": services.quorum_needed(summoned),
+        "status_label": services.status_label, "exemption_label": nominees.exemption_label,
+        "nominee_form": forms.get("nominee_form") or _nominee_form(conference),
+        "count_form": forms.get("count_form") or VoterCountForm(prefix="count"),
+        "import_form": forms.get("import_form") or VoterImportForm(prefix="import"),
+        "attendance_form": forms.get("attendance_form") or AttendanceForm(prefix="attendance"),
+        "annul_form": forms.get("annul_form") or AnnulForm(prefix="annul"),
+        "action_form": ActionForm(), "import_errors": forms.get("import_errors"),
+    }
+    return render_template("conferences/show.html", **context), status
+
+
+@bp.get("/<uuid:conference_id>")
+@require_roles(*READERS)
+def show(conference_id):
+    return _page(_conference_or_404(conference_id))
+
+
+def _act(conference, form, action, success: str, form_name: str):
+    """Run one action of the conference page: validate, call the service, commit once;
+    a refusal shows the page again with the message and status 422 (409 for a conflict)."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except ServiceError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _page(conference, error.status if error.status in (409, 413) else 422,
+                         **{form_name: form,
+                            "import_errors": getattr(error, "rows", None)})
+        db.session.commit()
+        flash(success, "success")
+        return redirect(url_for(".show", conference_id=conference.id))
+    return _page(conference, 422, **{form_name: form})
+
+
+@bp.post("/<uuid:conference_id>/nominees")
+@accepts_upload(nominees.MAX_REPORT_BYTES + 256 * 1024)
+@require_roles(ADMIN)
+def add_nominee(conference_id):
+    conference = _conference_or_404(conference_id)
+    form = _nominee_form(conference)
+
+    def add():
+        upload = form.report.data
+        data = {**form.data, "report_pdf": upload.read() if upload else None,
+                "report_name": upload.filename if upload else None}
+        nominees.add_nominee(db.session, current_user, conference, data)
+
+    return _act(conference, form, add, _("Đã thêm người được lấy phiếu."), "nominee_form")
+
+
+@bp.post("/<uuid:conference_id>/nominees/<uuid:nominee_id>/delete")
+@require_roles(ADMIN)
+def remove_nominee(conference_id, nominee_id):
+    conference = _conference_or_404(conference_id)
+    nominee = nominees.get_nominee(db.session, conference, nominee_id) or abort(404)
+    return _act(conference, ActionForm(), lambda: nominees.remove_nominee(
+        db.session, current_user, conference, nominee), _("Đã xóa khỏi danh sách."),
+        "action_form")
+
+
+@bp.get("/<uuid:conference_id>/nominees/<uuid:nominee_id>/report.pdf")
+@require_roles(*READERS)
+def nominee_report(conference_id, nominee_id):
+    conference = _conference_or_404(conference_id)
+    nominee = nominees.get_nominee(db.session, conference, nominee_id)
+    if nominee is None or not nominee.report_pdf:
+        abort(404)
+    return Response(nominee.report_pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": "inline; filename=bao-cao-tu-danh-gia.pdf"})
+
+
+@bp.post("/<uuid:conference_id>/voters/count")
+@require_roles(ADMIN)
+def voter_count(conference_id):
+    conference = _conference_or_404(conference_id)
+    form = VoterCountForm(prefix="count")
+    return _act(conference, form, lambda: voters.set_summoned_count(
+        db.session, current_user, conference, form.summoned_count.data),
+        _("Đã lưu số người được triệu tập."), "count_form")
+
+
+@bp.post("/<uuid:conference_id>/voters/import")
+@accepts_upload(voters.MAX_SHEET_BYTES + 256 * 1024)
+@require_roles(ADMIN)
+def voter_import(conference_id):
+    conference = _conference_or_404(conference_id)
+    form = VoterImportForm(prefix="import")
+
+    def run():
+        upload = form.file.data
+        if not upload:
+            raise ServiceError("no_file", _("Hãy chọn tệp."), field="file")
+        parsed = voters.parse_voter_sheet(upload.filename, upload.read())
+        voters.replace_voters(db.session, current_user, conference, parsed)
+
+    return _act(conference, form, run, _("Đã nhập danh sách người được triệu tập."),
+                "import_form")
+
+
+@bp.post("/<uuid:conference_id>/attendance")
+@require_roles(ADMIN)
+def attendance(conference_id):
+    conference = _conference_or_404(conference_id)
+    form = AttendanceForm(prefix="attendance")
+
+    def run():
+        if voters.list_voters(db.session, conference) and form.present_count.data is None:
+            voters.record_attendance(db.session, current_user, conference,
+                                     present_ids=request.form.getlist("present"))
+        else:
+            voters.record_attendance(db.session, current_user, conference,
+                                     present_count=form.present_count.data)
+
+    return _act(conference, form, run, _("Đã ghi nhận điểm danh."), "attendance_form")
+
+
+TRANSITIONS = {
+    "ready": (services.mark_ready, _l("Đã chốt danh sách và mẫu phiếu.")),
+    "draft": (services.back_to_draft, _l("Đã mở lại để chỉnh sửa.")),
+    "open": (services.open_vote, _l("Đã bắt đầu bỏ phiếu.")),
+}
+
+
+@bp.post("/<uuid:conference_id>/<any(ready, draft, open):target>")
+@require_roles(ADMIN)
+def transition(conference_id, target):
+    conference = _conference_or_404(conference_id)
+    action, message = TRANSITIONS[target]
+    return _act(conference, ActionForm(), lambda: action(db.session, current_user, conference),
+                str(message), "action_form")
+
+
+@bp.post("/<uuid:conference_id>/annul")
+@require_roles(ADMIN)
+def annul(conference_id):
+    conference = _conference_or_404(conference_id)
+    form = AnnulForm(prefix="annul")
+    return _act(conference, form, lambda: services.annul(
+        db.session, current_user, conference, form.reason.data), _("Đã hủy hội nghị."),
+        "annul_form")
+
+
+@bp.get("/<uuid:conference_id>/ballot.pdf")
+@require_roles(*READERS)
+def ballot(conference_id):
+    conference = _conference_or_404(conference_id)
+    round_ = rounds.get_round(db.session, conference.round_id)
+    template = db.session.get(BallotTemplate, conference.template_id or round_.template_id)
+    unit = tenants.get_unit(db.session, conference.unit_id)
+    pdf = ballot_pdf(conference, unit, template, services.ballot_nominees(db.session, conference))
+    name = f"phieu-{conference.held_on:%Y%m%d}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={name}"})
+
+

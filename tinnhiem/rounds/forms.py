@@ -1,0 +1,52 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, FieldList, FormField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from tinnhiem.platform.forms import DateField
+
+REQUIRED = _l("Trường này là bắt buộc.")
+
+
+class TemplateForm(FlaskForm):
+    title = StringField(_l("Tiêu đề phiếu"), [InputRequired(REQUIRED), Length(max=255)])
+    header = TextAreaField(_l("Dòng đầu phiếu (mỗi dòng một dòng)"), [Length(max=2000)])
+    high_label = StringField(_l("Mức 1"), [InputRequired(REQUIRED), Length(max=60)])
+    confidence_label = StringField(_l("Mức 2"), [InputRequired(REQUIRED), Length(max=60)])
+    low_label = StringField(_l("Mức 3"), [InputRequired(REQUIRED), Length(max=60)])
+    instructions = TextAreaField(_l("Hướng dẫn ghi phiếu"), [Length(max=4000)])
+    crossed_out_rule = SelectField(_l("Khi tên bị gạch"), validate_choice=False, choices=[
+        ("row", _l("Chỉ dòng của người đó không hợp lệ")),
+        ("ballot", _l("Cả phiếu không hợp lệ"))])
+
+
+class CategoryForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    name = StringField(_l("Nhóm chức danh"), [Optional(), Length(max=255)])
+    deadline = DateField(_l("Hạn hoàn thành"))
+
+
+class RoundForm(FlaskForm):
+    name = StringField(_l("Tên đợt"), [InputRequired(REQUIRED), Length(max=255)])
+    plan_reference = StringField(_l("Căn cứ (kế hoạch)"), [Length(max=120)])
+    year = IntegerField(_l("Năm"), [InputRequired(REQUIRED), NumberRange(2000, 2200)])
+    dossier_days = IntegerField(_l("Số ngày gửi hồ sơ trước hội nghị"),
+                                [InputRequired(REQUIRED), NumberRange(0, 90)], default=15)
+    exempt_retirement_notice = BooleanField(_l("Miễn: đã có thông báo nghỉ hưu"), default=True)
+    exempt_appointed_this_year = BooleanField(
+        _l("Miễn: được bầu, bổ nhiệm trong năm lấy phiếu"), default=True)
+    categories = FieldList(FormField(CategoryForm), min_entries=3)
+    unit_ids = SelectMultipleField(_l("Đơn vị tham gia"), validate_choice=False)
+
+    def data_for_service(self) -> dict:
+        return {
+            "name": self.name.data, "plan_reference": self.plan_reference.data,
+            "year": self.year.data, "dossier_days": self.dossier_days.data,
+            "exempt_retirement_notice": self.exempt_retirement_notice.data,
+            "exempt_appointed_this_year": self.exempt_appointed_this_year.data,
+            "categories": [c for c in self.categories.data if (c.get("name") or "").strip()],
+            "unit_ids": self.unit_ids.data,
+        }

@@ -1,0 +1,36 @@
+from marshmallow import Schema, fields, validate
+
+
+class TemplateSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    frozen = fields.Boolean(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    header = fields.String(load_default="", validate=validate.Length(max=2000))
+    high_label = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    confidence_label = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    low_label = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    instructions = fields.String(load_default="", validate=validate.Length(max=4000))
+    crossed_out_rule = fields.String(load_default="row",
+                                     validate=validate.OneOf(["row", "ballot"]))
+
+
+class CategorySchema(Schema):
+    id = fields.UUID(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    deadline = fields.Date(required=True)
+
+
+class RoundSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    plan_reference = fields.String(load_default="", validate=validate.Length(max=120))
+    year = fields.Integer(required=True, validate=validate.Range(2000, 2200))
+    template_id = fields.UUID(dump_only=True)
+    exempt_retirement_notice = fields.Boolean(load_default=True)
+    exempt_appointed_this_year = fields.Boolean(load_default=True)
+    dossier_days = fields.Integer(load_default=15, validate=validate.Range(0, 90))
+    categories = fields.List(fields.Nested(CategorySchema), required=True,
+                             validate=validate.Length(min=1, max=20))
+    unit_ids = fields.List(fields.UUID(), required=True, load_only=True,
+                           validate=validate.Length(min=1, max=5000))

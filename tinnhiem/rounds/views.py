@@ -1,0 +1,77 @@
+"""Province pages: the ballot template, rounds, and each round's progress by unit."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tinnhiem.conferences import services as conferences
+from tinnhiem.platform.auth.access import require_roles
+from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
+from tinnhiem.platform.db import db
+from tinnhiem.platform.forms import handle_form
+from tinnhiem.rounds import services
+from tinnhiem.rounds.forms import RoundForm, TemplateForm
+from tinnhiem.tenants import services as tenants
+
+bp = Blueprint("rounds", __name__)
+STAFF = (*PROVINCE_ROLES, *UNIT_ROLES)
+
+
+@bp.route("/template", methods=["GET", "POST"])
+@require_roles(Role.PROVINCE_ADMIN)
+def template():
+    province_id = current_user.province_id
+    current = services.latest_template(db.session, province_id)
+    form = TemplateForm(obj=current, data=None if current else services.DEFAULT_TEMPLATE)
+
+    def save():
+        saved = services.save_template(db.session, current_user, province_id, form.data)
+        flash(_("Đã lưu mẫu phiếu (phiên bản %(v)d).", v=saved.version), "success")
+        return redirect(url_for(".template"))
+
+    return handle_form(form, "rounds/template.html", save, current=current,
+                       versions=services.list_templates(db.session))
+
+
+@bp.get("/rounds/")
+@require_roles(*STAFF)
+def index():
+    if current_user.role in PROVINCE_ROLES:
+        rounds = services.list_rounds(db.session)
+    else:
+        rounds = services.rounds_for_unit(db.session, current_user.unit_id)
+    return render_template("rounds/index.html", rounds=rounds)
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@require_roles(Role.PROVINCE_ADMIN)
+def new():
+    form = RoundForm()
+    form.unit_ids.choices = [(str(u.id), f"{'— ' * depth}{u.name}")
+                             for u, depth in tenants.tree_rows(tenants.list_units(db.session))]
+
+    def create():
+        created = services.create_round(db.session, current_user, current_user.province_id,
+                                        form.data_for_service())
+        flash(_("Đã tạo đợt lấy phiếu."), "success")
+        return redirect(url_for(".show", round_id=created.id))
+
+    return handle_form(form, "rounds/form.html", create)
+
+
+@bp.get("/rounds/<uuid:round_id>")
+@require_roles(*STAFF)
+def show(round_id):
+    round_ = services.get_round(db.session, round_id)
+    if round_ is None:
+        abort(404)
+    unit_ids = services.participating_unit_ids(db.session, round_.id)
+    if current_user.role in UNIT_ROLES and current_user.unit_id not in unit_ids:
+        abort(404)
+    units = {u.id: u for u in tenants.list_units(db.session)}
+    by_unit: dict = {unit_id: [] for unit_id in unit_ids}
+    for conference in conferences.list_conferences(db.session, round_.id):
+        by_unit.setdefault(conference.unit_id, []).append(conference)
+    rows = sorted(((units[uid], items) for uid, items in by_unit.items() if uid in units),
+                  key=lambda row: row[0].name)
+    return render_template("rounds/show.html", round=round_, rows=rows,
+                           status_label=conferences.status_label)
