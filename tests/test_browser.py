@@ -98,3 +98,77 @@ def test_operator_creates_unit_and_account_that_sees_only_its_unit(live, browser
     page.goto(f"{base}/units/{province.id}")
     assert page.get_by_text("Không tìm thấy trang hoặc đối tượng bạn yêu cầu.").is_visible()
     phone.close()
+
+
+def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, browser, tmp_path):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    from tinnhiem.rounds import services as rounds
+
+    app, base = live
+    make = Factory(app)
+    province = make.province("Tỉnh ủy Thử Nghiệm")
+    unit = make.unit("Đảng ủy xã Hùng Lô", parent=province)
+    province_admin = make.account(Role.PROVINCE_ADMIN, province)
+    unit_admin = make.account(Role.UNIT_ADMIN, unit, username="donvi-hunglo")
+
+    def create_round(session):
+        from tinnhiem.platform.auth.models import Account
+
+        return rounds.create_round(session, session.get(Account, province_admin.id), province.id, {
+            "name": "Lấy phiếu giữa nhiệm kỳ 2028", "year": 2028, "unit_ids": [unit.id],
+            "categories": [{"name": "Chức danh lãnh đạo cấp ủy",
+                            "deadline": dt.date(2028, 6, 30)}]})
+
+    make._run(create_round)
+    sheet = tmp_path / "danh-sach.xlsx"
+    workbook = Workbook()
+    workbook.active.append(["Họ và tên", "Chức vụ"])
+    for name in ("Đỗ Văn Một", "Hà Thị Hai", "Lý Văn Ba"):
+        workbook.active.append([name, "Ủy viên Ban Chấp hành"])
+    workbook.save(sheet)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    _sign_in(page, base, unit_admin.username, PASSWORD)
+    page.get_by_role("link", name="Đợt lấy phiếu").click()
+    page.get_by_role("link", name="Lấy phiếu giữa nhiệm kỳ 2028").click()
+    page.get_by_role("link", name="Tạo hội nghị trong đợt này").click()
+    page.get_by_label("Tên hội nghị").fill("Hội nghị Ban Chấp hành Đảng bộ xã lần thứ 5")
+    page.get_by_label("Ngày họp").fill("2028-06-15")
+    page.get_by_label("Địa điểm").fill("Hội trường xã")
+    page.get_by_role("button", name="Lưu").click()
+    assert page.get_by_text("Đã tạo hội nghị.").is_visible()
+
+    for order, (name, code, post) in enumerate([
+            ("Nguyễn Văn An", "CB-01", "Bí thư Đảng ủy"),
+            ("Trần Thị Bình", "CB-02", "Phó Bí thư Đảng ủy"),
+            ("Lê Văn Cường", "CB-03", "Ủy viên Ban Thường vụ")], start=1):
+        page.get_by_text("Thêm người được lấy phiếu", exact=True).click()
+        page.locator("#nominee-full_name").fill(name)
+        page.locator("#nominee-cadre_code").fill(code)
+        page.locator("#nominee-post").fill(post)
+        page.get_by_role("button", name="Thêm", exact=True).click()
+        assert page.get_by_text("Đã thêm người được lấy phiếu.").is_visible()
+    assert page.locator("#people-heading + div tbody tr").count() == 3
+
+    page.locator("#import-file").set_input_files(str(sheet))
+    page.get_by_role("button", name="Nhập danh sách").click()
+    assert page.get_by_text("Đã nhập danh sách người được triệu tập.").is_visible()
+    page.get_by_role("button", name="Chốt danh sách và phiếu").click()
+    assert page.locator("#status").inner_text() == "Đã chốt phiếu"
+
+    page.get_by_label("Đỗ Văn Một").check()
+    page.get_by_role("button", name="Ghi nhận điểm danh").click()
+    page.get_by_role("button", name="Bắt đầu bỏ phiếu").click()
+    assert page.get_by_text("Chưa đủ số lượng: có mặt 1/3 người, cần ít nhất 2").is_visible()
+    assert page.locator("#status").inner_text() == "Đã chốt phiếu"
+
+    page.get_by_label("Hà Thị Hai").check()
+    page.get_by_role("button", name="Ghi nhận điểm danh").click()
+    page.get_by_role("button", name="Bắt đầu bỏ phiếu").click()
+    assert page.get_by_text("Đã bắt đầu bỏ phiếu.").is_visible()
+    assert page.locator("#status").inner_text() == "Đang bỏ phiếu"
+    context.close()

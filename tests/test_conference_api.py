@@ -1,0 +1,100 @@
+"""DOMAIN.md's quorum, exemption and third-place examples through /api/v1."""
+import pytest
+
+from tinnhiem.platform.auth.roles import Role
+
+
+@pytest.fixture
+def api(make, token, client):
+    world = make.world()
+    world.unit_admin_a2_api = token(world.unit_admin_a2)
+    headers = {"province": token(world.admin_a), "a1": token(world.unit_admin_a1),
+               "a2": world.unit_admin_a2_api,
+               "a1b": token(make.account(Role.UNIT_ADMIN, world.a1_child))}
+
+    def call(who, method, url, **kwargs):
+        return client.open(f"/api/v1{url}", method=method, headers=headers[who], **kwargs)
+
+    created = call("province", "POST", "/rounds", json={
+        "name": "Đợt 2023", "plan_reference": "Kế hoạch 153-KH/TU", "year": 2023,
+        "unit_ids": [str(world.a1.id), str(world.a2.id), str(world.a1_child.id)],
+        "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": "2023-06-30"},
+                       {"name": "Lãnh đạo khác", "deadline": "2023-07-31"}]})
+    assert created.status_code == 201, created.json
+    call.round = created.json
+    call.world = world
+    return call
+
+
+def _conference(api, who):
+    response = api(who, "POST", "/conferences", json={
+        "round_id": api.round["id"], "title": "Hội nghị Ban Chấp hành", "held_on": "2023-06-20"})
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def _person(api, who, conference_id, code, **extra):
+    return api(who, "POST", f"/conferences/{conference_id}/nominees", json={
+        "full_name": "Nguyễn Văn Thử", "cadre_code": code, "post": "Phó Bí thư",
+        "category_id": api.round["categories"][0]["id"], **extra})
+
+
+def test_round_is_readable_by_its_units_only(api):
+    round_id = api.round["id"]
+    assert api("a1", "GET", f"/rounds/{round_id}").status_code == 200
+    assert [r["name"] for r in api("a1", "GET", "/rounds").json] == ["Đợt 2023"]
+    assert api("a1", "GET", "/template").json["high_label"] == "Tín nhiệm cao"
+
+
+def test_exemptions_through_the_api(api):
+    conference_id = _conference(api, "a1")
+    this_year = _person(api, "a1", conference_id, "CB-1", appointed_on="2023-03-15")
+    last_year = _person(api, "a1", conference_id, "CB-2", appointed_on="2022-12-20")
+    assert this_year.status_code == 201 and this_year.json["exemption"] == "appointed_this_year"
+    assert this_year.json["on_ballot"] is False
+    assert last_year.json["exemption"] is None and last_year.json["on_ballot"] is True
+
+
+def test_third_place_through_the_api(api):
+    for who in ("a1", "a2"):
+        assert _person(api, who, _conference(api, who), "CB-9").status_code == 201
+    third = _person(api, "a1b", _conference(api, "a1b"), "CB-9")
+    assert third.status_code == 409 and third.json["code"] == "third_place"
+
+
+@pytest.mark.parametrize("present, status", [(32, 200), (31, 409)])
+def test_quorum_through_the_api(api, present, status):
+    conference_id = _conference(api, "a1")
+    _person(api, "a1", conference_id, "CB-5")
+    url = f"/conferences/{conference_id}"
+    assert api("a1", "PUT", f"{url}/summoned-count",
+               json={"summoned_count": 48}).json["summoned"] == 48
+    assert api("a1", "POST", f"{url}/transitions", json={"to": "ready"}).json["status"] == "ready"
+    state = api("a1", "PUT", f"{url}/attendance", json={"present_count": present}).json
+    assert state["quorum_met"] is (status == 200) and state["quorum_needed"] == 32
+    opened = api("a1", "POST", f"{url}/transitions", json={"to": "open"})
+    assert opened.status_code == status
+    if status == 409:
+        assert opened.json["code"] == "no_quorum" and "31/48" in opened.json["message"]
+    assert api("a1", "GET", url).json["status"] == ("open" if status == 200 else "ready")
+
+
+def test_voter_list_and_ticks_through_the_api(api):
+    conference_id = _conference(api, "a1")
+    url = f"/conferences/{conference_id}"
+    state = api("a1", "PUT", f"{url}/voters",
+                json={"voters": [{"full_name": f"Đại biểu {n}"} for n in range(3)]}).json
+    assert state == {"summoned": 3, "present": 0, "has_list": True, "quorum_needed": 2,
+                     "quorum_met": False}
+    ids = [v["id"] for v in api("a1", "GET", f"{url}/voters").json]
+    state = api("a1", "PUT", f"{url}/attendance", json={"present_ids": ids[:2]}).json
+    assert state["present"] == 2 and state["quorum_met"] is True
+
+
+def test_province_reads_conferences_but_cannot_run_them(api):
+    conference_id = _conference(api, "a1")
+    assert api("province", "GET", f"/conferences/{conference_id}").status_code == 200
+    refused = api("province", "POST", f"/conferences/{conference_id}/transitions",
+                  json={"to": "ready"})
+    assert refused.status_code == 404
+    assert api("a2", "GET", f"/conferences/{conference_id}").status_code == 404
