@@ -87,3 +87,22 @@ def test_english_is_available(app, demo):
     client.get("/lang/en", headers={"Referer": "http://localhost/units/"})
     page = client.get("/units/").text
     assert "Units" in page and "Add unit" in page
+
+
+def test_demo_round_has_conferences_in_several_states(app, demo):
+    from tinnhiem.conferences.models import Conference, Nominee
+
+    with app.app_context(), unscoped("test") as session:
+        states = {c.status for c in session.scalars(select(Conference))}
+        exempt = session.scalars(select(Nominee).where(Nominee.exemption.is_not(None))).all()
+    assert {"draft", "ready", "open", "annulled"} <= states
+    assert [n.full_name for n in exempt] == ["Đỗ Quang Vinh"]  # appointed in 2028
+
+
+def test_demo_unit_admin_sees_the_round_and_the_open_conference(app, demo):
+    client = _sign_in(app, "donvi", demo["donvi"])
+    page = client.get("/conferences/").text
+    assert "Hội nghị Ban Chấp hành Đảng bộ phường Việt Trì" in page and "Đang bỏ phiếu" in page
+    assert "Đảng bộ xã Lâm Thao" not in page
+    overview = _sign_in(app, "thuongvu", demo["thuongvu"]).get("/rounds/").text
+    assert "giữa nhiệm kỳ 2025–2030" in overview

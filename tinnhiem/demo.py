@@ -79,15 +79,67 @@ def load_demo(session) -> list[tuple[str, str, str]] | None:
                 "valid_from": start, "valid_to": end,
                 "predecessor_ids": [units[p].id for p in previous],
             })
-    created = []
+    created, by_name = [], {}
     for username, full_name, role, unit_code in ACCOUNTS:
         account, password = accounts.create_account(session, None, {
             "username": username, "full_name": full_name, "role": role.value,
             "unit_id": units[unit_code].id if unit_code else None,
         })
         account.must_change_password = False  # demo accounts go straight in
+        by_name[username] = account
         created.append((username, str(role.value), password))
+    _demo_round(session, units, by_name)
     return created
+
+
+# (unit code, title, state it is left in, people: (name, code, post, appointed on))
+CONFERENCES = [
+    ("PH-VIETTRI", "Hội nghị Ban Chấp hành Đảng bộ phường Việt Trì", "open", [
+        ("Nguyễn Văn Hùng", "PT-0101", "Bí thư Đảng ủy phường", None),
+        ("Trần Thị Lan", "PT-0102", "Phó Bí thư Thường trực Đảng ủy", None),
+        ("Lê Minh Tuấn", "PT-0103", "Chủ tịch Ủy ban nhân dân phường", None)]),
+    ("PH-VIETTRI", "Hội nghị lấy phiếu các chức danh lãnh đạo khác", "draft", [
+        ("Phạm Thu Hà", "PT-0104", "Trưởng ban Xây dựng Đảng", None),
+        ("Đỗ Quang Vinh", "PT-0105", "Phó Chủ tịch Ủy ban nhân dân phường", D(2028, 3, 15))]),
+    ("XA-LAMTHAO", "Hội nghị Ban Chấp hành Đảng bộ xã Lâm Thao", "ready", [
+        ("Hoàng Văn Nam", "PT-0201", "Bí thư Đảng ủy xã", None),
+        ("Vũ Thị Hạnh", "PT-0202", "Phó Bí thư Đảng ủy xã", None)]),
+    ("PH-NONGTRANG", "Hội nghị Ban Chấp hành Đảng bộ phường Nông Trang", "annulled", [
+        ("Bùi Văn Sơn", "PT-0301", "Bí thư Đảng ủy phường", None)]),
+]
+
+
+def _demo_round(session, units, by_name) -> None:
+    """A 2028 mid-term round with conferences in several states."""
+    from tinnhiem.conferences import nominees, services as conferences, voters
+    from tinnhiem.rounds import services as rounds
+
+    province = units["TU-PT"]
+    round_ = rounds.create_round(session, by_name["bantochuc"], province.id, {
+        "name": "Lấy phiếu tín nhiệm giữa nhiệm kỳ 2025–2030",
+        "plan_reference": "Kế hoạch 01-KH/TU", "year": 2028,
+        "unit_ids": [units[c].id for c in ("PH-VIETTRI", "PH-NONGTRANG", "XA-LAMTHAO",
+                                           "DU-CQD", "DU-UBND")],
+        "categories": [{"name": "Chức danh lãnh đạo cấp ủy", "deadline": D(2028, 6, 30)},
+                       {"name": "Chức danh lãnh đạo khác", "deadline": D(2028, 7, 31)}]})
+    category_id = session.scalars(rounds.select_categories(round_.id)).first()
+    for unit_code, title, state, people in CONFERENCES:
+        conference = conferences.create_conference(session, None, units[unit_code].id, {
+            "round_id": round_.id, "title": title, "held_on": D(2028, 6, 12),
+            "place": "Hội trường Đảng ủy", "voting_body": "Ban Chấp hành Đảng bộ"})
+        for name, code, post, appointed in people:
+            nominees.add_nominee(session, None, conference, {
+                "full_name": name, "cadre_code": code, "post": post,
+                "category_id": category_id, "appointed_on": appointed})
+        voters.replace_voters(session, None, conference,
+                              [(f"Đại biểu {n:02d}", "Ủy viên Ban Chấp hành") for n in range(1, 28)])
+        if state in ("ready", "open"):
+            conferences.mark_ready(session, None, conference)
+        if state == "open":
+            voters.record_attendance(session, None, conference, present_count=24)
+            conferences.open_vote(session, None, conference)
+        if state == "annulled":
+            conferences.annul(session, None, conference, "Danh sách triệu tập chưa đúng")
 
 
 @bp.cli.command("load")

@@ -180,7 +180,9 @@ def rounds_for_unit(session, unit_id) -> list[Round]:
 
 
 def select_categories(round_id):
-    return select(RoundCategory.id).where(RoundCategory.round_id == round_id)
+    """The ids of a round's post categories, earliest deadline first."""
+    return select(RoundCategory.id).where(RoundCategory.round_id == round_id).order_by(
+        RoundCategory.deadline, RoundCategory.name)
 
 
 def category_count(session, round_id) -> int:
