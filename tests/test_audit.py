@@ -2,7 +2,6 @@
 import sqlite3
 
 import psycopg
-import pytest
 from sqlalchemy import select
 
 from tinnhiem.platform.audit.models import AuditEntry

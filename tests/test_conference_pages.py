@@ -5,7 +5,6 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tinnhiem.platform.auth.roles import Role
 
 
 @pytest.fixture

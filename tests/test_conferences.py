@@ -7,7 +7,7 @@ from tinnhiem.conferences import nominees, services, voters
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds import services as rounds
-from tinnhiem.tenants.scope import Scope, bind_scope
+from tinnhiem.tenants.scope import bind_scope
 from tinnhiem.platform.db import db
 
 

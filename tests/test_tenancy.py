@@ -3,7 +3,6 @@ import pathlib
 import re
 import uuid
 
-import psycopg
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 

@@ -24,7 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         # nginx sets X-Forwarded-For; the rate limits key on the real client address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
-    from tinnhiem.platform import api, web
+    from tinnhiem.platform import web
     from tinnhiem.platform.auth import login
     from tinnhiem.platform.auth.access import enforce_password_change
     from tinnhiem.platform import db as database

@@ -15,6 +15,7 @@ from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
 from tinnhiem.platform.db import db
+from tinnhiem.platform.web import found_or_404
 
 READERS = (*PROVINCE_ROLES, *UNIT_ROLES)
 ADMIN = Role.UNIT_ADMIN
@@ -24,8 +25,7 @@ blp = Blueprint("conferences_api", __name__, url_prefix="/conferences",
 
 
 def _conference(conference_id):
-    conference = services.get_conference(db.session, conference_id)
-    return conference if conference is not None else abort(404)
+    return found_or_404(services.get_conference(db.session, conference_id))
 
 
 def conference_in_scope(view):

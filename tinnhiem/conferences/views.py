@@ -14,7 +14,7 @@ from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import attach_error, handle_form
-from tinnhiem.platform.web import accepts_upload
+from tinnhiem.platform.web import accepts_upload, found_or_404
 from tinnhiem.rounds import services as rounds
 from tinnhiem.rounds.models import BallotTemplate
 from tinnhiem.tenants import services as tenants
@@ -25,10 +25,7 @@ ADMIN = Role.UNIT_ADMIN
 
 
 def _conference_or_404(conference_id):
-    conference = services.get_conference(db.session, conference_id)
-    if conference is None:
-        abort(404)
-    return conference
+    return found_or_404(services.get_conference(db.session, conference_id))
 
 
 @bp.get("/")

@@ -2,7 +2,7 @@
 import logging
 from urllib.parse import unquote_to_bytes
 
-from flask import current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -97,6 +97,14 @@ def _has_forbidden_char(value) -> bool:
 def _multipart_fields_are_utf8() -> bool:
     # Werkzeug decodes multipart text fields with errors="replace".
     return not any("\ufffd" in value for value in request.form.values())
+
+
+def found_or_404(value):
+    """The object loaded through the scoped session, or 404: outside the caller's scope an
+    object does not exist."""
+    if value is None:
+        abort(404)
+    return value
 
 
 def accepts_upload(max_bytes: int):

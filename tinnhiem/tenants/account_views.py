@@ -1,5 +1,5 @@
 """The operator's pages for accounts."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,15 +9,13 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import handle_form
 from tinnhiem.tenants import accounts, services
 from tinnhiem.tenants.forms import AccountEditForm, AccountForm
+from tinnhiem.platform.web import found_or_404
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
 def _account_or_404(account_id):
-    account = accounts.get_account(db.session, account_id)
-    if account is None:
-        abort(404)
-    return account
+    return found_or_404(accounts.get_account(db.session, account_id))
 
 
 def _unit_choices(form) -> None:

@@ -1,5 +1,4 @@
 """/api/v1/unit-types, /api/v1/units and /api/v1/accounts: the same services as the pages."""
-from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -8,6 +7,7 @@ from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
+from tinnhiem.platform.web import found_or_404
 from tinnhiem.tenants import accounts, services
 from tinnhiem.tenants.models import UnitType
 from tinnhiem.tenants.schemas import (AccountCreatedSchema, AccountSchema, AccountUpdateSchema,
@@ -30,10 +30,7 @@ def _committed(result):
     return result
 
 
-def _found(obj):
-    if obj is None:
-        abort(404)
-    return obj
+_found = found_or_404
 
 
 @unit_types_blp.route("")

@@ -1,7 +1,7 @@
 """Pages of the unit tree. Everyone sees the units of their scope; only the operator edits."""
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import handle_form
 from tinnhiem.tenants import services
 from tinnhiem.tenants.forms import UnitForm, UnitTypeForm
+from tinnhiem.platform.web import found_or_404
 
 bp = Blueprint("tenants", __name__)
 OPERATOR = Role.OPERATOR
@@ -24,10 +25,7 @@ def home():
 
 
 def _unit_or_404(unit_id):
-    unit = services.get_unit(db.session, unit_id)
-    if unit is None:
-        abort(404)
-    return unit
+    return found_or_404(services.get_unit(db.session, unit_id))
 
 
 @bp.get("/units/")
@@ -105,10 +103,7 @@ def unit_types():
 def _unit_type_or_404(type_id):
     from tinnhiem.tenants.models import UnitType
 
-    unit_type = db.session.get(UnitType, type_id)
-    if unit_type is None:
-        abort(404)
-    return unit_type
+    return found_or_404(db.session.get(UnitType, type_id))
 
 
 @bp.route("/unit-types/new", methods=["GET", "POST"])
