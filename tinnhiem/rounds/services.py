@@ -15,7 +15,7 @@ from tinnhiem.tenants.services import as_uuid, get_unit, required_text
 
 DEFAULT_TEMPLATE = {
     "title": "PHIẾU LẤY PHIẾU TÍN NHIỆM",
-    "header": "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "header": "",
     "high_label": "Tín nhiệm cao",
     "confidence_label": "Tín nhiệm",
     "low_label": "Tín nhiệm thấp",
@@ -82,8 +82,13 @@ def save_template(session, actor, province_id, data: dict) -> BallotTemplate:
 
 
 def ensure_template(session, actor, province_id) -> BallotTemplate:
-    return latest_template(session, province_id) or save_template(
-        session, actor, province_id, DEFAULT_TEMPLATE)
+    """The province's template; the first time, the default wording under its own name."""
+    existing = latest_template(session, province_id)
+    if existing is not None:
+        return existing
+    province = get_unit(session, province_id)
+    header = province.name.upper() if province is not None else ""
+    return save_template(session, actor, province_id, {**DEFAULT_TEMPLATE, "header": header})
 
 
 # Rounds ------------------------------------------------------------------------------------
