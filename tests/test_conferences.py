@@ -1,5 +1,6 @@
 """DOMAIN.md's quorum, exemption and third-place examples, and the conference lifecycle."""
 import datetime as dt
+import unicodedata
 
 import pytest
 
@@ -222,3 +223,83 @@ def test_voter_sheet_from_xlsx(tmp_path):
         ("Đỗ Văn Xuân", "Bí thư"), ("Hà Thị Thu", "")]
     with pytest.raises(ServiceError):
         voters.parse_voter_sheet("ds.xlsx", b"not a workbook")
+
+
+def test_look_alike_cadre_codes_are_one_cadre(world):
+    for unit in (world.unit_a, world.unit_b):
+        world.add(unit, world.conference(unit), "Phạm Văn Hai Nơi", "CB-77")
+    with pytest.raises(ServiceError) as caught:
+        world.add(world.unit_c, world.conference(world.unit_c), "Phạm Văn Hai Nơi", "ＣＢ-77")
+    assert caught.value.code == "third_place"
+    with pytest.raises(ServiceError) as caught:
+        world.add(world.unit_c, world.conference(world.unit_c), "X", "CB-77\u200b")
+    assert caught.value.code == "invalid_code"
+
+
+def test_annulled_conference_gives_its_places_back(world):
+    first = world.conference(world.unit_a)
+    world.add(world.unit_a, first, "Phạm Văn Hai Nơi", "CB-77")
+    world.add(world.unit_b, world.conference(world.unit_b), "Phạm Văn Hai Nơi", "CB-77")
+    world.run(world.unit_admins[world.unit_a], lambda s, a: services.annul(
+        s, a, services.get_conference(s, first.id), "Sai danh sách"))
+    again = world.add(world.unit_a, world.conference(world.unit_a), "Phạm Văn Hai Nơi", "CB-77")
+    assert again.on_ballot
+
+
+def test_attendance_is_taken_again_when_the_summoned_change(world):
+    conference = world.conference(world.unit_a)
+    world.add(world.unit_a, conference, "Nguyễn Thị Một", "CB-101")
+    admin = world.unit_admins[world.unit_a]
+    get = services.get_conference
+    world.run(admin, lambda s, a: voters.set_summoned_count(s, a, get(s, conference.id), 48))
+    world.run(admin, lambda s, a: voters.record_attendance(s, a, get(s, conference.id),
+                                                           present_count=40))
+    world.run(admin, lambda s, a: voters.replace_voters(s, a, get(s, conference.id),
+                                                        [(f"Người {n}", "") for n in range(10)]))
+    world.run(admin, lambda s, a: services.mark_ready(s, a, get(s, conference.id)))
+    with pytest.raises(ServiceError) as caught:
+        world.run(admin, lambda s, a: services.open_vote(s, a, get(s, conference.id)))
+    assert caught.value.code == "no_quorum" and "0/10" in str(caught.value.message)
+
+
+def test_duplicate_units_in_a_round_are_taken_once(world):
+    created = world.run(world.admin, lambda s, a: rounds.create_round(s, a, world.province.id, {
+        "name": "Đợt trùng", "year": 2024, "unit_ids": [world.unit_a.id, str(world.unit_a.id)],
+        "categories": [{"name": "Nhóm", "deadline": dt.date(2024, 6, 30)}]}))
+    assert world.run(world.admin, lambda s, a: rounds.participating_unit_ids(
+        s, created.id)) == [world.unit_a.id]
+
+
+@pytest.mark.parametrize("content, rows", [
+    ("STT,Họ và tên,Chức vụ\n1,Nguyễn Văn A,Ủy viên\n2,Trần Thị B,\n".encode(),
+     [("Nguyễn Văn A", "Ủy viên"), ("Trần Thị B", "")]),
+    (unicodedata.normalize("NFD", "Họ và tên\nLê Văn C\n").encode(), [("Lê Văn C", "")]),
+    ("Lê Văn C\nĐỗ Thị D\n".encode(), [("Lê Văn C", ""), ("Đỗ Thị D", "")]),
+])
+def test_voter_sheet_finds_the_name_column(content, rows):
+    assert voters.parse_voter_sheet("ds.csv", content) == rows
+
+
+def test_row_numbers_match_the_spreadsheet_without_a_header():
+    with pytest.raises(voters.ImportErrors) as caught:
+        voters.parse_voter_sheet("ds.csv", "A\n,x\n".encode())
+    assert caught.value.rows[0][0] == 2
+
+
+@pytest.mark.parametrize("content", [b'"' + b"x" * 200_000 + b'"\n', b"a,b\x00c\n"])
+def test_damaged_csv_is_a_clear_refusal(content):
+    with pytest.raises(ServiceError):
+        voters.parse_voter_sheet("ds.csv", content)
+
+
+def test_xlsx_with_a_far_right_cell_reads_only_the_first_columns(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Họ và tên"])
+    sheet.append(["Đỗ Văn Xuân"])
+    sheet.cell(row=2, column=16000, value="xa")
+    path = tmp_path / "wide.xlsx"
+    workbook.save(path)
+    assert voters.parse_voter_sheet("wide.xlsx", path.read_bytes()) == [("Đỗ Văn Xuân", "")]

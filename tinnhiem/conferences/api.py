@@ -179,8 +179,7 @@ class Attendance(MethodView):
         return _done(_attendance_state(conference))
 
 
-TRANSITIONS = {"ready": services.mark_ready, "draft": services.back_to_draft,
-               "open": services.open_vote}
+TRANSITIONS = {"ready": services.mark_ready, "open": services.open_vote}
 
 
 @blp.post("/<uuid:conference_id>/transitions")
@@ -190,7 +189,7 @@ TRANSITIONS = {"ready": services.mark_ready, "draft": services.back_to_draft,
 @blp.response(200, ConferenceSchema)
 @document_errors(blp, *WRITE_ERRORS)
 def transition(data, conference_id):
-    """Move the conference: ready (freeze the ballot), back to draft, or open (quorum)."""
+    """Move the conference: ready (freeze the ballot) or open (needs the quorum)."""
     conference = _conference(conference_id)
     TRANSITIONS[data["to"]](db.session, current_user, conference)
     return _done(conference)

@@ -10,7 +10,7 @@ from tinnhiem.conferences.services import _audit, require_editable
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import Round, RoundCategory
 from tinnhiem.tenants.models import Unit
-from tinnhiem.tenants.services import as_uuid, required_text
+from tinnhiem.tenants.services import as_uuid, normalize_code, required_text
 
 MAX_PLACES = 2
 MAX_REPORT_BYTES = 5 * 1024 * 1024
@@ -99,15 +99,16 @@ def _report(data: dict) -> tuple[str | None, bytes | None]:
     if not content.startswith(b"%PDF-"):
         raise ServiceError("report_not_pdf", _l("Báo cáo tự đánh giá phải là tệp PDF."),
                            field="report")
-    name = str(data.get("report_name") or "bao-cao.pdf")[:255]
-    return name, content
+    # A file name is only shown back; keep printable characters only.
+    name = "".join(ch for ch in str(data.get("report_name") or "") if ch.isprintable())
+    return (name.strip()[:255] or "bao-cao.pdf"), content
 
 
 def add_nominee(session, actor, conference: Conference, data: dict) -> Nominee:
     require_editable(conference)
     round_ = session.scalar(select(Round).where(Round.id == conference.round_id))
     category = _category(session, round_.id, data.get("category_id"))
-    cadre_code = required_text(str(data.get("cadre_code") or "").upper(), "cadre_code", 40)
+    cadre_code = normalize_code(data.get("cadre_code"), "cadre_code")
     if session.scalar(select(Nominee.id).where(Nominee.conference_id == conference.id,
                                                Nominee.cadre_code == cadre_code)):
         raise ServiceError("duplicate_nominee", _l("Người này đã có trong danh sách."),
@@ -136,6 +137,15 @@ def add_nominee(session, actor, conference: Conference, data: dict) -> Nominee:
     _audit(session, actor, "nominee.added", conference, nominee=str(nominee.id),
            exemption=nominee.exemption)
     return nominee
+
+
+def release_places(session, conference: Conference) -> None:
+    """An annulled conference no longer counts towards anyone's two places."""
+    for place in session.scalars(select(CadrePlace).join(
+            Nominee, Nominee.id == CadrePlace.nominee_id).where(
+            Nominee.conference_id == conference.id)):
+        session.delete(place)
+    session.flush()
 
 
 def remove_nominee(session, actor, conference: Conference, nominee: Nominee) -> None:

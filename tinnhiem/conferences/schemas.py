@@ -71,7 +71,7 @@ class AttendanceSchema(Schema):
 
 
 class TransitionSchema(Schema):
-    to = fields.String(required=True, validate=validate.OneOf(["ready", "draft", "open"]))
+    to = fields.String(required=True, validate=validate.OneOf(["ready", "open"]))
 
 
 class AnnulSchema(Schema):

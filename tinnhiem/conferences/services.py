@@ -1,5 +1,7 @@
 """A conference and its lifecycle: draft → ready (ballot frozen) → open (only with quorum)
-→ closed → counted → certified; or annulled with a reason. The caller commits."""
+→ closed → counted → certified; or annulled with a reason. There is no way back from
+"ready": a mistake found after the ballot was frozen is corrected by annulling the conference
+(with a reason, audited) and preparing a new one. The caller commits."""
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
@@ -141,7 +143,8 @@ def _refuse_transition(conference: Conference, target: str):
 
 
 def mark_ready(session, actor, conference: Conference) -> None:
-    """Freeze the ballot: the people on it and the template version it is printed from."""
+    """Freeze the ballot: the people on it and the template version it is printed from
+    (locked, so the province cannot edit that version at the same moment)."""
     if conference.status != "draft":
         _refuse_transition(conference, "ready")
     if not ballot_nominees(session, conference):
@@ -151,7 +154,7 @@ def mark_ready(session, actor, conference: Conference) -> None:
         raise ServiceError("no_voters", _l("Chưa có số người được triệu tập."), status=409)
     round_ = session.scalar(select(Round).where(Round.id == conference.round_id))
     template = session.scalar(select(BallotTemplate)
-                              .where(BallotTemplate.id == round_.template_id))
+                              .where(BallotTemplate.id == round_.template_id).with_for_update())
     template.frozen = True
     conference.template_id = template.id
     conference.status = "ready"
@@ -159,19 +162,15 @@ def mark_ready(session, actor, conference: Conference) -> None:
     _audit(session, actor, "conference.ready", conference, template_version=template.version)
 
 
-def back_to_draft(session, actor, conference: Conference) -> None:
-    if conference.status != "ready":
-        _refuse_transition(conference, "draft")
-    conference.status = "draft"
-    session.flush()
-    _audit(session, actor, "conference.draft", conference)
-
-
 def open_vote(session, actor, conference: Conference) -> None:
     """Open the vote: refused without quorum (3 × present ≥ 2 × summoned)."""
     if conference.status != "ready":
         _refuse_transition(conference, "open")
     summoned, present, _listed = voter_counts(session, conference)
+    if present > summoned:
+        raise ServiceError("attendance_mismatch",
+                           _l("Số có mặt (%(p)d) lớn hơn số được triệu tập (%(s)d); hãy điểm danh"
+                              " lại.", p=present, s=summoned), field="present_count", status=409)
     if not quorum_met(present, summoned):
         raise ServiceError(
             "no_quorum",
@@ -187,7 +186,10 @@ def open_vote(session, actor, conference: Conference) -> None:
 def annul(session, actor, conference: Conference, reason: str) -> None:
     if conference.status in ("certified", "annulled"):
         _refuse_transition(conference, "annulled")
+    from tinnhiem.conferences.nominees import release_places
+
     conference.annul_reason = required_text(reason, "reason", 1000)
     conference.status = "annulled"
+    release_places(session, conference)
     session.flush()
     _audit(session, actor, "conference.annulled", conference, reason=conference.annul_reason)

@@ -188,12 +188,11 @@ def attendance(conference_id):
 
 TRANSITIONS = {
     "ready": (services.mark_ready, _l("Đã chốt danh sách và mẫu phiếu.")),
-    "draft": (services.back_to_draft, _l("Đã mở lại để chỉnh sửa.")),
     "open": (services.open_vote, _l("Đã bắt đầu bỏ phiếu.")),
 }
 
 
-@bp.post("/<uuid:conference_id>/<any(ready, draft, open):target>")
+@bp.post("/<uuid:conference_id>/<any(ready, open):target>")
 @require_roles(ADMIN)
 def transition(conference_id, target):
     conference = _conference_or_404(conference_id)

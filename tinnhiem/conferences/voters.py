@@ -2,6 +2,7 @@
 The caller commits."""
 import csv
 import io
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -38,16 +39,28 @@ def set_summoned_count(session, actor, conference: Conference, count) -> None:
         raise ServiceError("has_list", _l("Hội nghị đã có danh sách tên; số người lấy theo"
                                           " danh sách."), field="summoned_count", status=409)
     conference.summoned_count = count
+    conference.present_count = None  # attendance is taken again against the new number
     session.flush()
     _audit(session, actor, "conference.summoned_count", conference, count=count)
+
+
+MAX_COLUMNS = 6   # a name, a title, perhaps a row number and a few notes
+MAX_ROWS = MAX_VOTERS + 50
 
 
 def _rows_from_csv(content: bytes) -> list[list[str]]:
     try:
         text = content.decode("utf-8-sig")
+        rows = []
+        for row in csv.reader(io.StringIO(text)):
+            rows.append(row[:MAX_COLUMNS])
+            if len(rows) > MAX_ROWS:
+                break
+        return rows
     except UnicodeDecodeError:
         raise ServiceError("not_utf8", _l("Tệp CSV phải ở mã UTF-8."), field="file") from None
-    return [row for row in csv.reader(io.StringIO(text))]
+    except csv.Error:
+        raise ServiceError("bad_file", _l("Không đọc được tệp CSV."), field="file") from None
 
 
 def _rows_from_xlsx(content: bytes) -> list[list[str]]:
@@ -55,13 +68,32 @@ def _rows_from_xlsx(content: bytes) -> list[list[str]]:
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = []
+        # Reading is lazy: a damaged cell shows here, and only the first columns are read
+        # (a single far-right cell must not make every row thousands of cells long).
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            rows.append(["" if cell is None else str(cell) for cell in row])
+            if len(rows) > MAX_ROWS:
+                break
+        workbook.close()
+        return rows
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise ServiceError("bad_file", _l("Không đọc được tệp Excel."), field="file") from None
-    sheet = workbook.worksheets[0]
-    rows = [["" if cell is None else str(cell) for cell in row]
-            for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
+
+
+NAME_HEADERS = {"họ và tên", "họ tên", "ho va ten", "ho ten", "full name", "name", "tên"}
+TITLE_HEADERS = {"chức vụ", "chuc vu", "title", "position"}
+
+
+def _columns(header: list[str]) -> tuple[int, int] | None:
+    """(name column, title column) when `header` is a header row, else None."""
+    cells = [unicodedata.normalize("NFKC", cell).strip().lower() for cell in header]
+    if not any(cell in NAME_HEADERS for cell in cells):
+        return None
+    name = next(i for i, cell in enumerate(cells) if cell in NAME_HEADERS)
+    title = next((i for i, cell in enumerate(cells) if cell in TITLE_HEADERS), -1)
+    return name, title
 
 
 def parse_voter_sheet(filename: str, content: bytes) -> list[tuple[str, str]]:
@@ -77,16 +109,18 @@ def parse_voter_sheet(filename: str, content: bytes) -> list[tuple[str, str]]:
         rows = _rows_from_csv(content)
     else:
         raise ServiceError("bad_file_type", _l("Chỉ nhận tệp .xlsx hoặc .csv."), field="file")
-    if rows and rows[0] and rows[0][0].strip().lower() in {"họ và tên", "họ tên", "ho va ten",
-                                                          "full name", "name"}:
-        rows = rows[1:]
+    numbered = list(enumerate(rows, start=1))  # row numbers as the spreadsheet shows them
+    columns = _columns(rows[0]) if rows else None
+    if columns:
+        numbered = numbered[1:]
+    name_at, title_at = columns or (0, 1)
     voters, errors = [], []
-    for number, row in enumerate(rows, start=2):
-        cells = [str(cell).strip() for cell in row]
+    for number, row in numbered:
+        cells = [unicodedata.normalize("NFC", str(cell)).strip() for cell in row]
         if not any(cells):
             continue
-        full_name = cells[0] if cells else ""
-        title = cells[1] if len(cells) > 1 else ""
+        full_name = cells[name_at] if len(cells) > name_at else ""
+        title = cells[title_at] if 0 <= title_at < len(cells) else ""
         if not full_name:
             errors.append((number, str(_l("Thiếu họ và tên."))))
         elif len(full_name) > 200 or len(title) > 255:
@@ -115,6 +149,7 @@ def replace_voters(session, actor, conference: Conference, voters: list[tuple[st
                                   conference_id=conference.id, position=position,
                                   full_name=full_name, title=title))
     conference.summoned_count = None
+    conference.present_count = None  # attendance is taken again against the new list
     session.flush()
     _audit(session, actor, "conference.voters_replaced", conference, count=len(voters))
     return len(voters)

@@ -72,6 +72,9 @@ def _handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return _handle_http_exception(error)
     log.exception("unhandled error", exc_info=error)
+    from tinnhiem.platform.db import db
+
+    db.session.rollback()  # so the error page itself can still load the signed-in account
     return error_response(500)
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.roles import Role
@@ -40,9 +41,10 @@ def _optional_text(value, field: str, max_length: int) -> str:
 
 # Ballot template ----------------------------------------------------------------------------
 
-def latest_template(session, province_id) -> BallotTemplate | None:
-    return session.scalar(select(BallotTemplate).where(BallotTemplate.province_id == province_id)
-                          .order_by(BallotTemplate.version.desc()).limit(1))
+def latest_template(session, province_id, for_update=False) -> BallotTemplate | None:
+    query = (select(BallotTemplate).where(BallotTemplate.province_id == province_id)
+             .order_by(BallotTemplate.version.desc()).limit(1))
+    return session.scalar(query.with_for_update() if for_update else query)
 
 
 def list_templates(session) -> list[BallotTemplate]:
@@ -66,7 +68,8 @@ def save_template(session, actor, province_id, data: dict) -> BallotTemplate:
         "instructions": _optional_text(data.get("instructions"), "instructions", 4000),
         "crossed_out_rule": rule,
     }
-    current = latest_template(session, province_id)
+    # Locked, so a conference cannot freeze this version while it is being edited.
+    current = latest_template(session, province_id, for_update=True)
     if current is None or current.frozen:
         template = BallotTemplate(province_id=province_id,
                                   version=(current.version + 1) if current else 1)
@@ -75,7 +78,12 @@ def save_template(session, actor, province_id, data: dict) -> BallotTemplate:
         template = current
     for name, value in values.items():
         setattr(template, name, value)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise ServiceError("template_busy", _l("Mẫu phiếu vừa được người khác sửa; hãy thử lại."),
+                           status=409) from None
     record(session, "template.saved", actor=actor, province_id=province_id,
            unit_id=province_id, target=template.id, details={"version": template.version})
     return template
@@ -132,8 +140,8 @@ def _categories(raw) -> list[tuple[str, dt.date]]:
 
 def _participants(session, province_id, raw_ids) -> list[Unit]:
     units = []
-    for raw in raw_ids or []:
-        unit = get_unit(session, as_uuid(raw, "unit_ids"))
+    for unit_id in dict.fromkeys(as_uuid(raw, "unit_ids") for raw in raw_ids or []):
+        unit = get_unit(session, unit_id)
         if unit is None or unit.province_id != province_id:
             raise ServiceError("unknown_unit", _l("Đơn vị tham gia không tồn tại."),
                                field="unit_ids")

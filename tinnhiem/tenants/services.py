@@ -1,6 +1,7 @@
 """The rules of the unit tree: unit types, units, validity periods and successions.
 Every function takes the session it works in; the caller commits."""
 import datetime as dt
+import unicodedata
 import uuid
 
 from flask_babel import lazy_gettext as _l
@@ -28,9 +29,12 @@ def required_text(value, field: str, max_length: int) -> str:
     return text
 
 
-def _code(value, field: str = "code") -> str:
-    # Upper-case before measuring: "ﬀ" becomes "FF".
-    code = required_text(str(value or "").upper(), field, 40).replace(" ", "-")
+def normalize_code(value, field: str = "code") -> str:
+    """An identifier people type: NFKC (full-width and ligature letters become plain ones),
+    upper case, then plain ASCII letters, digits and - _ . only, so look-alikes cannot pass
+    for different codes."""
+    text = unicodedata.normalize("NFKC", str(value or "")).upper()
+    code = required_text(text, field, 40).replace(" ", "-")
     if not all(ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in code):
         raise ServiceError(
             "invalid_code",
@@ -47,7 +51,7 @@ def list_unit_types(session) -> list[UnitType]:
 
 
 def save_unit_type(session, actor, data: dict, unit_type: UnitType | None = None) -> UnitType:
-    code = _code(data.get("code"))
+    code = normalize_code(data.get("code"))
     name = required_text(data.get("name"), "name", 200)
     clash = session.scalar(select(UnitType).where(UnitType.code == code))
     if clash is not None and clash is not unit_type:
@@ -161,7 +165,7 @@ def save_unit(session, actor, data: dict, unit: Unit | None = None) -> Unit:
     created = unit is None
     unit = unit or Unit(id=uuid.uuid4())
     name = required_text(data.get("name"), "name", 255)
-    code = _code(data.get("code"))
+    code = normalize_code(data.get("code"))
     unit_type = _unit_type(session, data.get("type_id"))
     parent = _parent(session, data.get("parent_id"))
     valid_from, valid_to = _dates(data)
