@@ -83,8 +83,8 @@ class Factory:
         return w
 
     def conference_for(self, world, unit=None):
-        """A round of world.province_a with `unit` taking part, a conference of `unit` with
-        one person on it (as world.round_a, world.conference_a1, world.nominee_a1)."""
+        """A round of world.province_a with `unit` and A2 taking part, a conference of `unit`
+        with one person on it (as world.round_a, world.conference_a1, world.nominee_a1)."""
         from tinnhiem.conferences import nominees
         from tinnhiem.conferences import services as conferences
         from tinnhiem.platform.auth.models import Account
@@ -94,8 +94,9 @@ class Factory:
 
         def create(session):
             admin = session.get(Account, world.admin_a.id)
+            # A2 takes part too: a fellow participant is still an outsider to A1's data.
             round_ = rounds.create_round(session, admin, world.province_a.id, {
-                "name": "Đợt 2023", "year": 2023, "unit_ids": [unit.id],
+                "name": "Đợt 2023", "year": 2023, "unit_ids": [unit.id, world.a2.id],
                 "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": dt.date(2023, 6, 30)}]})
             conference = conferences.create_conference(session, None, unit.id, {
                 "round_id": round_.id, "title": "Hội nghị A1", "held_on": dt.date(2023, 6, 1)})
@@ -103,7 +104,12 @@ class Factory:
                 "full_name": "Nguyễn Văn Được", "cadre_code": "CB-A1", "post": "Bí thư",
                 "category_id": session.scalars(rounds.select_categories(round_.id)).first(),
                 "report_pdf": b"%PDF-1.4 bao cao", "report_name": "bao-cao.pdf"})
-            return round_, conference, nominee
+            # A round only A1 takes part in: A2 may not even see it.
+            only_a1 = rounds.create_round(session, admin, world.province_a.id, {
+                "name": "Đợt riêng", "year": 2024, "unit_ids": [unit.id],
+                "categories": [{"name": "Lãnh đạo khác", "deadline": dt.date(2024, 7, 31)}]})
+            return round_, only_a1, conference, nominee
 
-        world.round_a, world.conference_a1, world.nominee_a1 = self._run(create)
+        (world.round_a, world.round_a1_only, world.conference_a1,
+         world.nominee_a1) = self._run(create)
         return world

@@ -98,3 +98,50 @@ def test_province_reads_conferences_but_cannot_run_them(api):
                   json={"to": "ready"})
     assert refused.status_code == 404
     assert api("a2", "GET", f"/conferences/{conference_id}").status_code == 404
+
+
+def test_files_through_the_api(api):
+    import io
+
+    conference_id = _conference(api, "a1")
+    person = _person(api, "a1", conference_id, "CB-7").json
+    url = f"/conferences/{conference_id}"
+    report = b"%PDF-1.4\n" + b"0" * 2_000_000  # larger than an ordinary request may be
+    uploaded = api("a1", "PUT", f"{url}/nominees/{person['id']}/report",
+                   data={"file": (io.BytesIO(report), "bao-cao\x00.pdf")},
+                   content_type="multipart/form-data")
+    assert uploaded.status_code == 200, uploaded.json
+    fetched = api("a1", "GET", f"{url}/nominees/{person['id']}/report")
+    assert fetched.status_code == 200 and fetched.data == report
+    not_pdf = api("a1", "PUT", f"{url}/nominees/{person['id']}/report",
+                  data={"file": (io.BytesIO(b"hello"), "x.pdf")},
+                  content_type="multipart/form-data")
+    assert not_pdf.status_code == 422 and not_pdf.json["code"] == "report_not_pdf"
+    sheet = io.BytesIO("Họ và tên\nA\nB\n".encode())
+    imported = api("a1", "POST", f"{url}/voters/import", data={"file": (sheet, "ds.csv")},
+                   content_type="multipart/form-data")
+    assert imported.status_code == 200 and imported.json["summoned"] == 2
+    ballot = api("a1", "GET", f"{url}/ballot.pdf")
+    assert ballot.status_code == 200 and ballot.data.startswith(b"%PDF")
+    assert api("a2", "GET", f"{url}/ballot.pdf").status_code == 404
+    versions = api("a1", "GET", "/template/versions").json
+    assert [v["version"] for v in versions] == [1]
+
+
+def test_round_moves_to_a_new_template_version_but_frozen_ballots_keep_theirs(api):
+    conference_id = _conference(api, "a1")
+    _person(api, "a1", conference_id, "CB-8")
+    url = f"/conferences/{conference_id}"
+    api("a1", "PUT", f"{url}/summoned-count", json={"summoned_count": 3})
+    frozen = api("a1", "POST", f"{url}/transitions", json={"to": "ready"}).json["template_id"]
+    template = api("province", "GET", "/template").json
+    changed = api("province", "PUT", "/template", json={**{k: template[k] for k in (
+        "high_label", "confidence_label", "low_label", "header", "instructions",
+        "crossed_out_rule")}, "title": "PHIẾU MỚI"}).json
+    assert changed["version"] == 2 and changed["id"] != frozen
+    moved = api("province", "PUT", f"/rounds/{api.round['id']}/template",
+                json={"template_id": changed["id"]})
+    assert moved.status_code == 200 and moved.json["template_id"] == changed["id"]
+    assert api("a1", "GET", url).json["template_id"] == frozen
+    assert api("a1", "PUT", f"/rounds/{api.round['id']}/template",
+               json={"template_id": changed["id"]}).status_code == 404

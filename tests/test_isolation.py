@@ -33,7 +33,7 @@ def object_routes(app):
 
 def _arguments(rule, world):
     values = {"unit_id": world.a1.id, "account_id": world.unit_admin_a1.id,
-              "type_id": world.a1.type_id, "round_id": world.round_a.id,
+              "type_id": world.a1.type_id, "round_id": world.round_a1_only.id,
               "conference_id": world.conference_a1.id, "nominee_id": world.nominee_a1.id,
               **NOT_OBJECT_PARAMS}
     unknown = set(rule.arguments) - values.keys()

@@ -1,21 +1,21 @@
 """/api/v1/conferences: the same services as the unit's conference pages."""
-from functools import wraps
-
-from flask import abort
+from flask import Response
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from tinnhiem.conferences import nominees, services, voters
+from tinnhiem.conferences.ballot import render_ballot
 from tinnhiem.conferences.schemas import (AnnulSchema, AttendanceSchema, AttendanceStateSchema,
                                           ConferenceSchema, ConferenceUpdateSchema,
+                                          FileUploadSchema,
                                           NomineeSchema, SummonedCountSchema, TransitionSchema,
                                           VoterListSchema, VoterSchema)
-from tinnhiem.platform.api import document_errors
+from tinnhiem.platform.api import document_errors, in_scope
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
 from tinnhiem.platform.db import db
-from tinnhiem.platform.web import found_or_404
+from tinnhiem.platform.web import accepts_upload, found_or_404
 
 READERS = (*PROVINCE_ROLES, *UNIT_ROLES)
 ADMIN = Role.UNIT_ADMIN
@@ -28,15 +28,7 @@ def _conference(conference_id):
     return found_or_404(services.get_conference(db.session, conference_id))
 
 
-def conference_in_scope(view):
-    """404 for a conference outside the caller's scope before the body is even read, so a
-    stranger learns nothing from validation errors."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        _conference(kwargs["conference_id"])
-        return view(*args, **kwargs)
-
-    return wrapper
+conference_in_scope = in_scope(services.get_conference, "conference_id")
 
 
 def _done(result):
@@ -110,7 +102,7 @@ class Nominees(MethodView):
 def remove_nominee(conference_id, nominee_id):
     """Remove a person from a draft conference."""
     conference = _conference(conference_id)
-    nominee = nominees.get_nominee(db.session, conference, nominee_id) or abort(404)
+    nominee = found_or_404(nominees.get_nominee(db.session, conference, nominee_id))
     _done(nominees.remove_nominee(db.session, current_user, conference, nominee))
 
 
@@ -206,3 +198,70 @@ def annul(data, conference_id):
     conference = _conference(conference_id)
     services.annul(db.session, current_user, conference, data["reason"])
     return _done(conference)
+
+
+PDF_RESPONSE = {"200": {"description": "A PDF document",
+                        "content": {"application/pdf": {"schema": {"type": "string",
+                                                                   "format": "binary"}}}}}
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={name}"})
+
+
+@blp.get("/<uuid:conference_id>/ballot.pdf")
+@require_roles(*READERS)
+@blp.doc(responses=PDF_RESPONSE)
+@document_errors(blp, 401, 404)
+def ballot(conference_id):
+    """The printable ballot (Phụ lục 4) of the conference."""
+    conference = _conference(conference_id)
+    return _pdf(render_ballot(db.session, conference), f"phieu-{conference.held_on:%Y%m%d}.pdf")
+
+
+REPORT = "/<uuid:conference_id>/nominees/<uuid:nominee_id>/report"
+
+
+@blp.get(REPORT)
+@require_roles(*READERS)
+@blp.doc(responses=PDF_RESPONSE)
+@document_errors(blp, 401, 404)
+def nominee_report(conference_id, nominee_id):
+    """The person's self-assessment report."""
+    conference = _conference(conference_id)
+    nominee = found_or_404(nominees.get_nominee(db.session, conference, nominee_id))
+    return _pdf(found_or_404(nominee.report_pdf), "bao-cao-tu-danh-gia.pdf")
+
+
+@blp.put(REPORT)
+@accepts_upload(nominees.MAX_REPORT_BYTES + 256 * 1024)
+@require_roles(ADMIN)
+@conference_in_scope
+@blp.arguments(FileUploadSchema, location="files")
+@blp.response(200, NomineeSchema)
+@document_errors(blp, *WRITE_ERRORS, 413)
+def upload_report(files, conference_id, nominee_id):
+    """Upload (or replace) the self-assessment report: a PDF of 5 MB at most."""
+    conference = _conference(conference_id)
+    nominee = found_or_404(nominees.get_nominee(db.session, conference, nominee_id))
+    upload = files["file"]
+    nominees.attach_report(db.session, current_user, conference, nominee,
+                           upload.filename, upload.read())
+    return _done(nominee)
+
+
+@blp.post("/<uuid:conference_id>/voters/import")
+@accepts_upload(voters.MAX_SHEET_BYTES + 256 * 1024)
+@require_roles(ADMIN)
+@conference_in_scope
+@blp.arguments(FileUploadSchema, location="files")
+@blp.response(200, AttendanceStateSchema)
+@document_errors(blp, *WRITE_ERRORS, 413)
+def import_voters(files, conference_id):
+    """Replace the summoned voters with an XLSX or CSV list (row errors: nothing saved)."""
+    conference = _conference(conference_id)
+    upload = files["file"]
+    parsed = voters.parse_voter_sheet(upload.filename, upload.read())
+    voters.replace_voters(db.session, current_user, conference, parsed)
+    return _done(_attendance_state(conference))

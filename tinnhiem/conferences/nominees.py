@@ -93,6 +93,10 @@ def _report(data: dict) -> tuple[str | None, bytes | None]:
     content = data.get("report_pdf")
     if not content:
         return None, None
+    return _checked_report(data.get("report_name"), content)
+
+
+def _checked_report(filename, content: bytes) -> tuple[str, bytes]:
     if len(content) > MAX_REPORT_BYTES:
         raise ServiceError("report_too_large", _l("Tệp báo cáo quá lớn (tối đa 5 MB)."),
                            field="report", status=413)
@@ -100,7 +104,7 @@ def _report(data: dict) -> tuple[str | None, bytes | None]:
         raise ServiceError("report_not_pdf", _l("Báo cáo tự đánh giá phải là tệp PDF."),
                            field="report")
     # A file name is only shown back; keep printable characters only.
-    name = "".join(ch for ch in str(data.get("report_name") or "") if ch.isprintable())
+    name = "".join(ch for ch in str(filename or "") if ch.isprintable())
     return (name.strip()[:255] or "bao-cao.pdf"), content
 
 
@@ -137,6 +141,20 @@ def add_nominee(session, actor, conference: Conference, data: dict) -> Nominee:
     _audit(session, actor, "nominee.added", conference, nominee=str(nominee.id),
            exemption=nominee.exemption)
     return nominee
+
+
+def attach_report(session, actor, conference: Conference, nominee: Nominee, filename,
+                  content: bytes) -> None:
+    """The self-assessment report voters read before the conference (until it opens)."""
+    if conference.status not in ("draft", "ready"):
+        raise ServiceError("not_editable", _l("Không thể thay báo cáo sau khi đã bỏ phiếu."),
+                           status=409)
+    if not content:
+        raise ServiceError("report_not_pdf", _l("Báo cáo tự đánh giá phải là tệp PDF."),
+                           field="report")
+    nominee.report_name, nominee.report_pdf = _checked_report(filename, content)
+    session.flush()
+    _audit(session, actor, "nominee.report", conference, nominee=str(nominee.id))
 
 
 def release_places(session, conference: Conference) -> None:

@@ -1,3 +1,4 @@
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from tinnhiem.conferences.models import MODES
@@ -76,3 +77,7 @@ class TransitionSchema(Schema):
 
 class AnnulSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class FileUploadSchema(Schema):
+    file = Upload(required=True)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tinnhiem.conferences import nominees, services, voters
-from tinnhiem.conferences.ballot import ballot_pdf
+from tinnhiem.conferences.ballot import render_ballot
 from tinnhiem.conferences.forms import (ActionForm, AnnulForm, AttendanceForm, ConferenceForm,
                                         NomineeForm, VoterCountForm, VoterImportForm)
 from tinnhiem.platform.auth.access import require_roles
@@ -16,8 +16,6 @@ from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import attach_error, handle_form
 from tinnhiem.platform.web import accepts_upload, found_or_404
 from tinnhiem.rounds import services as rounds
-from tinnhiem.rounds.models import BallotTemplate
-from tinnhiem.tenants import services as tenants
 
 bp = Blueprint("conferences", __name__, url_prefix="/conferences")
 READERS = (*PROVINCE_ROLES, *UNIT_ROLES)
@@ -113,9 +111,10 @@ def add_nominee(conference_id):
 
     def add():
         upload = form.report.data
-        data = {**form.data, "report_pdf": upload.read() if upload else None,
-                "report_name": upload.filename if upload else None}
-        nominees.add_nominee(db.session, current_user, conference, data)
+        nominee = nominees.add_nominee(db.session, current_user, conference, form.data)
+        if upload:
+            nominees.attach_report(db.session, current_user, conference, nominee,
+                                   upload.filename, upload.read())
 
     return _act(conference, form, add, _("Đã thêm người được lấy phiếu."), "nominee_form")
 
@@ -215,10 +214,7 @@ def annul(conference_id):
 @require_roles(*READERS)
 def ballot(conference_id):
     conference = _conference_or_404(conference_id)
-    round_ = rounds.get_round(db.session, conference.round_id)
-    template = db.session.get(BallotTemplate, conference.template_id or round_.template_id)
-    unit = tenants.get_unit(db.session, conference.unit_id)
-    pdf = ballot_pdf(conference, unit, template, services.ballot_nominees(db.session, conference))
+    pdf = render_ballot(db.session, conference)
     name = f"phieu-{conference.held_on:%Y%m%d}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename={name}"})

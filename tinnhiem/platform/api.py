@@ -1,4 +1,6 @@
 """The JSON API under /api/v1: one flask-smorest Api, one error format, bearer-token auth."""
+from functools import wraps
+
 import marshmallow as ma
 from flask_smorest import Api
 
@@ -20,6 +22,24 @@ class TinNhiemApi(Api):
 
     def _register_error_handlers(self):
         """Errors are rendered by the web shell (platform.web), in one format for the API."""
+
+
+def in_scope(load, param: str):
+    """404 for an object outside the caller's scope before the body is even read, so a
+    stranger learns nothing from validation errors. `load(session, id)` uses the scoped
+    session."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            from tinnhiem.platform.db import db
+            from tinnhiem.platform.web import found_or_404
+
+            found_or_404(load(db.session, kwargs[param]))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def document_errors(blp, *statuses):

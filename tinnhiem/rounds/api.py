@@ -4,12 +4,13 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.platform.api import document_errors
+from tinnhiem.platform.api import document_errors, in_scope
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
 from tinnhiem.platform.db import db
+from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import services
-from tinnhiem.rounds.schemas import RoundSchema, TemplateSchema
+from tinnhiem.rounds.schemas import RoundSchema, RoundTemplateSchema, TemplateSchema
 
 STAFF = (*PROVINCE_ROLES, *UNIT_ROLES)
 blp = Blueprint("rounds_api", __name__, url_prefix="",
@@ -35,6 +36,15 @@ class Template(MethodView):
         saved = services.save_template(db.session, current_user, current_user.province_id, data)
         db.session.commit()
         return saved
+
+
+@blp.get("/template/versions")
+@require_roles(*STAFF)
+@blp.response(200, TemplateSchema(many=True))
+@document_errors(blp, 401)
+def template_versions():
+    """Every version of the province's template, newest first (used ones are frozen)."""
+    return services.list_templates(db.session)
 
 
 @blp.route("/rounds")
@@ -73,3 +83,17 @@ class RoundItem(MethodView):
                 services.participating_unit_ids(db.session, round_.id):
             abort(404)
         return round_
+
+
+@blp.put("/rounds/<uuid:round_id>/template")
+@require_roles(Role.PROVINCE_ADMIN)
+@in_scope(services.get_round, "round_id")
+@blp.arguments(RoundTemplateSchema)
+@blp.response(200, RoundSchema)
+@document_errors(blp, 401, 404, 422)
+def use_template(data, round_id):
+    """Print this round's ballots from another template version (frozen ballots keep theirs)."""
+    round_ = found_or_404(services.get_round(db.session, round_id))
+    services.use_template(db.session, current_user, round_, data["template_id"])
+    db.session.commit()
+    return round_

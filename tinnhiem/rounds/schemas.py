@@ -34,3 +34,7 @@ class RoundSchema(Schema):
                              validate=validate.Length(min=1, max=20))
     unit_ids = fields.List(fields.UUID(), required=True, load_only=True,
                            validate=validate.Length(min=1, max=5000))
+
+
+class RoundTemplateSchema(Schema):
+    template_id = fields.UUID(required=True)

@@ -201,3 +201,19 @@ def select_categories(round_id):
 def category_count(session, round_id) -> int:
     return session.scalar(select(func.count(RoundCategory.id))
                           .where(RoundCategory.round_id == round_id))
+
+
+def use_template(session, actor, round_: Round, template_id) -> Round:
+    """Print the round's ballots from another version of the province's template. Conferences
+    that already froze their ballot keep the version they froze."""
+    require_province_admin(actor)
+    template = session.scalar(select(BallotTemplate).where(
+        BallotTemplate.id == as_uuid(template_id, "template_id")))
+    if template is None or template.province_id != round_.province_id:
+        raise ServiceError("unknown_template", _l("Phiên bản mẫu phiếu không tồn tại."),
+                           field="template_id")
+    round_.template_id = template.id
+    session.flush()
+    record(session, "round.template", actor=actor, province_id=round_.province_id,
+           unit_id=round_.province_id, target=round_.id, details={"version": template.version})
+    return round_

@@ -1,13 +1,15 @@
 """Province pages: the ballot template, rounds, and each round's progress by unit."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tinnhiem.conferences import services as conferences
+from tinnhiem.conferences.forms import ActionForm
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import handle_form
+from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import services
 from tinnhiem.rounds.forms import RoundForm, TemplateForm
 from tinnhiem.tenants import services as tenants
@@ -58,20 +60,32 @@ def new():
     return handle_form(form, "rounds/form.html", create)
 
 
+@bp.post("/rounds/<uuid:round_id>/template")
+@require_roles(Role.PROVINCE_ADMIN)
+def use_latest_template(round_id):
+    round_ = found_or_404(services.get_round(db.session, round_id))
+    form = ActionForm()
+    latest = services.latest_template(db.session, round_.province_id)
+    if form.validate_on_submit() and latest is not None:
+        services.use_template(db.session, current_user, round_, latest.id)
+        db.session.commit()
+        flash(_("Đợt lấy phiếu dùng mẫu phiếu phiên bản %(v)d.", v=latest.version), "success")
+    return redirect(url_for(".show", round_id=round_.id))
+
+
 @bp.get("/rounds/<uuid:round_id>")
 @require_roles(*STAFF)
 def show(round_id):
-    round_ = services.get_round(db.session, round_id)
-    if round_ is None:
-        abort(404)
+    round_ = found_or_404(services.get_round(db.session, round_id))
     unit_ids = services.participating_unit_ids(db.session, round_.id)
     if current_user.role in UNIT_ROLES and current_user.unit_id not in unit_ids:
-        abort(404)
+        found_or_404(None)  # a round the unit takes no part in does not exist for it
     units = {u.id: u for u in tenants.list_units(db.session)}
     by_unit: dict = {unit_id: [] for unit_id in unit_ids}
     for conference in conferences.list_conferences(db.session, round_.id):
         by_unit.setdefault(conference.unit_id, []).append(conference)
     rows = sorted(((units[uid], items) for uid, items in by_unit.items() if uid in units),
                   key=lambda row: row[0].name)
-    return render_template("rounds/show.html", round=round_, rows=rows,
-                           status_label=conferences.status_label)
+    latest = services.latest_template(db.session, round_.province_id)
+    return render_template("rounds/show.html", round=round_, rows=rows, latest=latest,
+                           status_label=conferences.status_label, action_form=ActionForm())
