@@ -104,3 +104,13 @@ def test_counter_reads_but_cannot_change(app, world, login):
     url = f"/conferences/{world.conference_a1.id}"
     assert client.get(url).status_code == 200
     assert client.post(f"{url}/ready").status_code == 404
+
+
+def test_province_viewer_drills_down_from_the_round_to_a_conference(app, world, login):
+    client = login(world.viewer_a)
+    overview = client.get(f"/rounds/{world.round_a.id}").text
+    link = re.search(r'href="(/conferences/[0-9a-f-]+)">Hội nghị A1<', overview).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and "Nguyễn Văn Được" in page.text
+    assert "Chốt danh sách và phiếu" not in page.text  # reading only
+    assert login(world.admin_b, target=app.test_client()).get(link).status_code == 404

@@ -144,3 +144,17 @@ def test_no_route_without_arguments_shows_another_units_data(app, world, login):
             if secret_name in response.get_data(as_text=True):
                 failures.append(f"{outsider_name} GET {rule.rule}")
     assert failures == []
+
+
+def test_ids_of_another_scope_in_a_body_are_refused(app, world, token, client):
+    """Ids sent by a client are resolved inside the caller's scope only."""
+    b1 = token(world.unit_admin_b1)
+    refused = client.post("/api/v1/conferences", headers=b1, json={
+        "round_id": str(world.round_a1_only.id), "title": "Lấn sân", "held_on": "2024-06-01"})
+    assert refused.status_code == 422 and refused.json["code"] == "unknown_round"
+    admin_b = token(world.admin_b)
+    foreign_units = client.post("/api/v1/rounds", headers=admin_b, json={
+        "name": "Đợt lấn sân", "year": 2024, "unit_ids": [str(world.a1.id)],
+        "categories": [{"name": "Nhóm", "deadline": "2024-06-30"}]})
+    assert foreign_units.status_code == 422 and foreign_units.json["code"] == "unknown_unit"
+    assert client.get("/api/v1/rounds", headers=admin_b).json == []
