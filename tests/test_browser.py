@@ -86,7 +86,8 @@ def test_operator_creates_unit_and_account_that_sees_only_its_unit(live, browser
     page.get_by_label("Mật khẩu mới", exact=True).fill("cua-rieng-hunglo-2")
     page.get_by_label("Nhập lại mật khẩu mới").fill("cua-rieng-hunglo-2")
     page.get_by_role("button", name="Đổi mật khẩu").click()
-    assert page.get_by_role("heading", name="Đảng ủy xã Hùng Lô").is_visible()
+    assert page.get_by_text("Đã đổi mật khẩu.").is_visible()
+    assert page.get_by_role("heading", name="Hội nghị lấy phiếu").is_visible()
 
     page.get_by_role("button", name="Mở trình đơn").click()
     page.get_by_role("link", name="Đơn vị", exact=True).click()

@@ -56,7 +56,8 @@ def test_demo_loads_only_once(app, demo):
 ])
 def test_each_demo_role_sees_its_pages(app, demo, username, must_see, must_not_see):
     client = _sign_in(app, username, demo[username])
-    page = client.get("/", follow_redirects=True)
+    assert client.get("/", follow_redirects=True).status_code == 200
+    page = client.get("/units/", follow_redirects=True)
     assert page.status_code == 200
     for text in must_see:
         assert text in page.text, text

@@ -123,9 +123,12 @@ def test_lists_show_only_the_scope(app, world, login, token, viewer, visible, hi
         assert not any(fragment in name for name in api_names)
 
 
-def test_unit_staff_land_on_their_own_unit(app, world, login):
-    response = login(world.unit_admin_a1).get("/")
-    assert response.headers["Location"].endswith(f"/units/{world.a1.id}")
+@pytest.mark.parametrize("who, target", [("unit_admin_a1", "/conferences/"),
+                                         ("counter_a1", "/conferences/"),
+                                         ("admin_a", "/rounds/"), ("operator", "/units/")])
+def test_each_role_lands_on_its_work(app, world, login, who, target):
+    response = login(getattr(world, who), target=app.test_client()).get("/")
+    assert response.headers["Location"] == target
 
 
 def test_no_route_without_arguments_shows_another_units_data(app, world, login):

@@ -19,9 +19,13 @@ OPERATOR = Role.OPERATOR
 
 @require_roles()
 def home():
-    if current_user.role == Role.OPERATOR or current_user.role in PROVINCE_ROLES:
+    """Each role lands on its work: the unit tree (operator), the rounds (province), the
+    conferences (unit staff)."""
+    if current_user.role == Role.OPERATOR:
         return redirect(url_for("tenants.units"))
-    return redirect(url_for("tenants.unit", unit_id=current_user.unit_id))
+    if current_user.role in PROVINCE_ROLES:
+        return redirect(url_for("rounds.index"))
+    return redirect(url_for("conferences.index"))
 
 
 def _unit_or_404(unit_id):
