@@ -11,13 +11,13 @@ from tinnhiem.conferences.schemas import (AnnulSchema, AttendanceSchema, Attenda
                                           FileUploadSchema,
                                           NomineeSchema, SummonedCountSchema, TransitionSchema,
                                           VoterListSchema, VoterSchema)
-from tinnhiem.platform.api import document_errors, in_scope
+from tinnhiem.platform.api import committed, document_errors, in_scope
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
+from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.web import accepts_upload, found_or_404
 
-READERS = (*PROVINCE_ROLES, *UNIT_ROLES)
+READERS = STAFF_ROLES
 ADMIN = Role.UNIT_ADMIN
 WRITE_ERRORS = (401, 404, 409, 422)
 blp = Blueprint("conferences_api", __name__, url_prefix="/conferences",
@@ -29,11 +29,6 @@ def _conference(conference_id):
 
 
 conference_in_scope = in_scope(services.get_conference, "conference_id")
-
-
-def _done(result):
-    db.session.commit()
-    return result
 
 
 @blp.route("")
@@ -51,7 +46,7 @@ class Conferences(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def post(self, data):
         """Create a conference of the caller's unit in a round it takes part in."""
-        return _done(services.create_conference(db.session, current_user,
+        return committed(services.create_conference(db.session, current_user,
                                                 current_user.unit_id, data))
 
 
@@ -71,7 +66,7 @@ class ConferenceItem(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def patch(self, data, conference_id):
         """Change a draft conference's details."""
-        return _done(services.update_conference(db.session, current_user,
+        return committed(services.update_conference(db.session, current_user,
                                                 _conference(conference_id), data))
 
 
@@ -91,7 +86,7 @@ class Nominees(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def post(self, data, conference_id):
         """Add a person; exemptions apply, and a third place in the round is refused."""
-        return _done(nominees.add_nominee(db.session, current_user,
+        return committed(nominees.add_nominee(db.session, current_user,
                                           _conference(conference_id), data))
 
 
@@ -103,7 +98,7 @@ def remove_nominee(conference_id, nominee_id):
     """Remove a person from a draft conference."""
     conference = _conference(conference_id)
     nominee = found_or_404(nominees.get_nominee(db.session, conference, nominee_id))
-    _done(nominees.remove_nominee(db.session, current_user, conference, nominee))
+    committed(nominees.remove_nominee(db.session, current_user, conference, nominee))
 
 
 def _attendance_state(conference):
@@ -132,7 +127,7 @@ class Voters(MethodView):
         conference = _conference(conference_id)
         voters.replace_voters(db.session, current_user, conference,
                               [(v["full_name"], v["title"]) for v in data["voters"]])
-        return _done(_attendance_state(conference))
+        return committed(_attendance_state(conference))
 
 
 @blp.put("/<uuid:conference_id>/summoned-count")
@@ -145,7 +140,7 @@ def summoned_count(data, conference_id):
     """Keep only the number of people summoned (no names)."""
     conference = _conference(conference_id)
     voters.set_summoned_count(db.session, current_user, conference, data["summoned_count"])
-    return _done(_attendance_state(conference))
+    return committed(_attendance_state(conference))
 
 
 @blp.route("/<uuid:conference_id>/attendance")
@@ -168,7 +163,7 @@ class Attendance(MethodView):
         voters.record_attendance(db.session, current_user, conference,
                                  present_count=data.get("present_count"),
                                  present_ids=data.get("present_ids"))
-        return _done(_attendance_state(conference))
+        return committed(_attendance_state(conference))
 
 
 TRANSITIONS = {"ready": services.mark_ready, "open": services.open_vote}
@@ -184,7 +179,7 @@ def transition(data, conference_id):
     """Move the conference: ready (freeze the ballot) or open (needs the quorum)."""
     conference = _conference(conference_id)
     TRANSITIONS[data["to"]](db.session, current_user, conference)
-    return _done(conference)
+    return committed(conference)
 
 
 @blp.post("/<uuid:conference_id>/annul")
@@ -197,7 +192,7 @@ def annul(data, conference_id):
     """Annul the conference, with a reason (audited)."""
     conference = _conference(conference_id)
     services.annul(db.session, current_user, conference, data["reason"])
-    return _done(conference)
+    return committed(conference)
 
 
 PDF_RESPONSE = {"200": {"description": "A PDF document",
@@ -248,7 +243,7 @@ def upload_report(files, conference_id, nominee_id):
     upload = files["file"]
     nominees.attach_report(db.session, current_user, conference, nominee,
                            upload.filename, upload.read())
-    return _done(nominee)
+    return committed(nominee)
 
 
 @blp.post("/<uuid:conference_id>/voters/import")
@@ -264,4 +259,4 @@ def import_voters(files, conference_id):
     upload = files["file"]
     parsed = voters.parse_voter_sheet(upload.filename, upload.read())
     voters.replace_voters(db.session, current_user, conference, parsed)
-    return _done(_attendance_state(conference))
+    return committed(_attendance_state(conference))

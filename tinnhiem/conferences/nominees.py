@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tinnhiem.conferences.models import CadrePlace, Conference, Nominee
-from tinnhiem.conferences.services import _audit, require_editable
+from tinnhiem.conferences.services import audit_conference, require_editable
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import Round, RoundCategory
 from tinnhiem.tenants.models import Unit
@@ -138,7 +138,7 @@ def add_nominee(session, actor, conference: Conference, data: dict) -> Nominee:
     session.flush()
     if nominee.on_ballot:
         _claim_place(session, round_.id, nominee)
-    _audit(session, actor, "nominee.added", conference, nominee=str(nominee.id),
+    audit_conference(session, actor, "nominee.added", conference, nominee=str(nominee.id),
            exemption=nominee.exemption)
     return nominee
 
@@ -154,7 +154,7 @@ def attach_report(session, actor, conference: Conference, nominee: Nominee, file
                            field="report")
     nominee.report_name, nominee.report_pdf = _checked_report(filename, content)
     session.flush()
-    _audit(session, actor, "nominee.report", conference, nominee=str(nominee.id))
+    audit_conference(session, actor, "nominee.report", conference, nominee=str(nominee.id))
 
 
 def release_places(session, conference: Conference) -> None:
@@ -172,4 +172,4 @@ def remove_nominee(session, actor, conference: Conference, nominee: Nominee) -> 
         session.delete(place)
     session.delete(nominee)
     session.flush()
-    _audit(session, actor, "nominee.removed", conference, nominee=str(nominee.id))
+    audit_conference(session, actor, "nominee.removed", conference, nominee=str(nominee.id))

@@ -11,7 +11,7 @@ from tinnhiem.conferences.models import MODES, Conference, Nominee, SummonedVote
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import BallotTemplate, Round, RoundUnit
-from tinnhiem.tenants.services import as_uuid, required_text
+from tinnhiem.tenants.services import as_uuid, optional_text, required_text
 
 EDITABLE = ("draft",)
 
@@ -36,7 +36,7 @@ def get_conference(session, conference_id) -> Conference | None:
     return session.scalar(select(Conference).where(Conference.id == conference_id))
 
 
-def _audit(session, actor, action: str, conference: Conference, **details) -> None:
+def audit_conference(session, actor, action: str, conference: Conference, **details) -> None:
     record(session, action, actor=actor, province_id=conference.province_id,
            unit_id=conference.unit_id, target=conference.id, details=details)
 
@@ -58,12 +58,10 @@ def _details(data: dict) -> dict:
     mode = data.get("mode") or "electronic"
     if mode not in MODES:
         raise ServiceError("invalid_mode", _l("Hình thức bỏ phiếu không hợp lệ."), field="mode")
-    place = str(data.get("place") or "").strip()
-    voting_body = str(data.get("voting_body") or "").strip()
-    if len(place) > 255 or len(voting_body) > 255:
-        raise ServiceError("too_long", _l("Dài quá %(n)d ký tự.", n=255), field="place")
     return {"title": required_text(data.get("title"), "title", 255), "held_on": held_on,
-            "place": place, "voting_body": voting_body, "mode": mode}
+            "place": optional_text(data.get("place"), "place", 255),
+            "voting_body": optional_text(data.get("voting_body"), "voting_body", 255),
+            "mode": mode}
 
 
 def create_conference(session, actor, unit_id, data: dict) -> Conference:
@@ -73,7 +71,7 @@ def create_conference(session, actor, unit_id, data: dict) -> Conference:
                             **_details(data))
     session.add(conference)
     session.flush()
-    _audit(session, actor, "conference.created", conference, title=conference.title)
+    audit_conference(session, actor, "conference.created", conference, title=conference.title)
     return conference
 
 
@@ -91,7 +89,7 @@ def update_conference(session, actor, conference: Conference, data: dict) -> Con
     for name, value in _details({**conference_details(conference), **data}).items():
         setattr(conference, name, value)
     session.flush()
-    _audit(session, actor, "conference.updated", conference)
+    audit_conference(session, actor, "conference.updated", conference)
     return conference
 
 
@@ -159,7 +157,7 @@ def mark_ready(session, actor, conference: Conference) -> None:
     conference.template_id = template.id
     conference.status = "ready"
     session.flush()
-    _audit(session, actor, "conference.ready", conference, template_version=template.version)
+    audit_conference(session, actor, "conference.ready", conference, template_version=template.version)
 
 
 def open_vote(session, actor, conference: Conference) -> None:
@@ -180,7 +178,7 @@ def open_vote(session, actor, conference: Conference) -> None:
             field="present_count", status=409)
     conference.status = "open"
     session.flush()
-    _audit(session, actor, "conference.opened", conference, summoned=summoned, present=present)
+    audit_conference(session, actor, "conference.opened", conference, summoned=summoned, present=present)
 
 
 def annul(session, actor, conference: Conference, reason: str) -> None:
@@ -192,4 +190,4 @@ def annul(session, actor, conference: Conference, reason: str) -> None:
     conference.status = "annulled"
     release_places(session, conference)
     session.flush()
-    _audit(session, actor, "conference.annulled", conference, reason=conference.annul_reason)
+    audit_conference(session, actor, "conference.annulled", conference, reason=conference.annul_reason)

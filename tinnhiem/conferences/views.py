@@ -10,7 +10,7 @@ from tinnhiem.conferences.ballot import render_ballot
 from tinnhiem.conferences.forms import (ActionForm, AnnulForm, AttendanceForm, ConferenceForm,
                                         NomineeForm, VoterCountForm, VoterImportForm)
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
+from tinnhiem.platform.auth.roles import STAFF_ROLES, UNIT_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import attach_error, handle_form
@@ -18,7 +18,7 @@ from tinnhiem.platform.web import accepts_upload, found_or_404
 from tinnhiem.rounds import services as rounds
 
 bp = Blueprint("conferences", __name__, url_prefix="/conferences")
-READERS = (*PROVINCE_ROLES, *UNIT_ROLES)
+READERS = STAFF_ROLES
 ADMIN = Role.UNIT_ADMIN
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tinnhiem.conferences.models import Conference, SummonedVoter
-from tinnhiem.conferences.services import _audit, require_editable
+from tinnhiem.conferences.services import audit_conference, require_editable
 from tinnhiem.platform.errors import ServiceError
 
 MAX_VOTERS = 5000
@@ -41,7 +41,7 @@ def set_summoned_count(session, actor, conference: Conference, count) -> None:
     conference.summoned_count = count
     conference.present_count = None  # attendance is taken again against the new number
     session.flush()
-    _audit(session, actor, "conference.summoned_count", conference, count=count)
+    audit_conference(session, actor, "conference.summoned_count", conference, count=count)
 
 
 MAX_COLUMNS = 6   # a name, a title, perhaps a row number and a few notes
@@ -151,7 +151,7 @@ def replace_voters(session, actor, conference: Conference, voters: list[tuple[st
     conference.summoned_count = None
     conference.present_count = None  # attendance is taken again against the new list
     session.flush()
-    _audit(session, actor, "conference.voters_replaced", conference, count=len(voters))
+    audit_conference(session, actor, "conference.voters_replaced", conference, count=len(voters))
     return len(voters)
 
 
@@ -178,4 +178,4 @@ def record_attendance(session, actor, conference: Conference, *, present_count=N
             voter.present = False
         conference.present_count = present = present_count
     session.flush()
-    _audit(session, actor, "conference.attendance", conference, present=present)
+    audit_conference(session, actor, "conference.attendance", conference, present=present)

@@ -42,6 +42,14 @@ def in_scope(load, param: str):
     return decorator
 
 
+def committed(result):
+    """Commit the request's one transaction and hand back what the view returns."""
+    from tinnhiem.platform.db import db
+
+    db.session.commit()
+    return result
+
+
 def document_errors(blp, *statuses):
     """Document the error responses an operation may give, all in the one error format."""
     def decorator(view):

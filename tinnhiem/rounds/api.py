@@ -1,31 +1,29 @@
 """/api/v1/template and /api/v1/rounds: the same services as the province pages."""
-from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.platform.api import document_errors, in_scope
+from tinnhiem.platform.api import committed, document_errors, in_scope
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
+from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import services
 from tinnhiem.rounds.schemas import RoundSchema, RoundTemplateSchema, TemplateSchema
 
-STAFF = (*PROVINCE_ROLES, *UNIT_ROLES)
 blp = Blueprint("rounds_api", __name__, url_prefix="",
                 description="The province's ballot template and rounds")
 
 
 @blp.route("/template")
 class Template(MethodView):
-    @require_roles(*STAFF)
+    @require_roles(*STAFF_ROLES)
     @blp.response(200, TemplateSchema)
     @document_errors(blp, 401, 404)
     def get(self):
         """The province's current ballot template."""
         template = services.latest_template(db.session, current_user.province_id)
-        return template or abort(404)
+        return found_or_404(template)
 
     @require_roles(Role.PROVINCE_ADMIN)
     @blp.arguments(TemplateSchema)
@@ -33,13 +31,12 @@ class Template(MethodView):
     @document_errors(blp, 401, 404, 422)
     def put(self, data):
         """Change the template (a frozen version makes a new one)."""
-        saved = services.save_template(db.session, current_user, current_user.province_id, data)
-        db.session.commit()
-        return saved
+        return committed(services.save_template(db.session, current_user,
+                                                current_user.province_id, data))
 
 
 @blp.get("/template/versions")
-@require_roles(*STAFF)
+@require_roles(*STAFF_ROLES)
 @blp.response(200, TemplateSchema(many=True))
 @document_errors(blp, 401)
 def template_versions():
@@ -49,14 +46,12 @@ def template_versions():
 
 @blp.route("/rounds")
 class Rounds(MethodView):
-    @require_roles(*STAFF)
+    @require_roles(*STAFF_ROLES)
     @blp.response(200, RoundSchema(many=True))
     @document_errors(blp, 401)
     def get(self):
         """The province's rounds (for unit staff: the rounds their unit takes part in)."""
-        if current_user.role in PROVINCE_ROLES:
-            return services.list_rounds(db.session)
-        return services.rounds_for_unit(db.session, current_user.unit_id)
+        return services.rounds_for(db.session, current_user)
 
     @require_roles(Role.PROVINCE_ADMIN)
     @blp.arguments(RoundSchema)
@@ -64,25 +59,18 @@ class Rounds(MethodView):
     @document_errors(blp, 401, 404, 422)
     def post(self, data):
         """Create a round with its post categories, deadlines and participating units."""
-        created = services.create_round(db.session, current_user, current_user.province_id, data)
-        db.session.commit()
-        return created
+        return committed(services.create_round(db.session, current_user,
+                                               current_user.province_id, data))
 
 
 @blp.route("/rounds/<uuid:round_id>")
 class RoundItem(MethodView):
-    @require_roles(*STAFF)
+    @require_roles(*STAFF_ROLES)
     @blp.response(200, RoundSchema)
     @document_errors(blp, 401, 404)
     def get(self, round_id):
         """One round, if the caller's province (or unit) takes part in it."""
-        round_ = services.get_round(db.session, round_id)
-        if round_ is None:
-            abort(404)
-        if current_user.role in UNIT_ROLES and current_user.unit_id not in \
-                services.participating_unit_ids(db.session, round_.id):
-            abort(404)
-        return round_
+        return found_or_404(services.round_for(db.session, current_user, round_id))
 
 
 @blp.put("/rounds/<uuid:round_id>/template")
@@ -94,6 +82,5 @@ class RoundItem(MethodView):
 def use_template(data, round_id):
     """Print this round's ballots from another template version (frozen ballots keep theirs)."""
     round_ = found_or_404(services.get_round(db.session, round_id))
-    services.use_template(db.session, current_user, round_, data["template_id"])
-    db.session.commit()
-    return round_
+    return committed(services.use_template(db.session, current_user, round_,
+                                           data["template_id"]))

@@ -3,16 +3,16 @@ unit of the province reads them. The caller commits."""
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tinnhiem.platform.audit.services import record
-from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.auth.roles import UNIT_ROLES, Role
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import (CROSSED_OUT_BALLOT, CROSSED_OUT_ROW, BallotTemplate, Round,
                                     RoundCategory, RoundUnit)
 from tinnhiem.tenants.models import Unit
-from tinnhiem.tenants.services import as_uuid, get_unit, required_text
+from tinnhiem.tenants.services import as_uuid, get_unit, optional_text, required_text
 
 DEFAULT_TEMPLATE = {
     "title": "PHIẾU LẤY PHIẾU TÍN NHIỆM",
@@ -30,13 +30,6 @@ def require_province_admin(actor) -> None:
     if getattr(actor, "role", None) != Role.PROVINCE_ADMIN:
         raise ServiceError("forbidden", _l("Chỉ Ban Tổ chức Tỉnh ủy được thay đổi mục này."),
                            status=404)
-
-
-def _optional_text(value, field: str, max_length: int) -> str:
-    text = str(value or "").strip()
-    if len(text) > max_length:
-        raise ServiceError("too_long", _l("Dài quá %(n)d ký tự.", n=max_length), field=field)
-    return text
 
 
 # Ballot template ----------------------------------------------------------------------------
@@ -61,11 +54,11 @@ def save_template(session, actor, province_id, data: dict) -> BallotTemplate:
                            field="crossed_out_rule")
     values = {
         "title": required_text(data.get("title"), "title", 255),
-        "header": _optional_text(data.get("header"), "header", 2000),
+        "header": optional_text(data.get("header"), "header", 2000),
         "high_label": required_text(data.get("high_label"), "high_label", 60),
         "confidence_label": required_text(data.get("confidence_label"), "confidence_label", 60),
         "low_label": required_text(data.get("low_label"), "low_label", 60),
-        "instructions": _optional_text(data.get("instructions"), "instructions", 4000),
+        "instructions": optional_text(data.get("instructions"), "instructions", 4000),
         "crossed_out_rule": rule,
     }
     # Locked, so a conference cannot freeze this version while it is being edited.
@@ -162,7 +155,7 @@ def create_round(session, actor, province_id, data: dict) -> Round:
     round_ = Round(
         province_id=province_id,
         name=required_text(data.get("name"), "name", 255),
-        plan_reference=_optional_text(data.get("plan_reference"), "plan_reference", 120),
+        plan_reference=optional_text(data.get("plan_reference"), "plan_reference", 120),
         year=_year(data.get("year")), template_id=template.id,
         exempt_retirement_notice=bool(data.get("exempt_retirement_notice", True)),
         exempt_appointed_this_year=bool(data.get("exempt_appointed_this_year", True)),
@@ -182,6 +175,22 @@ def create_round(session, actor, province_id, data: dict) -> Round:
     return round_
 
 
+def rounds_for(session, account) -> list[Round]:
+    """The rounds an account works with: the province's, or those its unit takes part in."""
+    if account.role in UNIT_ROLES:
+        return rounds_for_unit(session, account.unit_id)
+    return list_rounds(session)
+
+
+def round_for(session, account, round_id) -> Round | None:
+    """A round as `account` may see it: unit staff see only rounds their unit is in."""
+    round_ = get_round(session, round_id)
+    if round_ is not None and account.role in UNIT_ROLES and \
+            account.unit_id not in participating_unit_ids(session, round_.id):
+        return None
+    return round_
+
+
 def participating_unit_ids(session, round_id) -> list:
     return list(session.scalars(select(RoundUnit.unit_id).where(RoundUnit.round_id == round_id)))
 
@@ -196,11 +205,6 @@ def select_categories(round_id):
     """The ids of a round's post categories, earliest deadline first."""
     return select(RoundCategory.id).where(RoundCategory.round_id == round_id).order_by(
         RoundCategory.deadline, RoundCategory.name)
-
-
-def category_count(session, round_id) -> int:
-    return session.scalar(select(func.count(RoundCategory.id))
-                          .where(RoundCategory.round_id == round_id))
 
 
 def use_template(session, actor, round_: Round, template_id) -> Round:

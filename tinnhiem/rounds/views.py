@@ -6,7 +6,7 @@ from flask_login import current_user
 from tinnhiem.conferences import services as conferences
 from tinnhiem.conferences.forms import ActionForm
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
+from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import handle_form
 from tinnhiem.platform.web import found_or_404
@@ -15,7 +15,6 @@ from tinnhiem.rounds.forms import RoundForm, TemplateForm
 from tinnhiem.tenants import services as tenants
 
 bp = Blueprint("rounds", __name__)
-STAFF = (*PROVINCE_ROLES, *UNIT_ROLES)
 
 
 @bp.route("/template", methods=["GET", "POST"])
@@ -35,13 +34,10 @@ def template():
 
 
 @bp.get("/rounds/")
-@require_roles(*STAFF)
+@require_roles(*STAFF_ROLES)
 def index():
-    if current_user.role in PROVINCE_ROLES:
-        rounds = services.list_rounds(db.session)
-    else:
-        rounds = services.rounds_for_unit(db.session, current_user.unit_id)
-    return render_template("rounds/index.html", rounds=rounds)
+    return render_template("rounds/index.html",
+                           rounds=services.rounds_for(db.session, current_user))
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
@@ -74,12 +70,10 @@ def use_latest_template(round_id):
 
 
 @bp.get("/rounds/<uuid:round_id>")
-@require_roles(*STAFF)
+@require_roles(*STAFF_ROLES)
 def show(round_id):
-    round_ = found_or_404(services.get_round(db.session, round_id))
+    round_ = found_or_404(services.round_for(db.session, current_user, round_id))
     unit_ids = services.participating_unit_ids(db.session, round_.id)
-    if current_user.role in UNIT_ROLES and current_user.unit_id not in unit_ids:
-        found_or_404(None)  # a round the unit takes no part in does not exist for it
     units = {u.id: u for u in tenants.list_units(db.session)}
     by_unit: dict = {unit_id: [] for unit_id in unit_ids}
     for conference in conferences.list_conferences(db.session, round_.id):

@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.platform.api import document_errors
+from tinnhiem.platform.api import committed, document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
@@ -25,14 +25,6 @@ accounts_blp = Blueprint("accounts_api", __name__, url_prefix="/accounts",
                          description="Accounts (operator)")
 
 
-def _committed(result):
-    db.session.commit()
-    return result
-
-
-_found = found_or_404
-
-
 @unit_types_blp.route("")
 class UnitTypes(MethodView):
     decorators = [require_roles(OPERATOR)]
@@ -48,7 +40,7 @@ class UnitTypes(MethodView):
     @document_errors(unit_types_blp, *ERRORS)
     def post(self, data):
         """Create a unit type."""
-        return _committed(services.save_unit_type(db.session, current_user, data))
+        return committed(services.save_unit_type(db.session, current_user, data))
 
 
 @unit_types_blp.route("/<uuid:type_id>")
@@ -59,15 +51,15 @@ class UnitTypeItem(MethodView):
     @document_errors(unit_types_blp, 401, 404)
     def get(self, type_id):
         """One unit type."""
-        return _found(db.session.get(UnitType, type_id))
+        return found_or_404(db.session.get(UnitType, type_id))
 
     @unit_types_blp.arguments(UnitTypeSchema)
     @unit_types_blp.response(200, UnitTypeSchema)
     @document_errors(unit_types_blp, *ERRORS)
     def put(self, data, type_id):
         """Replace a unit type's code and name."""
-        unit_type = _found(db.session.get(UnitType, type_id))
-        return _committed(services.save_unit_type(db.session, current_user, data, unit_type))
+        unit_type = found_or_404(db.session.get(UnitType, type_id))
+        return committed(services.save_unit_type(db.session, current_user, data, unit_type))
 
 
 @units_blp.route("")
@@ -86,7 +78,7 @@ class Units(MethodView):
     @document_errors(units_blp, *ERRORS)
     def post(self, data):
         """Create a unit (operator). Without parent_id it is a new province root."""
-        return _committed(services.save_unit(db.session, current_user, data))
+        return committed(services.save_unit(db.session, current_user, data))
 
 
 @units_blp.route("/<uuid:unit_id>")
@@ -97,7 +89,7 @@ class UnitItem(MethodView):
     @document_errors(units_blp, 401, 404)
     def get(self, unit_id):
         """One unit, if it is in the caller's scope."""
-        return _found(services.get_unit(db.session, unit_id))
+        return found_or_404(services.get_unit(db.session, unit_id))
 
     @require_roles(OPERATOR)
     @units_blp.arguments(UnitUpdateSchema)
@@ -105,13 +97,13 @@ class UnitItem(MethodView):
     @document_errors(units_blp, *ERRORS)
     def patch(self, data, unit_id):
         """Change a unit (operator); fields left out keep their value."""
-        unit = _found(services.get_unit(db.session, unit_id))
+        unit = found_or_404(services.get_unit(db.session, unit_id))
         current = {
             "name": unit.name, "code": unit.code, "type_id": unit.type_id,
             "parent_id": unit.parent_id, "valid_from": unit.valid_from,
             "valid_to": unit.valid_to, "predecessor_ids": None,
         }
-        return _committed(services.save_unit(db.session, current_user, {**current, **data}, unit))
+        return committed(services.save_unit(db.session, current_user, {**current, **data}, unit))
 
 
 @accounts_blp.route("")
@@ -142,15 +134,15 @@ class AccountItem(MethodView):
     @document_errors(accounts_blp, 401, 404)
     def get(self, account_id):
         """One account."""
-        return _found(accounts.get_account(db.session, account_id))
+        return found_or_404(accounts.get_account(db.session, account_id))
 
     @accounts_blp.arguments(AccountUpdateSchema)
     @accounts_blp.response(200, AccountSchema)
     @document_errors(accounts_blp, *ERRORS)
     def patch(self, data, account_id):
         """Change an account's name, role, unit or active flag."""
-        account = _found(accounts.get_account(db.session, account_id))
-        return _committed(accounts.update_account(db.session, current_user, account, data))
+        account = found_or_404(accounts.get_account(db.session, account_id))
+        return committed(accounts.update_account(db.session, current_user, account, data))
 
 
 @accounts_blp.post("/<uuid:account_id>/password-reset")
@@ -159,6 +151,6 @@ class AccountItem(MethodView):
 @document_errors(accounts_blp, 401, 404)
 def reset_password(account_id):
     """Set a temporary password (returned once); the holder must change it."""
-    account = _found(accounts.get_account(db.session, account_id))
-    return {"temporary_password": _committed(
+    account = found_or_404(accounts.get_account(db.session, account_id))
+    return {"temporary_password": committed(
         accounts.reset_password(db.session, current_user, account))}

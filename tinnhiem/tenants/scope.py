@@ -9,6 +9,7 @@ import logging
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Table, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, scoped_session, with_loader_criteria
@@ -63,10 +64,6 @@ class UnitOwned(ProvinceOwned):
     """Mixin for every row that belongs to one unit of one province (both never null)."""
 
     unit_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
-
-
-def current_scope(session=None) -> Scope | None:
-    return (session or db.session).info.get(SCOPE_KEY)
 
 
 def bind_scope(session, scope: Scope | None) -> None:
@@ -130,7 +127,13 @@ def _set_scope_on_transaction(session, _transaction, connection):
 
 
 def _tenant_tables() -> dict[str, bool]:
-    """Name of every tenant table -> whether it belongs to the unit directory."""
+    """Name of every tenant table -> whether it belongs to the unit directory. Asked on every
+    statement, so worked out once per set of mapped models."""
+    return _tenant_tables_of(len(db.Model.registry.mappers))
+
+
+@lru_cache(maxsize=4)
+def _tenant_tables_of(_mapper_count: int) -> dict[str, bool]:
     return {
         mapper.local_table.name: bool(getattr(mapper.class_, "__tenant_directory__", False))
         for mapper in db.Model.registry.mappers

@@ -29,6 +29,14 @@ def required_text(value, field: str, max_length: int) -> str:
     return text
 
 
+def optional_text(value, field: str, max_length: int) -> str:
+    """Trimmed text that may be empty."""
+    text = str(value or "").strip()
+    if len(text) > max_length:
+        raise ServiceError("too_long", _l("Dài quá %(n)d ký tự.", n=max_length), field=field)
+    return text
+
+
 def normalize_code(value, field: str = "code") -> str:
     """An identifier people type: NFKC (full-width and ligature letters become plain ones),
     upper case, then plain ASCII letters, digits and - _ . only, so look-alikes cannot pass
@@ -99,7 +107,7 @@ def tree_rows(units: list[Unit]) -> list[tuple[Unit, int]]:
 def _unit_type(session, type_id) -> UnitType:
     if not type_id:
         raise ServiceError("unknown_unit_type", _l("Hãy chọn loại đơn vị."), field="type_id")
-    unit_type = session.get(UnitType, as_uuid(type_id, "type_id")) if type_id else None
+    unit_type = session.get(UnitType, as_uuid(type_id, "type_id"))
     if unit_type is None:
         raise ServiceError("unknown_unit_type", _l("Loại đơn vị không tồn tại."), field="type_id")
     return unit_type

@@ -24,6 +24,8 @@ ROLE_LABELS = {
 PROVINCE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.PROVINCE_VIEWER})
 # Bound to one unit; see only that unit.
 UNIT_ROLES = frozenset({Role.UNIT_ADMIN, Role.COUNTER})
+# Everyone who works with a province's data (never the operator).
+STAFF_ROLES = PROVINCE_ROLES | UNIT_ROLES
 # May (and are encouraged to) protect their account with TOTP.
 ADMIN_ROLES = frozenset({Role.OPERATOR, Role.PROVINCE_ADMIN, Role.UNIT_ADMIN})
 
