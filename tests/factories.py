@@ -113,3 +113,55 @@ class Factory:
         (world.round_a, world.round_a1_only, world.conference_a1,
          world.nominee_a1) = self._run(create)
         return world
+
+    def as_account(self, account, fn):
+        """Run fn(session, actor) under `account`'s own scope, as a request would; commit."""
+        from tinnhiem.platform.auth.models import Account
+        from tinnhiem.platform.db import db
+        from tinnhiem.tenants.request import scope_for
+        from tinnhiem.tenants.scope import bind_scope
+
+        with self.app.app_context(), self.app.test_request_context():
+            session = db.session.session_factory()
+            session.expire_on_commit = False
+            try:
+                actor = session.get(Account, account.id)
+                bind_scope(session, scope_for(actor))
+                result = fn(session, actor)
+                session.commit()
+                return result
+            finally:
+                session.close()
+
+    def open_conference(self, world, unit=None, admin=None, mode="electronic", people=3,
+                        summoned=10, present=None, title="Hội nghị Ban Chấp hành"):
+        """A conference of `unit` (A1) in world.round_a with `people` on the ballot, whose vote
+        is open: as world.voting (conference) and world.people (nominees in ballot order)."""
+        from tinnhiem.conferences import nominees, voters
+        from tinnhiem.conferences import services as conferences
+        from tinnhiem.rounds import services as rounds
+
+        unit = unit or world.a1
+        admin = admin or world.unit_admin_a1
+        if not hasattr(world, "round_a"):
+            self.conference_for(world)
+
+        def prepare(session, actor):
+            conference = conferences.create_conference(session, actor, unit.id, {
+                "round_id": world.round_a.id, "title": title, "held_on": dt.date(2023, 6, 20),
+                "mode": mode})
+            category = session.scalars(rounds.select_categories(world.round_a.id)).first()
+            added = [nominees.add_nominee(session, actor, conference, {
+                "full_name": f"Người Thứ {i + 1}", "cadre_code": f"V-{uuid.uuid4().hex[:8]}",
+                "post": "Ủy viên Ban Thường vụ", "category_id": category,
+                "report_pdf": b"%PDF-1.4 tu danh gia", "report_name": "bao-cao.pdf"})
+                for i in range(people)]
+            voters.set_summoned_count(session, actor, conference, summoned)
+            conferences.mark_ready(session, actor, conference)
+            voters.record_attendance(session, actor, conference,
+                                     present_count=summoned if present is None else present)
+            conferences.open_vote(session, actor, conference)
+            return conference, added
+
+        world.voting, world.people = self.as_account(admin, prepare)
+        return world.voting

@@ -5,7 +5,9 @@ from tinnhiem.platform.auth.models import Account
 from tinnhiem.conferences.models import CadrePlace, Conference, Nominee, SummonedVoter
 from tinnhiem.rounds.models import BallotTemplate, Round, RoundCategory, RoundUnit
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
+from tinnhiem.voting.models import Ballot, BallotMark, Poll, SheetTotal, TallySheet, VoteCode
 
 __all__ = ["AuditEntry", "AuditHead", "Account", "BallotTemplate", "CadrePlace", "Conference",
            "Nominee", "Round", "RoundCategory", "RoundUnit", "SummonedVoter", "Unit",
-           "UnitSuccession", "UnitType"]
+           "UnitSuccession", "UnitType", "Ballot", "BallotMark", "Poll", "SheetTotal",
+           "TallySheet", "VoteCode"]

@@ -26,6 +26,7 @@ class Conference(UnitOwned, db.Model):
         CheckConstraint(f"mode IN {MODES}", name="mode"),
         CheckConstraint("summoned_count IS NULL OR summoned_count >= 0", name="summoned"),
         CheckConstraint("present_count IS NULL OR present_count >= 0", name="present"),
+        CheckConstraint("ballots_issued IS NULL OR ballots_issued >= 0", name="issued"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -41,6 +42,10 @@ class Conference(UnitOwned, db.Model):
     present_count: Mapped[int | None] = mapped_column(Integer)
     template_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # frozen at "ready"
     annul_reason: Mapped[str | None] = mapped_column(String(1000))
+    # Set when the vote closes: ballots handed out (codes issued, or the board's paper count).
+    ballots_issued: Mapped[int | None] = mapped_column(Integer)
+    # SHA-256 over every counted ballot, also chained in the audit log; set once, at the seal.
+    seal_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
 

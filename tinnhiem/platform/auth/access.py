@@ -34,8 +34,8 @@ def enforce_password_change():
     """An account whose password was set by the operator must choose its own first."""
     if not (current_user.is_authenticated and current_user.must_change_password):
         return None
-    if request.endpoint in PASSWORD_CHANGE_EXEMPT:
-        return None
+    if request.endpoint in PASSWORD_CHANGE_EXEMPT or (request.endpoint or "").startswith("vote."):
+        return None  # a voter's pages need no account, whoever is signed in
     if request.path.startswith("/api/"):
         abort(403)
     return redirect(url_for("auth.change_password"))

@@ -1,0 +1,126 @@
+"""Casting an electronic ballot with a one-time code.
+
+Casting is one transaction: spend the code with `UPDATE … WHERE state = 'unused'` (only the
+first of any number of concurrent submissions changes a row) and insert the ballot, which
+carries a random id and tracker and nothing that points back at the code. Nothing here logs,
+audits or timestamps a vote. The caller commits.
+"""
+import secrets
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from tinnhiem.conferences.models import Conference, Nominee
+from tinnhiem.conferences.services import ballot_nominees
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.voting.codes import ALPHABET, code_digest, normalize_code
+from tinnhiem.voting.models import VALID_MARKS, Ballot, BallotMark, Poll, VoteCode
+
+TRACKER_LENGTH = 8
+
+
+def find_poll(session, slug) -> Poll | None:
+    if not isinstance(slug, str) or len(slug) > 16:
+        return None
+    return session.scalar(select(Poll).where(Poll.slug == slug.upper()))
+
+
+def poll_conference(session, poll: Poll) -> Conference | None:
+    return session.scalar(select(Conference).where(Conference.id == poll.conference_id))
+
+
+def require_open(conference: Conference) -> None:
+    if conference.status == "open":
+        return
+    if conference.status in ("draft", "ready"):
+        raise ServiceError("vote_not_open", _l("Hội nghị chưa bắt đầu bỏ phiếu."), status=409)
+    raise ServiceError("vote_closed", _l("Cuộc bỏ phiếu này đã kết thúc; không nhận thêm phiếu."),
+                       status=409)
+
+
+def _unknown_code():
+    return ServiceError("code_unknown",
+                        _l("Mã bỏ phiếu không đúng. Hãy kiểm tra lại mã in trên phiếu được phát."),
+                        field="code", status=422)
+
+
+def _code_row(session, conference, code_text) -> tuple[str, VoteCode]:
+    code = normalize_code(code_text)
+    if code is None:
+        raise _unknown_code()
+    digest = code_digest(conference.id, code)
+    row = session.scalar(select(VoteCode).where(VoteCode.conference_id == conference.id,
+                                                VoteCode.digest == digest))
+    if row is None:
+        raise _unknown_code()
+    return digest, row
+
+
+def _spent_code():
+    return ServiceError("code_spent",
+                        _l("Mã này đã được dùng để bỏ phiếu. Mỗi mã chỉ bỏ được một phiếu."),
+                        field="code", status=409)
+
+
+def check_code(session, conference: Conference, code_text) -> str:
+    """The code, normalised, if it may still vote in this conference (nothing is spent)."""
+    require_open(conference)
+    _digest, row = _code_row(session, conference, code_text)
+    if row.state != "unused":
+        raise _spent_code()
+    return normalize_code(code_text)
+
+
+def read_choices(nominees: list[Nominee], values: dict) -> dict:
+    """nominee id -> "high" / "confidence" / "low", or "blank" for a row left unmarked.
+    `values` maps a nominee id (as text) to what was chosen; anything else is refused."""
+    known = {str(n.id): n for n in nominees}
+    unknown = [key for key in values if key not in known]
+    if unknown:
+        raise ServiceError("unknown_nominee", _l("Phiếu có dòng không thuộc hội nghị này."),
+                           field="choices")
+    choices = {}
+    for key, nominee in known.items():
+        value = values.get(key)
+        if value in (None, "", "blank"):
+            choices[nominee.id] = "blank"
+        elif value in VALID_MARKS:
+            choices[nominee.id] = value
+        else:
+            raise ServiceError("invalid_choice",
+                               _l("Lựa chọn cho %(name)s không hợp lệ.", name=nominee.full_name),
+                               field="choices")
+    return choices
+
+
+def new_tracker() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(TRACKER_LENGTH))
+
+
+def cast_ballot(session, conference: Conference, code_text, values: dict) -> Ballot:
+    """Spend the code and record the ballot, or refuse with nothing written."""
+    require_open(conference)
+    choices = read_choices(ballot_nominees(session, conference), values)
+    digest, _row = _code_row(session, conference, code_text)
+    spent = session.execute(
+        update(VoteCode)
+        .where(VoteCode.conference_id == conference.id, VoteCode.digest == digest,
+               VoteCode.state == "unused")
+        .values(state="spent")
+        .execution_options(synchronize_session=False))
+    if spent.rowcount != 1:
+        raise _spent_code()
+    ballot = Ballot(id=uuid.uuid4(), conference_id=conference.id, origin="electronic",
+                    tracker=new_tracker(), province_id=conference.province_id,
+                    unit_id=conference.unit_id)
+    session.add(ballot)
+    session.add_all(BallotMark(ballot_id=ballot.id, nominee_id=nominee_id, mark=mark,
+                               province_id=conference.province_id, unit_id=conference.unit_id)
+                    for nominee_id, mark in choices.items())
+    session.flush()
+    return ballot
+
+
+def display_tracker(tracker: str) -> str:
+    return f"{tracker[:4]}-{tracker[4:]}"

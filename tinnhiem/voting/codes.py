@@ -1,0 +1,108 @@
+"""One-time voting codes: made, shown once, stored only as a keyed hash.
+
+A code is 10 characters from a 32-letter alphabet without 0/O and 1/I (50 bits). With a few
+hundred codes live in a conference, one guess succeeds with odds of about 1 in 2·10¹²;
+the failure limit on the voting page keeps guessing to a trickle on top of that.
+"""
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from tinnhiem.conferences.services import audit_conference, voter_counts
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.voting.models import Poll, VoteCode
+
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+SLUG_LENGTH = 8
+MAX_BATCH = 2000
+ISSUING_STATES = ("ready", "open")
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def display_code(code: str) -> str:
+    """Printed in two groups of five, easier to read out and to type."""
+    return f"{code[:5]}-{code[5:]}"
+
+
+def normalize_code(text) -> str | None:
+    """What the voter typed, as a code: case, spaces and dashes forgiven; None if it cannot
+    be one of ours."""
+    if not isinstance(text, str):
+        return None
+    code = "".join(ch for ch in text.upper() if not ch.isspace() and ch != "-")
+    if len(code) != CODE_LENGTH or any(ch not in ALPHABET for ch in code):
+        return None
+    return code
+
+
+def _code_key() -> bytes:
+    configured = current_app.config.get("VOTE_CODE_KEY")
+    if configured:
+        return configured.encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), b"tinnhiem vote codes",
+                    hashlib.sha256).digest()
+
+
+def code_digest(conference_id, code: str) -> str:
+    """Keyed per conference: the same letters in another conference are another code."""
+    return hmac.new(_code_key(), conference_id.bytes + code.encode(), hashlib.sha256).hexdigest()
+
+
+def code_counts(session, conference) -> dict:
+    rows = session.execute(select(VoteCode.state, func.count()).where(
+        VoteCode.conference_id == conference.id).group_by(VoteCode.state)).all()
+    counts = {"unused": 0, "spent": 0, "void": 0, **dict(rows)}
+    counts["issued"] = counts["unused"] + counts["spent"] + counts["void"]
+    return counts
+
+
+def poll_for(session, conference) -> Poll:
+    poll = session.scalar(select(Poll).where(Poll.conference_id == conference.id))
+    if poll is None:
+        poll = Poll(slug="".join(secrets.choice(ALPHABET) for _ in range(SLUG_LENGTH)),
+                    conference_id=conference.id, province_id=conference.province_id,
+                    unit_id=conference.unit_id)
+        session.add(poll)
+        session.flush()
+    return poll
+
+
+def issue_codes(session, actor, conference, count) -> list[str]:
+    """Issue `count` more codes (each one a ballot issued) and return them in clear, the only
+    time they exist outside a voter's hand. Never more codes than people summoned."""
+    if conference.mode != "electronic":
+        raise ServiceError("paper_conference",
+                           _l("Hội nghị bỏ phiếu giấy: không dùng mã bỏ phiếu."), status=409)
+    if conference.status not in ISSUING_STATES:
+        raise ServiceError("not_issuing",
+                           _l("Chỉ phát mã khi hội nghị đã chốt phiếu hoặc đang bỏ phiếu."),
+                           status=409)
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_BATCH:
+        raise ServiceError("invalid_count",
+                           _l("Số mã phải từ 1 đến %(n)d.", n=MAX_BATCH), field="count")
+    summoned, _present, _listed = voter_counts(session, conference)
+    issued = code_counts(session, conference)["issued"]
+    if issued + count > summoned:
+        raise ServiceError(
+            "too_many_codes",
+            _l("Đã phát %(i)d mã; phát thêm %(c)d sẽ vượt số người được triệu tập (%(s)d).",
+               i=issued, c=count, s=summoned), field="count", status=409)
+    poll_for(session, conference)
+    codes = set()
+    while len(codes) < count:
+        codes.add(new_code())
+    session.add_all(VoteCode(conference_id=conference.id, province_id=conference.province_id,
+                             unit_id=conference.unit_id, digest=code_digest(conference.id, c))
+                    for c in codes)
+    session.flush()
+    audit_conference(session, actor, "voting.codes_issued", conference, count=count,
+                     issued_total=issued + count)
+    return sorted(codes)  # sorted, so the order says nothing about the hash rows

@@ -1,0 +1,32 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from tinnhiem.voting.codes import MAX_BATCH
+
+REQUIRED = _l("Trường này là bắt buộc.")
+
+
+class IssueCodesForm(FlaskForm):
+    count = IntegerField(_l("Số mã cần phát"), [InputRequired(REQUIRED), NumberRange(1, MAX_BATCH)])
+
+
+class CloseVoteForm(FlaskForm):
+    ballots_issued = IntegerField(_l("Số phiếu đã phát ra"), [Optional(), NumberRange(0, 100000)])
+
+
+class PaperBallotForm(FlaskForm):
+    """The per-ballot flags; the rows are read from the request (one field per person)."""
+
+    not_issued = BooleanField(_l("Phiếu không do Ban kiểm phiếu phát ra"))
+    blank = BooleanField(_l("Phiếu trắng (không đánh dấu gì)"))
+    extra_names = BooleanField(_l("Có ghi thêm tên ngoài danh sách"))
+
+
+class TotalsForm(FlaskForm):
+    collected = IntegerField(_l("Số phiếu thu về"), [InputRequired(REQUIRED), NumberRange(0, 100000)])
+
+
+class AcceptForm(FlaskForm):
+    sheet_id = HiddenField()

@@ -1,0 +1,230 @@
+"""The unit's voting pages: codes and slips, closing the vote, and the counting board's
+paper entry, comparison and acceptance. The voter's own pages are in vote_views."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tinnhiem.conferences import services as conferences
+from tinnhiem.conferences.services import ballot_nominees
+from tinnhiem.platform.auth.access import require_roles
+from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
+from tinnhiem.platform.db import db
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.forms import attach_error
+from tinnhiem.platform.web import found_or_404
+from tinnhiem.tenants.services import get_unit
+from tinnhiem.voting import codes, paper, sealing
+from tinnhiem.voting.forms import (AcceptForm, CloseVoteForm, IssueCodesForm, PaperBallotForm,
+                                   TotalsForm)
+from tinnhiem.voting.models import MARKS, Poll
+from tinnhiem.voting.slips import qr_data_uri, slips_pdf, vote_url
+
+bp = Blueprint("voting", __name__, url_prefix="/conferences")
+ADMIN = Role.UNIT_ADMIN
+BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
+# Typed on the keyboard, one per row: fast for a board reading ballots aloud.
+KEYS = {"1": "high", "2": "confidence", "3": "low", "0": "blank", "4": "several", "5": "crossed"}
+KEY_OF = {mark: key for key, mark in KEYS.items()}
+FIELD_LABELS = {"high": _l("Tín nhiệm cao"), "confidence": _l("Tín nhiệm"),
+                "low": _l("Tín nhiệm thấp"), "invalid": _l("Không hợp lệ")}
+
+
+def _conference(conference_id):
+    return found_or_404(conferences.get_conference(db.session, conference_id))
+
+
+def _poll(conference):
+    from sqlalchemy import select
+
+    return db.session.scalar(select(Poll).where(Poll.conference_id == conference.id))
+
+
+def _manage_page(conference, status=200, **forms):
+    poll = _poll(conference)
+    sheets = paper.list_sheets(db.session, conference)
+    submitted = [s for s in sheets if s.submitted]
+    context = {
+        "conference": conference, "status_label": conferences.status_label,
+        "summary": sealing.vote_summary(db.session, conference),
+        "poll": poll, "link": vote_url(poll.slug) if poll else None,
+        "qr": qr_data_uri(vote_url(poll.slug)) if poll else None,
+        "sheets": sheets, "tallies": {s.id: paper.sheet_tally(db.session, conference, s)
+                                      for s in sheets},
+        "differences": paper.differences(db.session, conference, submitted),
+        "nominees": ballot_nominees(db.session, conference), "field_labels": FIELD_LABELS,
+        "issue_form": forms.get("issue_form") or IssueCodesForm(prefix="issue"),
+        "close_form": forms.get("close_form") or CloseVoteForm(prefix="close"),
+        "accept_form": AcceptForm(prefix="accept"),
+    }
+    return render_template("voting/manage.html", **context), status
+
+
+def _run(conference, form, action, success, page, form_name, endpoint=".manage"):
+    """Validate, call the service, commit once; a refusal shows the page again (422/409)."""
+    if not form.validate_on_submit():
+        return page(conference, 422, **{form_name: form})
+    try:
+        result = action()
+    except ServiceError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return page(conference, error.status if error.status in (404, 409) else 422,
+                    **{form_name: form})
+    db.session.commit()
+    if isinstance(result, Response):
+        return result
+    flash(success, "success")
+    return redirect(url_for(endpoint, conference_id=conference.id))
+
+
+@bp.get("/<uuid:conference_id>/vote")
+@require_roles(*STAFF_ROLES)
+def manage(conference_id):
+    return _manage_page(_conference(conference_id))
+
+
+@bp.post("/<uuid:conference_id>/codes")
+@require_roles(ADMIN)
+def issue_codes(conference_id):
+    """Issue codes and hand back their slips at once: the codes exist in clear only here."""
+    conference = _conference(conference_id)
+    form = IssueCodesForm(prefix="issue")
+
+    def issue():
+        issued = codes.issue_codes(db.session, current_user, conference, form.count.data)
+        pdf = slips_pdf(conference, get_unit(db.session, conference.unit_id), _poll(conference).slug,
+                        issued)
+        name = f"ma-bo-phieu-{conference.held_on:%Y%m%d}.pdf"
+        return Response(pdf, mimetype="application/pdf",
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
+
+    return _run(conference, form, issue, "", _manage_page, "issue_form")
+
+
+@bp.post("/<uuid:conference_id>/close")
+@require_roles(ADMIN)
+def close(conference_id):
+    conference = _conference(conference_id)
+    form = CloseVoteForm(prefix="close")
+    return _run(conference, form, lambda: sealing.close_vote(
+        db.session, current_user, conference, form.ballots_issued.data),
+        _("Đã kết thúc bỏ phiếu và niêm phong."), _manage_page, "close_form")
+
+
+# The counting board's sheet ---------------------------------------------------------------
+
+def _sheet_page(conference, status=200, **forms):
+    sheet = paper.own_sheet(db.session, conference, current_user)
+    nominees = ballot_nominees(db.session, conference)
+    entries = []
+    if sheet is not None and sheet.method == "ballots":
+        entries = sealing.counted_ballots(db.session, conference, sheet.id)
+    totals = {}
+    if sheet is not None and sheet.method == "totals":
+        tally = paper.sheet_tally(db.session, conference, sheet)
+        totals = {n.id: tally.people[n.id].as_dict() for n in nominees}
+    context = {
+        "conference": conference, "sheet": sheet, "nominees": nominees, "entries": entries,
+        "totals": totals, "keys": KEYS, "key_of": KEY_OF, "last": request.args.get("last"),
+        "tally": paper.sheet_tally(db.session, conference, sheet) if sheet else None,
+        "ballot_form": forms.get("ballot_form") or PaperBallotForm(prefix="ballot"),
+        "totals_form": forms.get("totals_form") or TotalsForm(prefix="totals"),
+        "action_form": AcceptForm(prefix="action"),
+        "rows": forms.get("rows") or {},
+    }
+    return render_template("voting/sheet.html", **context), status
+
+
+def _board_conference(conference_id):
+    conference = _conference(conference_id)
+    if conference.mode != "paper":
+        abort(404)
+    return conference
+
+
+@bp.get("/<uuid:conference_id>/sheet")
+@require_roles(*BOARD)
+def sheet(conference_id):
+    return _sheet_page(_board_conference(conference_id))
+
+
+@bp.post("/<uuid:conference_id>/sheet/ballots")
+@require_roles(*BOARD)
+def add_ballot(conference_id):
+    conference = _board_conference(conference_id)
+    form = PaperBallotForm(prefix="ballot")
+    nominees = ballot_nominees(db.session, conference)
+    rows = {str(n.id): request.form.get(f"row-{n.id}", "").strip() for n in nominees}
+    marks = {key: KEYS.get(value, value or None) for key, value in rows.items() if value}
+    added = {}
+
+    def add():
+        added["id"] = paper.add_paper_ballot(db.session, current_user, conference, {
+            "marks": marks, "not_issued": form.not_issued.data, "blank": form.blank.data,
+            "extra_names": form.extra_names.data}).id
+
+    if not form.validate_on_submit():
+        return _sheet_page(conference, 422, ballot_form=form, rows=rows)
+    try:
+        add()
+    except ServiceError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _sheet_page(conference, error.status if error.status == 409 else 422,
+                           ballot_form=form, rows=rows)
+    db.session.commit()
+    flash(_("Đã nhập phiếu."), "success")
+    return redirect(url_for(".sheet", conference_id=conference.id, last=added["id"]) + "#entry")
+
+
+@bp.post("/<uuid:conference_id>/sheet/ballots/<uuid:ballot_id>/delete")
+@require_roles(*BOARD)
+def remove_ballot(conference_id, ballot_id):
+    conference = _board_conference(conference_id)
+    return _run(conference, AcceptForm(prefix="action"), lambda: paper.remove_paper_ballot(
+        db.session, current_user, conference, ballot_id), _("Đã xóa phiếu khỏi bảng nhập."),
+        _sheet_page, "action_form", ".sheet")
+
+
+@bp.post("/<uuid:conference_id>/sheet/totals")
+@require_roles(*BOARD)
+def save_totals(conference_id):
+    conference = _board_conference(conference_id)
+    form = TotalsForm(prefix="totals")
+
+    def number(name):
+        value = request.form.get(name, "").strip()
+        return int(value) if value.isdigit() and len(value) < 7 else value or None
+
+    totals = {str(n.id): {f: number(f"{f}-{n.id}") for f in paper.FIELDS}
+              for n in ballot_nominees(db.session, conference)}
+    return _run(conference, form, lambda: paper.set_totals(
+        db.session, current_user, conference, form.collected.data, totals),
+        _("Đã lưu số liệu kiểm phiếu."), _sheet_page, "totals_form", ".sheet")
+
+
+SHEET_ACTIONS = {
+    "submit": (paper.submit_sheet, _l("Đã nộp bảng nhập.")),
+    "reopen": (paper.reopen_sheet, _l("Đã mở lại bảng nhập để sửa.")),
+    "clear": (paper.clear_sheet, _l("Đã xóa bảng nhập.")),
+}
+
+
+@bp.post("/<uuid:conference_id>/sheet/<any(submit, reopen, clear):action>")
+@require_roles(*BOARD)
+def sheet_action(conference_id, action):
+    conference = _board_conference(conference_id)
+    service, message = SHEET_ACTIONS[action]
+    return _run(conference, AcceptForm(prefix="action"), lambda: service(
+        db.session, current_user, conference), str(message), _sheet_page, "action_form", ".sheet")
+
+
+@bp.post("/<uuid:conference_id>/count")
+@require_roles(*BOARD)
+def accept(conference_id):
+    conference = _board_conference(conference_id)
+    form = AcceptForm(prefix="accept")
+    return _run(conference, form, lambda: paper.accept_count(
+        db.session, current_user, conference, form.sheet_id.data),
+        _("Đã chốt kết quả kiểm phiếu và niêm phong."), _manage_page, "accept_form")
