@@ -165,3 +165,29 @@ class Factory:
 
         world.voting, world.people = self.as_account(admin, prepare)
         return world.voting
+
+    def issue_codes(self, world, count, conference=None, admin=None):
+        """Issue `count` codes for world.voting (or `conference`): (codes, poll slug)."""
+        from sqlalchemy import select
+
+        from tinnhiem.conferences import services as conferences
+        from tinnhiem.voting import codes
+        from tinnhiem.voting.models import Poll
+
+        conference = conference or world.voting
+
+        def issue(session, actor):
+            issued = codes.issue_codes(session, actor, conferences.get_conference(
+                session, conference.id), count)
+            slug = session.scalar(select(Poll.slug).where(Poll.conference_id == conference.id))
+            return issued, slug
+
+        return self.as_account(admin or world.unit_admin_a1, issue)
+
+    def close_vote(self, world, conference=None, ballots_issued=None, admin=None):
+        from tinnhiem.conferences import services as conferences
+        from tinnhiem.voting import sealing
+
+        conference = conference or world.voting
+        return self.as_account(admin or world.unit_admin_a1, lambda s, a: sealing.close_vote(
+            s, a, conferences.get_conference(s, conference.id), ballots_issued))

@@ -34,7 +34,9 @@ def load_config(instance_path: str) -> dict:
         "MIGRATE_DATABASE_URL": os.environ.get("MIGRATE_DATABASE_URL"),
         "DB_APP_ROLE": os.environ.get("DB_APP_ROLE", "tinnhiem_app"),
         "DB_ROLE_CHECK": _bool("DB_ROLE_CHECK", True),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: even with SQL logging switched on, no value (a ballot, a code's
+        # hash) reaches a log line.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Large enough for any form; a 10 MB field is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
         "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
