@@ -173,3 +173,66 @@ def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, br
     assert page.get_by_text("Đã bắt đầu bỏ phiếu.").is_visible()
     assert page.locator("#status").inner_text() == "Đang bỏ phiếu"
     context.close()
+
+
+def test_voter_on_a_phone_scans_the_code_votes_with_a_blank_row_and_cannot_vote_twice(
+        live, browser):
+    """Can a voter on a phone follow the QR link, vote (one row blank) and not vote twice?"""
+    import re
+
+    from playwright.sync_api import expect
+    from sqlalchemy import func, select
+
+    from tinnhiem.voting.models import Ballot
+
+    app, base = live
+    make = Factory(app)
+    w = make.world()
+    make.open_conference(w, people=3, summoned=10)
+    codes, slug = make.issue_codes(w, 2)
+    qr_link = f"{base}/v/{slug}?ma={codes[0]}"
+
+    phone = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    page.goto(qr_link)
+    code = page.get_by_label("Mã bỏ phiếu")
+    expect(code).to_have_id("code")
+    expect(code).to_have_value(codes[0])
+    page.get_by_role("button", name="Tiếp tục").click()
+
+    expect(page.get_by_role("group")).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    levels = page.locator(".vote-levels label")
+    expect(levels).to_have_count(9)
+    for label in levels.all():
+        assert label.bounding_box()["height"] >= 44, label.inner_text()
+    for person, level in (("Người Thứ 1", "Tín nhiệm cao"), ("Người Thứ 2", "Tín nhiệm thấp")):
+        group = page.get_by_role("group", name=person)
+        group.locator("label").filter(has_text=re.compile(f"^{level}$")).click()
+        expect(group.get_by_role("radio", name=level, exact=True)).to_be_checked()
+    for radio in page.get_by_role("group", name="Người Thứ 3").get_by_role("radio").all():
+        expect(radio).not_to_be_checked()
+    page.get_by_role("button", name="Xem lại phiếu").click()
+
+    warning = page.get_by_role("alert")
+    expect(warning).to_have_id("blank-warning")
+    expect(warning).to_contain_text("Bạn để trống 1 dòng")
+    expect(warning).to_contain_text("Người Thứ 3")
+    expect(warning).not_to_contain_text("Người Thứ 1")
+    expect(warning).not_to_contain_text("Người Thứ 2")
+    page.get_by_role("button", name="Gửi phiếu").click()
+
+    expect(page.get_by_text("Phiếu của bạn đã được ghi nhận.")).to_be_visible()
+    expect(page.locator("#tracker")).to_have_text(
+        re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$"))
+
+    page.goto(qr_link)
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page.get_by_role("alert")).to_contain_text("Mã này đã được dùng")
+    expect(page.get_by_role("group")).to_have_count(0)
+    expect(page.get_by_role("button", name="Xem lại phiếu")).to_have_count(0)
+    phone.close()
+
+    ballots = make._run(lambda s: s.scalar(select(func.count()).select_from(Ballot).where(
+        Ballot.conference_id == w.voting.id)))
+    assert ballots == 1

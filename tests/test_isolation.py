@@ -7,8 +7,13 @@ from tests.conftest import PASSWORD
 
 # Routes whose parameters name no tenant object.
 NOT_OBJECT_ROUTES = {"/static/<path:filename>", "/lang/<code>"}
+# The voter's pages answer anyone holding the voting link, by design: no account reaches
+# further through them (a code of another conference is refused: see test_voting).
+VOTER_ROUTES = ("/v/", "/api/v1/polls/")
 # Path parameters that are not object ids (the object is named by the other parameters).
-NOT_OBJECT_PARAMS = {"target": "open"}
+NOT_OBJECT_PARAMS = {"target": "open", "action": "submit"}
+# Routes about the counting board's paper sheets are called on a paper conference.
+PAPER_ROUTE = re.compile(r"/(sheet|count)")
 OUTSIDERS = ["unit_admin_a2", "counter_a1_other", "unit_admin_b1", "admin_b"]
 
 
@@ -20,12 +25,27 @@ def world(make):
 
     w.counter_a1_other = make.account(Role.COUNTER, w.a2)
     make.conference_for(w, w.a1)
+    _paper_conference_with_a_sheet(make, w)
     return w
+
+
+def _paper_conference_with_a_sheet(make, w):
+    """A closed paper conference of A1 on which A1's admin entered one ballot."""
+    from tinnhiem.conferences import services as conferences
+    from tinnhiem.voting import paper
+
+    make.open_conference(w, mode="paper", people=1, title="Hội nghị phiếu giấy")
+    make.close_vote(w, ballots_issued=5)
+    w.paper_conference = w.voting
+    w.paper_ballot = make.as_account(w.unit_admin_a1, lambda s, a: paper.add_paper_ballot(
+        s, a, conferences.get_conference(s, w.paper_conference.id),
+        {"marks": {w.people[0].id: "high"}}))
 
 
 def object_routes(app):
     for rule in app.url_map.iter_rules():
-        if not rule.arguments or rule.rule in NOT_OBJECT_ROUTES:
+        if not rule.arguments or rule.rule in NOT_OBJECT_ROUTES \
+                or rule.rule.startswith(VOTER_ROUTES):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
@@ -35,7 +55,9 @@ def _arguments(rule, world):
     values = {"unit_id": world.a1.id, "account_id": world.unit_admin_a1.id,
               "type_id": world.a1.type_id, "round_id": world.round_a1_only.id,
               "conference_id": world.conference_a1.id, "nominee_id": world.nominee_a1.id,
-              **NOT_OBJECT_PARAMS}
+              "ballot_id": world.paper_ballot.id, **NOT_OBJECT_PARAMS}
+    if PAPER_ROUTE.search(rule.rule):
+        values["conference_id"] = world.paper_conference.id
     unknown = set(rule.arguments) - values.keys()
     assert not unknown, f"{rule.rule}: teach the isolation matrix about {unknown}"
     return {name: values[name] for name in rule.arguments}

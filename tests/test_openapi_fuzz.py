@@ -16,13 +16,16 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.PROVINCE_ADMIN, Role.UNIT_ADMIN])
 def test_api_has_no_server_error(app, make, token, role):
     world = make.conference_for(make.world(), None)
+    make.open_conference(world)  # an open electronic vote, with its voting link
+    _codes, slug = make.issue_codes(world, 2)
     account = {Role.OPERATOR: world.operator, Role.PROVINCE_ADMIN: world.admin_a,
                Role.UNIT_ADMIN: world.unit_admin_a1}[role]
     headers = token(account)
     # Real ids in the path, so requests reach past the 404 into the rules.
     real_ids = {"unit_id": world.a1.id, "conference_id": world.conference_a1.id,
                 "nominee_id": world.nominee_a1.id, "round_id": world.round_a.id,
-                "account_id": world.unit_admin_a1.id, "type_id": world.a1.type_id}
+                "account_id": world.unit_admin_a1.id, "type_id": world.a1.type_id,
+                "slug": slug}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures = []
     operations = [result.ok() for result in schema.get_all_operations()]
