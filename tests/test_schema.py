@@ -20,7 +20,7 @@ UNIQUE_EXCEPTIONS = {
 
 # The unit tree is also the operator's (Scope.for_directory); everything else is strictly
 # the unit's (or, for province-shared tables, the province's).
-TABLE_KIND = {"units": "directory", "unit_successions": "directory",
+TABLE_KIND = {"units": "directory", "unit_successions": "directory", "polls": "directory",
               **{t: "province" for t in ("ballot_templates", "rounds", "round_categories")}}
 POLICY = {"unit": "app_in_scope(province_id, unit_id)",
           "directory": "app_in_directory(province_id, unit_id)",
