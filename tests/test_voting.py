@@ -219,3 +219,24 @@ def test_closing_voids_unused_codes_seals_and_shows_the_counts(app, make, world,
         with unscoped("test: recompute the seal") as session:
             again = conferences.get_conference(session, world.voting.id)
             assert seal_digest(session, again) == conference.seal_digest
+
+
+def test_issuing_codes_hands_back_printable_slips_once(app, make, world, login):
+    import unicodedata
+
+    from tests.test_conference_pages import _pdf_text
+
+    admin = login(world.unit_admin_a1)
+    response = admin.post(f"/conferences/{world.voting.id}/codes", data={"issue-count": "4"})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    slips = unicodedata.normalize("NFC", _pdf_text(response.data))
+    printed = re.findall(r"\b[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}\b", slips)
+    assert len(set(printed)) == 4 and "Hội nghị Ban Chấp hành" in slips
+    assert "Mã bỏ phiếu" in slips and "Mỗi mã bỏ được một phiếu" in slips
+    with app.app_context():
+        digests = {codes.code_digest(world.voting.id, c.replace("-", "")) for c in printed}
+    assert {r.digest for r in rows(make, VoteCode, conference_id=world.voting.id)} == digests
+    page = admin.get(f"/conferences/{world.voting.id}/vote").text
+    assert re.search(r'id="count-issued">4<', page) and not any(c in page for c in printed)
+    too_many = admin.post(f"/conferences/{world.voting.id}/codes", data={"issue-count": "7"})
+    assert too_many.status_code == 409 and "vượt số người được triệu tập (10)" in too_many.text
