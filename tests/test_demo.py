@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def demo(app):
     with app.app_context(), unscoped("test") as session:
-        created = load_demo(session)
+        created, links = load_demo(session)
         session.commit()
-    return {username: password for username, _role, password in created}
+    accounts = {username: password for username, _role, password in created}
+    return {**accounts, "links": links}
 
 
 def _sign_in(app, username, password):
@@ -38,7 +39,7 @@ def test_demo_has_a_province_with_mixed_units_and_a_merged_district(app, demo):
         assert len({u.type_id for u in in_province}) >= 5
         district = next(u for u in units if u.code == "HU-LAMTHAO")
         assert str(district.valid_to) == "2025-06-30"
-    assert set(demo) == {"vanhanh", "bantochuc", "thuongvu", "donvi", "kiemphieu"}
+    assert set(demo) == {"vanhanh", "bantochuc", "thuongvu", "donvi", "kiemphieu", "links"}
 
 
 def test_demo_loads_only_once(app, demo):
@@ -96,7 +97,7 @@ def test_demo_round_has_conferences_in_several_states(app, demo):
     with app.app_context(), unscoped("test") as session:
         states = {c.status for c in session.scalars(select(Conference))}
         exempt = session.scalars(select(Nominee).where(Nominee.exemption.is_not(None))).all()
-    assert {"draft", "ready", "open", "annulled"} <= states
+    assert {"draft", "ready", "open", "closed", "annulled"} <= states
     assert [n.full_name for n in exempt] == ["Đỗ Quang Vinh"]  # appointed in 2028
 
 
@@ -107,3 +108,29 @@ def test_demo_unit_admin_sees_the_round_and_the_open_conference(app, demo):
     assert "Đảng bộ xã Lâm Thao" not in page
     overview = _sign_in(app, "thuongvu", demo["thuongvu"]).get("/rounds/").text
     assert "giữa nhiệm kỳ 2025–2030" in overview
+
+
+def test_a_demo_voting_link_casts_a_ballot_once(app, demo):
+    """The printed demo links work: a newcomer can vote once with each."""
+    client = app.test_client()
+    path, code = demo["links"][0].split("?ma=")
+    assert len(demo["links"]) == 7
+    assert code in client.get(demo["links"][0]).text
+    page = client.post(f"{path}/ballot", data={"code": code})
+    assert page.status_code == 200 and "Nguyễn Văn Hùng" in page.text
+    assert client.post(f"{path}/cast", data={"code": code}).status_code == 200
+    assert client.post(f"{path}/cast", data={"code": code}).status_code == 409
+    admin = _sign_in(app, "donvi", demo["donvi"])
+    conference = re.search(r'href="/conferences/([0-9a-f-]+)">Hội nghị Ban Chấp hành Đảng bộ phường'
+                           r' Việt Trì<', admin.get("/conferences/").text).group(1)
+    counts = admin.get(f"/conferences/{conference}/vote").text
+    assert re.search(r'id="count-collected">4<', counts)  # three demo ballots and this one
+
+
+def test_demo_counter_has_paper_ballots_to_finish(app, demo):
+    client = _sign_in(app, "kiemphieu", demo["kiemphieu"])
+    listing = client.get("/conferences/").text
+    conference = re.search(r'href="/conferences/([0-9a-f-]+)">Hội nghị lấy phiếu Ban Thường vụ',
+                           listing).group(1)
+    sheet = client.get(f"/conferences/{conference}/sheet")
+    assert sheet.status_code == 200 and re.search(r'id="entered">8<', sheet.text)

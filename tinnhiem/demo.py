@@ -88,8 +88,8 @@ def load_demo(session) -> list[tuple[str, str, str]] | None:
         account.must_change_password = False  # demo accounts go straight in
         by_name[username] = account
         created.append((username, str(role.value), password))
-    _demo_round(session, units, by_name)
-    return created
+    voting_links = _demo_round(session, units, by_name)
+    return created, voting_links
 
 
 # (unit code, title, state it is left in, people: (name, code, post, appointed on))
@@ -106,11 +106,21 @@ CONFERENCES = [
         ("Vũ Thị Hạnh", "PT-0202", "Phó Bí thư Đảng ủy xã", None)]),
     ("PH-NONGTRANG", "Hội nghị Ban Chấp hành Đảng bộ phường Nông Trang", "annulled", [
         ("Bùi Văn Sơn", "PT-0301", "Bí thư Đảng ủy phường", None)]),
+    ("PH-VIETTRI", "Hội nghị lấy phiếu Ban Thường vụ (phiếu giấy)", "paper-closed", [
+        ("Ngô Thị Mai", "PT-0106", "Ủy viên Ban Thường vụ, Chủ nhiệm Ủy ban Kiểm tra", None),
+        ("Đinh Văn Long", "PT-0107", "Ủy viên Ban Thường vụ, Trưởng Ban Tuyên giáo và Dân vận",
+         None)]),
 ]
+DEMO_CODES = 10  # issued for the open conference; a few are used, the rest printed for you
+DEMO_BALLOTS = (("high", "high", "confidence"), ("confidence", "high", "low"),
+                ("high", "low", None))
+# Paper ballots as the demo counter typed them (one key per row, see voting.views.KEYS).
+DEMO_PAPER = ("11", "12", "21", "13", "0 ", "45", "11", "32")
 
 
-def _demo_round(session, units, by_name) -> None:
-    """A 2028 mid-term round with conferences in several states."""
+def _demo_round(session, units, by_name) -> list[str]:
+    """A 2028 mid-term round with conferences in several states. Returns the voting links
+    (path with a code) of the open electronic conference's unused codes."""
     from tinnhiem.conferences import nominees, services as conferences, voters
     from tinnhiem.rounds import services as rounds
 
@@ -123,23 +133,55 @@ def _demo_round(session, units, by_name) -> None:
         "categories": [{"name": "Chức danh lãnh đạo cấp ủy", "deadline": D(2028, 6, 30)},
                        {"name": "Chức danh lãnh đạo khác", "deadline": D(2028, 7, 31)}]})
     category_id = session.scalars(rounds.select_categories(round_.id)).first()
+    links = []
     for unit_code, title, state, people in CONFERENCES:
         conference = conferences.create_conference(session, None, units[unit_code].id, {
             "round_id": round_.id, "title": title, "held_on": D(2028, 6, 12),
-            "place": "Hội trường Đảng ủy", "voting_body": "Ban Chấp hành Đảng bộ"})
+            "place": "Hội trường Đảng ủy", "voting_body": "Ban Chấp hành Đảng bộ",
+            "mode": "paper" if state.startswith("paper") else "electronic"})
         for name, code, post, appointed in people:
             nominees.add_nominee(session, None, conference, {
                 "full_name": name, "cadre_code": code, "post": post,
                 "category_id": category_id, "appointed_on": appointed})
         voters.replace_voters(session, None, conference,
                               [(f"Đại biểu {n:02d}", "Ủy viên Ban Chấp hành") for n in range(1, 28)])
-        if state in ("ready", "open"):
+        if state in ("ready", "open", "paper-closed"):
             conferences.mark_ready(session, None, conference)
-        if state == "open":
+        if state in ("open", "paper-closed"):
             voters.record_attendance(session, None, conference, present_count=24)
             conferences.open_vote(session, None, conference)
+        if state == "open":
+            links = _demo_votes(session, by_name["donvi"], conference)
+        if state == "paper-closed":
+            _demo_paper_count(session, by_name, conference)
         if state == "annulled":
             conferences.annul(session, None, conference, "Danh sách triệu tập chưa đúng")
+    return links
+
+
+def _demo_votes(session, admin, conference) -> list[str]:
+    from tinnhiem.conferences.services import ballot_nominees
+    from tinnhiem.voting import casting, codes
+
+    issued = codes.issue_codes(session, admin, conference, DEMO_CODES)
+    people = [str(n.id) for n in ballot_nominees(session, conference)]
+    for code, levels in zip(issued, DEMO_BALLOTS):
+        casting.cast_ballot(session, conference, code, dict(zip(people, levels)))
+    slug = codes.poll_for(session, conference).slug
+    return [f"/v/{slug}?ma={code}" for code in issued[len(DEMO_BALLOTS):]]
+
+
+def _demo_paper_count(session, by_name, conference) -> None:
+    """Closed with 24 ballots handed out; the demo counter has typed in the first few."""
+    from tinnhiem.conferences.services import ballot_nominees
+    from tinnhiem.voting import paper, sealing
+
+    sealing.close_vote(session, by_name["donvi"], conference, ballots_issued=24)
+    people = ballot_nominees(session, conference)
+    for keys in DEMO_PAPER:
+        paper.add_paper_ballot(session, by_name["kiemphieu"], conference, {
+            "marks": {p.id: paper.ENTRY_KEYS[k] for p, k in zip(people, keys) if k != " "},
+            "blank": keys.strip() == "0"})
 
 
 @bp.cli.command("load")
@@ -147,13 +189,16 @@ def load_command():
     """Load the demo province into an empty database."""
     credentials_file = Path(current_app.instance_path) / "demo-accounts.txt"
     with unscoped("demo load (CLI)") as session:
-        created = load_demo(session)
+        loaded = load_demo(session)
         session.commit()
-    if created is None:
+    if loaded is None:
         click.echo("Demo data already present." + (
             f" Accounts: {credentials_file}" if credentials_file.exists() else ""))
         return
+    created, voting_links = loaded
     lines = [f"{username:<12} {role:<16} {password}" for username, role, password in created]
+    lines += ["", "Voting links of the open demo conference (one ballot each; prefix with the"
+                  " server's address):", *voting_links]
     credentials_file.parent.mkdir(parents=True, exist_ok=True)
     credentials_file.write_text("\n".join(lines) + "\n")
     credentials_file.chmod(0o600)

@@ -18,6 +18,9 @@ from tinnhiem.voting.sealing import counted_ballots, seal_digest
 from tinnhiem.voting.validity import PersonTally, Tally, tally
 
 FIELDS = ("high", "confidence", "low", "invalid")
+# Typed on the keyboard, one per row: fast for a board reading ballots aloud.
+ENTRY_KEYS = {"1": "high", "2": "confidence", "3": "low", "0": "blank", "4": "several",
+              "5": "crossed"}
 
 
 def require_entry_open(conference) -> None:

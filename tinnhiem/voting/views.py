@@ -23,8 +23,7 @@ from tinnhiem.voting.slips import qr_data_uri, slips_pdf, vote_url
 bp = Blueprint("voting", __name__, url_prefix="/conferences")
 ADMIN = Role.UNIT_ADMIN
 BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
-# Typed on the keyboard, one per row: fast for a board reading ballots aloud.
-KEYS = {"1": "high", "2": "confidence", "3": "low", "0": "blank", "4": "several", "5": "crossed"}
+KEYS = paper.ENTRY_KEYS
 KEY_OF = {mark: key for key, mark in KEYS.items()}
 FIELD_LABELS = {"high": _l("Tín nhiệm cao"), "confidence": _l("Tín nhiệm"),
                 "low": _l("Tín nhiệm thấp"), "invalid": _l("Không hợp lệ")}
