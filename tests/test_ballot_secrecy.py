@@ -5,7 +5,7 @@ import re
 
 import psycopg
 import pytest
-from sqlalchemy import Date, DateTime, Integer, Time, select, text
+from sqlalchemy import Date, DateTime, Integer, Time, text
 
 import tinnhiem.models  # noqa: F401  (complete metadata)
 from tinnhiem.platform.audit.models import AuditEntry

@@ -1,11 +1,10 @@
 """The electronic secret ballot: one-time codes, casting, closing and the seal."""
-import logging
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
 from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry

@@ -13,7 +13,7 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES, UNIT_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.forms import attach_error, handle_form
+from tinnhiem.platform.forms import handle_form, run_page_action
 from tinnhiem.platform.web import accepts_upload, found_or_404
 from tinnhiem.rounds import services as rounds
 
@@ -85,21 +85,13 @@ def show(conference_id):
 
 
 def _act(conference, form, action, success: str, form_name: str):
-    """Run one action of the conference page: validate, call the service, commit once;
-    a refusal shows the page again with the message and status 422 (409 for a conflict)."""
-    if form.validate_on_submit():
-        try:
-            action()
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            return _page(conference, error.status if error.status in (409, 413) else 422,
-                         **{form_name: form,
-                            "import_errors": getattr(error, "rows", None)})
-        db.session.commit()
-        flash(success, "success")
-        return redirect(url_for(".show", conference_id=conference.id))
-    return _page(conference, 422, **{form_name: form})
+    """Run one action of the conference page (see platform.forms.run_page_action)."""
+    def show_page(status, form, error=None):
+        return _page(conference, status, **{form_name: form,
+                                            "import_errors": getattr(error, "rows", None)})
+
+    return run_page_action(form, action, show_page, success,
+                           url_for(".show", conference_id=conference.id))
 
 
 @bp.post("/<uuid:conference_id>/nominees")

@@ -1,7 +1,7 @@
 """Helpers shared by every HTML form: Vietnamese field types and one submit-handling loop."""
 import datetime as dt
 
-from flask import flash, render_template
+from flask import Response, flash, redirect, render_template
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, StringField
 from wtforms.widgets import DateInput
@@ -52,3 +52,24 @@ def handle_form(form, template: str, on_valid, **context):
             return response
     status = 422 if form.is_submitted() else 200
     return render_template(template, form=form, **context), status
+
+
+def run_page_action(form, action, show_page, success: str, done_url: str,
+                    conflict_statuses=(404, 409, 413)):
+    """One action of a page: validate, call the service, commit once, flash and redirect.
+    A refusal shows the page again (`show_page(status, form)`) with the message, rolled back:
+    422, or the service's status when it is a conflict. An action may answer itself (a PDF)."""
+    if not form.validate_on_submit():
+        return show_page(422, form)
+    try:
+        result = action()
+    except ServiceError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return show_page(error.status if error.status in conflict_statuses else 422, form,
+                         error)
+    db.session.commit()
+    if isinstance(result, Response):
+        return result
+    flash(success, "success")
+    return redirect(done_url)

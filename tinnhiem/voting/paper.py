@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from tinnhiem.conferences.services import audit_conference, ballot_nominees
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import BallotTemplate
-from tinnhiem.voting.models import MARKS, SHEET_METHODS, Ballot, BallotMark, SheetTotal, TallySheet
+from tinnhiem.voting.models import MARKS, Ballot, BallotMark, SheetTotal, TallySheet
 from tinnhiem.voting.sealing import counted_ballots, seal_digest
 from tinnhiem.voting.validity import PersonTally, Tally, tally
 

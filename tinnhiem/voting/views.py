@@ -10,14 +10,13 @@ from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
-from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.forms import attach_error
+from tinnhiem.platform.forms import run_page_action
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.tenants.services import get_unit
 from tinnhiem.voting import codes, paper, sealing
 from tinnhiem.voting.forms import (AcceptForm, CloseVoteForm, IssueCodesForm, PaperBallotForm,
                                    TotalsForm)
-from tinnhiem.voting.models import MARKS, Poll
+from tinnhiem.voting.models import Poll
 from tinnhiem.voting.slips import qr_data_uri, slips_pdf, vote_url
 
 bp = Blueprint("voting", __name__, url_prefix="/conferences")
@@ -60,21 +59,10 @@ def _manage_page(conference, status=200, **forms):
 
 
 def _run(conference, form, action, success, page, form_name, endpoint=".manage"):
-    """Validate, call the service, commit once; a refusal shows the page again (422/409)."""
-    if not form.validate_on_submit():
-        return page(conference, 422, **{form_name: form})
-    try:
-        result = action()
-    except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return page(conference, error.status if error.status in (404, 409) else 422,
-                    **{form_name: form})
-    db.session.commit()
-    if isinstance(result, Response):
-        return result
-    flash(success, "success")
-    return redirect(url_for(endpoint, conference_id=conference.id))
+    """One action of a voting page (see platform.forms.run_page_action)."""
+    return run_page_action(form, action, lambda status, form, _error=None: page(
+        conference, status, **{form_name: form}), success,
+        url_for(endpoint, conference_id=conference.id))
 
 
 @bp.get("/<uuid:conference_id>/vote")
@@ -156,25 +144,17 @@ def add_ballot(conference_id):
     nominees = ballot_nominees(db.session, conference)
     rows = {str(n.id): request.form.get(f"row-{n.id}", "").strip() for n in nominees}
     marks = {key: KEYS.get(value, value or None) for key, value in rows.items() if value}
-    added = {}
 
     def add():
-        added["id"] = paper.add_paper_ballot(db.session, current_user, conference, {
+        ballot = paper.add_paper_ballot(db.session, current_user, conference, {
             "marks": marks, "not_issued": form.not_issued.data, "blank": form.blank.data,
-            "extra_names": form.extra_names.data}).id
+            "extra_names": form.extra_names.data})
+        flash(_("Đã nhập phiếu."), "success")
+        return redirect(url_for(".sheet", conference_id=conference.id, last=ballot.id)
+                        + "#entry")
 
-    if not form.validate_on_submit():
-        return _sheet_page(conference, 422, ballot_form=form, rows=rows)
-    try:
-        add()
-    except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _sheet_page(conference, error.status if error.status == 409 else 422,
-                           ballot_form=form, rows=rows)
-    db.session.commit()
-    flash(_("Đã nhập phiếu."), "success")
-    return redirect(url_for(".sheet", conference_id=conference.id, last=added["id"]) + "#entry")
+    return run_page_action(form, add, lambda status, form, _error=None: _sheet_page(
+        conference, status, ballot_form=form, rows=rows), "", "")
 
 
 @bp.post("/<uuid:conference_id>/sheet/ballots/<uuid:ballot_id>/delete")
