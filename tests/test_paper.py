@@ -121,6 +121,9 @@ def test_two_counters_must_agree_before_the_count_is_accepted(app, make, world, 
     [entry] = rows(make, AuditEntry, action="conference.count_accepted")
     assert entry.details["collected"] == 2 and entry.details["digest"] == conference.seal_digest
     assert enter(first, world, "111").status_code == 409  # sealed: no more entry
+    province = login(world.admin_a, target=app.test_client())
+    overview = province.get(f"/conferences/{world.voting.id}/vote").text
+    assert re.search(r'id="count-collected">2<', overview) and 'id="sheets"' not in overview
 
 
 def test_more_ballots_collected_than_issued_is_an_integrity_alert(make, world, login):

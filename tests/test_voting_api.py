@@ -90,8 +90,11 @@ def test_paper_entry_through_the_api(make, token, client):
     accepted = client.post(f"{base}/count", headers=counter, json={"sheet_id": mine["id"]})
     assert accepted.status_code == 200 and accepted.json["collected"] == 1
     assert accepted.json["issued"] == 3 and len(accepted.json["seal_digest"]) == 64
-    comparison = client.get(f"{base}/sheets", headers=token(world.admin_a)).json
+    comparison = client.get(f"{base}/sheets", headers=counter).json
     assert comparison["differences"] == [] and comparison["sheets"][0]["accepted"] is True
+    # the province sees the counts, not the figures per person, before certification
+    assert client.get(f"{base}/sheets", headers=token(world.admin_a)).status_code == 404
+    assert client.get(f"{base}/vote", headers=token(world.admin_a)).json["collected"] == 1
 
 
 def test_hand_count_totals_through_the_api(make, token, client):

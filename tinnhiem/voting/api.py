@@ -96,7 +96,7 @@ def _sheet_out(conference, sheet) -> dict:
 
 
 @blp.get("/<uuid:conference_id>/sheets")
-@require_roles(*STAFF_ROLES)
+@require_roles(*BOARD)  # figures per person stay in the unit until they are certified
 @blp.response(200, SheetComparisonSchema)
 @document_errors(blp, 401, 404)
 def sheets(conference_id):

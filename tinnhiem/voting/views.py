@@ -38,16 +38,28 @@ def _poll(conference):
     return db.session.scalar(select(Poll).where(Poll.conference_id == conference.id))
 
 
+def _counter_names(sheets) -> dict:
+    from sqlalchemy import select
+
+    from tinnhiem.platform.auth.models import Account
+
+    ids = [s.counter_id for s in sheets]
+    return dict(db.session.execute(select(Account.id, Account.full_name)
+                                   .where(Account.id.in_(ids))).all()) if ids else {}
+
+
 def _manage_page(conference, status=200, **forms):
     poll = _poll(conference)
-    sheets = paper.list_sheets(db.session, conference)
+    # Figures per person stay with the counting board until certified results leave the unit.
+    board = current_user.role in BOARD
+    sheets = paper.list_sheets(db.session, conference) if board else []
     submitted = [s for s in sheets if s.submitted]
     context = {
         "conference": conference, "status_label": conferences.status_label,
         "summary": sealing.vote_summary(db.session, conference),
         "poll": poll, "link": vote_url(poll.slug) if poll else None,
         "qr": qr_data_uri(vote_url(poll.slug)) if poll else None,
-        "sheets": sheets, "tallies": {s.id: paper.sheet_tally(db.session, conference, s)
+        "sheets": sheets, "counters": _counter_names(sheets), "tallies": {s.id: paper.sheet_tally(db.session, conference, s)
                                       for s in sheets},
         "differences": paper.differences(db.session, conference, submitted),
         "nominees": ballot_nominees(db.session, conference), "field_labels": FIELD_LABELS,
