@@ -75,6 +75,13 @@ def create_conference(session, actor, unit_id, data: dict) -> Conference:
     return conference
 
 
+def lock_conference(session, conference: Conference) -> Conference:
+    """Re-read the conference and hold its row until commit, so two state changes (two
+    closes, two acceptances) never both pass their checks."""
+    session.refresh(conference, with_for_update=True)
+    return conference
+
+
 def require_editable(conference: Conference) -> None:
     if conference.status not in EDITABLE:
         raise ServiceError(

@@ -10,7 +10,7 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from tinnhiem.conferences.services import audit_conference, ballot_nominees
+from tinnhiem.conferences.services import audit_conference, ballot_nominees, lock_conference
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import BallotTemplate
 from tinnhiem.voting.models import MARKS, Ballot, BallotMark, SheetTotal, TallySheet
@@ -213,6 +213,7 @@ def differences(session, conference, sheets) -> list[dict]:
 def accept_count(session, actor, conference, sheet_id) -> TallySheet:
     """Accept one submitted sheet as the conference's count, and seal it. Refused while
     submitted sheets disagree or when more ballots came back than were issued."""
+    lock_conference(session, conference)
     require_entry_open(conference)
     submitted = [s for s in list_sheets(session, conference) if s.submitted]
     sheet = next((s for s in submitted if str(s.id) == str(sheet_id)), None)

@@ -13,8 +13,8 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, select, update
 
-from tinnhiem.conferences.services import (audit_conference, ballot_nominees, status_label,
-                                           voter_counts)
+from tinnhiem.conferences.services import (audit_conference, ballot_nominees, lock_conference,
+                                           status_label, voter_counts)
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.voting.codes import code_counts
 from tinnhiem.voting.models import Ballot, BallotMark, SheetTotal, TallySheet, VoteCode
@@ -103,6 +103,7 @@ def close_vote(session, actor, conference, ballots_issued=None) -> dict:
     """End the vote. Electronic: no more ballots, unused codes voided, ballots sealed.
     Paper: the board records how many ballots it handed out; the seal comes when the count
     is accepted. Returns issued / collected / unused."""
+    lock_conference(session, conference)
     if conference.status != "open":
         raise ServiceError("invalid_transition",
                            _l("Không thể kết thúc bỏ phiếu khi hội nghị ở trạng thái “%(s)s”.",
@@ -118,13 +119,15 @@ def close_vote(session, actor, conference, ballots_issued=None) -> dict:
 
 
 def _close_electronic(session, conference) -> dict:
-    counts = code_counts(session, conference)
+    # Codes first: a vote still in flight either committed before this (its ballot is read
+    # below) or now finds its code void and is refused.
     _touch_every_code(session, conference)
+    counts = code_counts(session, conference)
     _rewrite_ballots_in_random_order(session, conference)
     collected = len(counted_ballots(session, conference))
     conference.ballots_issued = counts["issued"]
     conference.seal_digest = seal_digest(session, conference)
-    return {"issued": counts["issued"], "collected": collected, "unused": counts["unused"],
+    return {"issued": counts["issued"], "collected": collected, "unused": counts["void"],
             "digest": conference.seal_digest}
 
 
