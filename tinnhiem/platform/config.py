@@ -1,4 +1,6 @@
 """Configuration, read from the environment (never from the repository)."""
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -65,3 +67,14 @@ def load_config(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
     }
+
+
+def derived_key(setting: str | None, purpose: bytes) -> bytes:
+    """A key for one purpose: the app's `setting` when set, else one derived from SECRET_KEY
+    (so a deployment needs only one secret, and each use still gets its own key)."""
+    from flask import current_app
+
+    configured = current_app.config.get(setting) if setting else None
+    if configured:
+        return configured.encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), purpose, hashlib.sha256).digest()

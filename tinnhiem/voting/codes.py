@@ -8,11 +8,11 @@ import hashlib
 import hmac
 import secrets
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tinnhiem.conferences.services import audit_conference, voter_counts
+from tinnhiem.platform.config import derived_key
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.voting.models import Poll, VoteCode
 
@@ -44,11 +44,7 @@ def normalize_code(text) -> str | None:
 
 
 def _code_key() -> bytes:
-    configured = current_app.config.get("VOTE_CODE_KEY")
-    if configured:
-        return configured.encode()
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), b"tinnhiem vote codes",
-                    hashlib.sha256).digest()
+    return derived_key("VOTE_CODE_KEY", b"tinnhiem vote codes")
 
 
 def code_digest(conference_id, code: str) -> str:

@@ -13,6 +13,7 @@ from flask import (Blueprint, Response, abort, current_app, g, render_template, 
 from sqlalchemy.exc import OperationalError
 
 from tinnhiem.conferences.services import ballot_nominees
+from tinnhiem.platform.config import derived_key
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import csrf, limiter
@@ -31,9 +32,9 @@ def _failed(_response) -> bool:
 
 def _address_key() -> str:
     """The limiter's memory holds a keyed hash of the address, never the address itself."""
-    address = request.remote_addr or ""
-    key = current_app.config["SECRET_KEY"].encode()
-    return "vote:" + hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+    address = (request.remote_addr or "").encode()
+    key = derived_key(None, b"tinnhiem vote throttle")
+    return "vote:" + hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
 
 
 # Only failures count: a hall full of voters behind one address votes freely, while

@@ -5,21 +5,17 @@ import hashlib
 import hmac
 import json
 
-from flask import current_app
 from sqlalchemy import insert, select, update
 
 from tinnhiem.platform.audit.models import AuditEntry, AuditHead
+from tinnhiem.platform.config import derived_key
 
 GENESIS = "0" * 64
 HEAD_ID = 1
 
 
 def _key() -> bytes:
-    configured = current_app.config.get("AUDIT_KEY")
-    if configured:
-        return configured.encode()
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), b"tinnhiem-audit-chain",
-                    hashlib.sha256).digest()
+    return derived_key("AUDIT_KEY", b"tinnhiem-audit-chain")
 
 
 def _digest(entry: AuditEntry, key: bytes) -> str:
