@@ -175,3 +175,21 @@ def test_an_electronic_conference_has_no_paper_sheet(make, login):
     make.open_conference(world)
     counter = login(world.counter_a1)
     assert counter.get(f"/conferences/{world.voting.id}/sheet").status_code == 404
+
+
+def test_a_crossed_out_name_spoils_the_whole_ballot_when_the_template_says_so(app, make, login):
+    from tinnhiem.rounds import services as rounds
+
+    world = make.conference_for(make.world())
+    make.as_account(world.admin_a, lambda s, a: rounds.save_template(s, a, world.province_a.id, {
+        **rounds.DEFAULT_TEMPLATE, "header": "TỈNH ỦY ALPHA", "crossed_out_rule": "ballot"}))
+    make.open_conference(world, mode="paper", people=3, summoned=10)
+    make.close_vote(world, ballots_issued=3)
+    counter = login(world.counter_a1)
+    assert enter(counter, world, "511").status_code == 302
+    assert enter(counter, world, "123").status_code == 302
+    assert submit(counter, world).status_code == 302
+    table = counter.get(f"/conferences/{world.voting.id}/vote").text
+    # the first ballot is invalid on every row (not only the crossed one); the second counts
+    for figures in ("1 / 0 / 0 / 1", "0 / 1 / 0 / 1", "0 / 0 / 1 / 1"):
+        assert figures in table
