@@ -2,6 +2,7 @@
 for the tests that introspect it)."""
 from tinnhiem.platform.audit.models import AuditEntry, AuditHead
 from tinnhiem.platform.auth.models import Account
+from tinnhiem.counting.models import Certification, Result
 from tinnhiem.conferences.models import CadrePlace, Conference, Nominee, SummonedVoter
 from tinnhiem.rounds.models import BallotTemplate, Round, RoundCategory, RoundUnit
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
@@ -10,4 +11,4 @@ from tinnhiem.voting.models import Ballot, BallotMark, Poll, SheetTotal, TallySh
 __all__ = ["AuditEntry", "AuditHead", "Account", "BallotTemplate", "CadrePlace", "Conference",
            "Nominee", "Round", "RoundCategory", "RoundUnit", "SummonedVoter", "Unit",
            "UnitSuccession", "UnitType", "Ballot", "BallotMark", "Poll", "SheetTotal",
-           "TallySheet", "VoteCode"]
+           "TallySheet", "VoteCode", "Certification", "Result"]

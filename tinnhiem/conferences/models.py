@@ -3,7 +3,7 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKeyConstraint, Integer,
-                        LargeBinary, String, UniqueConstraint, func)
+                        LargeBinary, String, UniqueConstraint, false, func)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 from sqlalchemy.types import Uuid
 
@@ -46,6 +46,8 @@ class Conference(UnitOwned, db.Model):
     ballots_issued: Mapped[int | None] = mapped_column(Integer)
     # SHA-256 over every counted ballot, also chained in the audit log; set once, at the seal.
     seal_digest: Mapped[str | None] = mapped_column(String(64))
+    # Set by the unit admin once certified: the voters and the people voted on may see it.
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
 

@@ -189,7 +189,9 @@ def open_vote(session, actor, conference: Conference) -> None:
 
 
 def annul(session, actor, conference: Conference, reason: str) -> None:
-    if conference.status in ("certified", "annulled"):
+    """Annul with a reason, at any stage: also how a certified result is corrected (its rows
+    stay as they were, marked by the conference's state; a new conference counts again)."""
+    if conference.status == "annulled":
         _refuse_transition(conference, "annulled")
     from tinnhiem.conferences.nominees import release_places
 

@@ -78,6 +78,9 @@ def start(slug):
     conference = conference_of_poll(slug)
     # The QR code on a slip carries the code (?ma=) so scanning fills it in.
     code = (request.args.get("ma") or "")[:40]
+    if conference.published and conference.status == "certified":
+        return _page("voting/vote_code.html", conference, closed=True, published=True,
+                     code=code)
     try:
         casting.require_open(conference)
     except ServiceError as error:

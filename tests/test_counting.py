@@ -1,0 +1,197 @@
+"""Counting a sealed conference: DOMAIN.md's worked examples through the service and the API,
+recounts that match the seal, certification by two counters, and what leaves the unit."""
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from tinnhiem.conferences import nominees, voters
+from tinnhiem.conferences import services as conferences
+from tinnhiem.counting import services as counting
+from tinnhiem.counting.models import Result
+from tinnhiem.platform.audit.models import AuditEntry
+from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.voting import paper, sealing
+from tests.test_voting import cast, rows, tracker_of
+
+
+def counted_paper(make, world, collected, people: list[dict], count=True):
+    """A paper conference of A1 whose board counted by hand: `people` are the figures
+    (high, confidence, low, invalid) of each person, adding up to `collected`."""
+    from tinnhiem.rounds import services as rounds
+
+    admin, counter = world.unit_admin_a1, world.counter_a1
+
+    def prepare(session, actor):
+        conference = conferences.create_conference(session, actor, world.a1.id, {
+            "round_id": world.round_a.id, "title": f"Hội nghị C={collected}",
+            "held_on": dt.date(2023, 6, 20), "mode": "paper", "place": "Hội trường"})
+        category = session.scalars(rounds.select_categories(world.round_a.id)).first()
+        added = [nominees.add_nominee(session, actor, conference, {
+            "full_name": f"Cán bộ {i + 1}", "cadre_code": f"K-{uuid.uuid4().hex[:8]}",
+            "post": "Phó Bí thư", "category_id": category}) for i in range(len(people))]
+        voters.set_summoned_count(session, actor, conference, collected + 2)
+        conferences.mark_ready(session, actor, conference)
+        voters.record_attendance(session, actor, conference, present_count=collected + 2)
+        conferences.open_vote(session, actor, conference)
+        sealing.close_vote(session, actor, conference, collected)
+        return conference, added
+
+    conference, added = make.as_account(admin, prepare)
+
+    def hand_count(session, actor):
+        item = conferences.get_conference(session, conference.id)
+        sheet = paper.set_totals(session, actor, item, collected,
+                                 {str(n.id): figures for n, figures in zip(added, people)})
+        paper.submit_sheet(session, actor, item)
+        paper.accept_count(session, actor, item, sheet.id)
+        if count:
+            counting.count(session, actor, item)
+
+    make.as_account(counter, hand_count)
+    return conference, added
+
+
+def figures(high=0, confidence=0, low=0, invalid=0):
+    return {"high": high, "confidence": confidence, "low": low, "invalid": invalid}
+
+
+@pytest.fixture
+def world(make):
+    w = make.world()
+    w.counter_a1_b = make.account(Role.COUNTER, w.a1)
+    make.conference_for(w)
+    return w
+
+
+EXAMPLES = [  # DOMAIN.md: C, the person's figures, shares (high / confidence / low), band
+    (48, figures(20, 4, 24), ("41.67", "8.33", "50.00"), "normal"),
+    (48, figures(20, 3, 25), ("41.67", "6.25", "52.08"), "over_half_low"),
+    (48, figures(10, 6, 32), ("20.83", "12.50", "66.67"), "two_thirds_low"),
+    (3, figures(1, 0, 2), ("33.33", "0.00", "66.67"), "two_thirds_low"),
+    (47, figures(19, 2, 25, 1), ("40.43", "4.26", "53.19"), "over_half_low"),
+    (45, figures(15, 3, 22, 5), ("33.33", "6.67", "48.89"), "normal"),
+]
+
+
+@pytest.mark.parametrize("collected, person, shares, band", EXAMPLES)
+def test_worked_examples_through_the_service_and_the_api(make, world, client, token, collected,
+                                                         person, shares, band):
+    conference, _people = counted_paper(make, world, collected, [person])
+    [row] = make.as_account(world.unit_admin_a1, lambda s, a: counting.results_of(
+        s, conferences.get_conference(s, conference.id)))
+    assert row.result.collected == collected and row.result.issued == collected
+    assert row.result.valid == collected - person["invalid"]
+    assert row.result.invalid == person["invalid"]
+    assert tuple(str(row.shares[k]) for k in ("high", "confidence", "low")) == shares
+    assert row.band == band
+    api = client.get(f"/api/v1/conferences/{conference.id}/results",
+                     headers=token(world.unit_admin_a1)).json["results"][0]
+    assert (api["high_percent"], api["confidence_percent"], api["low_percent"]) == shares
+    assert api["band"] == band and api["valid"] == collected - person["invalid"]
+
+
+def test_counting_needs_a_seal_and_happens_once(make, world):
+    conference, _people = counted_paper(make, world, 5, [figures(5)], count=False)
+    make.as_account(world.counter_a1, lambda s, a: counting.count(
+        s, a, conferences.get_conference(s, conference.id)))
+    with pytest.raises(ServiceError) as again:
+        make.as_account(world.counter_a1, lambda s, a: counting.count(
+            s, a, conferences.get_conference(s, conference.id)))
+    assert again.value.code == "invalid_transition"
+    assert len(rows(make, Result, conference_id=conference.id)) == 1
+
+
+def _electronic_with_votes(app, make, world):
+    make.open_conference(world, people=2, summoned=6)
+    issued, slug = make.issue_codes(world, 5)
+    client = app.test_client()
+    receipts = [tracker_of(cast(client, slug, code, {0: level, 1: "low"}))
+                for code, level in zip(issued[:4], ("high", "high", "low", "confidence"))]
+    make.close_vote(world)
+    return issued, slug, receipts
+
+
+def test_recount_of_the_sealed_ballots_gives_the_same_figures(app, make, world):
+    _issued, _slug, _receipts = _electronic_with_votes(app, make, world)
+    make.as_account(world.counter_a1, lambda s, a: counting.count(
+        s, a, conferences.get_conference(s, world.voting.id)))
+    stored = {r.nominee_id: (r.high, r.confidence, r.low, r.invalid, r.collected)
+              for r in rows(make, Result, conference_id=world.voting.id)}
+    assert stored[world.people[0].id] == (2, 1, 1, 0, 4)
+    assert stored[world.people[1].id] == (0, 0, 4, 0, 4)
+    for _ in range(2):
+        again = make.as_account(world.unit_admin_a1, lambda s, a: counting.recount(
+            s, conferences.get_conference(s, world.voting.id)))
+        assert {n: (p.high, p.confidence, p.low, p.invalid, again.collected)
+                for n, p in again.people.items()} == stored
+
+
+def test_a_ballot_changed_after_the_seal_is_caught(app, make, world):
+    _electronic_with_votes(app, make, world)
+    from tinnhiem.voting.models import BallotMark
+
+    def tamper(session):
+        mark = session.scalars(select(BallotMark).where(BallotMark.mark == "high")).first()
+        mark.mark = "low"
+
+    make._run(tamper)
+    with pytest.raises(ServiceError) as caught:
+        make.as_account(world.counter_a1, lambda s, a: counting.count(
+            s, a, conferences.get_conference(s, world.voting.id)))
+    assert caught.value.code == "seal_broken"
+    assert rows(make, Result, conference_id=world.voting.id) == []
+
+
+def _act(client, conference, action):
+    return client.post(f"/conferences/{conference.id}/results/{action}", data={})
+
+
+def test_two_distinct_counters_certify_and_certified_results_are_immutable(app, make, world,
+                                                                            login):
+    conference, _people = counted_paper(make, world, 10, [figures(6, 2, 2)])
+    first = login(world.counter_a1, target=app.test_client())
+    second = login(world.counter_a1_b, target=app.test_client())
+    admin = login(world.unit_admin_a1, target=app.test_client())
+    assert _act(admin, conference, "certify").status_code == 404  # only counters confirm
+    assert _act(first, conference, "certify").status_code == 302
+    twice = _act(first, conference, "certify")
+    assert twice.status_code == 409 and "thành viên khác" in twice.text
+    state = make._run(lambda s: conferences.get_conference(s, conference.id).status)
+    assert state == "counted"
+    assert _act(second, conference, "certify").status_code == 302
+    page = admin.get(f"/conferences/{conference.id}/results").text
+    assert "Đã chứng nhận" in page and "Nguyễn Văn Thử" in page
+    for refused in (_act(first, conference, "count"), _act(second, conference, "certify")):
+        assert refused.status_code == 409
+    late_entry = first.post(f"/conferences/{conference.id}/sheet/totals", data={})
+    assert late_entry.status_code in (409, 422)
+    entries = [e.action for e in rows(make, AuditEntry) if e.target == str(conference.id)]
+    assert entries.count("conference.confirmed") == 2 and "conference.certified" in entries
+    # a correction is an annulment with a reason, never an edit
+    annulled = admin.post(f"/conferences/{conference.id}/annul",
+                          data={"annul-reason": "Nhầm số liệu phiếu"})
+    assert annulled.status_code == 302
+    after = admin.get(f"/conferences/{conference.id}/results").text
+    assert "không còn giá trị" in after
+
+
+def test_only_certified_results_leave_the_unit(app, make, world, login, token, client):
+    conference, _people = counted_paper(make, world, 4, [figures(4)])
+    province = login(world.admin_a, target=app.test_client())
+    headers = token(world.viewer_a)
+    for url in (f"/conferences/{conference.id}/results", f"/conferences/{conference.id}/minutes.pdf"):
+        assert province.get(url).status_code == 404
+    assert client.get(f"/api/v1/conferences/{conference.id}/results",
+                      headers=headers).status_code == 404
+    for counter in (world.counter_a1, world.counter_a1_b):
+        make.as_account(counter, lambda s, a: counting.certify(
+            s, a, conferences.get_conference(s, conference.id)))
+    assert province.get(f"/conferences/{conference.id}/results").status_code == 200
+    api = client.get(f"/api/v1/conferences/{conference.id}/results", headers=headers)
+    assert api.status_code == 200 and api.json["results"][0]["high_percent"] == "100.00"
+    assert client.get(f"/api/v1/conferences/{conference.id}/results",
+                      headers=token(world.unit_admin_a2)).status_code == 404

@@ -1,0 +1,122 @@
+"""/api/v1: results of a conference (count, confirm, publish, documents) for the unit, and
+for the province once certified; a voter's view of published results by code."""
+from flask import Response, abort, g
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from tinnhiem.conferences import services as conferences
+from tinnhiem.counting import services
+from tinnhiem.counting.documents import minutes_pdf, results_xlsx
+from tinnhiem.counting.schemas import (ConferenceResultsSchema, ResultActionSchema,
+                                       VoterResultsQuerySchema, VoterResultsSchema)
+from tinnhiem.counting.views import ACTIONS, XLSX, readable_conference
+from tinnhiem.platform.api import committed, document_errors, in_scope
+from tinnhiem.platform.auth.access import require_roles
+from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
+from tinnhiem.platform.db import db
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.web import found_or_404
+from tinnhiem.voting.vote_views import conference_of_poll, throttle_guesses
+
+blp = Blueprint("counting_api", __name__, url_prefix="/conferences",
+                description="Results: count, certification by two counters, publication")
+public_blp = Blueprint("results_api", __name__, url_prefix="/polls",
+                       description="A voter's view of the published results")
+BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
+
+
+def person_rows(rows) -> list[dict]:
+    out = []
+    for row in rows:
+        r, shares = row.result, row.shares
+        out.append({"nominee_id": row.nominee.id, "full_name": row.nominee.full_name,
+                    "post": row.nominee.post, "issued": r.issued, "collected": r.collected,
+                    "valid": r.valid, "invalid": r.invalid, "high": r.high,
+                    "confidence": r.confidence, "low": r.low, "high_percent": shares["high"],
+                    "confidence_percent": shares["confidence"], "low_percent": shares["low"],
+                    "band": row.band})
+    return out
+
+
+def _results(conference) -> dict:
+    return {"status": conference.status, "published": conference.published,
+            "seal_digest": conference.seal_digest,
+            "certified_by": [a.full_name for a in services.certifiers(db.session, conference)],
+            "results": person_rows(services.results_of(db.session, conference))}
+
+
+@blp.get("/<uuid:conference_id>/results")
+@require_roles(*STAFF_ROLES)
+@blp.response(200, ConferenceResultsSchema)
+@document_errors(blp, 401, 404)
+def results(conference_id):
+    """Figures per person; the province sees them only once certified."""
+    return _results(readable_conference(conference_id))
+
+
+@blp.post("/<uuid:conference_id>/results/state")
+@require_roles(*BOARD)
+@in_scope(conferences.get_conference, "conference_id")
+@blp.arguments(ResultActionSchema)
+@blp.response(200, ConferenceResultsSchema)
+@document_errors(blp, 401, 404, 409, 422)
+def change_state(data, conference_id):
+    """count (the board), certify (each of two distinct counters), publish (the unit admin)."""
+    roles, service, _message = ACTIONS[data["action"]]
+    if current_user.role not in roles:
+        abort(404)
+    conference = found_or_404(conferences.get_conference(db.session, conference_id))
+    service(db.session, current_user, conference)
+    return committed(_results(conference))
+
+
+DOCUMENT = {"200": {"description": "The document", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def _document(conference_id, render, mimetype):
+    conference = readable_conference(conference_id)
+    if not services.results_of(db.session, conference):
+        abort(404)
+    return Response(render(db.session, conference), mimetype=mimetype)
+
+
+@blp.get("/<uuid:conference_id>/minutes.pdf")
+@require_roles(*STAFF_ROLES)
+@blp.doc(responses=DOCUMENT)
+@document_errors(blp, 401, 404)
+def minutes(conference_id):
+    """The counting minutes (biên bản kiểm phiếu), once counted."""
+    return _document(conference_id, minutes_pdf, "application/pdf")
+
+
+@blp.get("/<uuid:conference_id>/results.xlsx")
+@require_roles(*STAFF_ROLES)
+@blp.doc(responses=DOCUMENT)
+@document_errors(blp, 401, 404)
+def spreadsheet(conference_id):
+    """The result table as a spreadsheet, once counted."""
+    return _document(conference_id, results_xlsx, XLSX)
+
+
+@public_blp.post("/<slug>/results")
+@public_blp.doc(security=[])
+@throttle_guesses
+@public_blp.arguments(VoterResultsQuerySchema)
+@public_blp.response(200, VoterResultsSchema)
+@document_errors(public_blp, 404, 409, 422, 429)
+def voter_results(data, slug):
+    """Published results for a voter of this conference (with the code they voted with), and
+    every counted tracker; with `tracker`, whether it is among them."""
+    conference = conference_of_poll(slug)
+    try:
+        services.require_voter_access(db.session, conference, data["code"])
+    except ServiceError:
+        g.vote_failed = True
+        raise
+    trackers = services.counted_trackers(db.session, conference)
+    asked = services.normalize_tracker(data["tracker"])
+    return {"results": person_rows(services.results_of(db.session, conference)),
+            "trackers": [f"{t[:4]}-{t[4:]}" for t in trackers],
+            "tracker_found": (asked in trackers) if asked else None}

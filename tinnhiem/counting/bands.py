@@ -1,0 +1,43 @@
+"""DOMAIN.md's "Results": shares of the ballots collected, and the bands, which are decided
+on the integer counts and never on a rounded percentage."""
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import lazy_gettext as _l
+
+NORMAL, OVER_HALF, TWO_THIRDS = "normal", "over_half_low", "two_thirds_low"
+BAND_LABELS = {
+    NORMAL: _l("Bình thường"),
+    OVER_HALF: _l("Trên 50% tín nhiệm thấp"),
+    TWO_THIRDS: _l("Từ 2/3 trở lên tín nhiệm thấp"),
+}
+CONSEQUENCES = {
+    NORMAL: _l("Không"),
+    OVER_HALF: _l("Không quy hoạch lên chức vụ cao hơn; xem xét miễn nhiệm, điều chuyển, cho thôi"
+                  " giữ chức vụ hoặc bỏ phiếu tín nhiệm."),
+    TWO_THIRDS: _l("Cho thôi giữ chức vụ, bố trí công tác thấp hơn, không chờ hết nhiệm kỳ."),
+}
+
+
+def share(count: int, collected: int) -> Decimal:
+    """Percentage of the ballots collected, two decimals, rounded half up."""
+    if collected <= 0:
+        return Decimal("0.00")
+    return (Decimal(100 * count) / Decimal(collected)).quantize(Decimal("0.01"),
+                                                                rounding=ROUND_HALF_UP)
+
+
+def band(low: int, collected: int) -> str:
+    """More than half low: 2L > C; from two thirds: 3L ≥ 2C."""
+    if collected > 0 and 3 * low >= 2 * collected:
+        return TWO_THIRDS
+    if 2 * low > collected:
+        return OVER_HALF
+    return NORMAL
+
+
+def band_label(value: str) -> str:
+    return str(BAND_LABELS.get(value, value))
+
+
+def consequence(value: str) -> str:
+    return str(CONSEQUENCES.get(value, value))

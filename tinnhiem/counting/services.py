@@ -1,0 +1,206 @@
+"""Counting a sealed conference, certifying and publishing its results.
+
+closed (sealed) → count → counted → two distinct counters confirm → certified → published.
+Counting re-reads the sealed ballots (or the accepted paper sheet), checks them against the
+seal and the balances of DESIGN.md, and records one result row per person. Certified results
+are never edited: a mistake is corrected by annulling the conference (with a reason, audited)
+and counting again in a new one. The caller commits.
+"""
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tinnhiem.conferences.models import Conference, Nominee
+from tinnhiem.conferences.services import (audit_conference, ballot_nominees, lock_conference,
+                                           status_label)
+from tinnhiem.counting.bands import band, share
+from tinnhiem.counting.models import Certification, Result
+from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds.models import BallotTemplate
+from tinnhiem.voting.codes import code_counts
+from tinnhiem.voting.models import TallySheet
+from tinnhiem.voting.paper import sheet_tally
+from tinnhiem.voting.sealing import counted_ballots, seal_digest
+from tinnhiem.voting.validity import Tally, tally
+
+CERTIFIERS_NEEDED = 2
+
+
+@dataclass
+class PersonResult:
+    """A result row as it is reported: counts, shares of the ballots collected, band."""
+
+    nominee: Nominee
+    result: Result
+
+    @property
+    def shares(self) -> dict:
+        r = self.result
+        return {level: share(getattr(r, level), r.collected)
+                for level in ("high", "confidence", "low")}
+
+    @property
+    def band(self) -> str:
+        return band(self.result.low, self.result.collected)
+
+
+def _accepted_sheet(session, conference) -> TallySheet | None:
+    return session.scalar(select(TallySheet).where(TallySheet.conference_id == conference.id,
+                                                   TallySheet.accepted.is_(True)))
+
+
+def recount(session, conference) -> Tally:
+    """The figures, read again from what was sealed; refused if it no longer matches the seal."""
+    if not conference.seal_digest:
+        raise ServiceError("not_sealed", _l("Chưa niêm phong: hãy kết thúc bỏ phiếu (phiếu giấy:"
+                                            " chốt bảng nhập) trước khi kiểm phiếu."), status=409)
+    sheet = _accepted_sheet(session, conference) if conference.mode == "paper" else None
+    if seal_digest(session, conference, sheet) != conference.seal_digest:
+        raise ServiceError("seal_broken", _l("Dữ liệu phiếu không khớp với niêm phong. Không thể"
+                                             " kiểm phiếu; hãy báo cho quản trị hệ thống."),
+                           status=409)
+    if sheet is not None:
+        return sheet_tally(session, conference, sheet)
+    template = session.get(BallotTemplate, conference.template_id)
+    nominees = [n.id for n in ballot_nominees(session, conference)]
+    ballots = [(marks, b.not_issued, b.blank) for b, marks in counted_ballots(session, conference)]
+    return tally(ballots, nominees, template.crossed_out_rule == "ballot")
+
+
+def _check_balances(session, conference, figures: Tally) -> None:
+    issued = conference.ballots_issued or 0
+    if conference.mode == "electronic":
+        counts = code_counts(session, conference)
+        if counts["issued"] != figures.collected + counts["void"] + counts["unused"]:
+            raise ServiceError(
+                "unbalanced",
+                _l("Số mã phát ra (%(i)d) khác số phiếu đã bỏ (%(c)d) cộng số mã không dùng"
+                   " (%(u)d).", i=counts["issued"], c=figures.collected,
+                   u=counts["void"] + counts["unused"]), status=409)
+    if figures.collected > issued:
+        raise ServiceError("integrity_alert",
+                           _l("Cảnh báo: số phiếu thu về (%(c)d) lớn hơn số phiếu phát ra (%(i)d).",
+                              c=figures.collected, i=issued), status=409)
+    for person in figures.people.values():
+        if person.valid + person.invalid != figures.collected:
+            raise ServiceError("unbalanced", _l("Số phiếu theo người không khớp số phiếu thu về."),
+                               status=409)
+
+
+def count(session, actor, conference: Conference) -> list[Result]:
+    """Record the results of a sealed conference (status closed → counted)."""
+    lock_conference(session, conference)
+    if conference.status != "closed":
+        raise ServiceError("invalid_transition",
+                           _l("Chỉ kiểm phiếu khi đã kết thúc bỏ phiếu (trạng thái hiện tại:"
+                              " “%(s)s”).", s=status_label(conference.status)), status=409)
+    figures = recount(session, conference)
+    _check_balances(session, conference, figures)
+    owner = {"province_id": conference.province_id, "unit_id": conference.unit_id}
+    results = [Result(conference_id=conference.id, nominee_id=nominee_id,
+                      issued=conference.ballots_issued, collected=figures.collected,
+                      **person.as_dict(), **owner)
+               for nominee_id, person in figures.people.items()]
+    session.add_all(results)
+    conference.status = "counted"
+    session.flush()
+    audit_conference(session, actor, "conference.counted", conference,
+                     collected=figures.collected, issued=conference.ballots_issued,
+                     digest=conference.seal_digest)
+    return results
+
+
+def results_of(session, conference) -> list[PersonResult]:
+    """The recorded results in ballot order."""
+    rows = {r.nominee_id: r for r in session.scalars(
+        select(Result).where(Result.conference_id == conference.id))}
+    return [PersonResult(n, rows[n.id]) for n in ballot_nominees(session, conference)
+            if n.id in rows]
+
+
+def certifiers(session, conference) -> list:
+    from tinnhiem.platform.auth.models import Account
+
+    return list(session.scalars(
+        select(Account).join(Certification, Certification.counter_id == Account.id)
+        .where(Certification.conference_id == conference.id).order_by(Account.full_name)))
+
+
+def certify(session, actor, conference) -> Conference:
+    """A counter confirms the count; the second distinct counter certifies it."""
+    lock_conference(session, conference)
+    if actor.role != Role.COUNTER:
+        raise ServiceError("not_a_counter", _l("Chỉ thành viên Ban kiểm phiếu xác nhận kết quả."),
+                           status=409)
+    if conference.status != "counted":
+        raise ServiceError("invalid_transition",
+                           _l("Chỉ xác nhận khi đã kiểm phiếu và chưa chứng nhận (trạng thái"
+                              " hiện tại: “%(s)s”).", s=status_label(conference.status)),
+                           status=409)
+    confirmed = session.scalar(select(Certification.id).where(
+        Certification.conference_id == conference.id, Certification.counter_id == actor.id))
+    if confirmed is not None:
+        raise ServiceError("already_confirmed",
+                           _l("Bạn đã xác nhận rồi; cần một thành viên khác của Ban kiểm phiếu."),
+                           status=409)
+    session.add(Certification(conference_id=conference.id, counter_id=actor.id,
+                              province_id=conference.province_id, unit_id=conference.unit_id))
+    session.flush()
+    done = len(certifiers(session, conference))
+    audit_conference(session, actor, "conference.confirmed", conference, confirmations=done)
+    if done >= CERTIFIERS_NEEDED:
+        conference.status = "certified"
+        session.flush()
+        audit_conference(session, actor, "conference.certified", conference,
+                         digest=conference.seal_digest)
+    return conference
+
+
+# What leaves the unit once published ---------------------------------------------------------
+
+def is_published(conference) -> bool:
+    return conference.published and conference.status == "certified"
+
+
+def require_voter_access(session, conference, code_text) -> None:
+    """A voter sees the results of their own conference, once published, with the code they
+    voted with (a code never used says nothing about who holds it)."""
+    from tinnhiem.voting.codes import code_digest, normalize_code
+    from tinnhiem.voting.models import VoteCode
+
+    if not is_published(conference):
+        raise ServiceError("not_published", _l("Kết quả chưa được công bố."), status=409)
+    code = normalize_code(code_text)
+    spent = code is not None and session.scalar(select(VoteCode.id).where(
+        VoteCode.conference_id == conference.id, VoteCode.state == "spent",
+        VoteCode.digest == code_digest(conference.id, code)))
+    if not spent:
+        raise ServiceError("code_not_used",
+                           _l("Mã này chưa được dùng để bỏ phiếu trong hội nghị này."),
+                           field="code", status=422)
+
+
+def counted_trackers(session, conference) -> list[str]:
+    from tinnhiem.voting.models import Ballot
+
+    return sorted(t for t in session.scalars(select(Ballot.tracker).where(
+        Ballot.conference_id == conference.id, Ballot.sheet_id.is_(None))) if t)
+
+
+def normalize_tracker(text) -> str:
+    return "".join(ch for ch in str(text or "").upper() if ch.isalnum())[:12]
+
+
+def publish(session, actor, conference) -> Conference:
+    """Let the conference's voters and the people voted on see the certified results."""
+    lock_conference(session, conference)
+    if conference.status != "certified":
+        raise ServiceError("not_certified", _l("Chỉ công bố kết quả đã được chứng nhận."),
+                           status=409)
+    if not conference.published:
+        conference.published = True
+        session.flush()
+        audit_conference(session, actor, "conference.published", conference)
+    return conference
