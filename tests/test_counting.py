@@ -195,3 +195,88 @@ def test_only_certified_results_leave_the_unit(app, make, world, login, token, c
     assert api.status_code == 200 and api.json["results"][0]["high_percent"] == "100.00"
     assert client.get(f"/api/v1/conferences/{conference.id}/results",
                       headers=token(world.unit_admin_a2)).status_code == 404
+
+
+def _certify(make, world, conference):
+    for counter in (world.counter_a1, world.counter_a1_b):
+        make.as_account(counter, lambda s, a: counting.certify(
+            s, a, conferences.get_conference(s, conference.id)))
+
+
+def test_minutes_pdf_and_xlsx_carry_the_figures(app, make, world, login):
+    import io
+    import unicodedata
+
+    from openpyxl import load_workbook
+
+    from tests.test_conference_pages import _pdf_text
+
+    conference, people = counted_paper(make, world, 47, [figures(19, 2, 25, 1),
+                                                         figures(40, 5, 2, 0)])
+    _certify(make, world, conference)
+    client = login(world.unit_admin_a1)
+    pdf = client.get(f"/conferences/{conference.id}/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = unicodedata.normalize("NFC", _pdf_text(pdf.data))
+    assert "BIÊN BẢN KIỂM PHIẾU" in text and "Hội nghị C=47" in text
+    assert "Cán bộ 1 Phó Bí thư 47 47 46 1 19 40.43 2 4.26 25 53.19 Trên 50% tín nhiệm thấp" in text
+    assert "Cán bộ 2 Phó Bí thư 47 47 47 0 40 85.11 5 10.64 2 4.26 Bình thường" in text
+    assert "Số người được triệu tập: 49; có mặt: 49" in text
+    assert text.count("Nguyễn Văn Thử") >= 2  # the two counters who certified, signing
+    sheet = client.get(f"/conferences/{conference.id}/results.xlsx")
+    assert sheet.status_code == 200
+    cells = [[c.value for c in row] for row in load_workbook(io.BytesIO(sheet.data)).active.iter_rows()]
+    assert cells[2][:3] == ["STT", "Họ và tên", "Chức vụ"]
+    assert cells[3] == [1, "Cán bộ 1", "Phó Bí thư", 47, 47, 46, 1, 19, 40.43, 2, 4.26, 25,
+                        53.19, "Trên 50% tín nhiệm thấp"]
+    assert cells[4][-2:] == [4.26, "Bình thường"]
+
+
+def test_nothing_is_visible_to_voters_before_publication(app, make, world, login):
+    issued, slug, receipts = _electronic_with_votes(app, make, world)
+    make.as_account(world.counter_a1, lambda s, a: counting.count(
+        s, a, conferences.get_conference(s, world.voting.id)))
+    voter = app.test_client()
+    early = voter.post(f"/v/{slug}/results", data={"code": issued[0]})
+    assert early.status_code == 409 and "chưa được công bố" in early.text
+    _certify(make, world, world.voting)
+    assert voter.post(f"/v/{slug}/results", data={"code": issued[0]}).status_code == 409
+    admin = login(world.unit_admin_a1, target=app.test_client())
+    assert _act(admin, world.voting, "publish").status_code == 302
+    start = voter.get(f"/v/{slug}")
+    assert start.status_code == 200 and "Xem kết quả" in start.text
+    seen = voter.post(f"/v/{slug}/results", data={"code": issued[0].lower(),
+                                                  "tracker": receipts[2].lower()})
+    assert seen.status_code == 200 and "Người Thứ 1" in seen.text
+    assert f"Mã kiểm tra {receipts[2].replace('-', '')} có trong danh sách" in seen.text
+    listed = re.search(r'id="trackers">([^<]*)<', seen.text).group(1)
+    assert sorted(listed.split(" · ")) == sorted(receipts)
+    wrong = voter.post(f"/v/{slug}/results", data={"code": issued[0], "tracker": "AAAA-AAAA"})
+    assert "Không tìm thấy mã kiểm tra AAAAAAAA" in wrong.text
+    unused = voter.post(f"/v/{slug}/results", data={"code": issued[4]})  # voided at close
+    assert unused.status_code == 422 and "chưa được dùng" in unused.text
+    api = voter.post(f"/api/v1/polls/{slug}/results", json={"code": issued[1],
+                                                            "tracker": receipts[0]})
+    assert api.status_code == 200 and api.json["tracker_found"] is True
+    assert api.json["results"][1]["low_percent"] == "100.00"
+
+
+def test_a_person_sees_only_their_own_result_through_their_link(app, make, world, login):
+    conference, people = counted_paper(make, world, 6, [figures(1, 1, 4), figures(6)])
+    _certify(make, world, conference)
+    admin = login(world.unit_admin_a1, target=app.test_client())
+    page = admin.get(f"/conferences/{conference.id}/results").text
+    assert "/r/" not in page  # links exist only once published
+    assert _act(admin, conference, "publish").status_code == 302
+    links = re.findall(r'href="(http://localhost/r/[^"]+)"',
+                       admin.get(f"/conferences/{conference.id}/results").text)
+    assert len(links) == 2
+    anyone = app.test_client()
+    own = anyone.get(links[0].replace("http://localhost", ""))
+    assert own.status_code == 200 and "Cán bộ 1" in own.text and "Cán bộ 2" not in own.text
+    assert "66.67%" in own.text and "Từ 2/3 trở lên tín nhiệm thấp" in own.text
+    forged = links[0][:-3] + ("AAA" if not links[0].endswith("AAA") else "BBB")
+    assert anyone.get(forged.replace("http://localhost", "")).status_code == 404
+    make.as_account(world.unit_admin_a1, lambda s, a: conferences.annul(
+        s, a, conferences.get_conference(s, conference.id), "Sai sót"))
+    assert anyone.get(links[0].replace("http://localhost", "")).status_code == 404
