@@ -236,3 +236,90 @@ def test_voter_on_a_phone_scans_the_code_votes_with_a_blank_row_and_cannot_vote_
     ballots = make._run(lambda s: s.scalar(select(func.count()).select_from(Ballot).where(
         Ballot.conference_id == w.voting.id)))
     assert ballots == 1
+
+
+def test_two_counters_certify_the_admin_publishes_and_the_voter_finds_results_and_tracker(
+        live, browser):
+    """Once two counters certify and the admin publishes, does a voter see it and their tracker?"""
+    import re
+
+    from playwright.sync_api import expect
+
+    app, base = live
+    make = Factory(app)
+    w = make.world()
+    w.counter_b = make.account(Role.COUNTER, w.a1)
+    make.open_conference(w, people=2, summoned=5)
+    codes, slug = make.issue_codes(w, 3)
+    results = f"{base}/conferences/{w.voting.id}/results"
+
+    phone = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    voter = phone.new_page()
+    voter.goto(f"{base}/v/{slug}?ma={codes[0]}")
+    voter.get_by_role("button", name="Tiếp tục").click()
+    for person, level in (("Người Thứ 1", "Tín nhiệm cao"), ("Người Thứ 2", "Tín nhiệm thấp")):
+        group = voter.get_by_role("group", name=person)
+        group.locator("label").filter(has_text=re.compile(f"^{level}$")).click()
+        expect(group.get_by_role("radio", name=level, exact=True)).to_be_checked()
+    voter.get_by_role("button", name="Xem lại phiếu").click()
+    voter.get_by_role("button", name="Gửi phiếu").click()
+    expect(voter.get_by_text("Phiếu của bạn đã được ghi nhận.")).to_be_visible()
+    tracker = voter.locator("#tracker")
+    expect(tracker).to_have_text(re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$"))
+    tracker = tracker.inner_text()
+
+    desk = {"viewport": {"width": 1280, "height": 900}, "locale": "vi-VN"}
+    admin_context = browser.new_context(**desk)
+    admin = admin_context.new_page()
+    _sign_in(admin, base, w.unit_admin_a1.username, PASSWORD)
+    admin.goto(f"{base}/conferences/{w.voting.id}/vote")
+    admin.get_by_role("button", name="Kết thúc bỏ phiếu").click()
+    expect(admin.get_by_text("Đã kết thúc bỏ phiếu và niêm phong.")).to_be_visible()
+
+    counter_a_context = browser.new_context(**desk)
+    counter_a = counter_a_context.new_page()
+    _sign_in(counter_a, base, w.counter_a1.username, PASSWORD)
+    counter_a.goto(results)
+    counter_a.get_by_role("button", name="Kiểm phiếu").click()
+    expect(counter_a.get_by_text("Đã kiểm phiếu và ghi nhận kết quả.")).to_be_visible()
+    counter_a.get_by_role("button", name="Xác nhận kết quả").click()
+    expect(counter_a.get_by_text("Đã ghi nhận xác nhận của bạn.")).to_be_visible()
+    expect(counter_a.locator("#status")).to_have_text("Đã kiểm phiếu")
+    expect(counter_a.locator("#certifiers")).to_have_text("Nguyễn Văn Thử")
+    with counter_a.expect_response(re.compile(r"/results/certify$")) as again:
+        counter_a.get_by_role("button", name="Xác nhận kết quả").click()
+    assert again.value.status == 409
+    expect(counter_a.get_by_role("alert")).to_contain_text("thành viên khác")
+    expect(counter_a.locator("#status")).to_have_text("Đã kiểm phiếu")
+
+    counter_b_context = browser.new_context(**desk)
+    counter_b = counter_b_context.new_page()
+    _sign_in(counter_b, base, w.counter_b.username, PASSWORD)
+    counter_b.goto(results)
+    counter_b.get_by_role("button", name="Xác nhận kết quả").click()
+    expect(counter_b.locator("#status")).to_contain_text("Đã chứng nhận")
+    expect(counter_b.locator("#certifiers")).to_have_text("Nguyễn Văn Thử, Nguyễn Văn Thử")
+    expect(counter_b.get_by_role("button", name="Xác nhận kết quả")).to_have_count(0)
+    counter_a_context.close()
+    counter_b_context.close()
+
+    admin.goto(results)
+    admin.get_by_role("button", name="Công bố kết quả").click()
+    expect(admin.locator("#status")).to_contain_text("Đã công bố")
+    admin_context.close()
+
+    voter.goto(f"{base}/v/{slug}")
+    expect(voter.get_by_role("heading", name="Kết quả đã được công bố")).to_be_visible()
+    voter.get_by_label("Mã bỏ phiếu bạn đã dùng").fill(codes[0])
+    voter.get_by_role("button", name="Xem kết quả").click()
+    table = voter.locator("#results")
+    for text in ("Người Thứ 1", "Người Thứ 2", "100.00%"):
+        expect(table).to_contain_text(text)
+    expect(table.locator("tbody tr").filter(has_text="Người Thứ 2")).to_have_attribute(
+        "data-band", "two_thirds_low")
+    voter.get_by_label("Mã kiểm tra trên biên nhận của bạn").fill(tracker)
+    voter.get_by_role("button", name="Kiểm tra").click()
+    expect(voter.locator("#tracker-check")).to_contain_text("có trong danh sách phiếu đã kiểm")
+    expect(voter.locator("#tracker-check")).to_contain_text(
+        re.compile(f"{tracker[:4]}-?{tracker[5:]}"))
+    phone.close()

@@ -39,7 +39,8 @@ def test_demo_has_a_province_with_mixed_units_and_a_merged_district(app, demo):
         assert len({u.type_id for u in in_province}) >= 5
         district = next(u for u in units if u.code == "HU-LAMTHAO")
         assert str(district.valid_to) == "2025-06-30"
-    assert set(demo) == {"vanhanh", "bantochuc", "thuongvu", "donvi", "kiemphieu", "links"}
+    assert set(demo) == {"vanhanh", "bantochuc", "thuongvu", "donvi", "kiemphieu", "kiemphieu2",
+                         "links"}
 
 
 def test_demo_loads_only_once(app, demo):
@@ -97,7 +98,7 @@ def test_demo_round_has_conferences_in_several_states(app, demo):
     with app.app_context(), unscoped("test") as session:
         states = {c.status for c in session.scalars(select(Conference))}
         exempt = session.scalars(select(Nominee).where(Nominee.exemption.is_not(None))).all()
-    assert {"draft", "ready", "open", "closed", "annulled"} <= states
+    assert {"draft", "ready", "open", "closed", "certified", "annulled"} <= states
     assert [n.full_name for n in exempt] == ["Đỗ Quang Vinh"]  # appointed in 2028
 
 
@@ -134,3 +135,16 @@ def test_demo_counter_has_paper_ballots_to_finish(app, demo):
                            listing).group(1)
     sheet = client.get(f"/conferences/{conference}/sheet")
     assert sheet.status_code == 200 and re.search(r'id="entered">8<', sheet.text)
+
+
+def test_demo_has_certified_results_in_all_three_bands(app, demo):
+    """The province sees a certified, published conference whose people fall in every band."""
+    client = _sign_in(app, "bantochuc", demo["bantochuc"])
+    overview = _sign_in(app, "donvi", demo["donvi"]).get("/conferences/").text
+    conference = re.search(r'href="/conferences/([0-9a-f-]+)">Hội nghị lấy phiếu Ủy ban Kiểm tra',
+                           overview).group(1)
+    page = client.get(f"/conferences/{conference}/results")
+    assert page.status_code == 200
+    bands = re.findall(r'data-band="([a-z_]+)"', page.text)
+    assert sorted(bands) == ["normal", "over_half_low", "two_thirds_low"]
+    assert "58.33%" in page.text and "70.83%" in page.text and "Đã công bố" in page.text

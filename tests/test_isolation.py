@@ -9,11 +9,11 @@ from tests.conftest import PASSWORD
 NOT_OBJECT_ROUTES = {"/static/<path:filename>", "/lang/<code>"}
 # The voter's pages answer anyone holding the voting link, by design: no account reaches
 # further through them (a code of another conference is refused: see test_voting).
-VOTER_ROUTES = ("/v/", "/api/v1/polls/")
+VOTER_ROUTES = ("/v/", "/api/v1/polls/", "/r/")
 # Path parameters that are not object ids (the object is named by the other parameters).
 NOT_OBJECT_PARAMS = {"target": "open", "action": "submit"}
 # Routes about the counting board's paper sheets are called on a paper conference.
-PAPER_ROUTE = re.compile(r"/(sheet|count)")
+PAPER_ROUTE = re.compile(r"/(sheet|count|results|minutes)")
 OUTSIDERS = ["unit_admin_a2", "counter_a1_other", "unit_admin_b1", "admin_b"]
 
 
@@ -40,6 +40,16 @@ def _paper_conference_with_a_sheet(make, w):
     w.paper_ballot = make.as_account(w.unit_admin_a1, lambda s, a: paper.add_paper_ballot(
         s, a, conferences.get_conference(s, w.paper_conference.id),
         {"marks": {w.people[0].id: "high"}}))
+
+    def accept_and_count(session, actor):
+        from tinnhiem.counting import services as counting
+
+        conference = conferences.get_conference(session, w.paper_conference.id)
+        sheet = paper.submit_sheet(session, actor, conference)
+        paper.accept_count(session, actor, conference, sheet.id)
+        counting.count(session, actor, conference)
+
+    make.as_account(w.unit_admin_a1, accept_and_count)
 
 
 def object_routes(app):

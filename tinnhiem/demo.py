@@ -60,6 +60,7 @@ ACCOUNTS = [
     ("thuongvu", "Lê Văn Thường Vụ", Role.PROVINCE_VIEWER, "TU-PT"),
     ("donvi", "Phạm Thị Đơn Vị", Role.UNIT_ADMIN, "PH-VIETTRI"),
     ("kiemphieu", "Hoàng Văn Kiểm Phiếu", Role.COUNTER, "PH-VIETTRI"),
+    ("kiemphieu2", "Đặng Thị Kiểm Phiếu", Role.COUNTER, "PH-VIETTRI"),
 ]
 
 
@@ -110,7 +111,14 @@ CONFERENCES = [
         ("Ngô Thị Mai", "PT-0106", "Ủy viên Ban Thường vụ, Chủ nhiệm Ủy ban Kiểm tra", None),
         ("Đinh Văn Long", "PT-0107", "Ủy viên Ban Thường vụ, Trưởng Ban Tuyên giáo và Dân vận",
          None)]),
+    ("PH-VIETTRI", "Hội nghị lấy phiếu Ủy ban Kiểm tra và các ban", "certified", [
+        ("Lý Thị Thu", "PT-0108", "Phó Chủ nhiệm Ủy ban Kiểm tra", None),
+        ("Quách Văn Đức", "PT-0109", "Phó Trưởng ban Tổ chức", None),
+        ("Mai Văn Bình", "PT-0110", "Chánh Văn phòng Đảng ủy", None)]),
 ]
+# A certified, published conference whose results fall in all three bands: of 24 ballots
+# (one per person present), per person (high, confidence, low, left blank).
+CERTIFIED_BALLOTS = ((15, 5, 4, 0), (6, 4, 14, 0), (2, 4, 17, 1))
 DEMO_CODES = 10  # issued for the open conference; a few are used, the rest printed for you
 DEMO_BALLOTS = (("high", "high", "confidence"), ("confidence", "high", "low"),
                 ("high", "low", None))
@@ -145,15 +153,17 @@ def _demo_round(session, units, by_name) -> list[str]:
                 "category_id": category_id, "appointed_on": appointed})
         voters.replace_voters(session, None, conference,
                               [(f"Đại biểu {n:02d}", "Ủy viên Ban Chấp hành") for n in range(1, 28)])
-        if state in ("ready", "open", "paper-closed"):
+        if state in ("ready", "open", "paper-closed", "certified"):
             conferences.mark_ready(session, None, conference)
-        if state in ("open", "paper-closed"):
+        if state in ("open", "paper-closed", "certified"):
             voters.record_attendance(session, None, conference, present_count=24)
             conferences.open_vote(session, None, conference)
         if state == "open":
             links = _demo_votes(session, by_name["donvi"], conference)
         if state == "paper-closed":
             _demo_paper_count(session, by_name, conference)
+        if state == "certified":
+            _demo_certified(session, by_name, conference)
         if state == "annulled":
             conferences.annul(session, None, conference, "Danh sách triệu tập chưa đúng")
     return links
@@ -169,6 +179,27 @@ def _demo_votes(session, admin, conference) -> list[str]:
         casting.cast_ballot(session, conference, code, dict(zip(people, levels)))
     slug = codes.poll_for(session, conference).slug
     return [f"/v/{slug}?ma={code}" for code in issued[len(DEMO_BALLOTS):]]
+
+
+def _demo_certified(session, by_name, conference) -> None:
+    """24 voters cast, the vote closed, counted, certified by both counters and published."""
+    from tinnhiem.conferences.services import ballot_nominees
+    from tinnhiem.counting import services as counting
+    from tinnhiem.voting import casting, codes, sealing
+
+    people = [str(n.id) for n in ballot_nominees(session, conference)]
+    columns = []
+    for high, confidence, low, blank in CERTIFIED_BALLOTS:
+        columns.append(["high"] * high + ["confidence"] * confidence + ["low"] * low
+                       + [None] * blank)
+    issued = codes.issue_codes(session, by_name["donvi"], conference, 24)
+    for code, levels in zip(issued, zip(*columns)):
+        casting.cast_ballot(session, conference, code, dict(zip(people, levels)))
+    sealing.close_vote(session, by_name["donvi"], conference)
+    counting.count(session, by_name["kiemphieu"], conference)
+    for counter in ("kiemphieu", "kiemphieu2"):
+        counting.certify(session, by_name[counter], conference)
+    counting.publish(session, by_name["donvi"], conference)
 
 
 def _demo_paper_count(session, by_name, conference) -> None:
