@@ -248,11 +248,11 @@ def test_nothing_is_visible_to_voters_before_publication(app, make, world, login
     seen = voter.post(f"/v/{slug}/results", data={"code": issued[0].lower(),
                                                   "tracker": receipts[2].lower()})
     assert seen.status_code == 200 and "Người Thứ 1" in seen.text
-    assert f"Mã kiểm tra {receipts[2].replace('-', '')} có trong danh sách" in seen.text
+    assert f"Mã kiểm tra {receipts[2]} có trong danh sách" in seen.text
     listed = re.search(r'id="trackers">([^<]*)<', seen.text).group(1)
     assert sorted(listed.split(" · ")) == sorted(receipts)
     wrong = voter.post(f"/v/{slug}/results", data={"code": issued[0], "tracker": "AAAA-AAAA"})
-    assert "Không tìm thấy mã kiểm tra AAAAAAAA" in wrong.text
+    assert "Không tìm thấy mã kiểm tra AAAA-AAAA" in wrong.text
     unused = voter.post(f"/v/{slug}/results", data={"code": issued[4]})  # voided at close
     assert unused.status_code == 422 and "chưa được dùng" in unused.text
     api = voter.post(f"/api/v1/polls/{slug}/results", json={"code": issued[1],
