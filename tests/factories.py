@@ -191,3 +191,50 @@ class Factory:
         conference = conference or world.voting
         return self.as_account(admin or world.unit_admin_a1, lambda s, a: sealing.close_vote(
             s, a, conferences.get_conference(s, conference.id), ballots_issued))
+
+    def certified(self, unit, round_id, category_id, people, collected, title="Hội nghị",
+                  held_on=dt.date(2023, 6, 20), certify=True):
+        """A paper conference of `unit` counted by hand and certified by two counters.
+        people: (full name, cadre code, {high, confidence, low, invalid}) adding up to
+        `collected`. Returns the conference."""
+        from tinnhiem.conferences import nominees, voters
+        from tinnhiem.conferences import services as conferences
+        from tinnhiem.counting import services as counting
+        from tinnhiem.platform.auth.roles import Role
+        from tinnhiem.voting import paper, sealing
+
+        staff = self._unit_staff(unit)
+
+        def prepare(session, actor):
+            conference = conferences.create_conference(session, actor, unit.id, {
+                "round_id": round_id, "title": title, "held_on": held_on, "mode": "paper"})
+            added = [nominees.add_nominee(session, actor, conference, {
+                "full_name": name, "cadre_code": code, "post": "Bí thư",
+                "category_id": category_id}) for name, code, _figures in people]
+            voters.set_summoned_count(session, actor, conference, collected)
+            conferences.mark_ready(session, actor, conference)
+            voters.record_attendance(session, actor, conference, present_count=collected)
+            conferences.open_vote(session, actor, conference)
+            sealing.close_vote(session, actor, conference, collected)
+            sheet = paper.set_totals(session, actor, conference, collected, {
+                str(n.id): figures for n, (_name, _code, figures) in zip(added, people)})
+            paper.submit_sheet(session, actor, conference)
+            paper.accept_count(session, actor, conference, sheet.id)
+            counting.count(session, actor, conference)
+            return conference
+
+        conference = self.as_account(staff[Role.UNIT_ADMIN], prepare)
+        if certify:
+            for counter in staff[Role.COUNTER]:
+                self.as_account(counter, lambda s, a: counting.certify(
+                    s, a, conferences.get_conference(s, conference.id)))
+        return conference
+
+    def _unit_staff(self, unit):
+        from tinnhiem.platform.auth.roles import Role
+
+        cache = self.__dict__.setdefault("_staff", {})
+        if unit.id not in cache:
+            cache[unit.id] = {Role.UNIT_ADMIN: self.account(Role.UNIT_ADMIN, unit),
+                              Role.COUNTER: [self.account(Role.COUNTER, unit) for _ in range(2)]}
+        return cache[unit.id]

@@ -63,6 +63,8 @@ def _register_blueprints(app: Flask) -> None:
     from tinnhiem.counting import api as counting_api
     from tinnhiem.counting import public_views as public_results
     from tinnhiem.counting import views as counting_views
+    from tinnhiem.rollup import api as rollup_api
+    from tinnhiem.rollup import views as rollup_views
     from tinnhiem.voting import api as voting_api
     from tinnhiem.voting import views as voting_views
     from tinnhiem.voting import vote_views
@@ -70,11 +72,11 @@ def _register_blueprints(app: Flask) -> None:
     app.add_url_rule("/", "home", tenant_views.home)
     for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp,
                       round_views.bp, conference_views.bp, voting_views.bp, vote_views.bp, counting_views.bp,
-                      public_results.bp):
+                      public_results.bp, rollup_views.bp):
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
                  tenants_api.accounts_blp, rounds_api.blp, conferences_api.blp, voting_api.blp, voting_api.polls_blp, counting_api.blp,
-                 counting_api.public_blp)
+                 counting_api.public_blp, rollup_api.blp)
 
 
 def _register_cli(app: Flask) -> None:

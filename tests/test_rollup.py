@@ -1,0 +1,164 @@
+"""The province's roll-up: only certified results, filters and bands, people voted on in two
+places side by side, units dissolved since the round, progress, documents and isolation."""
+import datetime as dt
+import io
+import re
+import unicodedata
+
+import pytest
+
+from tinnhiem.platform.auth.roles import Role
+from tinnhiem.rounds import services as rounds
+
+
+def f(high=0, confidence=0, low=0, invalid=0):
+    return {"high": high, "confidence": confidence, "low": low, "invalid": invalid}
+
+
+@pytest.fixture
+def world(make):
+    w = make.world()
+    w.district = make.unit("Huyện ủy Cũ", parent=w.province_a, valid_to=dt.date(2025, 6, 30))
+    w.commune = make.unit("Đảng ủy xã Kế Thừa", parent=w.province_a, predecessors=[w.district])
+    w.a3 = make.unit("Đảng ủy xã Chưa Làm", parent=w.province_a)
+
+    def create(session, actor):
+        round_ = rounds.create_round(session, actor, w.province_a.id, {
+            "name": "Giữa nhiệm kỳ 2023", "year": 2023,
+            "unit_ids": [w.a1.id, w.a2.id, w.district.id, w.a3.id],
+            "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": dt.date(2023, 6, 30)},
+                           {"name": "Lãnh đạo khác", "deadline": dt.date(2099, 12, 31)}]})
+        return round_, [c.id for c in round_.categories]
+
+    w.round, (w.leaders, w.others) = make.as_account(w.admin_a, create)
+    make.certified(w.a1, w.round.id, w.leaders, [
+        ("Trần Thấp Nhiều", "CB-1", f(5, 1, 34)),      # 34/40 = 85% two thirds low
+        ("Lê Bình Thường", "CB-2", f(30, 6, 4)),
+        ("Phạm Hai Nơi", "CB-TWO", f(20, 10, 10))], 40, title="Hội nghị A1")
+    make.certified(w.district, w.round.id, w.others, [
+        ("Võ Quá Nửa", "CB-3", f(5, 4, 11)),           # 11/20 = 55% over half low
+        ("Phạm Hai Nơi", "CB-TWO", f(2, 4, 14))], 20, title="Hội nghị huyện",
+        held_on=dt.date(2023, 5, 10))
+    # counted but not certified: must not show anywhere
+    make.certified(w.a2, w.round.id, w.leaders, [("Ẩn Chưa Chứng Nhận", "CB-9", f(0, 0, 9))],
+                   9, title="Hội nghị A2", certify=False)
+    return w
+
+
+def dashboard(client, world, **args):
+    return client.get(f"/rounds/{world.round.id}/rollup", query_string=args)
+
+
+def names(page) -> list[str]:
+    table = page.text.split('id="rollup"')[1].split("</table>")[0]
+    return re.findall(r'<tr data-band="[a-z_]+"><td>([^<]+)<', table)
+
+
+def test_only_certified_results_with_the_low_bands_on_top(world, login):
+    page = dashboard(login(world.viewer_a), world)
+    assert page.status_code == 200
+    # the most serious band first, and within a band the largest share of low confidence
+    assert names(page) == ["Trần Thấp Nhiều", "Phạm Hai Nơi", "Võ Quá Nửa", "Phạm Hai Nơi",
+                           "Lê Bình Thường"]
+    assert "Ẩn Chưa Chứng Nhận" not in page.text
+    assert re.search(r'id="count-two_thirds_low">[^<]*: 2<', page.text)
+    assert re.search(r'id="count-over_half_low">[^<]*: 1<', page.text)
+    assert re.search(r'id="count-normal">[^<]*: 2<', page.text)
+    assert "Cho thôi giữ chức vụ" in page.text  # the consequence the rules attach
+
+
+@pytest.mark.parametrize("args, expected", [
+    ({"band": "two_thirds_low"}, ["Trần Thấp Nhiều", "Phạm Hai Nơi"]),
+    ({"band": "over_half_low"}, ["Võ Quá Nửa"]),
+    ({"band": "normal", "sort": "name"}, ["Lê Bình Thường", "Phạm Hai Nơi"]),
+    ({"sort": "low_share"}, ["Trần Thấp Nhiều", "Phạm Hai Nơi", "Võ Quá Nửa", "Phạm Hai Nơi",
+                             "Lê Bình Thường"]),
+])
+def test_filters_by_band_and_sorting(world, login, args, expected):
+    assert names(dashboard(login(world.admin_a), world, **args)) == expected
+
+
+def test_filters_by_unit_type_and_category(world, login, make):
+    client = login(world.admin_a)
+    assert names(dashboard(client, world, unit_id=str(world.district.id))) == [
+        "Phạm Hai Nơi", "Võ Quá Nửa"]
+    assert set(names(dashboard(client, world, category_id=str(world.leaders)))) == {
+        "Trần Thấp Nhiều", "Lê Bình Thường", "Phạm Hai Nơi"}
+    assert len(names(dashboard(client, world, type_id=str(world.a1.type_id)))) == 5
+    bad = dashboard(client, world, band="very_low")
+    assert bad.status_code == 422 and "Mức không hợp lệ" in bad.text
+
+
+def test_two_places_are_shown_side_by_side_never_merged(world, login):
+    page = dashboard(login(world.admin_a), world).text
+    pairs = page.split('id="pairs"')[1].split("</table>")[0]
+    row = re.findall(r"<tr><td>Phạm Hai Nơi</td>(.*?)</tr>", pairs, re.S)
+    assert len(row) == 1
+    assert "Đảng ủy xã A1" in row[0] and "Huyện ủy Cũ" in row[0]
+    assert "10/40 (25.00%)" in row[0] and "14/20 (70.00%)" in row[0]
+
+
+def test_a_unit_dissolved_since_keeps_its_name_and_shows_its_successor(world, login):
+    page = dashboard(login(world.admin_a), world).text
+    assert "Huyện ủy Cũ" in page and "đã giải thể 30/06/2025" in page
+    assert "kế thừa: Đảng ủy xã Kế Thừa" in page
+
+
+def test_progress_counts_units_and_what_is_overdue(world, login):
+    page = dashboard(login(world.admin_a), world).text
+    assert re.search(r'id="units-done">2<', page)          # A1 and the district
+    assert re.search(r'id="units-in_progress">1<', page)   # A2: counted, not certified
+    assert re.search(r'id="units-not_started">1<', page)   # A3
+    assert re.search(r'id="units-overdue">2<', page)       # A2 and A3, leaders due 30/06/2023
+    assert "Lãnh đạo cấp ủy (30/06/2023)" in page
+
+
+def test_report_pdf_and_xlsx_read_back(world, login):
+    from openpyxl import load_workbook
+
+    from tests.test_conference_pages import _pdf_text
+
+    client = login(world.viewer_a)
+    pdf = client.get(f"/rounds/{world.round.id}/rollup.pdf")
+    assert pdf.status_code == 200
+    text = unicodedata.normalize("NFC", _pdf_text(pdf.data))
+    assert "BÁO CÁO TỔNG HỢP KẾT QUẢ LẤY PHIẾU TÍN NHIỆM" in text
+    assert "Trần Thấp Nhiều Bí thư Đảng ủy xã A1 40 34 85.00 Từ 2/3 trở lên tín nhiệm thấp" in text
+    assert "Võ Quá Nửa Bí thư Huyện ủy Cũ 20 11 55.00 Trên 50% tín nhiệm thấp" in text
+    assert "Lê Bình Thường" not in text.split("Kết quả theo đơn vị")[0]  # only the low bands
+    assert "Ẩn Chưa Chứng Nhận" not in text
+    sheet = client.get(f"/rounds/{world.round.id}/rollup.xlsx", query_string={"sort": "name"})
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(sheet.data)).active.iter_rows()]
+    assert rows[1][:5] == ["Đơn vị", "Loại đơn vị", "Hội nghị", "Ngày", "Họ và tên"]
+    body = rows[2:]
+    assert [r[4] for r in body] == ["Lê Bình Thường", "Phạm Hai Nơi", "Phạm Hai Nơi",
+                                    "Trần Thấp Nhiều", "Võ Quá Nửa"]
+    district = next(r for r in body if r[4] == "Võ Quá Nửa")
+    assert district[7:] == [20, 20, 20, 0, 5, 25.0, 4, 20.0, 11, 55.0, "Trên 50% tín nhiệm thấp",
+                            "Đảng ủy xã Kế Thừa"]
+
+
+def test_the_api_gives_the_same_roll_up(world, token, client):
+    headers = token(world.viewer_a)
+    data = client.get(f"/api/v1/rounds/{world.round.id}/rollup", headers=headers,
+                      query_string={"band": "two_thirds_low"}).json
+    assert data["summary"] == {"total": 2, "two_thirds_low": 2, "over_half_low": 0, "normal": 0}
+    assert [(r["full_name"], r["low_percent"]) for r in data["rows"]] == [
+        ("Trần Thấp Nhiều", "85.00"), ("Phạm Hai Nơi", "70.00")]
+    assert data["rows"][1]["successors"] == ["Đảng ủy xã Kế Thừa"]
+    assert [len(pair) for pair in data["two_places"]] == [2]
+    assert data["progress"]["not_started"] == 1
+    bad = client.get(f"/api/v1/rounds/{world.round.id}/rollup", headers=headers,
+                     query_string={"band": "x"})
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("who", ["unit_admin_a1", "counter_a1", "admin_b", "operator"])
+def test_nobody_outside_the_province_users_sees_the_roll_up(world, login, token, client, who):
+    account = getattr(world, who)
+    page = dashboard(login(account, target=client), world)
+    assert page.status_code == 404
+    api = client.get(f"/api/v1/rounds/{world.round.id}/rollup", headers=token(account))
+    assert api.status_code == 404
+    for document in ("rollup.pdf", "rollup.xlsx"):
+        assert client.get(f"/rounds/{world.round.id}/{document}").status_code == 404

@@ -1,0 +1,84 @@
+"""/api/v1/rounds/<id>/rollup: the same roll-up as the province's dashboard."""
+from flask import Response, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from tinnhiem.platform.api import document_errors
+from tinnhiem.platform.auth.access import require_roles
+from tinnhiem.platform.auth.roles import PROVINCE_ROLES
+from tinnhiem.platform.db import db
+from tinnhiem.platform.web import found_or_404
+from tinnhiem.rollup import services
+from tinnhiem.rollup.documents import report_pdf, report_xlsx
+from tinnhiem.rollup.schemas import RollupQuerySchema, RollupSchema
+from tinnhiem.rollup.views import XLSX, filters_from
+from tinnhiem.rounds import services as rounds
+
+blp = Blueprint("rollup_api", __name__, url_prefix="/rounds",
+                description="The province's consolidated view of a round (certified results)")
+
+
+def _row(row) -> dict:
+    shares = row.shares
+    return {**{k: v for k, v in vars(row).items() if k != "result_id"}, "valid": row.valid,
+            "band": row.band, "high_percent": shares["high"],
+            "confidence_percent": shares["confidence"], "low_percent": shares["low"]}
+
+
+def _progress(progress) -> dict:
+    return {**progress["totals"], "overdue_units": progress["overdue_units"],
+            "units": [{"unit_id": p["unit"].id, "unit_name": p["unit"].name, "state": p["state"],
+                       "conferences": [{"id": str(c.id), "title": c.title, "status": c.status}
+                                       for c in p["conferences"]],
+                       "overdue_categories": [c.name for c in p["overdue"]]}
+                      for p in progress["units"]]}
+
+
+@blp.get("/<uuid:round_id>/rollup")
+@require_roles(*PROVINCE_ROLES)
+@blp.arguments(RollupQuerySchema, location="query")
+@blp.response(200, RollupSchema)
+@document_errors(blp, 401, 404, 422)
+def rollup(query, round_id):
+    """Progress, the certified results under the filters (a page of rows), and the people
+    voted on in two places."""
+    round_ = found_or_404(rounds.round_for(db.session, current_user, round_id))
+    filters = services.Filters(**{k: query.get(k) for k in ("unit_id", "type_id", "category_id",
+                                                           "band", "sort")})
+    rows = services.result_rows(db.session, round_.id, filters, limit=query["limit"],
+                                offset=query["offset"])
+    return {"summary": services.summary(db.session, round_.id, filters),
+            "progress": _progress(services.progress(db.session, round_)),
+            "rows": [_row(r) for r in rows],
+            "two_places": [[_row(r) for r in pair]
+                           for pair in services.two_places(db.session, round_.id)]}
+
+
+DOCUMENT = {"200": {"description": "The document", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def _document(round_id, render, mimetype):
+    round_ = found_or_404(rounds.round_for(db.session, current_user, round_id))
+    return Response(render(db.session, round_, filters_from(request.args)), mimetype=mimetype)
+
+
+@blp.get("/<uuid:round_id>/rollup.pdf")
+@require_roles(*PROVINCE_ROLES)
+@blp.arguments(RollupQuerySchema, location="query")
+@blp.doc(responses=DOCUMENT)
+@document_errors(blp, 401, 404, 422)
+def report(_query, round_id):
+    """The consolidated report for the Standing Committee."""
+    return _document(round_id, report_pdf, "application/pdf")
+
+
+@blp.get("/<uuid:round_id>/rollup.xlsx")
+@require_roles(*PROVINCE_ROLES)
+@blp.arguments(RollupQuerySchema, location="query")
+@blp.doc(responses=DOCUMENT)
+@document_errors(blp, 401, 404, 422)
+def table(_query, round_id):
+    """Every certified result of the round under the filters, as a spreadsheet."""
+    return _document(round_id, report_xlsx, XLSX)

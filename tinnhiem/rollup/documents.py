@@ -1,0 +1,56 @@
+"""The consolidated report for the Standing Committee (báo cáo tổng hợp kết quả lấy phiếu tín
+nhiệm) as PDF, and the full result table as XLSX, streamed so memory stays flat however many
+rows a province has."""
+import io
+
+from flask import render_template
+from flask_babel import force_locale
+
+from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequence
+from tinnhiem.rollup import services
+from tinnhiem.tenants.services import get_unit
+
+HEADERS = ("Đơn vị", "Loại đơn vị", "Hội nghị", "Ngày", "Họ và tên", "Chức vụ", "Nhóm chức danh",
+           "Phiếu phát ra", "Phiếu thu về", "Hợp lệ", "Không hợp lệ", "Tín nhiệm cao", "% cao",
+           "Tín nhiệm", "% tín nhiệm", "Tín nhiệm thấp", "% thấp", "Mức", "Đơn vị kế thừa")
+
+
+def report_pdf(session, round_, filters) -> bytes:
+    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+
+    low = [row for b in (TWO_THIRDS, OVER_HALF) for row in services.result_rows(
+        session, round_.id, services.Filters(**{**vars(filters), "band": b}), limit=None)]
+    with force_locale("vi"):
+        html = render_template(
+            "rollup/report_pdf.html", round=round_,
+            province=get_unit(session, round_.province_id),
+            summary=services.summary(session, round_.id, filters),
+            per_unit=services.bands_per_unit(session, round_.id, filters), low=low,
+            pairs=services.two_places(session, round_.id),
+            progress=services.progress(session, round_), band_label=band_label,
+            consequence=consequence)
+    return HTML(string=html).write_pdf()
+
+
+def _row_values(row) -> list:
+    shares = row.shares
+    return [row.unit_name, row.unit_type, row.conference_title, row.held_on.strftime("%d/%m/%Y"),
+            row.full_name, row.post, row.category, row.issued, row.collected, row.valid,
+            row.invalid, row.high, float(shares["high"]), row.confidence,
+            float(shares["confidence"]), row.low, float(shares["low"]), band_label(row.band),
+            ", ".join(row.successors)]
+
+
+def report_xlsx(session, round_, filters) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)  # rows go straight to the file, never all in memory
+    sheet = book.create_sheet("Tong hop")
+    with force_locale("vi"):
+        sheet.append([round_.name, round_.plan_reference])
+        sheet.append(list(HEADERS))
+        for row in services.iter_result_rows(session, round_.id, filters):
+            sheet.append(_row_values(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,71 @@
+from marshmallow import Schema, fields, validate
+
+from tinnhiem.rollup.services import BANDS, SORTS
+
+
+class RollupQuerySchema(Schema):
+    unit_id = fields.UUID()
+    type_id = fields.UUID()
+    category_id = fields.UUID()
+    band = fields.String(validate=validate.OneOf(BANDS))
+    sort = fields.String(load_default="band", validate=validate.OneOf(SORTS))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+
+
+class RollupRowSchema(Schema):
+    full_name = fields.String()
+    post = fields.String()
+    cadre_code = fields.String()
+    unit_id = fields.UUID()
+    unit_name = fields.String()
+    unit_valid_to = fields.Date(allow_none=True)
+    successors = fields.List(fields.String(), metadata={"description": "Units that succeeded a"
+                                                                      " dissolved one"})
+    unit_type = fields.String()
+    category = fields.String()
+    conference_id = fields.UUID()
+    conference_title = fields.String()
+    held_on = fields.Date()
+    issued = fields.Integer()
+    collected = fields.Integer()
+    valid = fields.Integer()
+    invalid = fields.Integer()
+    high = fields.Integer()
+    confidence = fields.Integer()
+    low = fields.Integer()
+    high_percent = fields.Decimal(as_string=True, places=2)
+    confidence_percent = fields.Decimal(as_string=True, places=2)
+    low_percent = fields.Decimal(as_string=True, places=2)
+    band = fields.String()
+
+
+class SummarySchema(Schema):
+    total = fields.Integer()
+    two_thirds_low = fields.Integer()
+    over_half_low = fields.Integer()
+    normal = fields.Integer()
+
+
+class UnitProgressSchema(Schema):
+    unit_id = fields.UUID()
+    unit_name = fields.String()
+    state = fields.String(metadata={"description": "done, in_progress or not_started"})
+    conferences = fields.List(fields.Dict())
+    overdue_categories = fields.List(fields.String())
+
+
+class ProgressSchema(Schema):
+    done = fields.Integer()
+    in_progress = fields.Integer()
+    not_started = fields.Integer()
+    overdue_units = fields.Integer()
+    units = fields.List(fields.Nested(UnitProgressSchema))
+
+
+class RollupSchema(Schema):
+    summary = fields.Nested(SummarySchema)
+    progress = fields.Nested(ProgressSchema)
+    rows = fields.List(fields.Nested(RollupRowSchema))
+    two_places = fields.List(fields.List(fields.Nested(RollupRowSchema)),
+                             metadata={"description": "Each person's results, never merged"})

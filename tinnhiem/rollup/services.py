@@ -1,0 +1,278 @@
+"""The province's consolidated view of a round: what every unit below it has certified.
+
+It reads the per-person result rows recorded at counting, of certified conferences only,
+never raw ballots; the province scope bound to the session keeps it to one province. Bands
+are computed in SQL on the integer counts, so filters and summaries agree with DOMAIN.md.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, literal, select
+
+from tinnhiem.conferences.models import Conference, Nominee
+from tinnhiem.counting.bands import NORMAL, OVER_HALF, TWO_THIRDS, band, share
+from tinnhiem.counting.models import Result
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds.models import RoundCategory, RoundUnit
+from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
+
+BANDS = (TWO_THIRDS, OVER_HALF, NORMAL)  # most serious first
+SORTS = ("band", "name", "unit", "low_share")
+PAGE = 200
+
+
+def band_expression():
+    """The band of a result row, in SQL, on integers (see counting.bands.band)."""
+    return case((and_(Result.collected > 0, 3 * Result.low >= 2 * Result.collected), TWO_THIRDS),
+                (2 * Result.low > Result.collected, OVER_HALF), else_=NORMAL)
+
+
+def _severity():
+    return case((3 * Result.low >= 2 * Result.collected, 0),
+                (2 * Result.low > Result.collected, 1), else_=2)
+
+
+@dataclass
+class Filters:
+    unit_id: object = None
+    type_id: object = None
+    category_id: object = None
+    band: str | None = None
+    sort: str = "band"
+
+    def check(self) -> "Filters":
+        if self.band not in (None, "", *BANDS):
+            raise ServiceError("invalid_band", _l("Mức không hợp lệ."), field="band")
+        if self.sort not in SORTS:
+            raise ServiceError("invalid_sort", _l("Cách sắp xếp không hợp lệ."), field="sort")
+        return self
+
+
+@dataclass
+class Row:
+    result_id: object
+    full_name: str
+    post: str
+    cadre_code: str
+    unit_id: object
+    unit_name: str
+    unit_valid_to: dt.date | None
+    unit_type: str
+    category: str
+    conference_id: object
+    conference_title: str
+    held_on: dt.date
+    issued: int
+    collected: int
+    high: int
+    confidence: int
+    low: int
+    invalid: int
+    successors: list = field(default_factory=list)
+
+    @property
+    def valid(self) -> int:
+        return self.high + self.confidence + self.low
+
+    @property
+    def band(self) -> str:
+        return band(self.low, self.collected)
+
+    @property
+    def shares(self) -> dict:
+        return {k: share(getattr(self, k), self.collected) for k in ("high", "confidence", "low")}
+
+
+ROW_COLUMNS = (Result.id, Nominee.full_name, Nominee.post, Nominee.cadre_code, Unit.id, Unit.name,
+               Unit.valid_to, UnitType.name, RoundCategory.name, Conference.id, Conference.title,
+               Conference.held_on, Result.issued, Result.collected, Result.high,
+               Result.confidence, Result.low, Result.invalid)
+
+
+def _certified(round_id, columns):
+    return (select(*columns)
+            .select_from(Result)
+            .join(Conference, and_(Conference.id == Result.conference_id,
+                                   Conference.unit_id == Result.unit_id))
+            .join(Nominee, and_(Nominee.id == Result.nominee_id, Nominee.unit_id == Result.unit_id))
+            .join(Unit, Unit.id == Result.unit_id)
+            .join(UnitType, UnitType.id == Unit.type_id)
+            .join(RoundCategory, RoundCategory.id == Nominee.category_id)
+            .where(Conference.round_id == round_id, Conference.status == "certified"))
+
+
+def _filtered(query, filters: Filters):
+    if filters.unit_id:
+        query = query.where(Result.unit_id == filters.unit_id)
+    if filters.type_id:
+        query = query.where(Unit.type_id == filters.type_id)
+    if filters.category_id:
+        query = query.where(Nominee.category_id == filters.category_id)
+    if filters.band:
+        query = query.where(band_expression() == filters.band)
+    return query
+
+
+def _low_share():
+    return (Result.low * literal(1.0) / func.nullif(Result.collected, 0)).desc()
+
+
+ORDERS = {
+    "band": lambda: (_severity(), _low_share(), Nominee.full_name),
+    "name": lambda: (Nominee.full_name, Unit.name),
+    "unit": lambda: (Unit.name, Nominee.full_name),
+    "low_share": lambda: (_low_share(), Nominee.full_name),
+}
+
+
+def result_rows(session, round_id, filters: Filters, limit: int | None = PAGE,
+                offset: int = 0) -> list[Row]:
+    query = _filtered(_certified(round_id, ROW_COLUMNS), filters.check())
+    query = query.order_by(*ORDERS[filters.sort](), Result.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = [Row(*values) for values in session.execute(query)]
+    _name_successors(session, rows)
+    return rows
+
+
+def iter_result_rows(session, round_id, filters: Filters, batch: int = 2000):
+    """Every row, a batch at a time: an export of any size holds one batch in memory."""
+    offset = 0
+    while True:
+        rows = result_rows(session, round_id, filters, limit=batch, offset=offset)
+        yield from rows
+        if len(rows) < batch:
+            return
+        offset += batch
+
+
+def _name_successors(session, rows: list[Row]) -> None:
+    """A unit dissolved since the round keeps its historical name, with who succeeded it."""
+    gone = {r.unit_id for r in rows if r.unit_valid_to is not None}
+    if not gone:
+        return
+    names: dict = {}
+    for predecessor, name in session.execute(
+            select(UnitSuccession.predecessor_id, Unit.name)
+            .join(Unit, Unit.id == UnitSuccession.unit_id)
+            .where(UnitSuccession.predecessor_id.in_(gone))):
+        names.setdefault(predecessor, []).append(name)
+    for row in rows:
+        row.successors = sorted(names.get(row.unit_id, []))
+
+
+def summary(session, round_id, filters: Filters) -> dict:
+    """People per band, and in all, under the filters."""
+    # Grouped by the output column's name: the same CASE written twice carries its own bound
+    # parameters, which PostgreSQL would not recognise as one expression.
+    band_column = band_expression().label("band")
+    query = _filtered(_certified(round_id, (band_column, func.count())),
+                      filters.check()).group_by(band_column)
+    counts = {b: 0 for b in BANDS}
+    counts.update(dict(session.execute(query).all()))
+    return {"total": sum(counts.values()), **counts}
+
+
+def bands_per_unit(session, round_id, filters: Filters) -> list[dict]:
+    band_column = band_expression().label("band")
+    query = _filtered(_certified(round_id, (Unit.id, Unit.name, band_column, func.count())),
+                      filters.check()).group_by(Unit.id, Unit.name, band_column)
+    units: dict = {}
+    for unit_id, name, value, number in session.execute(query):
+        entry = units.setdefault(unit_id, {"unit_id": unit_id, "unit": name,
+                                           **{b: 0 for b in BANDS}})
+        entry[value] = number
+    return sorted(units.values(), key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF], u["unit"]))
+
+
+def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -> dict:
+    """For each level, how many people fall in each tenth of the share (0–10%, …, 90–100%)."""
+    out = {}
+    for level in ("high", "confidence", "low"):
+        tenth = (getattr(Result, level) * buckets) / Result.collected  # integer division
+        bucket = case((Result.collected <= 0, 0), (tenth >= buckets, buckets - 1),
+                      else_=tenth).label("bucket")
+        query = _filtered(_certified(round_id, (bucket, func.count())),
+                          filters.check()).group_by(bucket)
+        counts = [0] * buckets
+        for index, number in session.execute(query):
+            counts[int(index)] += number
+        out[level] = counts
+    return out
+
+
+def two_places(session, round_id) -> list[list[Row]]:
+    """People voted on in two places: both results, side by side, never merged."""
+    codes = select(Nominee.cadre_code).join(Result, and_(Result.nominee_id == Nominee.id,
+                                                         Result.unit_id == Nominee.unit_id)) \
+        .join(Conference, and_(Conference.id == Result.conference_id,
+                               Conference.unit_id == Result.unit_id)) \
+        .where(Conference.round_id == round_id, Conference.status == "certified") \
+        .group_by(Nominee.cadre_code).having(func.count() > 1)
+    query = _certified(round_id, ROW_COLUMNS).where(Nominee.cadre_code.in_(codes)) \
+        .order_by(Nominee.cadre_code, Conference.held_on, Unit.name)
+    pairs: dict = {}
+    rows = [Row(*values) for values in session.execute(query)]
+    _name_successors(session, rows)
+    for row in rows:
+        pairs.setdefault(row.cadre_code, []).append(row)
+    return list(pairs.values())
+
+
+# Progress ---------------------------------------------------------------------------------
+
+DONE, IN_PROGRESS, NOT_STARTED = "done", "in_progress", "not_started"
+
+
+def progress(session, round_, today: dt.date | None = None) -> dict:
+    """Every participating unit with its conferences, whether it is done, in progress or not
+    started, and the post categories whose deadline passed before it certified them."""
+    today = today or dt.date.today()
+    unit_ids = list(session.scalars(select(RoundUnit.unit_id).where(
+        RoundUnit.round_id == round_.id)))
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    conferences: dict = {uid: [] for uid in unit_ids}
+    for conference in session.scalars(select(Conference).where(
+            Conference.round_id == round_.id).order_by(Conference.held_on)):
+        conferences.setdefault(conference.unit_id, []).append(conference)
+    certified_categories: dict = {}
+    for unit_id, category_id in session.execute(
+            select(Nominee.unit_id, Nominee.category_id).join(
+                Conference, and_(Conference.id == Nominee.conference_id,
+                                 Conference.unit_id == Nominee.unit_id))
+            .where(Conference.round_id == round_.id, Conference.status == "certified")
+            .distinct()):
+        certified_categories.setdefault(unit_id, set()).add(category_id)
+    passed = [c for c in round_.categories if c.deadline < today]
+    rows = []
+    for unit_id in unit_ids:
+        items = [c for c in conferences.get(unit_id, []) if c.status != "annulled"]
+        if not items:
+            state = NOT_STARTED
+        elif all(c.status == "certified" for c in items):
+            state = DONE
+        else:
+            state = IN_PROGRESS
+        done = certified_categories.get(unit_id, set())
+        overdue = [c for c in passed if c.id not in done and state != DONE]
+        rows.append({"unit": units[unit_id], "state": state,
+                     "conferences": conferences.get(unit_id, []), "overdue": overdue})
+    rows.sort(key=lambda r: ({NOT_STARTED: 1, IN_PROGRESS: 0, DONE: 2}[r["state"]],
+                             r["unit"].name))
+    totals = {s: sum(1 for r in rows if r["state"] == s) for s in (DONE, IN_PROGRESS, NOT_STARTED)}
+    return {"units": rows, "totals": totals,
+            "overdue_units": sum(1 for r in rows if r["overdue"])}
+
+
+def certified_over_time(session, round_id) -> list[tuple[dt.date, int]]:
+    """Cumulative certified conferences by the date they were held."""
+    days = session.execute(select(Conference.held_on, func.count()).where(
+        Conference.round_id == round_id, Conference.status == "certified")
+        .group_by(Conference.held_on).order_by(Conference.held_on)).all()
+    total, out = 0, []
+    for day, number in days:
+        total += number
+        out.append((day, total))
+    return out
