@@ -323,3 +323,87 @@ def test_two_counters_certify_the_admin_publishes_and_the_voter_finds_results_an
     expect(voter.locator("#tracker-check")).to_contain_text(
         re.compile(f"{tracker[:4]}-?{tracker[5:]}"))
     phone.close()
+
+
+def test_viewer_filters_the_dashboard_to_two_thirds_low_and_drills_down_to_the_minutes(
+        live, browser):
+    """Can a province viewer filter the dashboard to 'two thirds low' and reach the minutes?"""
+    import datetime as dt
+    import io
+    import re
+    import unicodedata
+
+    from playwright.sync_api import expect
+    from pypdf import PdfReader
+
+    from tinnhiem.rounds import services as rounds
+
+    app, base = live
+    make = Factory(app)
+    w = make.world()
+
+    def create(session, actor):
+        round_ = rounds.create_round(session, actor, w.province_a.id, {
+            "name": "Giữa nhiệm kỳ 2023", "year": 2023, "unit_ids": [w.a1.id, w.a2.id],
+            "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": dt.date(2023, 6, 30)}]})
+        return round_.id, round_.categories[0].id
+
+    round_id, category_id = make.as_account(w.admin_a, create)
+
+    def f(high, confidence, low, invalid=0):
+        return {"high": high, "confidence": confidence, "low": low, "invalid": invalid}
+
+    a1 = make.certified(w.a1, round_id, category_id, [
+        ("Trần Thấp Nhiều", "CB-1", f(5, 1, 34)), ("Lê Bình Thường", "CB-2", f(30, 6, 4))],
+        40, title="Hội nghị A1")
+    make.certified(w.a2, round_id, category_id, [("Võ Quá Nửa", "CB-3", f(5, 4, 11))], 20,
+                   title="Hội nghị A2")
+
+    phone = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    _sign_in(page, base, w.viewer_a.username, PASSWORD)
+    page.goto(f"{base}/rounds/{round_id}")
+    page.get_by_role("link", name="Tổng hợp kết quả").click()
+    expect(page).to_have_url(f"{base}/rounds/{round_id}/rollup")
+
+    rows = page.locator("#rollup tr[data-band]")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("Trần Thấp Nhiều")
+    expect(rows.first).to_have_attribute("data-band", "two_thirds_low")
+    for band, count in (("two_thirds_low", 1), ("over_half_low", 1), ("normal", 1)):
+        expect(page.locator(f"#count-{band}")).to_have_text(re.compile(rf":\s*{count}$"))
+
+    filters = page.locator("#filters")
+    filters.get_by_label("Mức", exact=True).select_option(label="Từ 2/3 trở lên tín nhiệm thấp")
+    filters.get_by_role("button", name="Lọc").click()
+    expect(page).to_have_url(re.compile(r"[?&]band=two_thirds_low(&|$)"))
+    expect(rows).to_have_count(1)
+    row = rows.first
+    expect(row).to_have_attribute("data-band", "two_thirds_low")
+    expect(row).to_contain_text("Trần Thấp Nhiều")
+    expect(row).to_contain_text("Cho thôi giữ chức vụ")
+    expect(page.locator("#rollup")).not_to_contain_text("Lê Bình Thường")
+    expect(page.locator("#rollup")).not_to_contain_text("Võ Quá Nửa")
+    for band, count in (("two_thirds_low", 1), ("over_half_low", 0), ("normal", 0)):
+        expect(page.locator(f"#count-{band}")).to_have_text(re.compile(rf":\s*{count}$"))
+    expect(row.get_by_role("link", name="Biên bản (PDF)")).to_have_attribute(
+        "href", f"/conferences/{a1.id}/minutes.pdf")
+
+    row.get_by_role("link", name="Hội nghị A1").click()
+    expect(page).to_have_url(f"{base}/conferences/{a1.id}/results")
+    expect(page.get_by_role("heading", name="Kết quả kiểm phiếu")).to_be_visible()
+    results = page.locator("#results")
+    expect(results).to_contain_text("Trần Thấp Nhiều")
+    expect(results).to_contain_text("85.00%")
+
+    minutes = page.get_by_role("link", name="Biên bản kiểm phiếu (PDF)")
+    expect(minutes).to_be_visible()
+    assert minutes.get_attribute("href") == f"/conferences/{a1.id}/minutes.pdf"
+    response = page.request.get(minutes.evaluate("a => a.href"))
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("application/pdf")
+    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(response.body())).pages)
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    assert "BIÊN BẢN KIỂM PHIẾU" in text
+    assert "Trần Thấp Nhiều" in text
+    phone.close()

@@ -123,12 +123,13 @@ def test_the_owner_reaches_the_same_object(app, world, login, token):
     assert client.get(f"/api/v1/units/{world.a1.id}",
                       headers=token(world.unit_admin_a1)).status_code == 200
     operator = login(world.operator, target=app.test_client())
+    province = login(world.admin_a, target=app.test_client())  # the roll-up is theirs
     for rule, method in object_routes(app):
         if method == "GET":
             url = _fill(rule, world)
-            reader = operator if _directory_route(url) else owner
-            headers = token(world.operator if reader is operator else world.unit_admin_a1) \
-                if url.startswith("/api/") else {}
+            reader, account = (operator, world.operator) if _directory_route(url) else \
+                (province, world.admin_a) if "/rollup" in url else (owner, world.unit_admin_a1)
+            headers = token(account) if url.startswith("/api/") else {}
             assert reader.get(url, headers=headers).status_code == 200, url
 
 

@@ -126,10 +126,14 @@ ORDERS = {
 }
 
 
+def _rows_query(round_id, filters: Filters):
+    query = _filtered(_certified(round_id, ROW_COLUMNS), filters.check())
+    return query.order_by(*ORDERS[filters.sort](), Result.id)
+
+
 def result_rows(session, round_id, filters: Filters, limit: int | None = PAGE,
                 offset: int = 0) -> list[Row]:
-    query = _filtered(_certified(round_id, ROW_COLUMNS), filters.check())
-    query = query.order_by(*ORDERS[filters.sort](), Result.id).offset(offset)
+    query = _rows_query(round_id, filters).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     rows = [Row(*values) for values in session.execute(query)]
@@ -138,14 +142,13 @@ def result_rows(session, round_id, filters: Filters, limit: int | None = PAGE,
 
 
 def iter_result_rows(session, round_id, filters: Filters, batch: int = 2000):
-    """Every row, a batch at a time: an export of any size holds one batch in memory."""
-    offset = 0
-    while True:
-        rows = result_rows(session, round_id, filters, limit=batch, offset=offset)
+    """Every row, streamed from one query a batch at a time (a server-side cursor on
+    PostgreSQL): an export of any size holds one batch in memory."""
+    result = session.execute(_rows_query(round_id, filters).execution_options(yield_per=batch))
+    for partition in result.partitions():
+        rows = [Row(*values) for values in partition]
+        _name_successors(session, rows)
         yield from rows
-        if len(rows) < batch:
-            return
-        offset += batch
 
 
 def _name_successors(session, rows: list[Row]) -> None:

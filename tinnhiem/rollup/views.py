@@ -22,6 +22,8 @@ SORT_LABELS = {"band": _l("Mức (nghiêm trọng trước)"), "name": _l("Họ 
 STATE_LABELS = {services.DONE: _l("Đã hoàn thành"), services.IN_PROGRESS: _l("Đang thực hiện"),
                 services.NOT_STARTED: _l("Chưa thực hiện")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_UNITS = 30
+PROGRESS_ROWS = 100
 
 
 def filters_from(args) -> services.Filters:
@@ -66,7 +68,10 @@ def dashboard(round_id):
         band_labels=BAND_LABELS, sort_labels=SORT_LABELS, state_labels=STATE_LABELS,
         band_label=band_label, consequence=consequence, status_label=status_label,
         page_size=services.PAGE,
-        unit_chart=charts.bands_per_unit(per_unit, str(_l("Số người theo mức, từng đơn vị"))),
+        # the units most affected: a province has thousands, a chart stays readable
+        unit_chart=charts.bands_per_unit(per_unit[:CHART_UNITS],
+                                         str(_l("Số người theo mức, từng đơn vị"))),
+        chart_units=CHART_UNITS, unit_count=len(per_unit), progress_rows=PROGRESS_ROWS,
         share_charts={level: charts.histogram(counts, str(label), colour) for (level, counts), label,
                       colour in zip(distribution.items(),
                                     (_l("Tỷ lệ tín nhiệm cao"), _l("Tỷ lệ tín nhiệm"),
