@@ -35,6 +35,19 @@ def band(low: int, collected: int) -> str:
     return NORMAL
 
 
+SEVERITY = {TWO_THIRDS: 0, OVER_HALF: 1, NORMAL: 2}
+
+
+def tenth(count: int, collected: int) -> int:
+    """Which tenth of 100% a share falls in (0 for 0–10% … 9 for 90–100%), on integers."""
+    return min(9, 10 * count // collected) if collected > 0 else 0
+
+
+def sort_share(count: int, collected: int) -> int:
+    """The share in ten-thousandths, for ordering only (never for a band)."""
+    return 10000 * count // collected if collected > 0 else 0
+
+
 def band_label(value: str) -> str:
     return str(BAND_LABELS.get(value, value))
 

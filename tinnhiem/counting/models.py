@@ -2,7 +2,8 @@
 counting board's confirmations. The roll-up reads these rows, never raw ballots."""
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Integer, UniqueConstraint
+from sqlalchemy import (CheckConstraint, ForeignKeyConstraint, Index, Integer, String,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
@@ -11,7 +12,12 @@ from tinnhiem.tenants.scope import UnitOwned
 
 
 class Result(UnitOwned, db.Model):
-    """Per person: ballots issued and collected, and the rows read for them."""
+    """Per person: ballots issued and collected, and the rows read for them.
+
+    Recorded once, when the board counts, together with what the province's roll-up filters
+    and sorts on (round, category, the person's name and post as printed, band, share of low
+    confidence, tenth of each share): the roll-up then reads this one table, never ballots,
+    and never joins a hundred thousand people to find them."""
 
     __tablename__ = "results"
     __table_args__ = (
@@ -22,6 +28,12 @@ class Result(UnitOwned, db.Model):
         CheckConstraint("high >= 0 AND confidence >= 0 AND low >= 0 AND invalid >= 0",
                         name="counts"),
         CheckConstraint("high + confidence + low + invalid = collected", name="balanced"),
+        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+        Index("ix_results_rollup_order", "province_id", "round_id", "severity", "low_share",
+              "full_name"),
+        Index("ix_results_rollup_unit", "province_id", "round_id", "unit_id", "category_id",
+              "band"),
+        Index("ix_results_rollup_cadre", "province_id", "round_id", "cadre_code"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -33,6 +45,17 @@ class Result(UnitOwned, db.Model):
     confidence: Mapped[int] = mapped_column(Integer)
     low: Mapped[int] = mapped_column(Integer)
     invalid: Mapped[int] = mapped_column(Integer)
+    round_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    category_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    full_name: Mapped[str] = mapped_column(String(200))
+    post: Mapped[str] = mapped_column(String(255))
+    cadre_code: Mapped[str] = mapped_column(String(40))
+    band: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[int] = mapped_column(Integer)  # 0 two thirds low, 1 over half, 2 normal
+    low_share: Mapped[int] = mapped_column(Integer)  # low / collected in 1/10000, for sorting
+    high_tenth: Mapped[int] = mapped_column(Integer)  # 0..9: which tenth of 100% the share is in
+    confidence_tenth: Mapped[int] = mapped_column(Integer)
+    low_tenth: Mapped[int] = mapped_column(Integer)
 
     @property
     def valid(self) -> int:

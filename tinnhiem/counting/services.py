@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.conferences.services import (audit_conference, ballot_nominees, lock_conference,
                                            status_label)
-from tinnhiem.counting.bands import band, share
+from tinnhiem.counting.bands import SEVERITY, band, share, sort_share, tenth
 from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
@@ -98,10 +98,8 @@ def count(session, actor, conference: Conference) -> list[Result]:
                               " “%(s)s”).", s=status_label(conference.status)), status=409)
     figures = recount(session, conference)
     _check_balances(session, conference, figures)
-    owner = {"province_id": conference.province_id, "unit_id": conference.unit_id}
-    results = [Result(conference_id=conference.id, nominee_id=nominee_id,
-                      issued=conference.ballots_issued, collected=figures.collected,
-                      **person.as_dict(), **owner)
+    people = {n.id: n for n in ballot_nominees(session, conference)}
+    results = [_result_row(conference, people[nominee_id], person, figures.collected)
                for nominee_id, person in figures.people.items()]
     session.add_all(results)
     conference.status = "counted"
@@ -110,6 +108,19 @@ def count(session, actor, conference: Conference) -> list[Result]:
                      collected=figures.collected, issued=conference.ballots_issued,
                      digest=conference.seal_digest)
     return results
+
+
+def _result_row(conference, nominee, person, collected) -> Result:
+    level = band(person.low, collected)
+    return Result(
+        conference_id=conference.id, nominee_id=nominee.id, province_id=conference.province_id,
+        unit_id=conference.unit_id, issued=conference.ballots_issued, collected=collected,
+        **person.as_dict(), round_id=conference.round_id, category_id=nominee.category_id,
+        full_name=nominee.full_name, post=nominee.post, cadre_code=nominee.cadre_code,
+        band=level, severity=SEVERITY[level], low_share=sort_share(person.low, collected),
+        high_tenth=tenth(person.high, collected),
+        confidence_tenth=tenth(person.confidence, collected),
+        low_tenth=tenth(person.low, collected))
 
 
 def results_of(session, conference) -> list[PersonResult]:

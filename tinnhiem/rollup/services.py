@@ -1,16 +1,16 @@
 """The province's consolidated view of a round: what every unit below it has certified.
 
-It reads the per-person result rows recorded at counting, of certified conferences only,
-never raw ballots; the province scope bound to the session keeps it to one province. Bands
-are computed in SQL on the integer counts, so filters and summaries agree with DOMAIN.md.
+It reads the per-person result rows recorded at counting (with their band, decided on the
+integer counts), of certified conferences only, never raw ballots; the province scope bound
+to the session keeps it to one province.
 """
 import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import func, select
 
-from tinnhiem.conferences.models import Conference, Nominee
+from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, TWO_THIRDS, band, share
 from tinnhiem.counting.models import Result
 from tinnhiem.platform.errors import ServiceError
@@ -20,17 +20,6 @@ from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
 BANDS = (TWO_THIRDS, OVER_HALF, NORMAL)  # most serious first
 SORTS = ("band", "name", "unit", "low_share")
 PAGE = 200
-
-
-def band_expression():
-    """The band of a result row, in SQL, on integers (see counting.bands.band)."""
-    return case((and_(Result.collected > 0, 3 * Result.low >= 2 * Result.collected), TWO_THIRDS),
-                (2 * Result.low > Result.collected, OVER_HALF), else_=NORMAL)
-
-
-def _severity():
-    return case((3 * Result.low >= 2 * Result.collected, 0),
-                (2 * Result.low > Result.collected, 1), else_=2)
 
 
 @dataclass
@@ -84,50 +73,51 @@ class Row:
         return {k: share(getattr(self, k), self.collected) for k in ("high", "confidence", "low")}
 
 
-ROW_COLUMNS = (Result.id, Nominee.full_name, Nominee.post, Nominee.cadre_code, Unit.id, Unit.name,
+def _certified_conferences(round_id):
+    return select(Conference.id).where(Conference.round_id == round_id,
+                                       Conference.status == "certified")
+
+
+def _certified_results(round_id, *columns):
+    """Result rows of the round's certified conferences: one table, indexed on the round."""
+    return select(*columns).where(Result.round_id == round_id,
+                                  Result.conference_id.in_(_certified_conferences(round_id)))
+
+
+def _filtered(query, filters: Filters):
+    filters.check()
+    if filters.unit_id:
+        query = query.where(Result.unit_id == filters.unit_id)
+    if filters.type_id:
+        query = query.where(Result.unit_id.in_(select(Unit.id).where(
+            Unit.type_id == filters.type_id)))
+    if filters.category_id:
+        query = query.where(Result.category_id == filters.category_id)
+    if filters.band:
+        query = query.where(Result.band == filters.band)
+    return query
+
+
+ORDERS = {
+    "band": lambda: (Result.severity, Result.low_share.desc(), Result.full_name),
+    "name": lambda: (Result.full_name, Result.unit_id),
+    "unit": lambda: (Unit.name, Result.full_name),
+    "low_share": lambda: (Result.low_share.desc(), Result.full_name),
+}
+ROW_COLUMNS = (Result.id, Result.full_name, Result.post, Result.cadre_code, Unit.id, Unit.name,
                Unit.valid_to, UnitType.name, RoundCategory.name, Conference.id, Conference.title,
                Conference.held_on, Result.issued, Result.collected, Result.high,
                Result.confidence, Result.low, Result.invalid)
 
 
-def _certified(round_id, columns):
-    return (select(*columns)
-            .select_from(Result)
-            .join(Conference, and_(Conference.id == Result.conference_id,
-                                   Conference.unit_id == Result.unit_id))
-            .join(Nominee, and_(Nominee.id == Result.nominee_id, Nominee.unit_id == Result.unit_id))
-            .join(Unit, Unit.id == Result.unit_id)
-            .join(UnitType, UnitType.id == Unit.type_id)
-            .join(RoundCategory, RoundCategory.id == Nominee.category_id)
-            .where(Conference.round_id == round_id, Conference.status == "certified"))
-
-
-def _filtered(query, filters: Filters):
-    if filters.unit_id:
-        query = query.where(Result.unit_id == filters.unit_id)
-    if filters.type_id:
-        query = query.where(Unit.type_id == filters.type_id)
-    if filters.category_id:
-        query = query.where(Nominee.category_id == filters.category_id)
-    if filters.band:
-        query = query.where(band_expression() == filters.band)
-    return query
-
-
-def _low_share():
-    return (Result.low * literal(1.0) / func.nullif(Result.collected, 0)).desc()
-
-
-ORDERS = {
-    "band": lambda: (_severity(), _low_share(), Nominee.full_name),
-    "name": lambda: (Nominee.full_name, Unit.name),
-    "unit": lambda: (Unit.name, Nominee.full_name),
-    "low_share": lambda: (_low_share(), Nominee.full_name),
-}
-
-
 def _rows_query(round_id, filters: Filters):
-    query = _filtered(_certified(round_id, ROW_COLUMNS), filters.check())
+    """The page's rows: chosen and ordered on the result table alone, then joined to the few
+    units, types, categories and conferences they name."""
+    query = _filtered(_certified_results(round_id, *ROW_COLUMNS), filters) \
+        .join(Unit, Unit.id == Result.unit_id) \
+        .join(UnitType, UnitType.id == Unit.type_id) \
+        .join(RoundCategory, RoundCategory.id == Result.category_id) \
+        .join(Conference, Conference.id == Result.conference_id)
     return query.order_by(*ORDERS[filters.sort](), Result.id)
 
 
@@ -166,56 +156,57 @@ def _name_successors(session, rows: list[Row]) -> None:
         row.successors = sorted(names.get(row.unit_id, []))
 
 
-def summary(session, round_id, filters: Filters) -> dict:
+def counts_by_unit(session, round_id, filters: Filters) -> dict:
+    """(unit id, category id, band) -> people: one pass over the round's results, from
+    which the summary, the per-unit chart and the progress are all read."""
+    query = _filtered(_certified_results(round_id, Result.unit_id, Result.category_id,
+                                         Result.band, func.count()), filters) \
+        .group_by(Result.unit_id, Result.category_id, Result.band)
+    return {(unit, category, level): number
+            for unit, category, level, number in session.execute(query)}
+
+
+def summary(session, round_id, filters: Filters, counts: dict | None = None) -> dict:
     """People per band, and in all, under the filters."""
-    # Grouped by the output column's name: the same CASE written twice carries its own bound
-    # parameters, which PostgreSQL would not recognise as one expression.
-    band_column = band_expression().label("band")
-    query = _filtered(_certified(round_id, (band_column, func.count())),
-                      filters.check()).group_by(band_column)
-    counts = {b: 0 for b in BANDS}
-    counts.update(dict(session.execute(query).all()))
-    return {"total": sum(counts.values()), **counts}
+    counts = counts_by_unit(session, round_id, filters) if counts is None else counts
+    out = {b: 0 for b in BANDS}
+    for (_unit, _category, level), number in counts.items():
+        out[level] += number
+    return {"total": sum(out.values()), **out}
 
 
-def bands_per_unit(session, round_id, filters: Filters) -> list[dict]:
-    band_column = band_expression().label("band")
-    query = _filtered(_certified(round_id, (Unit.id, Unit.name, band_column, func.count())),
-                      filters.check()).group_by(Unit.id, Unit.name, band_column)
+def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = None) -> list[dict]:
+    counts = counts_by_unit(session, round_id, filters) if counts is None else counts
     units: dict = {}
-    for unit_id, name, value, number in session.execute(query):
-        entry = units.setdefault(unit_id, {"unit_id": unit_id, "unit": name,
-                                           **{b: 0 for b in BANDS}})
-        entry[value] = number
+    for (unit_id, _category, level), number in counts.items():
+        entry = units.setdefault(unit_id, {"unit_id": unit_id, **{b: 0 for b in BANDS}})
+        entry[level] += number
+    names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(units)))).all()) \
+        if units else {}
+    for unit_id, entry in units.items():
+        entry["unit"] = names.get(unit_id, "")
     return sorted(units.values(), key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF], u["unit"]))
 
 
 def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -> dict:
     """For each level, how many people fall in each tenth of the share (0–10%, …, 90–100%)."""
-    out = {}
-    for level in ("high", "confidence", "low"):
-        tenth = (getattr(Result, level) * buckets) / Result.collected  # integer division
-        bucket = case((Result.collected <= 0, 0), (tenth >= buckets, buckets - 1),
-                      else_=tenth).label("bucket")
-        query = _filtered(_certified(round_id, (bucket, func.count())),
-                          filters.check()).group_by(bucket)
-        counts = [0] * buckets
-        for index, number in session.execute(query):
-            counts[int(index)] += number
-        out[level] = counts
+    query = _filtered(_certified_results(round_id, Result.high_tenth, Result.confidence_tenth,
+                                         Result.low_tenth, func.count()), filters) \
+        .group_by(Result.high_tenth, Result.confidence_tenth, Result.low_tenth)
+    out = {level: [0] * buckets for level in ("high", "confidence", "low")}
+    for high, confidence, low, number in session.execute(query):
+        out["high"][high] += number
+        out["confidence"][confidence] += number
+        out["low"][low] += number
     return out
 
 
 def two_places(session, round_id) -> list[list[Row]]:
     """People voted on in two places: both results, side by side, never merged."""
-    codes = select(Nominee.cadre_code).join(Result, and_(Result.nominee_id == Nominee.id,
-                                                         Result.unit_id == Nominee.unit_id)) \
-        .join(Conference, and_(Conference.id == Result.conference_id,
-                               Conference.unit_id == Result.unit_id)) \
-        .where(Conference.round_id == round_id, Conference.status == "certified") \
-        .group_by(Nominee.cadre_code).having(func.count() > 1)
-    query = _certified(round_id, ROW_COLUMNS).where(Nominee.cadre_code.in_(codes)) \
-        .order_by(Nominee.cadre_code, Conference.held_on, Unit.name)
+    codes = _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code) \
+        .having(func.count() > 1)
+    query = _rows_query(round_id, Filters()).where(Result.cadre_code.in_(codes)) \
+        .order_by(None).order_by(Result.cadre_code, Conference.held_on, Unit.name)
     pairs: dict = {}
     rows = [Row(*values) for values in session.execute(query)]
     _name_successors(session, rows)
@@ -241,12 +232,8 @@ def progress(session, round_, today: dt.date | None = None) -> dict:
             Conference.round_id == round_.id).order_by(Conference.held_on)):
         conferences.setdefault(conference.unit_id, []).append(conference)
     certified_categories: dict = {}
-    for unit_id, category_id in session.execute(
-            select(Nominee.unit_id, Nominee.category_id).join(
-                Conference, and_(Conference.id == Nominee.conference_id,
-                                 Conference.unit_id == Nominee.unit_id))
-            .where(Conference.round_id == round_.id, Conference.status == "certified")
-            .distinct()):
+    for unit_id, category_id in session.execute(_certified_results(
+            round_.id, Result.unit_id, Result.category_id).distinct()):
         certified_categories.setdefault(unit_id, set()).add(category_id)
     passed = [c for c in round_.categories if c.deadline < today]
     rows = []

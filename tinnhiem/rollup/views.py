@@ -55,13 +55,14 @@ def dashboard(round_id):
     else:
         error_message = None
     progress = services.progress(db.session, round_)
-    per_unit = services.bands_per_unit(db.session, round_.id, filters)
+    counts = services.counts_by_unit(db.session, round_.id, filters)
+    per_unit = services.bands_per_unit(db.session, round_.id, filters, counts)
     distribution = services.share_distribution(db.session, round_.id, filters)
     units = sorted((row["unit"] for row in progress["units"]), key=lambda u: u.name)
     types = sorted({u.type_id: u.type for u in units}.values(), key=lambda t: t.name)
     return render_template(
         "rollup/dashboard.html", round=round_, filters=filters, error=error_message,
-        summary=services.summary(db.session, round_.id, filters),
+        summary=services.summary(db.session, round_.id, filters, counts),
         rows=services.result_rows(db.session, round_.id, filters),
         pairs=services.two_places(db.session, round_.id), progress=progress,
         units=units, types=types, categories=round_.categories, bands=services.BANDS,
