@@ -33,6 +33,7 @@ BANDS_MIX = ((30, 8, 2), (14, 4, 22), (6, 2, 32))  # of 40 ballots: normal, over
 def build(app, units: int, people: int) -> dict:
     """The synthetic province, written with bulk inserts in one audited crossing."""
     from tinnhiem.conferences.models import Conference, Nominee
+    from tinnhiem.counting.bands import SEVERITY, band, sort_share, tenth
     from tinnhiem.counting.models import Result
     from tinnhiem.platform.auth.roles import Role
     from tinnhiem.rounds import services as rounds
@@ -95,10 +96,16 @@ def build(app, units: int, people: int) -> dict:
                              "post": "Ủy viên Ban Thường vụ", "category_id": categories[n % 2],
                              "ballot_order": n // units + 1, "retirement_notice": False,
                              **owner})
+            level = band(low, 40)
             results.append({"id": uuid.uuid4(), "conference_id": conference["id"],
                             "nominee_id": nominee_id, "issued": 40, "collected": 40,
                             "high": high, "confidence": confidence, "low": low, "invalid": 0,
-                            **owner})
+                            "round_id": round_.id, "category_id": categories[n % 2],
+                            "full_name": nominees[-1]["full_name"], "post": nominees[-1]["post"],
+                            "cadre_code": nominees[-1]["cadre_code"], "band": level,
+                            "severity": SEVERITY[level], "low_share": sort_share(low, 40),
+                            "high_tenth": tenth(high, 40), "confidence_tenth": tenth(confidence, 40),
+                            "low_tenth": tenth(low, 40), **owner})
         for table, rows in ((Conference, conferences), (Nominee, nominees), (Result, results)):
             for start in range(0, len(rows), 5000):
                 session.execute(insert(table), rows[start:start + 5000])

@@ -59,9 +59,10 @@ def upgrade():
     with op.batch_alter_table('results', schema=None) as batch_op:
         for name, kind in NEW_COLUMNS:
             batch_op.alter_column(name, existing_type=kind, nullable=False)
-        batch_op.create_index('ix_results_rollup_cadre', ['province_id', 'round_id', 'cadre_code'], unique=False)
+        batch_op.create_index('ix_results_rollup_cadre', ['province_id', 'round_id', 'cadre_code', 'conference_id'], unique=False)
+        batch_op.create_index('ix_results_rollup_tenths', ['province_id', 'round_id', 'high_tenth', 'confidence_tenth', 'low_tenth', 'conference_id'], unique=False)
         batch_op.create_index('ix_results_rollup_order', ['province_id', 'round_id', 'severity', 'low_share', 'full_name'], unique=False)
-        batch_op.create_index('ix_results_rollup_unit', ['province_id', 'round_id', 'unit_id', 'category_id', 'band'], unique=False)
+        batch_op.create_index('ix_results_rollup_unit', ['province_id', 'round_id', 'unit_id', 'category_id', 'band', 'conference_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_results_province_id_round_id_rounds'), 'rounds', ['province_id', 'round_id'], ['province_id', 'id'])
 
 
@@ -71,6 +72,7 @@ def downgrade():
         batch_op.drop_index('ix_results_rollup_unit')
         batch_op.drop_index('ix_results_rollup_order')
         batch_op.drop_index('ix_results_rollup_cadre')
+        batch_op.drop_index('ix_results_rollup_tenths')
         batch_op.drop_column('low_tenth')
         batch_op.drop_column('confidence_tenth')
         batch_op.drop_column('high_tenth')

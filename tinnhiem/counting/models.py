@@ -31,9 +31,14 @@ class Result(UnitOwned, db.Model):
         ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
         Index("ix_results_rollup_order", "province_id", "round_id", "severity", "low_share",
               "full_name"),
+        # Covering (conference_id last: the roll-up keeps certified conferences only), so the
+        # summary, the charts and the two-place search read an index, not the table.
         Index("ix_results_rollup_unit", "province_id", "round_id", "unit_id", "category_id",
-              "band"),
-        Index("ix_results_rollup_cadre", "province_id", "round_id", "cadre_code"),
+              "band", "conference_id"),
+        Index("ix_results_rollup_tenths", "province_id", "round_id", "high_tenth",
+              "confidence_tenth", "low_tenth", "conference_id"),
+        Index("ix_results_rollup_cadre", "province_id", "round_id", "cadre_code",
+              "conference_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -6,6 +6,7 @@ import io
 from flask import render_template
 from flask_babel import force_locale
 
+from tinnhiem.platform.xlsx_stream import write_xlsx
 from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequence
 from tinnhiem.rollup import services
 from tinnhiem.tenants.services import get_unit
@@ -32,25 +33,26 @@ def report_pdf(session, round_, filters) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def _row_values(row) -> list:
+def _row_values(row, labels: dict) -> list:
     shares = row.shares
     return [row.unit_name, row.unit_type, row.conference_title, row.held_on.strftime("%d/%m/%Y"),
             row.full_name, row.post, row.category, row.issued, row.collected, row.valid,
             row.invalid, row.high, float(shares["high"]), row.confidence,
-            float(shares["confidence"]), row.low, float(shares["low"]), band_label(row.band),
+            float(shares["confidence"]), row.low, float(shares["low"]), labels[row.band],
             ", ".join(row.successors)]
 
 
 def report_xlsx(session, round_, filters) -> bytes:
-    from openpyxl import Workbook
+    """Every row under the filters, streamed: memory holds one batch of rows at a time (plus
+    the compressed file being built)."""
+    def rows():
+        yield [round_.name, round_.plan_reference]
+        yield list(HEADERS)
+        with force_locale("vi"):
+            labels = {b: band_label(b) for b in services.BANDS}  # looked up once, not per row
+            for row in services.iter_result_rows(session, round_.id, filters):
+                yield _row_values(row, labels)
 
-    book = Workbook(write_only=True)  # rows go straight to the file, never all in memory
-    sheet = book.create_sheet("Tong hop")
-    with force_locale("vi"):
-        sheet.append([round_.name, round_.plan_reference])
-        sheet.append(list(HEADERS))
-        for row in services.iter_result_rows(session, round_.id, filters):
-            sheet.append(_row_values(row))
     out = io.BytesIO()
-    book.save(out)
+    write_xlsx(out, "Tong hop", rows())
     return out.getvalue()

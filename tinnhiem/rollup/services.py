@@ -113,11 +113,12 @@ ROW_COLUMNS = (Result.id, Result.full_name, Result.post, Result.cadre_code, Unit
 def _rows_query(round_id, filters: Filters):
     """The page's rows: chosen and ordered on the result table alone, then joined to the few
     units, types, categories and conferences they name."""
-    query = _filtered(_certified_results(round_id, *ROW_COLUMNS), filters) \
+    query = _filtered(select(*ROW_COLUMNS).where(Result.round_id == round_id), filters) \
+        .join(Conference, Conference.id == Result.conference_id) \
+        .where(Conference.status == "certified") \
         .join(Unit, Unit.id == Result.unit_id) \
         .join(UnitType, UnitType.id == Unit.type_id) \
-        .join(RoundCategory, RoundCategory.id == Result.category_id) \
-        .join(Conference, Conference.id == Result.conference_id)
+        .join(RoundCategory, RoundCategory.id == Result.category_id)
     return query.order_by(*ORDERS[filters.sort](), Result.id)
 
 
@@ -203,15 +204,17 @@ def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -
 
 def two_places(session, round_id) -> list[list[Row]]:
     """People voted on in two places: both results, side by side, never merged."""
-    codes = _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code) \
-        .having(func.count() > 1)
-    query = _rows_query(round_id, Filters()).where(Result.cadre_code.in_(codes)) \
-        .order_by(None).order_by(Result.cadre_code, Conference.held_on, Unit.name)
+    codes = list(session.scalars(_certified_results(round_id, Result.cadre_code)
+                                 .group_by(Result.cadre_code).having(func.count() > 1)))
     pairs: dict = {}
-    rows = [Row(*values) for values in session.execute(query)]
-    _name_successors(session, rows)
-    for row in rows:
-        pairs.setdefault(row.cadre_code, []).append(row)
+    for start in range(0, len(codes), 500):  # a bounded IN list per query
+        query = _rows_query(round_id, Filters()) \
+            .where(Result.cadre_code.in_(codes[start:start + 500])) \
+            .order_by(None).order_by(Result.cadre_code, Conference.held_on, Unit.name)
+        rows = [Row(*values) for values in session.execute(query)]
+        _name_successors(session, rows)
+        for row in rows:
+            pairs.setdefault(row.cadre_code, []).append(row)
     return list(pairs.values())
 
 
@@ -224,12 +227,15 @@ def progress(session, round_, today: dt.date | None = None) -> dict:
     """Every participating unit with its conferences, whether it is done, in progress or not
     started, and the post categories whose deadline passed before it certified them."""
     today = today or dt.date.today()
-    unit_ids = list(session.scalars(select(RoundUnit.unit_id).where(
-        RoundUnit.round_id == round_.id)))
-    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    # Plain rows, not ORM objects: a province has thousands of units.
+    units = {row.id: row for row in session.execute(
+        select(Unit.id, Unit.name, Unit.valid_to).join(RoundUnit, RoundUnit.unit_id == Unit.id)
+        .where(RoundUnit.round_id == round_.id))}
+    unit_ids = list(units)
     conferences: dict = {uid: [] for uid in unit_ids}
-    for conference in session.scalars(select(Conference).where(
-            Conference.round_id == round_.id).order_by(Conference.held_on)):
+    for conference in session.execute(
+            select(Conference.id, Conference.unit_id, Conference.title, Conference.status)
+            .where(Conference.round_id == round_.id).order_by(Conference.held_on)):
         conferences.setdefault(conference.unit_id, []).append(conference)
     certified_categories: dict = {}
     for unit_id, category_id in session.execute(_certified_results(
@@ -254,6 +260,14 @@ def progress(session, round_, today: dt.date | None = None) -> dict:
     totals = {s: sum(1 for r in rows if r["state"] == s) for s in (DONE, IN_PROGRESS, NOT_STARTED)}
     return {"units": rows, "totals": totals,
             "overdue_units": sum(1 for r in rows if r["overdue"])}
+
+
+def unit_types_of(session, round_id) -> list:
+    """The unit types of the round's participating units, for the filter."""
+    return list(session.scalars(
+        select(UnitType).where(UnitType.id.in_(
+            select(Unit.type_id).join(RoundUnit, RoundUnit.unit_id == Unit.id)
+            .where(RoundUnit.round_id == round_id))).order_by(UnitType.name)))
 
 
 def certified_over_time(session, round_id) -> list[tuple[dt.date, int]]:

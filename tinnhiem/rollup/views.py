@@ -59,7 +59,7 @@ def dashboard(round_id):
     per_unit = services.bands_per_unit(db.session, round_.id, filters, counts)
     distribution = services.share_distribution(db.session, round_.id, filters)
     units = sorted((row["unit"] for row in progress["units"]), key=lambda u: u.name)
-    types = sorted({u.type_id: u.type for u in units}.values(), key=lambda t: t.name)
+    types = services.unit_types_of(db.session, round_.id)
     return render_template(
         "rollup/dashboard.html", round=round_, filters=filters, error=error_message,
         summary=services.summary(db.session, round_.id, filters, counts),
