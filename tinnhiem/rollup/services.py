@@ -176,17 +176,21 @@ def summary(session, round_id, filters: Filters, counts: dict | None = None) -> 
     return {"total": sum(out.values()), **out}
 
 
-def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = None) -> list[dict]:
+def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = None,
+                   limit: int | None = None) -> list[dict]:
+    """People per band for each unit, the most affected units first (the first `limit`)."""
     counts = counts_by_unit(session, round_id, filters) if counts is None else counts
     units: dict = {}
     for (unit_id, _category, level), number in counts.items():
         entry = units.setdefault(unit_id, {"unit_id": unit_id, **{b: 0 for b in BANDS}})
         entry[level] += number
-    names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(units)))).all()) \
-        if units else {}
-    for unit_id, entry in units.items():
-        entry["unit"] = names.get(unit_id, "")
-    return sorted(units.values(), key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF], u["unit"]))
+    ordered = sorted(units.values(), key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF]))[:limit]
+    ids = [u["unit_id"] for u in ordered]
+    names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()) \
+        if ids else {}
+    for entry in ordered:
+        entry["unit"] = names.get(entry["unit_id"], "")
+    return sorted(ordered, key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF], u["unit"]))
 
 
 def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -> dict:
@@ -202,11 +206,20 @@ def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -
     return out
 
 
-def two_places(session, round_id) -> list[list[Row]]:
-    """People voted on in two places: both results, side by side, never merged."""
-    codes = list(session.scalars(_certified_results(round_id, Result.cadre_code)
-                                 .group_by(Result.cadre_code).having(func.count() > 1)))
-    pairs: dict = {}
+def two_place_count(session, round_id) -> int:
+    codes = _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code) \
+        .having(func.count() > 1).subquery()
+    return session.scalar(select(func.count()).select_from(codes))
+
+
+def two_places(session, round_id, limit: int | None = None) -> list[list[Row]]:
+    """People voted on in two places: both results, side by side, never merged; those with
+    a place in the lowest band first (the first `limit`)."""
+    codes = list(session.scalars(
+        _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code)
+        .having(func.count() > 1).order_by(func.min(Result.severity), Result.cadre_code)
+        .limit(limit)))
+    pairs: dict = {code: [] for code in codes}
     for start in range(0, len(codes), 500):  # a bounded IN list per query
         query = _rows_query(round_id, Filters()) \
             .where(Result.cadre_code.in_(codes[start:start + 500])) \

@@ -24,6 +24,7 @@ STATE_LABELS = {services.DONE: _l("Đã hoàn thành"), services.IN_PROGRESS: _l
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_UNITS = 30
 PROGRESS_ROWS = 100
+PAIR_ROWS = 50
 
 
 def filters_from(args) -> services.Filters:
@@ -56,7 +57,7 @@ def dashboard(round_id):
         error_message = None
     progress = services.progress(db.session, round_)
     counts = services.counts_by_unit(db.session, round_.id, filters)
-    per_unit = services.bands_per_unit(db.session, round_.id, filters, counts)
+    per_unit = services.bands_per_unit(db.session, round_.id, filters, counts, CHART_UNITS)
     distribution = services.share_distribution(db.session, round_.id, filters)
     units = sorted((row["unit"] for row in progress["units"]), key=lambda u: u.name)
     types = services.unit_types_of(db.session, round_.id)
@@ -64,15 +65,16 @@ def dashboard(round_id):
         "rollup/dashboard.html", round=round_, filters=filters, error=error_message,
         summary=services.summary(db.session, round_.id, filters, counts),
         rows=services.result_rows(db.session, round_.id, filters),
-        pairs=services.two_places(db.session, round_.id), progress=progress,
+        pairs=services.two_places(db.session, round_.id, PAIR_ROWS), progress=progress,
         units=units, types=types, categories=round_.categories, bands=services.BANDS,
         band_labels=BAND_LABELS, sort_labels=SORT_LABELS, state_labels=STATE_LABELS,
         band_label=band_label, consequence=consequence, status_label=status_label,
         page_size=services.PAGE,
         # the units most affected: a province has thousands, a chart stays readable
-        unit_chart=charts.bands_per_unit(per_unit[:CHART_UNITS],
-                                         str(_l("Số người theo mức, từng đơn vị"))),
-        chart_units=CHART_UNITS, unit_count=len(per_unit), progress_rows=PROGRESS_ROWS,
+        unit_chart=charts.bands_per_unit(per_unit, str(_l("Số người theo mức, từng đơn vị"))),
+        chart_units=CHART_UNITS, unit_count=len({key[0] for key in counts}),
+        progress_rows=PROGRESS_ROWS, pair_rows=PAIR_ROWS,
+        pair_count=services.two_place_count(db.session, round_.id),
         share_charts={level: charts.histogram(counts, str(label), colour) for (level, counts), label,
                       colour in zip(distribution.items(),
                                     (_l("Tỷ lệ tín nhiệm cao"), _l("Tỷ lệ tín nhiệm"),
