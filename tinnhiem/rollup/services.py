@@ -5,10 +5,11 @@ integer counts), of certified conferences only, never raw ballots; the province 
 to the session keeps it to one province.
 """
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, TWO_THIRDS, band, share
@@ -236,6 +237,11 @@ def two_places(session, round_id, limit: int | None = None) -> list[list[Row]]:
 DONE, IN_PROGRESS, NOT_STARTED = "done", "in_progress", "not_started"
 
 
+def _hex(value) -> str:
+    """A UUID column read as text: SQLite gives its 32 hex digits, PostgreSQL a UUID."""
+    return value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "")
+
+
 def progress(session, round_, today: dt.date | None = None) -> dict:
     """Every participating unit with its conferences, whether it is done, in progress or not
     started, and the post categories whose deadline passed before it certified them."""
@@ -250,10 +256,12 @@ def progress(session, round_, today: dt.date | None = None) -> dict:
             select(Conference.id, Conference.unit_id, Conference.title, Conference.status)
             .where(Conference.round_id == round_.id).order_by(Conference.held_on)):
         conferences.setdefault(conference.unit_id, []).append(conference)
+    # Thousands of (unit, category) pairs: compared as text, not parsed into UUIDs.
     certified_categories: dict = {}
     for unit_id, category_id in session.execute(_certified_results(
-            round_.id, Result.unit_id, Result.category_id).distinct()):
-        certified_categories.setdefault(unit_id, set()).add(category_id)
+            round_.id, type_coerce(Result.unit_id, String),
+            type_coerce(Result.category_id, String)).distinct()):
+        certified_categories.setdefault(_hex(unit_id), set()).add(_hex(category_id))
     passed = [c for c in round_.categories if c.deadline < today]
     rows = []
     for unit_id in unit_ids:
@@ -264,8 +272,8 @@ def progress(session, round_, today: dt.date | None = None) -> dict:
             state = DONE
         else:
             state = IN_PROGRESS
-        done = certified_categories.get(unit_id, set())
-        overdue = [c for c in passed if c.id not in done and state != DONE]
+        done = certified_categories.get(unit_id.hex, set())
+        overdue = [c for c in passed if c.id.hex not in done and state != DONE]
         rows.append({"unit": units[unit_id], "state": state,
                      "conferences": conferences.get(unit_id, []), "overdue": overdue})
     rows.sort(key=lambda r: ({NOT_STARTED: 1, IN_PROGRESS: 0, DONE: 2}[r["state"]],
