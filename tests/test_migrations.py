@@ -55,3 +55,50 @@ def test_upgrade_downgrade_upgrade_on_postgresql(pg_cluster_running):
             " WHERE grantee = %s AND table_name = 'audit_log' AND privilege_type = 'UPDATE'",
             (APP,)).fetchone()[0]
         assert granted == 0
+
+
+def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
+    """Revision 0005 fills the new columns of existing results as counting now would."""
+    import uuid
+
+    from sqlalchemy import text
+
+    app = create_app({**TEST_CONFIG,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.sqlite3'}"})
+    ids = {name: uuid.uuid4().hex for name in ("type", "province", "template", "round",
+                                               "category", "conference", "nominee", "result")}
+    rows = [
+        "INSERT INTO unit_types (id, code, name) VALUES (:type, 'T', 'Loại')",
+        "INSERT INTO units (id, code, name, type_id, valid_from, unit_id, province_id)"
+        " VALUES (:province, 'P', 'Tỉnh ủy', :type, '2020-01-01', :province, :province)",
+        "INSERT INTO ballot_templates (id, version, title, header, high_label, confidence_label,"
+        " low_label, instructions, crossed_out_rule, frozen, province_id) VALUES (:template, 1,"
+        " 'Phiếu', '', 'Cao', 'Tín nhiệm', 'Thấp', '', 'row', 1, :province)",
+        "INSERT INTO rounds (id, name, plan_reference, year, template_id,"
+        " exempt_retirement_notice, exempt_appointed_this_year, dossier_days, province_id)"
+        " VALUES (:round, 'Đợt', '', 2023, :template, 1, 1, 15, :province)",
+        "INSERT INTO round_categories (id, round_id, name, deadline, province_id)"
+        " VALUES (:category, :round, 'Nhóm', '2023-06-30', :province)",
+        "INSERT INTO conferences (id, round_id, title, held_on, place, voting_body, mode, status,"
+        " unit_id, province_id, published) VALUES (:conference, :round, 'Hội nghị', '2023-06-01',"
+        " '', '', 'paper', 'certified', :province, :province, 0)",
+        "INSERT INTO nominees (id, conference_id, full_name, cadre_code, post, category_id,"
+        " ballot_order, retirement_notice, unit_id, province_id) VALUES (:nominee, :conference,"
+        " 'Nguyễn Văn A', 'CB-1', 'Bí thư', :category, 1, 0, :province, :province)",
+        "INSERT INTO results (id, conference_id, nominee_id, issued, collected, high, confidence,"
+        " low, invalid, unit_id, province_id) VALUES (:result, :conference, :nominee, 48, 48,"
+        " 20, 3, 25, 0, :province, :province)",
+    ]
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as connection:
+            for statement in rows:
+                connection.execute(text(statement), ids)
+        upgrade()
+        with db.engine.connect() as connection:
+            filled = connection.execute(text(
+                "SELECT round_id, category_id, full_name, post, cadre_code, band, severity,"
+                " low_share, high_tenth, confidence_tenth, low_tenth FROM results")).one()
+        db.engine.dispose()
+    assert tuple(filled) == (ids["round"], ids["category"], "Nguyễn Văn A", "Bí thư", "CB-1",
+                             "over_half_low", 1, 5208, 4, 0, 5)
