@@ -22,8 +22,8 @@ from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, CloseVoteSchema, 
                                      SheetComparisonSchema, SheetSchema, TotalsSchema,
                                      VoteSummarySchema)
 from tinnhiem.voting.slips import vote_url
-from tinnhiem.voting.views import _poll
-from tinnhiem.voting.vote_views import _cast_with_retry, conference_of_poll, throttle_guesses
+from tinnhiem.voting.views import poll_of
+from tinnhiem.voting.vote_views import cast_with_retry, conference_of_poll, throttle_guesses
 
 ADMIN = Role.UNIT_ADMIN
 BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
@@ -41,7 +41,7 @@ def _conference(conference_id):
 
 
 def _summary(conference) -> dict:
-    poll = _poll(conference)
+    poll = poll_of(conference)
     return {"status": conference.status, "mode": conference.mode,
             "seal_digest": conference.seal_digest,
             "vote_url": vote_url(poll.slug) if poll else None,
@@ -70,7 +70,7 @@ def issue_codes(data, conference_id):
     issued = codes.issue_codes(db.session, current_user, conference, data["count"])
     total = codes.code_counts(db.session, conference)["issued"]
     return committed({"codes": [codes.display_code(c) for c in issued],
-                      "vote_url": vote_url(_poll(conference).slug), "issued": total})
+                      "vote_url": vote_url(poll_of(conference).slug), "issued": total})
 
 
 @blp.post("/<uuid:conference_id>/close")
@@ -236,7 +236,7 @@ def cast(data, slug):
                            field="choices")
     conference_of_poll(slug)  # 404 for an unknown poll before anything else
     try:
-        _conference, tracker = _cast_with_retry(slug, data["code"], values)
+        _conference, tracker = cast_with_retry(slug, data["code"], values)
     except ServiceError:
         g.vote_failed = True
         raise

@@ -32,7 +32,7 @@ def _conference(conference_id):
     return found_or_404(conferences.get_conference(db.session, conference_id))
 
 
-def _poll(conference):
+def poll_of(conference):
     from sqlalchemy import select
 
     return db.session.scalar(select(Poll).where(Poll.conference_id == conference.id))
@@ -49,7 +49,7 @@ def _counter_names(sheets) -> dict:
 
 
 def _manage_page(conference, status=200, **forms):
-    poll = _poll(conference)
+    poll = poll_of(conference)
     # Figures per person stay with the counting board until certified results leave the unit.
     board = current_user.role in BOARD
     sheets = paper.list_sheets(db.session, conference) if board else []
@@ -92,7 +92,7 @@ def issue_codes(conference_id):
 
     def issue():
         issued = codes.issue_codes(db.session, current_user, conference, form.count.data)
-        pdf = slips_pdf(conference, get_unit(db.session, conference.unit_id), _poll(conference).slug,
+        pdf = slips_pdf(conference, get_unit(db.session, conference.unit_id), poll_of(conference).slug,
                         issued)
         name = f"ma-bo-phieu-{conference.held_on:%Y%m%d}.pdf"
         return Response(pdf, mimetype="application/pdf",

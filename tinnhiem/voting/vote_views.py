@@ -120,7 +120,7 @@ def review(slug):
                  blank=blank)
 
 
-def _cast_with_retry(slug, code_text, values, attempts=40):
+def cast_with_retry(slug, code_text, values, attempts=40):
     """SQLite lets one writer in at a time and refuses (rather than waits for) a reader that
     wants to write: retry the whole transaction. PostgreSQL simply waits on the code's row."""
     for attempt in range(attempts):
@@ -149,7 +149,7 @@ def cast(slug):
     nominees = ballot_nominees(db.session, conference)
     values = _choices_from_form(nominees)
     try:
-        conference, tracker = _cast_with_retry(slug, code_text, values)
+        conference, tracker = cast_with_retry(slug, code_text, values)
     except ServiceError as error:
         conference = conference_of_poll(slug)
         return _refused(conference, error, code_text[:40])
