@@ -2,12 +2,12 @@
 Official documents: always in Vietnamese, whatever language the page is shown in."""
 import io
 
-from flask import render_template
 from flask_babel import force_locale
 
 from tinnhiem.conferences.services import voter_counts
 from tinnhiem.counting.bands import band_label
 from tinnhiem.counting.services import certifiers, results_of
+from tinnhiem.platform.pdf import render_pdf
 from tinnhiem.tenants.services import get_unit
 
 
@@ -19,11 +19,7 @@ def _context(session, conference) -> dict:
 
 
 def minutes_pdf(session, conference) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-
-    with force_locale("vi"):
-        html = render_template("counting/minutes_pdf.html", **_context(session, conference))
-    return HTML(string=html).write_pdf()
+    return render_pdf("counting/minutes_pdf.html", **_context(session, conference))
 
 
 # An official document: the headings are Vietnamese in every language of the interface.

@@ -3,11 +3,11 @@ nhiệm) as PDF, and the full result table as XLSX, streamed so memory stays fla
 rows a province has."""
 import io
 
-from flask import render_template
 from flask_babel import force_locale
 
-from tinnhiem.platform.xlsx_stream import write_xlsx
 from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequence
+from tinnhiem.platform.pdf import render_pdf
+from tinnhiem.platform.xlsx_stream import write_xlsx
 from tinnhiem.rollup import services
 from tinnhiem.tenants.services import get_unit
 
@@ -17,20 +17,15 @@ HEADERS = ("Đơn vị", "Loại đơn vị", "Hội nghị", "Ngày", "Họ và
 
 
 def report_pdf(session, round_, filters) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-
     low = [row for b in (TWO_THIRDS, OVER_HALF) for row in services.result_rows(
         session, round_.id, services.Filters(**{**vars(filters), "band": b}), limit=None)]
-    with force_locale("vi"):
-        html = render_template(
-            "rollup/report_pdf.html", round=round_,
-            province=get_unit(session, round_.province_id),
-            summary=services.summary(session, round_.id, filters),
-            per_unit=services.bands_per_unit(session, round_.id, filters), low=low,
-            pairs=services.two_places(session, round_.id),
-            progress=services.progress(session, round_), band_label=band_label,
-            consequence=consequence)
-    return HTML(string=html).write_pdf()
+    return render_pdf(
+        "rollup/report_pdf.html", round=round_, province=get_unit(session, round_.province_id),
+        summary=services.summary(session, round_.id, filters),
+        per_unit=services.bands_per_unit(session, round_.id, filters), low=low,
+        pairs=services.two_places(session, round_.id),
+        progress=services.progress(session, round_), band_label=band_label,
+        consequence=consequence)
 
 
 def _row_values(row, labels: dict) -> list:

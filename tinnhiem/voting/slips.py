@@ -1,9 +1,9 @@
 """Printable slips: one per code, with the code, a QR code of the voting link and the
 conference, to be cut apart and handed out at random by the counting board."""
 import segno
-from flask import render_template, url_for
-from flask_babel import force_locale
+from flask import url_for
 
+from tinnhiem.platform.pdf import render_pdf
 from tinnhiem.voting.codes import display_code
 
 SLIPS_PER_PAGE = 10
@@ -21,11 +21,6 @@ def qr_data_uri(text: str) -> str:
 
 
 def slips_pdf(conference, unit, slug: str, codes: list[str]) -> bytes:
-    """An official document: always Vietnamese, like the ballot."""
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-
     slips = [{"code": display_code(c), "qr": qr_data_uri(vote_url(slug, c))} for c in codes]
-    with force_locale("vi"):
-        html = render_template("voting/slips_pdf.html", conference=conference, unit=unit,
-                               slips=slips, link=vote_url(slug))
-    return HTML(string=html).write_pdf()
+    return render_pdf("voting/slips_pdf.html", conference=conference, unit=unit, slips=slips,
+                      link=vote_url(slug))
