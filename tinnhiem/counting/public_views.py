@@ -1,7 +1,7 @@
 """What leaves the unit once results are published: the conference's voters see them with
 their spent code and can find their tracker among the counted ones; a person voted on sees
 their own result through a signed link. Nothing shows before publication."""
-from flask import Blueprint, Response, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request
 
 from tinnhiem.conferences.services import get_conference
 from tinnhiem.counting import bands, services
@@ -17,8 +17,7 @@ csrf.exempt(bp)
 
 
 def _render(template, status=200, **context):
-    body = render_template(template, band_label=bands.band_label, **context)
-    return Response(body, status=status, headers={"Cache-Control": "no-store"})
+    return render_template(template, band_label=bands.band_label, **context), status
 
 
 @bp.post("/v/<slug>/results")

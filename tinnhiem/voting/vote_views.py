@@ -58,9 +58,9 @@ def conference_of_poll(slug):
 
 def _page(template, conference, status=200, **context):
     labels = db.session.get(BallotTemplate, conference.template_id)
-    body = render_template(template, conference=conference, labels=labels,
-                           slug=request.view_args["slug"], **context)
-    return Response(body, status=status, headers={"Cache-Control": "no-store"})
+    # Never cached: platform.web sends Cache-Control: no-store with every page.
+    return render_template(template, conference=conference, labels=labels,
+                           slug=request.view_args["slug"], **context), status
 
 
 def _refused(conference, error: ServiceError, code=""):
@@ -168,5 +168,4 @@ def report(slug, nominee_id):
     if nominee is None or not nominee.report_pdf:
         abort(404)
     return Response(nominee.report_pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": "inline; filename=bao-cao-tu-danh-gia.pdf",
-                             "Cache-Control": "no-store"})
+                    headers={"Content-Disposition": "inline; filename=bao-cao-tu-danh-gia.pdf"})
