@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from tinnhiem.conferences import services as conferences
 from tinnhiem.counting import services
+from tinnhiem.counting.bands import reported
 from tinnhiem.counting.documents import minutes_pdf, results_xlsx
 from tinnhiem.counting.schemas import (ConferenceResultsSchema, ResultActionSchema,
                                        VoterResultsQuerySchema, VoterResultsSchema)
@@ -26,16 +27,8 @@ BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
 
 
 def person_rows(rows) -> list[dict]:
-    out = []
-    for row in rows:
-        r, shares = row.result, row.shares
-        out.append({"nominee_id": row.nominee.id, "full_name": row.nominee.full_name,
-                    "post": row.nominee.post, "issued": r.issued, "collected": r.collected,
-                    "valid": r.valid, "invalid": r.invalid, "high": r.high,
-                    "confidence": r.confidence, "low": r.low, "high_percent": shares["high"],
-                    "confidence_percent": shares["confidence"], "low_percent": shares["low"],
-                    "band": row.band})
-    return out
+    return [{"nominee_id": row.nominee.id, "full_name": row.nominee.full_name,
+             "post": row.nominee.post, **reported(row.result)} for row in rows]
 
 
 def _results(conference) -> dict:

@@ -18,6 +18,9 @@ CONSEQUENCES = {
 }
 
 
+LEVELS = ("high", "confidence", "low")
+
+
 def share(count: int, collected: int) -> Decimal:
     """Percentage of the ballots collected, two decimals, rounded half up."""
     if collected <= 0:
@@ -36,6 +39,20 @@ def band(low: int, collected: int) -> str:
 
 
 SEVERITY = {TWO_THIRDS: 0, OVER_HALF: 1, NORMAL: 2}
+
+
+def shares(figures) -> dict:
+    """Each level's share of the ballots collected, for anything with the counts."""
+    return {level: share(getattr(figures, level), figures.collected) for level in LEVELS}
+
+
+def reported(figures) -> dict:
+    """One person's figures as they are reported: counts, shares and band."""
+    out = {name: getattr(figures, name) for name in
+           ("issued", "collected", "valid", "invalid", *LEVELS)}
+    out.update({f"{level}_percent": value for level, value in shares(figures).items()})
+    out["band"] = band(figures.low, figures.collected)
+    return out
 
 
 def tenth(count: int, collected: int) -> int:

@@ -3,10 +3,9 @@ from marshmallow import Schema, fields, validate
 ACTIONS = ("count", "certify", "publish")
 
 
-class PersonResultSchema(Schema):
-    nominee_id = fields.UUID()
-    full_name = fields.String()
-    post = fields.String()
+class FiguresSchema(Schema):
+    """One person's figures as reported (see counting.bands.reported)."""
+
     issued = fields.Integer()
     collected = fields.Integer()
     valid = fields.Integer()
@@ -19,6 +18,12 @@ class PersonResultSchema(Schema):
     confidence_percent = fields.Decimal(as_string=True, places=2)
     low_percent = fields.Decimal(as_string=True, places=2)
     band = fields.String(metadata={"description": "normal, over_half_low or two_thirds_low"})
+
+
+class PersonResultSchema(FiguresSchema):
+    nominee_id = fields.UUID()
+    full_name = fields.String()
+    post = fields.String()
 
 
 class ConferenceResultsSchema(Schema):

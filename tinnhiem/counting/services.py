@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.conferences.services import (audit_conference, ballot_nominees, lock_conference,
                                            status_label)
-from tinnhiem.counting.bands import SEVERITY, band, share, sort_share, tenth
+from tinnhiem.counting.bands import SEVERITY, band, shares, sort_share, tenth
 from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
@@ -37,9 +37,7 @@ class PersonResult:
 
     @property
     def shares(self) -> dict:
-        r = self.result
-        return {level: share(getattr(r, level), r.collected)
-                for level in ("high", "confidence", "low")}
+        return shares(self.result)
 
     @property
     def band(self) -> str:

@@ -3,6 +3,7 @@ from flask import Response, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from tinnhiem.counting.bands import reported
 from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES
@@ -19,10 +20,7 @@ blp = Blueprint("rollup_api", __name__, url_prefix="/rounds",
 
 
 def _row(row) -> dict:
-    shares = row.shares
-    return {**{k: v for k, v in vars(row).items() if k != "result_id"}, "valid": row.valid,
-            "band": row.band, "high_percent": shares["high"],
-            "confidence_percent": shares["confidence"], "low_percent": shares["low"]}
+    return {**{k: v for k, v in vars(row).items() if k != "result_id"}, **reported(row)}
 
 
 def _progress(progress) -> dict:

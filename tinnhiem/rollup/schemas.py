@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from tinnhiem.counting.schemas import FiguresSchema
 from tinnhiem.rollup.services import BANDS, SORTS
 
 
@@ -13,7 +14,7 @@ class RollupQuerySchema(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
-class RollupRowSchema(Schema):
+class RollupRowSchema(FiguresSchema):
     full_name = fields.String()
     post = fields.String()
     cadre_code = fields.String()
@@ -27,17 +28,6 @@ class RollupRowSchema(Schema):
     conference_id = fields.UUID()
     conference_title = fields.String()
     held_on = fields.Date()
-    issued = fields.Integer()
-    collected = fields.Integer()
-    valid = fields.Integer()
-    invalid = fields.Integer()
-    high = fields.Integer()
-    confidence = fields.Integer()
-    low = fields.Integer()
-    high_percent = fields.Decimal(as_string=True, places=2)
-    confidence_percent = fields.Decimal(as_string=True, places=2)
-    low_percent = fields.Decimal(as_string=True, places=2)
-    band = fields.String()
 
 
 class SummarySchema(Schema):

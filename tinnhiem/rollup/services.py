@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, func, select, type_coerce
 
 from tinnhiem.conferences.models import Conference
-from tinnhiem.counting.bands import NORMAL, OVER_HALF, TWO_THIRDS, band, share
+from tinnhiem.counting.bands import NORMAL, OVER_HALF, TWO_THIRDS, band, shares
 from tinnhiem.counting.models import Result
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import RoundCategory, RoundUnit
@@ -71,7 +71,7 @@ class Row:
 
     @property
     def shares(self) -> dict:
-        return {k: share(getattr(self, k), self.collected) for k in ("high", "confidence", "low")}
+        return shares(self)
 
 
 def _certified_conferences(round_id):
