@@ -18,12 +18,11 @@ from tinnhiem.counting.bands import SEVERITY, band, shares, sort_share, tenth
 from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.rounds.models import BallotTemplate
 from tinnhiem.voting.codes import code_counts
-from tinnhiem.voting.models import TallySheet
-from tinnhiem.voting.paper import sheet_tally
-from tinnhiem.voting.sealing import counted_ballots, seal_digest
-from tinnhiem.voting.validity import Tally, tally
+from tinnhiem.voting.casting import find_code
+from tinnhiem.voting.paper import accepted_sheet, ballots_tally, sheet_tally
+from tinnhiem.voting.sealing import seal_digest
+from tinnhiem.voting.validity import Tally
 
 CERTIFIERS_NEEDED = 2
 
@@ -44,27 +43,19 @@ class PersonResult:
         return band(self.result.low, self.result.collected)
 
 
-def _accepted_sheet(session, conference) -> TallySheet | None:
-    return session.scalar(select(TallySheet).where(TallySheet.conference_id == conference.id,
-                                                   TallySheet.accepted.is_(True)))
-
-
 def recount(session, conference) -> Tally:
     """The figures, read again from what was sealed; refused if it no longer matches the seal."""
     if not conference.seal_digest:
         raise ServiceError("not_sealed", _l("Chưa niêm phong: hãy kết thúc bỏ phiếu (phiếu giấy:"
                                             " chốt bảng nhập) trước khi kiểm phiếu."), status=409)
-    sheet = _accepted_sheet(session, conference) if conference.mode == "paper" else None
+    sheet = accepted_sheet(session, conference) if conference.mode == "paper" else None
     if seal_digest(session, conference, sheet) != conference.seal_digest:
         raise ServiceError("seal_broken", _l("Dữ liệu phiếu không khớp với niêm phong. Không thể"
                                              " kiểm phiếu; hãy báo cho quản trị hệ thống."),
                            status=409)
     if sheet is not None:
         return sheet_tally(session, conference, sheet)
-    template = session.get(BallotTemplate, conference.template_id)
-    nominees = [n.id for n in ballot_nominees(session, conference)]
-    ballots = [(marks, b.not_issued, b.blank) for b, marks in counted_ballots(session, conference)]
-    return tally(ballots, nominees, template.crossed_out_rule == "ballot")
+    return ballots_tally(session, conference)
 
 
 def _check_balances(session, conference, figures: Tally) -> None:
@@ -176,16 +167,10 @@ def is_published(conference) -> bool:
 def require_voter_access(session, conference, code_text) -> None:
     """A voter sees the results of their own conference, once published, with the code they
     voted with (a code never used says nothing about who holds it)."""
-    from tinnhiem.voting.codes import code_digest, normalize_code
-    from tinnhiem.voting.models import VoteCode
-
     if not is_published(conference):
         raise ServiceError("not_published", _l("Kết quả chưa được công bố."), status=409)
-    code = normalize_code(code_text)
-    spent = code is not None and session.scalar(select(VoteCode.id).where(
-        VoteCode.conference_id == conference.id, VoteCode.state == "spent",
-        VoteCode.digest == code_digest(conference.id, code)))
-    if not spent:
+    code = find_code(session, conference, code_text)
+    if code is None or code.state != "spent":
         raise ServiceError("code_not_used",
                            _l("Mã này chưa được dùng để bỏ phiếu trong hội nghị này."),
                            field="code", status=422)

@@ -45,16 +45,21 @@ def _unknown_code():
                         field="code", status=422)
 
 
-def _code_row(session, conference, code_text) -> tuple[str, VoteCode]:
+def find_code(session, conference, code_text) -> VoteCode | None:
+    """The conference's code row for what the voter typed, if there is one."""
     code = normalize_code(code_text)
     if code is None:
-        raise _unknown_code()
-    digest = code_digest(conference.id, code)
-    row = session.scalar(select(VoteCode).where(VoteCode.conference_id == conference.id,
-                                                VoteCode.digest == digest))
+        return None
+    return session.scalar(select(VoteCode).where(
+        VoteCode.conference_id == conference.id,
+        VoteCode.digest == code_digest(conference.id, code)))
+
+
+def _code_row(session, conference, code_text) -> VoteCode:
+    row = find_code(session, conference, code_text)
     if row is None:
         raise _unknown_code()
-    return digest, row
+    return row
 
 
 def _spent_code():
@@ -66,7 +71,7 @@ def _spent_code():
 def check_code(session, conference: Conference, code_text) -> str:
     """The code, normalised, if it may still vote in this conference (nothing is spent)."""
     require_open(conference)
-    _digest, row = _code_row(session, conference, code_text)
+    row = _code_row(session, conference, code_text)
     if row.state != "unused":
         raise _spent_code()
     return normalize_code(code_text)
@@ -102,7 +107,7 @@ def cast_ballot(session, conference: Conference, code_text, values: dict) -> Bal
     """Spend the code and record the ballot, or refuse with nothing written."""
     require_open(conference)
     choices = read_choices(ballot_nominees(session, conference), values)
-    digest, _row = _code_row(session, conference, code_text)
+    digest = _code_row(session, conference, code_text).digest
     spent = session.execute(
         update(VoteCode)
         .where(VoteCode.conference_id == conference.id, VoteCode.digest == digest,

@@ -63,9 +63,23 @@ def _editable_sheet(session, conference, counter, method: str) -> TallySheet:
     return sheet
 
 
-def _crossed_spoils_ballot(session, conference) -> bool:
+def crossed_spoils_ballot(session, conference) -> bool:
+    """Whether the ballot template says a crossed-out name spoils the whole ballot."""
     template = session.get(BallotTemplate, conference.template_id)
     return template is not None and template.crossed_out_rule == "ballot"
+
+
+def accepted_sheet(session, conference) -> TallySheet | None:
+    return session.scalar(select(TallySheet).where(TallySheet.conference_id == conference.id,
+                                                   TallySheet.accepted.is_(True)))
+
+
+def ballots_tally(session, conference, sheet_id=None) -> Tally:
+    """The tally of the electronic ballots (sheet_id None) or of one paper sheet's ballots."""
+    ballots = [(marks, b.not_issued, b.blank)
+               for b, marks in counted_ballots(session, conference, sheet_id)]
+    return tally(ballots, [n.id for n in ballot_nominees(session, conference)],
+                 crossed_spoils_ballot(session, conference))
 
 
 def add_paper_ballot(session, counter, conference, entry: dict) -> Ballot:
@@ -160,9 +174,7 @@ def sheet_tally(session, conference, sheet) -> Tally:
         people = {n.id: PersonTally(**{f: getattr(rows[n.id], f) for f in FIELDS})
                   if n.id in rows else PersonTally() for n in nominees}
         return Tally(collected=sheet.collected or 0, people=people)
-    ballots = [(marks, b.not_issued, b.blank)
-               for b, marks in counted_ballots(session, conference, sheet.id)]
-    return tally(ballots, [n.id for n in nominees], _crossed_spoils_ballot(session, conference))
+    return ballots_tally(session, conference, sheet.id)
 
 
 def clear_sheet(session, counter, conference) -> None:

@@ -17,7 +17,7 @@ from tinnhiem.conferences.services import (audit_conference, ballot_nominees, lo
                                            status_label, voter_counts)
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.voting.codes import code_counts
-from tinnhiem.voting.models import Ballot, BallotMark, SheetTotal, TallySheet, VoteCode
+from tinnhiem.voting.models import Ballot, BallotMark, SheetTotal, VoteCode
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -150,12 +150,11 @@ def vote_summary(session, conference) -> dict:
         counts = code_counts(session, conference)
         return {"issued": counts["issued"], "collected": counts["spent"],
                 "unused": counts["unused"] + counts["void"]}
-    accepted = session.scalar(select(TallySheet).where(
-        TallySheet.conference_id == conference.id, TallySheet.accepted.is_(True)))
+    from tinnhiem.voting.paper import accepted_sheet, sheet_tally  # paper builds on this module
+
+    accepted = accepted_sheet(session, conference)
     collected = None
     if accepted is not None:
-        from tinnhiem.voting.paper import sheet_tally
-
         collected = sheet_tally(session, conference, accepted).collected
     return {"issued": conference.ballots_issued, "collected": collected,
             "unused": None}
