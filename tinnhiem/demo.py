@@ -64,9 +64,9 @@ ACCOUNTS = [
 ]
 
 
-def load_demo(session) -> list[tuple[str, str, str]] | None:
-    """Create the demo data in an empty database. Returns (username, role, password) rows,
-    or None when units already exist (the demo is loaded once)."""
+def load_demo(session) -> tuple[list[tuple[str, str, str]], list[str]] | None:
+    """Create the demo data in an empty database. Returns (username, role, password) rows and
+    the voting links left for a newcomer, or None when units already exist (loaded once)."""
     if session.scalar(select(Unit.id).limit(1)) is not None:
         return None
     types = {code: services.save_unit_type(session, None, {"code": code, "name": name})
@@ -122,7 +122,7 @@ CERTIFIED_BALLOTS = ((15, 5, 4, 0), (6, 4, 14, 0), (2, 4, 17, 1))
 DEMO_CODES = 10  # issued for the open conference; a few are used, the rest printed for you
 DEMO_BALLOTS = (("high", "high", "confidence"), ("confidence", "high", "low"),
                 ("high", "low", None))
-# Paper ballots as the demo counter typed them (one key per row, see voting.views.KEYS).
+# Paper ballots as the demo counter typed them (one key per row, see paper.ENTRY_KEYS).
 DEMO_PAPER = ("11", "12", "21", "13", "0 ", "45", "11", "32")
 
 
@@ -169,32 +169,35 @@ def _demo_round(session, units, by_name) -> list[str]:
     return links
 
 
-def _demo_votes(session, admin, conference) -> list[str]:
+def _issue_and_cast(session, admin, conference, count, ballots) -> list[str]:
+    """Issue `count` codes and cast one ballot (levels in ballot order) with each of the first
+    codes; returns every code issued."""
     from tinnhiem.conferences.services import ballot_nominees
     from tinnhiem.voting import casting, codes
 
-    issued = codes.issue_codes(session, admin, conference, DEMO_CODES)
+    issued = codes.issue_codes(session, admin, conference, count)
     people = [str(n.id) for n in ballot_nominees(session, conference)]
-    for code, levels in zip(issued, DEMO_BALLOTS):
+    for code, levels in zip(issued, ballots):
         casting.cast_ballot(session, conference, code, dict(zip(people, levels)))
+    return issued
+
+
+def _demo_votes(session, admin, conference) -> list[str]:
+    from tinnhiem.voting import codes
+
+    issued = _issue_and_cast(session, admin, conference, DEMO_CODES, DEMO_BALLOTS)
     slug = codes.poll_for(session, conference).slug
     return [f"/v/{slug}?ma={code}" for code in issued[len(DEMO_BALLOTS):]]
 
 
 def _demo_certified(session, by_name, conference) -> None:
     """24 voters cast, the vote closed, counted, certified by both counters and published."""
-    from tinnhiem.conferences.services import ballot_nominees
     from tinnhiem.counting import services as counting
-    from tinnhiem.voting import casting, codes, sealing
+    from tinnhiem.voting import sealing
 
-    people = [str(n.id) for n in ballot_nominees(session, conference)]
-    columns = []
-    for high, confidence, low, blank in CERTIFIED_BALLOTS:
-        columns.append(["high"] * high + ["confidence"] * confidence + ["low"] * low
-                       + [None] * blank)
-    issued = codes.issue_codes(session, by_name["donvi"], conference, 24)
-    for code, levels in zip(issued, zip(*columns)):
-        casting.cast_ballot(session, conference, code, dict(zip(people, levels)))
+    columns = [["high"] * high + ["confidence"] * confidence + ["low"] * low + [None] * blank
+               for high, confidence, low, blank in CERTIFIED_BALLOTS]
+    _issue_and_cast(session, by_name["donvi"], conference, 24, list(zip(*columns)))
     sealing.close_vote(session, by_name["donvi"], conference)
     counting.count(session, by_name["kiemphieu"], conference)
     for counter in ("kiemphieu", "kiemphieu2"):

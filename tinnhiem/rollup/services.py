@@ -207,19 +207,21 @@ def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -
     return out
 
 
+def _two_place_codes(round_id):
+    """Cadre codes with a certified result in more than one place of the round."""
+    return _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code) \
+        .having(func.count() > 1)
+
+
 def two_place_count(session, round_id) -> int:
-    codes = _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code) \
-        .having(func.count() > 1).subquery()
-    return session.scalar(select(func.count()).select_from(codes))
+    return session.scalar(select(func.count()).select_from(_two_place_codes(round_id).subquery()))
 
 
 def two_places(session, round_id, limit: int | None = None) -> list[list[Row]]:
     """People voted on in two places: both results, side by side, never merged; those with
     a place in the lowest band first (the first `limit`)."""
-    codes = list(session.scalars(
-        _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code)
-        .having(func.count() > 1).order_by(func.min(Result.severity), Result.cadre_code)
-        .limit(limit)))
+    codes = list(session.scalars(_two_place_codes(round_id).order_by(
+        func.min(Result.severity), Result.cadre_code).limit(limit)))
     pairs: dict = {code: [] for code in codes}
     for start in range(0, len(codes), 500):  # a bounded IN list per query
         query = _rows_query(round_id, Filters()) \
