@@ -105,12 +105,22 @@ def build(app, units: int, people: int) -> dict:
                             "cadre_code": nominees[-1]["cadre_code"], "band": level,
                             "severity": SEVERITY[level], "low_share": sort_share(low, 40),
                             "high_tenth": tenth(high, 40), "confidence_tenth": tenth(confidence, 40),
-                            "low_tenth": tenth(low, 40), **owner})
+                            "low_tenth": tenth(low, 40), "certified": True, **owner})
         for table, rows in ((Conference, conferences), (Nominee, nominees), (Result, results)):
             for start in range(0, len(rows), 5000):
                 session.execute(insert(table), rows[start:start + 5000])
         session.commit()
         return {"round_id": round_.id, "type_id": kinds[0].id}
+
+
+def settle(owner_url: str) -> None:
+    """What autovacuum does soon after a load: statistics for the planner, and the visibility
+    map that lets the roll-up's passes read their indexes alone. (Real results arrive over
+    weeks, with autovacuum running; the benchmark writes them all at once.)"""
+    import psycopg
+
+    with psycopg.connect(owner_url.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
 
 
 def _timed(call, repeat: int) -> float:
@@ -152,6 +162,8 @@ def measure(app, ids: dict) -> dict:
         "dashboard_ms": _timed(lambda: client.get(f"{base}/rollup"), 5),
         "dashboard_filtered_ms": _timed(lambda: client.get(
             f"{base}/rollup?band=two_thirds_low&sort=low_share"), 5),
+        "dashboard_search_ms": _timed(lambda: client.get(
+            f"{base}/rollup?unit_name=xa+so+01&sort=name"), 5),
         "api_ms": _timed(lambda: client.get(f"/api/v1{base}/rollup", headers=headers), 5),
     }
     seconds, peak, size = _export(client, f"{base}/rollup.xlsx")
@@ -188,6 +200,8 @@ def run(backend: str, units: int, people: int) -> dict:
         start = time.perf_counter()
         ids = build(app, units, people)
         built = time.perf_counter() - start
+        if cluster is not None:
+            settle(owner)
         return {"backend": backend, "build_s": built, **measure(app, ids)}
     finally:
         if cluster is not None:
@@ -201,19 +215,23 @@ def report(results: list[dict], units: int, people: int) -> str:
         f"{units:,} units and {people:,} people voted on, every result certified; "
         f"{os.cpu_count()} CPU cores. Targets (issue 6): dashboard under 200 ms; XLSX export "
         "of all rows under 10 s, memory not growing with the row count.", "",
-        "| backend | dashboard | dashboard, filtered | JSON roll-up | XLSX, all rows | "
-        "XLSX peak memory | XLSX, a tenth of the rows | its peak memory |",
-        "|---|---|---|---|---|---|---|---|",
+        "| backend | dashboard | dashboard, filtered | dashboard, unit search | JSON roll-up | "
+        "XLSX, all rows | XLSX peak memory | XLSX, a tenth of the rows | its peak memory |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(f"| {r['backend']} | {r['dashboard_ms']:.0f} ms | "
-                     f"{r['dashboard_filtered_ms']:.0f} ms | {r['api_ms']:.0f} ms | "
+                     f"{r['dashboard_filtered_ms']:.0f} ms | {r['dashboard_search_ms']:.0f} ms | "
+                     f"{r['api_ms']:.0f} ms | "
                      f"{r['xlsx_s']:.1f} s ({r['xlsx_mib']:.1f} MiB) | "
                      f"{r['xlsx_peak_mib']:.1f} MiB | {r['xlsx_tenth_s']:.1f} s | "
                      f"{r['xlsx_tenth_peak_mib']:.1f} MiB |")
     lines += ["", "Times are medians of 5 requests after a warm-up, through the app (a signed-in "
-              "province viewer), including rendering. Peak memory is Python's (tracemalloc) "
-              "during a second, untimed export request."]
+              "province viewer), including rendering. The filtered dashboard shows the two "
+              "thirds low band by share of low confidence; the unit search finds the 100 units "
+              "whose name contains “xa so 01” (typed without accents). Peak memory is "
+              "Python's (tracemalloc) during a second, untimed export request. On PostgreSQL "
+              "the data is vacuumed and analysed after loading, as autovacuum would."]
     return "\n".join(lines) + "\n"
 
 

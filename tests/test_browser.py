@@ -374,6 +374,12 @@ def test_viewer_filters_the_dashboard_to_two_thirds_low_and_drills_down_to_the_m
         expect(page.locator(f"#count-{band}")).to_have_text(re.compile(rf":\s*{count}$"))
 
     filters = page.locator("#filters")
+    unit = filters.get_by_label("Đơn vị", exact=True)
+    unit.fill("phuong a2")  # typed on a phone keyboard, without accents
+    filters.get_by_role("button", name="Lọc").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Võ Quá Nửa")
+    unit.fill("")
     filters.get_by_label("Mức", exact=True).select_option(label="Từ 2/3 trở lên tín nhiệm thấp")
     filters.get_by_role("button", name="Lọc").click()
     expect(page).to_have_url(re.compile(r"[?&]band=two_thirds_low(&|$)"))

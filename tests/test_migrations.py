@@ -58,7 +58,8 @@ def test_upgrade_downgrade_upgrade_on_postgresql(pg_cluster_running):
 
 
 def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
-    """Revision 0005 fills the new columns of existing results as counting now would."""
+    """Revision 0005 fills the new columns of existing results as counting now would, and
+    0007 marks those of a certified conference as certified."""
     import uuid
 
     from sqlalchemy import text
@@ -98,7 +99,8 @@ def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
         with db.engine.connect() as connection:
             filled = connection.execute(text(
                 "SELECT round_id, category_id, full_name, post, cadre_code, band, severity,"
-                " low_share, high_tenth, confidence_tenth, low_tenth FROM results")).one()
+                " low_share, high_tenth, confidence_tenth, low_tenth, certified"
+                " FROM results")).one()
         db.engine.dispose()
     assert tuple(filled) == (ids["round"], ids["category"], "Nguyễn Văn A", "Bí thư", "CB-1",
-                             "over_half_low", 1, 5208, 4, 0, 5)
+                             "over_half_low", 1, 5208, 4, 0, 5, 1)

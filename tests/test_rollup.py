@@ -31,7 +31,7 @@ def world(make):
         return round_, [c.id for c in round_.categories]
 
     w.round, (w.leaders, w.others) = make.as_account(w.admin_a, create)
-    make.certified(w.a1, w.round.id, w.leaders, [
+    w.conference_a1 = make.certified(w.a1, w.round.id, w.leaders, [
         ("Trần Thấp Nhiều", "CB-1", f(5, 1, 34)),      # 34/40 = 85% two thirds low
         ("Lê Bình Thường", "CB-2", f(30, 6, 4)),
         ("Phạm Hai Nơi", "CB-TWO", f(20, 10, 10))], 40, title="Hội nghị A1")
@@ -40,7 +40,8 @@ def world(make):
         ("Phạm Hai Nơi", "CB-TWO", f(2, 4, 14))], 20, title="Hội nghị huyện",
         held_on=dt.date(2023, 5, 10))
     # counted but not certified: must not show anywhere
-    make.certified(w.a2, w.round.id, w.leaders, [("Ẩn Chưa Chứng Nhận", "CB-9", f(0, 0, 9))],
+    w.conference_a2 = make.certified(
+        w.a2, w.round.id, w.leaders, [("Ẩn Chưa Chứng Nhận", "CB-9", f(0, 0, 9))],
                    9, title="Hội nghị A2", certify=False)
     return w
 
@@ -87,6 +88,68 @@ def test_filters_by_unit_type_and_category(world, login, make):
     assert len(names(dashboard(client, world, type_id=str(world.a1.type_id)))) == 5
     bad = dashboard(client, world, band="very_low")
     assert bad.status_code == 422 and "Mức không hợp lệ" in bad.text
+
+
+def test_certifying_brings_results_in_and_annulling_takes_them_out(world, login, make, app):
+    from sqlalchemy import select
+
+    from tinnhiem.conferences import services as conferences
+    from tinnhiem.counting import services as counting
+    from tinnhiem.counting.models import Result
+    from tinnhiem.tenants.scope import unscoped
+
+    client = login(world.admin_a)
+    for counter in make._unit_staff(world.a2)[Role.COUNTER]:
+        make.as_account(counter, lambda s, a: counting.certify(
+            s, a, conferences.get_conference(s, world.conference_a2.id)))
+    assert "Ẩn Chưa Chứng Nhận" in names(dashboard(client, world))
+    make.as_account(world.admin_a, lambda s, a: conferences.annul(
+        s, a, conferences.get_conference(s, world.conference_a1.id), "Sai sót khi kiểm phiếu"))
+    page = dashboard(client, world)
+    assert names(page) == ["Ẩn Chưa Chứng Nhận", "Phạm Hai Nơi", "Võ Quá Nửa"]
+    assert re.search(r'id="count-two_thirds_low">[^<]*: 2<', page.text)
+    assert 'id="pairs"' not in page.text  # one place left for Phạm Hai Nơi
+    with app.app_context(), unscoped("test: read the annulled figures") as session:
+        kept = session.execute(select(Result.low, Result.certified).where(
+            Result.conference_id == world.conference_a1.id).order_by(Result.low)).all()
+    assert [tuple(r) for r in kept] == [(4, False), (10, False), (34, False)]  # figures kept
+
+
+def test_a_unit_is_found_by_its_name_without_accents_or_case(world, login):
+    client = login(world.viewer_a)
+    assert names(dashboard(client, world, unit_name="  dang UY xa a1 ")) == [
+        "Trần Thấp Nhiều", "Phạm Hai Nơi", "Lê Bình Thường"]
+    assert names(dashboard(client, world, unit_name="Huyện")) == ["Phạm Hai Nơi", "Võ Quá Nửa"]
+    none = dashboard(client, world, unit_name="Không có")
+    assert none.status_code == 200 and names(none) == []
+    assert "Không có đơn vị nào khớp “Không có”." in none.text
+    assert dashboard(client, world, unit_name="x" * 201).status_code == 422
+    drilled = dashboard(client, world, unit_id=str(world.district.id)).text
+    assert re.search(r'id="chosen-unit"[^>]*>Huyện ủy Cũ<', drilled)
+
+
+def test_results_and_progress_come_a_page_at_a_time(world, login, monkeypatch):
+    from tinnhiem.rollup import views
+
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 2)
+    monkeypatch.setattr(views, "PROGRESS_ROWS", 2)
+    client = login(world.viewer_a)
+    pages = [dashboard(client, world, page=n) for n in (1, 2, 3)]
+    assert [names(p) for p in pages] == [["Trần Thấp Nhiều", "Phạm Hai Nơi"],
+                                         ["Võ Quá Nửa", "Phạm Hai Nơi"], ["Lê Bình Thường"]]
+    assert "3–4 trong 5" in pages[1].text and 'rel="next"' in pages[1].text
+    assert 'rel="next"' not in pages[2].text.split('id="rollup"')[1].split("</section>")[0]
+
+    def progress(page):
+        table = page.text.split('id="progress"')[1].split("</table>")[0]
+        return re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td>", table)
+
+    assert progress(dashboard(client, world, units_page=1)) == [
+        ("Đảng ủy phường A2", "Đang thực hiện"), ("Đảng ủy xã Chưa Làm", "Chưa thực hiện")]
+    assert progress(dashboard(client, world, units_page=2)) == [
+        ("Huyện ủy Cũ", "Đã hoàn thành"), ("Đảng ủy xã A1", "Đã hoàn thành")]
+    bad = dashboard(client, world, page="hai")
+    assert bad.status_code == 422 and "Số trang không hợp lệ" in bad.text
 
 
 def test_two_places_are_shown_side_by_side_never_merged(world, login):
@@ -148,6 +211,11 @@ def test_the_api_gives_the_same_roll_up(world, token, client):
     assert data["rows"][1]["successors"] == ["Đảng ủy xã Kế Thừa"]
     assert [len(pair) for pair in data["two_places"]] == [2]
     assert data["progress"]["not_started"] == 1
+    listed = client.get(f"/api/v1/rounds/{world.round.id}/rollup", headers=headers,
+                        query_string={"units_limit": 1, "unit_name": "huyen uy"}).json
+    assert listed["progress"]["participating"] == 4
+    assert [u["unit_name"] for u in listed["progress"]["units"]] == ["Đảng ủy phường A2"]
+    assert {r["full_name"] for r in listed["rows"]} == {"Võ Quá Nửa", "Phạm Hai Nơi"}
     bad = client.get(f"/api/v1/rounds/{world.round.id}/rollup", headers=headers,
                      query_string={"band": "x"})
     assert bad.status_code == 422

@@ -2,8 +2,8 @@
 import datetime as dt
 import uuid
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKeyConstraint, Integer,
-                        LargeBinary, String, UniqueConstraint, false, func)
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKeyConstraint, Index,
+                        Integer, LargeBinary, String, UniqueConstraint, false, func)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 from sqlalchemy.types import Uuid
 
@@ -27,6 +27,8 @@ class Conference(UnitOwned, db.Model):
         CheckConstraint("summoned_count IS NULL OR summoned_count >= 0", name="summoned"),
         CheckConstraint("present_count IS NULL OR present_count >= 0", name="present"),
         CheckConstraint("ballots_issued IS NULL OR ballots_issued >= 0", name="issued"),
+        # The roll-up's progress: each unit's conferences of a round, with their state.
+        Index("ix_conferences_round_unit", "province_id", "round_id", "unit_id", "status"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -190,12 +190,15 @@ def open_vote(session, actor, conference: Conference) -> None:
 
 def annul(session, actor, conference: Conference, reason: str) -> None:
     """Annul with a reason, at any stage: also how a certified result is corrected (its rows
-    stay as they were, marked by the conference's state; a new conference counts again)."""
+    stay as they were but leave the province's roll-up; a new conference counts again)."""
     if conference.status == "annulled":
         _refuse_transition(conference, "annulled")
     from tinnhiem.conferences.nominees import release_places
+    from tinnhiem.counting.services import mark_certified
 
     conference.annul_reason = required_text(reason, "reason", 1000)
+    if conference.status == "certified":
+        mark_certified(session, conference, False)
     conference.status = "annulled"
     release_places(session, conference)
     session.flush()

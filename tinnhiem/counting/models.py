@@ -2,13 +2,17 @@
 counting board's confirmations. The roll-up reads these rows, never raw ballots."""
 import uuid
 
-from sqlalchemy import (CheckConstraint, ForeignKeyConstraint, Index, Integer, String,
-                        UniqueConstraint)
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKeyConstraint, Index, Integer, String,
+                        UniqueConstraint, false, literal_column)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.scope import UnitOwned
+
+
+ROLLUP_SCOPE = ("province_id", "round_id", "certified")
+LOW_SHARE_DESC = literal_column("low_share").desc()
 
 
 class Result(UnitOwned, db.Model):
@@ -29,16 +33,19 @@ class Result(UnitOwned, db.Model):
                         name="counts"),
         CheckConstraint("high + confidence + low + invalid = collected", name="balanced"),
         ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
-        Index("ix_results_rollup_order", "province_id", "round_id", "severity", "low_share",
-              "full_name"),
-        # Covering (conference_id last: the roll-up keeps certified conferences only), so the
-        # summary, the charts and the two-place search read an index, not the table.
-        Index("ix_results_rollup_unit", "province_id", "round_id", "unit_id", "category_id",
-              "band", "conference_id"),
-        Index("ix_results_rollup_tenths", "province_id", "round_id", "high_tenth",
-              "confidence_tenth", "low_tenth", "conference_id"),
-        Index("ix_results_rollup_cadre", "province_id", "round_id", "cadre_code",
-              "conference_id"),
+        # The roll-up's orders (most serious first, by share of low confidence, by name) and
+        # its passes (per unit, per tenth of each share, per cadre code), each on the
+        # certified rows of one round: a page is read in index order, a pass reads an index.
+        Index("ix_results_rollup_order", *ROLLUP_SCOPE, "severity", LOW_SHARE_DESC,
+              "full_name", "id"),
+        Index("ix_results_rollup_low", *ROLLUP_SCOPE, LOW_SHARE_DESC, "full_name", "id"),
+        Index("ix_results_rollup_name", *ROLLUP_SCOPE, "full_name", "unit_id", "id"),
+        # Each pass's index holds every column it filters on (unit_id also for the row-level
+        # security check), so PostgreSQL reads the index alone, in the order it groups by.
+        Index("ix_results_rollup_unit", *ROLLUP_SCOPE, "unit_id", "category_id", "severity"),
+        Index("ix_results_rollup_tenths", *ROLLUP_SCOPE, "high_tenth", "confidence_tenth",
+              "low_tenth", "unit_id", "category_id", "severity"),
+        Index("ix_results_rollup_cadre", *ROLLUP_SCOPE, "cadre_code", "severity", "unit_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -61,6 +68,9 @@ class Result(UnitOwned, db.Model):
     high_tenth: Mapped[int] = mapped_column(Integer)  # 0..9: which tenth of 100% the share is in
     confidence_tenth: Mapped[int] = mapped_column(Integer)
     low_tenth: Mapped[int] = mapped_column(Integer)
+    # True while the conference stands certified (set when it is, cleared if it is annulled):
+    # what the province's roll-up reads. The figures themselves are never edited.
+    certified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def valid(self) -> int:

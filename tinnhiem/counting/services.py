@@ -9,7 +9,7 @@ and counting again in a new one. The caller commits.
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.conferences.services import (audit_conference, ballot_nominees, lock_conference,
@@ -152,10 +152,18 @@ def certify(session, actor, conference) -> Conference:
     audit_conference(session, actor, "conference.confirmed", conference, confirmations=done)
     if done >= CERTIFIERS_NEEDED:
         conference.status = "certified"
-        session.flush()
+        mark_certified(session, conference, True)
         audit_conference(session, actor, "conference.certified", conference,
                          digest=conference.seal_digest)
     return conference
+
+
+def mark_certified(session, conference, certified: bool) -> None:
+    """Put the conference's results into the province's roll-up, or take them out (on
+    annulment); nothing else about them changes."""
+    session.flush()
+    session.execute(update(Result).where(Result.conference_id == conference.id)
+                    .values(certified=certified).execution_options(synchronize_session=False))
 
 
 # What leaves the unit once published ---------------------------------------------------------

@@ -24,7 +24,8 @@ def _row(row) -> dict:
 
 
 def _progress(progress) -> dict:
-    return {**progress["totals"], "overdue_units": progress["overdue_units"],
+    return {**progress["totals"], "participating": progress["participating"],
+            "overdue_units": progress["overdue_units"],
             "units": [{"unit_id": p["unit"].id, "unit_name": p["unit"].name, "state": p["state"],
                        "conferences": [{"id": str(c.id), "title": c.title, "status": c.status}
                                        for c in p["conferences"]],
@@ -41,15 +42,18 @@ def rollup(query, round_id):
     """Progress, the certified results under the filters (a page of rows), and the people
     voted on in two places."""
     round_ = found_or_404(rounds.round_for(db.session, current_user, round_id))
-    filters = services.Filters(**{k: query.get(k) for k in ("unit_id", "type_id", "category_id",
-                                                           "band", "sort")})
+    filters = services.make_filters(db.session, round_.id, **{k: query.get(k) for k in (
+        "unit_id", "type_id", "category_id", "band", "sort", "unit_name")})
     rows = services.result_rows(db.session, round_.id, filters, limit=query["limit"],
                                 offset=query["offset"])
+    progress = services.progress(db.session, round_, limit=query["units_limit"],
+                                 offset=query["units_offset"])
+    codes = services.two_place_codes(db.session, round_.id)
     return {"summary": services.summary(db.session, round_.id, filters),
-            "progress": _progress(services.progress(db.session, round_)),
+            "progress": _progress(progress),
             "rows": [_row(r) for r in rows],
             "two_places": [[_row(r) for r in pair]
-                           for pair in services.two_places(db.session, round_.id)]}
+                           for pair in services.two_places(db.session, round_.id, codes)]}
 
 
 DOCUMENT = {"200": {"description": "The document", "content": {
@@ -59,7 +63,8 @@ DOCUMENT = {"200": {"description": "The document", "content": {
 
 def _document(round_id, render, mimetype):
     round_ = found_or_404(rounds.round_for(db.session, current_user, round_id))
-    return Response(render(db.session, round_, filters_from(request.args)), mimetype=mimetype)
+    return Response(render(db.session, round_, filters_from(round_, request.args)),
+                    mimetype=mimetype)
 
 
 @blp.get("/<uuid:round_id>/rollup.pdf")

@@ -23,8 +23,9 @@ def report_pdf(session, round_, filters) -> bytes:
         "rollup/report_pdf.html", round=round_, province=get_unit(session, round_.province_id),
         summary=services.summary(session, round_.id, filters),
         per_unit=services.bands_per_unit(session, round_.id, filters), low=low,
-        pairs=services.two_places(session, round_.id),
-        progress=services.progress(session, round_), band_label=band_label,
+        pairs=services.two_places(session, round_.id,
+                                  services.two_place_codes(session, round_.id)),
+        progress=services.progress(session, round_, limit=0), band_label=band_label,
         consequence=consequence)
 
 

@@ -6,12 +6,18 @@ from tinnhiem.rollup.services import BANDS, SORTS
 
 class RollupQuerySchema(Schema):
     unit_id = fields.UUID()
+    unit_name = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "Units whose name or code contains this (case and accents ignored)"})
     type_id = fields.UUID()
     category_id = fields.UUID()
     band = fields.String(validate=validate.OneOf(BANDS))
     sort = fields.String(load_default="band", validate=validate.OneOf(SORTS))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    units_limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=10_000),
+                                 metadata={"description": "Progress: how many units to list"
+                                                          " (unfinished first)"})
+    units_offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class RollupRowSchema(FiguresSchema):
@@ -49,6 +55,7 @@ class ProgressSchema(Schema):
     done = fields.Integer()
     in_progress = fields.Integer()
     not_started = fields.Integer()
+    participating = fields.Integer()
     overdue_units = fields.Integer()
     units = fields.List(fields.Nested(UnitProgressSchema))
 

@@ -5,22 +5,22 @@ integer counts), of certified conferences only, never raw ballots; the province 
 to the session keeps it to one province.
 """
 import datetime as dt
-import uuid
+import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import and_, case, exists, false, func, or_, select, true
 
 from tinnhiem.conferences.models import Conference
-from tinnhiem.counting.bands import NORMAL, OVER_HALF, TWO_THIRDS, band, shares
+from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
 from tinnhiem.counting.models import Result
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import RoundCategory, RoundUnit
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
 
-BANDS = (TWO_THIRDS, OVER_HALF, NORMAL)  # most serious first
+BANDS = (TWO_THIRDS, OVER_HALF, NORMAL)  # most serious first: BANDS[severity] is the band
 SORTS = ("band", "name", "unit", "low_share")
-PAGE = 200
+PAGE = 200  # rows per request of the API by default
 
 
 @dataclass
@@ -30,12 +30,17 @@ class Filters:
     category_id: object = None
     band: str | None = None
     sort: str = "band"
+    unit_name: str | None = None  # a search on the units' names and codes
+    unit_ids: list | None = None  # what that search found (make_filters)
 
     def check(self) -> "Filters":
         if self.band not in (None, "", *BANDS):
             raise ServiceError("invalid_band", _l("Mức không hợp lệ."), field="band")
         if self.sort not in SORTS:
             raise ServiceError("invalid_sort", _l("Cách sắp xếp không hợp lệ."), field="sort")
+        if self.unit_name is not None and len(self.unit_name) > 200:
+            raise ServiceError("invalid_unit_name", _l("Tên đơn vị tìm kiếm quá dài."),
+                               field="unit_name")
         return self
 
 
@@ -74,36 +79,58 @@ class Row:
         return shares(self)
 
 
-def _certified_conferences(round_id):
-    return select(Conference.id).where(Conference.round_id == round_id,
-                                       Conference.status == "certified")
-
-
 def _certified_results(round_id, *columns):
-    """Result rows of the round's certified conferences: one table, indexed on the round."""
-    return select(*columns).where(Result.round_id == round_id,
-                                  Result.conference_id.in_(_certified_conferences(round_id)))
+    """Result rows of the round's certified conferences: one table, its indexes led by the
+    round and the flag certification sets."""
+    return select(*columns).where(Result.round_id == round_id, Result.certified == true())
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics ("Đảng ủy" → "dang uy"), so a search typed on a phone
+    finds a unit however it was typed."""
+    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().strip()
+
+
+def units_matching(session, round_id, text: str) -> list:
+    """The round's participating units whose name or code contains `text` (folded)."""
+    wanted = fold(text)
+    return [unit_id for unit_id, name, code in session.execute(
+        select(Unit.id, Unit.name, Unit.code).join(RoundUnit, RoundUnit.unit_id == Unit.id)
+        .where(RoundUnit.round_id == round_id))
+        if wanted in fold(name) or wanted in fold(code)]
+
+
+def make_filters(session, round_id, **values) -> Filters:
+    """Filters checked, with a unit search turned into the units it finds."""
+    filters = Filters(**values).check()
+    if filters.unit_name:
+        filters.unit_ids = units_matching(session, round_id, filters.unit_name)
+    return filters
 
 
 def _filtered(query, filters: Filters):
     filters.check()
     if filters.unit_id:
         query = query.where(Result.unit_id == filters.unit_id)
+    if filters.unit_ids is not None:
+        query = query.where(Result.unit_id.in_(filters.unit_ids))
     if filters.type_id:
         query = query.where(Result.unit_id.in_(select(Unit.id).where(
             Unit.type_id == filters.type_id)))
     if filters.category_id:
         query = query.where(Result.category_id == filters.category_id)
     if filters.band:
-        query = query.where(Result.band == filters.band)
+        # the same as the band, on the column the indexes order by
+        query = query.where(Result.severity == SEVERITY[filters.band])
     return query
 
 
 ORDERS = {
-    "band": lambda: (Result.severity, Result.low_share.desc(), Result.full_name),
-    "name": lambda: (Result.full_name, Result.unit_id),
-    "unit": lambda: (Unit.name, Result.full_name),
-    "low_share": lambda: (Result.low_share.desc(), Result.full_name),
+    "band": lambda: (Result.severity, Result.low_share.desc(), Result.full_name, Result.id),
+    "name": lambda: (Result.full_name, Result.unit_id, Result.id),
+    "unit": lambda: (Unit.name, Result.full_name, Result.id),
+    "low_share": lambda: (Result.low_share.desc(), Result.full_name, Result.id),
 }
 ROW_COLUMNS = (Result.id, Result.full_name, Result.post, Result.cadre_code, Unit.id, Unit.name,
                Unit.valid_to, UnitType.name, RoundCategory.name, Conference.id, Conference.title,
@@ -111,23 +138,32 @@ ROW_COLUMNS = (Result.id, Result.full_name, Result.post, Result.cadre_code, Unit
                Result.confidence, Result.low, Result.invalid)
 
 
-def _rows_query(round_id, filters: Filters):
-    """The page's rows: chosen and ordered on the result table alone, then joined to the few
-    units, types, categories and conferences they name."""
-    query = _filtered(select(*ROW_COLUMNS).where(Result.round_id == round_id), filters) \
-        .join(Conference, Conference.id == Result.conference_id) \
-        .where(Conference.status == "certified") \
+def _joined(query):
+    """Rows chosen on the result table, joined to the units, types, categories and
+    conferences they name."""
+    return query.join(Conference, Conference.id == Result.conference_id) \
         .join(Unit, Unit.id == Result.unit_id) \
         .join(UnitType, UnitType.id == Unit.type_id) \
         .join(RoundCategory, RoundCategory.id == Result.category_id)
-    return query.order_by(*ORDERS[filters.sort](), Result.id)
+
+
+def _rows_query(round_id, filters: Filters):
+    return _joined(_filtered(_certified_results(round_id, *ROW_COLUMNS), filters)) \
+        .order_by(*ORDERS[filters.sort]())
 
 
 def result_rows(session, round_id, filters: Filters, limit: int | None = PAGE,
                 offset: int = 0) -> list[Row]:
-    query = _rows_query(round_id, filters).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    """A page of rows: its result ids are chosen first, on the result table alone (read in
+    the order of an index), and only those are joined to what they name."""
+    if limit is None:
+        return list(iter_result_rows(session, round_id, filters))
+    page = _filtered(_certified_results(round_id, Result.id), filters)
+    if filters.sort == "unit":
+        page = page.join(Unit, Unit.id == Result.unit_id)
+    page = page.order_by(*ORDERS[filters.sort]()).limit(limit).offset(offset).subquery()
+    query = _joined(select(*ROW_COLUMNS).join(page, page.c.id == Result.id)) \
+        .order_by(*ORDERS[filters.sort]())
     rows = [Row(*values) for values in session.execute(query)]
     _name_successors(session, rows)
     return rows
@@ -160,12 +196,12 @@ def _name_successors(session, rows: list[Row]) -> None:
 
 def counts_by_unit(session, round_id, filters: Filters) -> dict:
     """(unit id, category id, band) -> people: one pass over the round's results, from
-    which the summary, the per-unit chart and the progress are all read."""
+    which the summary and the per-unit chart are both read."""
     query = _filtered(_certified_results(round_id, Result.unit_id, Result.category_id,
-                                         Result.band, func.count()), filters) \
-        .group_by(Result.unit_id, Result.category_id, Result.band)
-    return {(unit, category, level): number
-            for unit, category, level, number in session.execute(query)}
+                                         Result.severity, func.count()), filters) \
+        .group_by(Result.unit_id, Result.category_id, Result.severity)
+    return {(unit, category, BANDS[severity]): number
+            for unit, category, severity, number in session.execute(query)}
 
 
 def summary(session, round_id, filters: Filters, counts: dict | None = None) -> dict:
@@ -207,21 +243,16 @@ def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -
     return out
 
 
-def _two_place_codes(round_id):
-    """Cadre codes with a certified result in more than one place of the round."""
-    return _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code) \
-        .having(func.count() > 1)
+def two_place_codes(session, round_id) -> list[str]:
+    """Cadre codes with a certified result in more than one place of the round, those with a
+    place in the lowest band first."""
+    return list(session.scalars(
+        _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code)
+        .having(func.count() > 1).order_by(func.min(Result.severity), Result.cadre_code)))
 
 
-def two_place_count(session, round_id) -> int:
-    return session.scalar(select(func.count()).select_from(_two_place_codes(round_id).subquery()))
-
-
-def two_places(session, round_id, limit: int | None = None) -> list[list[Row]]:
-    """People voted on in two places: both results, side by side, never merged; those with
-    a place in the lowest band first (the first `limit`)."""
-    codes = list(session.scalars(_two_place_codes(round_id).order_by(
-        func.min(Result.severity), Result.cadre_code).limit(limit)))
+def two_places(session, round_id, codes: list[str]) -> list[list[Row]]:
+    """The results of the people with these cadre codes: side by side, never merged."""
     pairs: dict = {code: [] for code in codes}
     for start in range(0, len(codes), 500):  # a bounded IN list per query
         query = _rows_query(round_id, Filters()) \
@@ -239,50 +270,68 @@ def two_places(session, round_id, limit: int | None = None) -> list[list[Row]]:
 DONE, IN_PROGRESS, NOT_STARTED = "done", "in_progress", "not_started"
 
 
-def _hex(value) -> str:
-    """A UUID column read as text: SQLite gives its 32 hex digits, PostgreSQL a UUID."""
-    return value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "")
+def _unit_states(round_id):
+    """Each participating unit's state, from its conferences (annulled ones not counted):
+    none → not started, all certified → done, otherwise in progress. One aggregate in SQL:
+    a province has thousands of units."""
+    active = func.count(case((Conference.status != "annulled", Conference.id)))
+    certified = func.count(case((Conference.status == "certified", Conference.id)))
+    state = case((active == 0, NOT_STARTED), (certified == active, DONE), else_=IN_PROGRESS)
+    return (select(RoundUnit.unit_id, state.label("state"))
+            .outerjoin(Conference, and_(Conference.unit_id == RoundUnit.unit_id,
+                                        Conference.round_id == RoundUnit.round_id))
+            .where(RoundUnit.round_id == round_id).group_by(RoundUnit.unit_id).subquery())
 
 
-def progress(session, round_, today: dt.date | None = None) -> dict:
-    """Every participating unit with its conferences, whether it is done, in progress or not
-    started, and the post categories whose deadline passed before it certified them."""
+def _certified_in(round_id, unit_id, category_id):
+    return exists(_certified_results(round_id, Result.id).where(
+        Result.unit_id == unit_id, Result.category_id == category_id))
+
+
+def progress(session, round_, today: dt.date | None = None, limit: int | None = None,
+             offset: int = 0) -> dict:
+    """How many participating units are done, in progress or not started, and how many are
+    overdue (a post category's deadline passed before they certified it); and the units
+    themselves, unfinished first (the first `limit`), with their conferences and overdue
+    categories."""
     today = today or dt.date.today()
-    # Plain rows, not ORM objects: a province has thousands of units.
-    units = {row.id: row for row in session.execute(
-        select(Unit.id, Unit.name, Unit.valid_to).join(RoundUnit, RoundUnit.unit_id == Unit.id)
-        .where(RoundUnit.round_id == round_.id))}
-    unit_ids = list(units)
-    conferences: dict = {uid: [] for uid in unit_ids}
-    for conference in session.execute(
-            select(Conference.id, Conference.unit_id, Conference.title, Conference.status)
-            .where(Conference.round_id == round_.id).order_by(Conference.held_on)):
-        conferences.setdefault(conference.unit_id, []).append(conference)
-    # Thousands of (unit, category) pairs: compared as text, not parsed into UUIDs.
-    certified_categories: dict = {}
-    for unit_id, category_id in session.execute(_certified_results(
-            round_.id, type_coerce(Result.unit_id, String),
-            type_coerce(Result.category_id, String)).distinct()):
-        certified_categories.setdefault(_hex(unit_id), set()).add(_hex(category_id))
     passed = [c for c in round_.categories if c.deadline < today]
-    rows = []
-    for unit_id in unit_ids:
-        items = [c for c in conferences.get(unit_id, []) if c.status != "annulled"]
-        if not items:
-            state = NOT_STARTED
-        elif all(c.status == "certified" for c in items):
-            state = DONE
-        else:
-            state = IN_PROGRESS
-        done = certified_categories.get(unit_id.hex, set())
-        overdue = [c for c in passed if c.id.hex not in done and state != DONE]
-        rows.append({"unit": units[unit_id], "state": state,
-                     "conferences": conferences.get(unit_id, []), "overdue": overdue})
-    rows.sort(key=lambda r: ({NOT_STARTED: 1, IN_PROGRESS: 0, DONE: 2}[r["state"]],
-                             r["unit"].name))
-    totals = {s: sum(1 for r in rows if r["state"] == s) for s in (DONE, IN_PROGRESS, NOT_STARTED)}
-    return {"units": rows, "totals": totals,
-            "overdue_units": sum(1 for r in rows if r["overdue"])}
+    states = _unit_states(round_.id)
+    overdue = and_(states.c.state != DONE,
+                   or_(*(~_certified_in(round_.id, states.c.unit_id, c.id) for c in passed))) \
+        if passed else false()
+    totals = {s: 0 for s in (DONE, IN_PROGRESS, NOT_STARTED)}
+    overdue_units = 0
+    for state, units, late in session.execute(select(
+            states.c.state, func.count(), func.count(case((overdue, 1)))).group_by(states.c.state)):
+        totals[state], overdue_units = units, overdue_units + late
+    rank = case({IN_PROGRESS: 0, NOT_STARTED: 1, DONE: 2}, value=states.c.state)
+    listed = session.execute(
+        select(Unit.id, Unit.name, Unit.valid_to, states.c.state)
+        .join(states, states.c.unit_id == Unit.id).order_by(rank, Unit.name, Unit.id)
+        .limit(limit).offset(offset)).all()
+    return {"totals": totals, "participating": sum(totals.values()),
+            "overdue_units": overdue_units, "units": _progress_rows(session, round_, listed, passed)}
+
+
+def _progress_rows(session, round_, listed, passed) -> list[dict]:
+    """The listed units with their conferences and the categories they are late with."""
+    ids = [unit.id for unit in listed]
+    conferences: dict = {}
+    certified: set = set()
+    for start in range(0, len(ids), 500):  # a bounded IN list per query
+        chunk = ids[start:start + 500]
+        for conference in session.execute(
+                select(Conference.id, Conference.unit_id, Conference.title, Conference.status)
+                .where(Conference.round_id == round_.id, Conference.unit_id.in_(chunk))
+                .order_by(Conference.held_on, Conference.title)):
+            conferences.setdefault(conference.unit_id, []).append(conference)
+        certified.update(tuple(row) for row in session.execute(_certified_results(
+            round_.id, Result.unit_id, Result.category_id).where(
+                Result.unit_id.in_(chunk)).distinct()))
+    return [{"unit": unit, "state": unit.state, "conferences": conferences.get(unit.id, []),
+             "overdue": [] if unit.state == DONE else
+             [c for c in passed if (unit.id, c.id) not in certified]} for unit in listed]
 
 
 def unit_types_of(session, round_id) -> list:

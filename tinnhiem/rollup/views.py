@@ -1,5 +1,7 @@
 """The province's dashboard for a round: progress, results under filters, charts, the people
 voted on in two places, and the consolidated report."""
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +16,7 @@ from tinnhiem.platform.web import found_or_404
 from tinnhiem.rollup import charts, services
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
 from tinnhiem.rounds import services as rounds
-from tinnhiem.tenants.services import as_uuid
+from tinnhiem.tenants.services import as_uuid, get_unit
 
 bp = Blueprint("rollup", __name__, url_prefix="/rounds")
 SORT_LABELS = {"band": _l("Mức (nghiêm trọng trước)"), "name": _l("Họ và tên"),
@@ -25,18 +27,38 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_UNITS = 30
 PROGRESS_ROWS = 100
 PAIR_ROWS = 50
+ROWS_PER_PAGE = 50  # a phone scrolls through fifty people, not hundreds
+PAGES = ("page", "units_page")
 
 
-def filters_from(args) -> services.Filters:
+def filters_from(round_, args) -> services.Filters:
     """Filters from a query string; an id that is not one is refused, not ignored."""
     def optional_id(name):
         value = args.get(name) or None
         return as_uuid(value, name) if value else None
 
-    return services.Filters(unit_id=optional_id("unit_id"), type_id=optional_id("type_id"),
-                            category_id=optional_id("category_id"),
-                            band=args.get("band") or None,
-                            sort=args.get("sort") or "band").check()
+    return services.make_filters(
+        db.session, round_.id, unit_id=optional_id("unit_id"), type_id=optional_id("type_id"),
+        category_id=optional_id("category_id"), band=args.get("band") or None,
+        sort=args.get("sort") or "band", unit_name=(args.get("unit_name") or "").strip() or None)
+
+
+def page_number(args, name) -> int:
+    value = args.get(name) or "1"
+    if not value.isdigit() or not 1 <= int(value) <= 1_000_000:
+        raise ServiceError("invalid_page", _l("Số trang không hợp lệ."), field=name)
+    return int(value)
+
+
+def query_with(name, value) -> str:
+    """This page's query string with `name` set to `value` (or dropped, for None); a change
+    of filter starts the results again from their first page."""
+    args = {k: v for k, v in request.args.items() if v and k != name}
+    if name not in PAGES:
+        args.pop("page", None)
+    if value is not None:
+        args[name] = value
+    return urlencode(args)
 
 
 def round_or_404(round_id):
@@ -47,49 +69,60 @@ def round_or_404(round_id):
 @require_roles(*PROVINCE_ROLES)
 def dashboard(round_id):
     round_ = round_or_404(round_id)
-    status = 200
     try:
-        filters = filters_from(request.args)
+        filters = filters_from(round_, request.args)
+        page, units_page = (page_number(request.args, name) for name in ("page", "units_page"))
     except ServiceError as error:
-        filters, status = services.Filters(), 422
-        error_message = error.message
-    else:
-        error_message = None
-    progress = services.progress(db.session, round_)
-    counts = services.counts_by_unit(db.session, round_.id, filters)
-    per_unit = services.bands_per_unit(db.session, round_.id, filters, counts, CHART_UNITS)
-    distribution = services.share_distribution(db.session, round_.id, filters)
-    units = sorted((row["unit"] for row in progress["units"]), key=lambda u: u.name)
-    types = services.unit_types_of(db.session, round_.id)
-    return render_template(
-        "rollup/dashboard.html", round=round_, filters=filters, error=error_message,
-        summary=services.summary(db.session, round_.id, filters, counts),
-        rows=services.result_rows(db.session, round_.id, filters),
-        pairs=services.two_places(db.session, round_.id, PAIR_ROWS), progress=progress,
-        units=units, types=types, categories=round_.categories, bands=services.BANDS,
-        band_labels=BAND_LABELS, sort_labels=SORT_LABELS, state_labels=STATE_LABELS,
-        band_label=band_label, consequence=consequence, status_label=status_label,
-        page_size=services.PAGE,
+        return render_template("rollup/dashboard.html", error=error.message, export_args={},
+                               **_dashboard(round_, services.Filters(), 1, 1)), 422
+    export_args = {k: v for k, v in request.args.items() if v and k not in PAGES}
+    return render_template("rollup/dashboard.html", error=None, export_args=export_args,
+                           **_dashboard(round_, filters, page, units_page))
+
+
+def _dashboard(round_, filters, page: int, units_page: int) -> dict:
+    """What the dashboard shows: each figure from one service call."""
+    session = db.session
+    progress = services.progress(session, round_, limit=PROGRESS_ROWS,
+                                 offset=(units_page - 1) * PROGRESS_ROWS)
+    counts = services.counts_by_unit(session, round_.id, filters)
+    per_unit = services.bands_per_unit(session, round_.id, filters, counts, CHART_UNITS)
+    distribution = services.share_distribution(session, round_.id, filters)
+    pair_codes = services.two_place_codes(session, round_.id)
+    return dict(
+        round=round_, filters=filters, chosen_unit=_chosen_unit(filters),
+        summary=services.summary(session, round_.id, filters, counts),
+        rows=services.result_rows(session, round_.id, filters, limit=ROWS_PER_PAGE,
+                                  offset=(page - 1) * ROWS_PER_PAGE),
+        page=page, page_size=ROWS_PER_PAGE, units_page=units_page, query_with=query_with,
+        progress=progress, progress_rows=PROGRESS_ROWS,
+        pairs=services.two_places(session, round_.id, pair_codes[:PAIR_ROWS]),
+        pair_count=len(pair_codes), types=services.unit_types_of(session, round_.id),
+        categories=round_.categories, bands=services.BANDS, band_labels=BAND_LABELS,
+        sort_labels=SORT_LABELS, state_labels=STATE_LABELS, band_label=band_label,
+        consequence=consequence, status_label=status_label,
         # the units most affected: a province has thousands, a chart stays readable
         unit_chart=charts.bands_per_unit(per_unit, str(_l("Số người theo mức, từng đơn vị"))),
         chart_units=CHART_UNITS, unit_count=len({key[0] for key in counts}),
-        progress_rows=PROGRESS_ROWS, pair_rows=PAIR_ROWS,
-        pair_count=services.two_place_count(db.session, round_.id),
-        share_charts={level: charts.histogram(counts, str(label), colour) for (level, counts), label,
-                      colour in zip(distribution.items(),
-                                    (_l("Tỷ lệ tín nhiệm cao"), _l("Tỷ lệ tín nhiệm"),
-                                     _l("Tỷ lệ tín nhiệm thấp")),
-                                    ("#2e7d32", "#1565c0", "#c62828"))},
+        share_charts={level: charts.histogram(numbers, str(label), colour)
+                      for (level, numbers), label, colour in zip(
+                          distribution.items(), (_l("Tỷ lệ tín nhiệm cao"), _l("Tỷ lệ tín nhiệm"),
+                                                 _l("Tỷ lệ tín nhiệm thấp")),
+                          ("#2e7d32", "#1565c0", "#c62828"))},
         progress_chart=charts.progress_line(
-            services.certified_over_time(db.session, round_.id), len(progress["units"]),
+            services.certified_over_time(session, round_.id), progress["participating"],
             str(_l("Hội nghị đã chứng nhận theo thời gian"))),
-        export_args={k: v for k, v in request.args.items() if v} if status == 200 else {},
-    ), status
+    )
+
+
+def _chosen_unit(filters):
+    """The unit a drill-down chose, to name it above the results."""
+    return get_unit(db.session, filters.unit_id) if filters.unit_id else None
 
 
 def _document(round_id, render, mimetype, extension):
     round_ = round_or_404(round_id)
-    filters = filters_from(request.args)
+    filters = filters_from(round_, request.args)
     name = f"tong-hop-{round_.year}.{extension}"
     return Response(render(db.session, round_, filters), mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename={name}"})
