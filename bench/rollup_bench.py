@@ -245,7 +245,10 @@ def main() -> None:
     results = [run(b, args.units, args.people) for b in backends]
     text = report(results, args.units, args.people)
     print(text)
-    (ROOT / "bench" / "RESULTS.md").write_text(text)
+    path = ROOT / "bench" / "RESULTS.md"
+    # the notes written by hand under the figures stay
+    notes = path.read_text().partition("\n## ")[2] if path.exists() else ""
+    path.write_text(text + (f"\n## {notes}" if notes else ""))
 
 
 if __name__ == "__main__":
