@@ -35,6 +35,7 @@ def build(app, units: int, people: int) -> dict:
     from tinnhiem.conferences.models import Conference, Nominee
     from tinnhiem.counting.bands import SEVERITY, band, sort_share, tenth
     from tinnhiem.counting.models import Result
+    from tinnhiem.platform.collation import sort_key
     from tinnhiem.platform.auth.roles import Role
     from tinnhiem.rounds import services as rounds
     from tinnhiem.rounds.models import RoundUnit
@@ -54,7 +55,7 @@ def build(app, units: int, people: int) -> dict:
                       "valid_to": dt.date(2025, 6, 30) if i % 20 == 0 else None}
                      for i in range(units)]
         for row in unit_rows:
-            row.update(unit_id=row["id"], province_id=province.id)
+            row.update(unit_id=row["id"], province_id=province.id, name_key=sort_key(row["name"]))
         session.execute(insert(Unit), unit_rows)
         session.execute(insert(UnitSuccession), [
             {"id": uuid.uuid4(), "unit_id": unit_rows[i + 1]["id"],
@@ -102,6 +103,7 @@ def build(app, units: int, people: int) -> dict:
                             "high": high, "confidence": confidence, "low": low, "invalid": 0,
                             "round_id": round_.id, "category_id": categories[n % 2],
                             "full_name": nominees[-1]["full_name"], "post": nominees[-1]["post"],
+                            "name_key": sort_key(nominees[-1]["full_name"]),
                             "cadre_code": nominees[-1]["cadre_code"], "band": level,
                             "severity": SEVERITY[level], "low_share": sort_share(low, 40),
                             "high_tenth": tenth(high, 40), "confidence_tenth": tenth(confidence, 40),

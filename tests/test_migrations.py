@@ -59,10 +59,13 @@ def test_upgrade_downgrade_upgrade_on_postgresql(pg_cluster_running):
 
 def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
     """Revision 0005 fills the new columns of existing results as counting now would, and
-    0007 marks those of a certified conference as certified."""
+    0007 marks those of a certified conference as certified and 0008 gives names their keys
+    in Vietnamese order."""
     import uuid
 
     from sqlalchemy import text
+
+    from tinnhiem.platform.collation import sort_key
 
     app = create_app({**TEST_CONFIG,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.sqlite3'}"})
@@ -99,8 +102,10 @@ def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
         with db.engine.connect() as connection:
             filled = connection.execute(text(
                 "SELECT round_id, category_id, full_name, post, cadre_code, band, severity,"
-                " low_share, high_tenth, confidence_tenth, low_tenth, certified"
+                " low_share, high_tenth, confidence_tenth, low_tenth, certified, name_key"
                 " FROM results")).one()
+            unit_key = connection.execute(text("SELECT name_key FROM units")).scalar()
         db.engine.dispose()
     assert tuple(filled) == (ids["round"], ids["category"], "Nguyễn Văn A", "Bí thư", "CB-1",
-                             "over_half_low", 1, 5208, 4, 0, 5, 1)
+                             "over_half_low", 1, 5208, 4, 0, 5, 1, sort_key("Nguyễn Văn A"))
+    assert unit_key == sort_key("Tỉnh ủy")

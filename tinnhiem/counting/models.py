@@ -4,9 +4,10 @@ import uuid
 
 from sqlalchemy import (Boolean, CheckConstraint, ForeignKeyConstraint, Index, Integer, String,
                         UniqueConstraint, false, literal_column)
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from sqlalchemy.types import Uuid
 
+from tinnhiem.platform.collation import SortKeyType, sort_key
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.scope import UnitOwned
 
@@ -37,9 +38,9 @@ class Result(UnitOwned, db.Model):
         # its passes (per unit, per tenth of each share, per cadre code), each on the
         # certified rows of one round: a page is read in index order, a pass reads an index.
         Index("ix_results_rollup_order", *ROLLUP_SCOPE, "severity", LOW_SHARE_DESC,
-              "full_name", "id"),
-        Index("ix_results_rollup_low", *ROLLUP_SCOPE, LOW_SHARE_DESC, "full_name", "id"),
-        Index("ix_results_rollup_name", *ROLLUP_SCOPE, "full_name", "unit_id", "id"),
+              "name_key", "id"),
+        Index("ix_results_rollup_low", *ROLLUP_SCOPE, LOW_SHARE_DESC, "name_key", "id"),
+        Index("ix_results_rollup_name", *ROLLUP_SCOPE, "name_key", "unit_id", "id"),
         # Each pass's index holds every column it filters on (unit_id also for the row-level
         # security check), so PostgreSQL reads the index alone, in the order it groups by.
         Index("ix_results_rollup_unit", *ROLLUP_SCOPE, "unit_id", "category_id", "severity"),
@@ -60,6 +61,7 @@ class Result(UnitOwned, db.Model):
     round_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     category_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     full_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(SortKeyType)  # the name in Vietnamese order
     post: Mapped[str] = mapped_column(String(255))
     cadre_code: Mapped[str] = mapped_column(String(40))
     band: Mapped[str] = mapped_column(String(16))
@@ -71,6 +73,11 @@ class Result(UnitOwned, db.Model):
     # True while the conference stands certified (set when it is, cleared if it is annulled):
     # what the province's roll-up reads. The figures themselves are never edited.
     certified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @validates("full_name")
+    def _keep_name_key(self, _key, name):
+        self.name_key = sort_key(name)
+        return name
 
     @property
     def valid(self) -> int:

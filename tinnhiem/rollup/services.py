@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, exists, false, func, or_, select, true
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
 from tinnhiem.counting.models import Result
+from tinnhiem.platform.collation import sort_key
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import RoundCategory, RoundUnit
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
@@ -127,10 +128,10 @@ def _filtered(query, filters: Filters):
 
 
 ORDERS = {
-    "band": lambda: (Result.severity, Result.low_share.desc(), Result.full_name, Result.id),
-    "name": lambda: (Result.full_name, Result.unit_id, Result.id),
-    "unit": lambda: (Unit.name, Result.full_name, Result.id),
-    "low_share": lambda: (Result.low_share.desc(), Result.full_name, Result.id),
+    "band": lambda: (Result.severity, Result.low_share.desc(), Result.name_key, Result.id),
+    "name": lambda: (Result.name_key, Result.unit_id, Result.id),
+    "unit": lambda: (Unit.name_key, Result.name_key, Result.id),
+    "low_share": lambda: (Result.low_share.desc(), Result.name_key, Result.id),
 }
 ROW_COLUMNS = (Result.id, Result.full_name, Result.post, Result.cadre_code, Unit.id, Unit.name,
                Unit.valid_to, UnitType.name, RoundCategory.name, Conference.id, Conference.title,
@@ -191,7 +192,7 @@ def _name_successors(session, rows: list[Row]) -> None:
             .where(UnitSuccession.predecessor_id.in_(gone))):
         names.setdefault(predecessor, []).append(name)
     for row in rows:
-        row.successors = sorted(names.get(row.unit_id, []))
+        row.successors = sorted(names.get(row.unit_id, []), key=sort_key)
 
 
 def counts_by_unit(session, round_id, filters: Filters) -> dict:
@@ -227,7 +228,7 @@ def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = No
         if ids else {}
     for entry in ordered:
         entry["unit"] = names.get(entry["unit_id"], "")
-    return sorted(ordered, key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF], u["unit"]))
+    return sorted(ordered, key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF], sort_key(u["unit"])))
 
 
 def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -> dict:
@@ -257,7 +258,7 @@ def two_places(session, round_id, codes: list[str]) -> list[list[Row]]:
     for start in range(0, len(codes), 500):  # a bounded IN list per query
         query = _rows_query(round_id, Filters()) \
             .where(Result.cadre_code.in_(codes[start:start + 500])) \
-            .order_by(None).order_by(Result.cadre_code, Conference.held_on, Unit.name)
+            .order_by(None).order_by(Result.cadre_code, Conference.held_on, Unit.name_key)
         rows = [Row(*values) for values in session.execute(query)]
         _name_successors(session, rows)
         for row in rows:
@@ -308,7 +309,7 @@ def progress(session, round_, today: dt.date | None = None, limit: int | None = 
     rank = case({IN_PROGRESS: 0, NOT_STARTED: 1, DONE: 2}, value=states.c.state)
     listed = session.execute(
         select(Unit.id, Unit.name, Unit.valid_to, states.c.state)
-        .join(states, states.c.unit_id == Unit.id).order_by(rank, Unit.name, Unit.id)
+        .join(states, states.c.unit_id == Unit.id).order_by(rank, Unit.name_key, Unit.id)
         .limit(limit).offset(offset)).all()
     return {"totals": totals, "participating": sum(totals.values()),
             "overdue_units": overdue_units, "units": _progress_rows(session, round_, listed, passed)}

@@ -12,9 +12,10 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import Uuid
 
+from tinnhiem.platform.collation import SortKeyType, sort_key
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.scope import UnitOwned
 
@@ -48,6 +49,7 @@ class Unit(UnitOwned, db.Model):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(SortKeyType)  # the name in Vietnamese order
     type_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit_types.id"), index=True)
     parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     valid_from: Mapped[dt.date] = mapped_column(Date)
@@ -65,6 +67,11 @@ class Unit(UnitOwned, db.Model):
     predecessor_links: Mapped[list["UnitSuccession"]] = relationship(
         primaryjoin="Unit.id == foreign(UnitSuccession.unit_id)", viewonly=True
     )
+
+    @validates("name")
+    def _keep_name_key(self, _key, name):
+        self.name_key = sort_key(name)
+        return name
 
     @property
     def predecessor_ids(self) -> list[uuid.UUID]:
