@@ -370,6 +370,9 @@ def test_viewer_filters_the_dashboard_to_two_thirds_low_and_drills_down_to_the_m
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text("Trần Thấp Nhiều")
     expect(rows.first).to_have_attribute("data-band", "two_thirds_low")
+    # on a phone each person is a card: the band reads without scrolling sideways
+    band = rows.first.locator(".cell-first").bounding_box()
+    assert band["x"] >= 0 and band["x"] + band["width"] <= PHONE["width"]
     for band, count in (("two_thirds_low", 1), ("over_half_low", 1), ("normal", 1)):
         expect(page.locator(f"#count-{band}")).to_have_text(re.compile(rf":\s*{count}$"))
 
