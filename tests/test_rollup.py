@@ -183,6 +183,7 @@ def test_progress_counts_units_and_what_is_overdue(world, login):
     assert re.search(r'id="units-not_started">1<', page)   # A3
     assert re.search(r'id="units-overdue">2<', page)       # A2 and A3, leaders due 30/06/2023
     assert "Lãnh đạo cấp ủy (30/06/2023)" in page
+    assert ">2/4</text>" in page  # the progress chart: two conferences certified, four units
 
 
 def test_report_pdf_and_xlsx_read_back(world, login):

@@ -60,10 +60,16 @@ def progress_line(points: list, total: int, title: str, width: int = 640,
         coords = [(10 + (d.toordinal() - first) / span * (width - 20),
                    height - n / top * (height - 10)) for d, n in points]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#8b1a1a" stroke-width="2"/>')
+        parts.append(f'<line x1="10" y1="{height}" x2="{width - 10}" y2="{height}" '
+                     f'stroke="#ced4da"/>'
+                     f'<polyline points="{path}" fill="none" stroke="#8b1a1a" stroke-width="2"/>')
         for (x, y), (day, number) in zip(coords, points):
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#8b1a1a"><title>'
                          f'{day:%d/%m/%Y}: {number}</title></circle>')
+        x, y = coords[-1]  # where it stands now, in figures
+        anchor, dx = ("end", -8) if x > width / 2 else ("start", 8)
+        parts.append(f'<text x="{x + dx:.1f}" y="{max(y - 6, 14):.1f}" font-size="14" '
+                     f'text-anchor="{anchor}">{points[-1][1]}/{total}</text>')
         parts.append(f'<text x="10" y="{height + 15}" font-size="11">{points[0][0]:%d/%m/%Y}</text>'
                      f'<text x="{width - 80}" y="{height + 15}" font-size="11">'
                      f'{points[-1][0]:%d/%m/%Y}</text>')
