@@ -220,6 +220,10 @@ def test_the_api_gives_the_same_roll_up(world, token, client):
         ("Trần Thấp Nhiều", "85.00"), ("Phạm Hai Nơi", "70.00")]
     assert data["rows"][1]["successors"] == ["Đảng ủy xã Kế Thừa"]
     assert [len(pair) for pair in data["two_places"]] == [2]
+    assert data["two_place_count"] == 1
+    beyond = client.get(f"/api/v1/rounds/{world.round.id}/rollup", headers=headers,
+                        query_string={"pairs_offset": 1}).json
+    assert beyond["two_place_count"] == 1 and beyond["two_places"] == []
     assert data["progress"]["not_started"] == 1
     listed = client.get(f"/api/v1/rounds/{world.round.id}/rollup", headers=headers,
                         query_string={"units_limit": 1, "unit_name": "huyen uy"}).json

@@ -49,11 +49,13 @@ def rollup(query, round_id):
     progress = services.progress(db.session, round_, limit=query["units_limit"],
                                  offset=query["units_offset"])
     codes = services.two_place_codes(db.session, round_.id)
+    shown = codes[query["pairs_offset"]:query["pairs_offset"] + query["pairs_limit"]]
     return {"summary": services.summary(db.session, round_.id, filters),
             "progress": _progress(progress),
             "rows": [_row(r) for r in rows],
+            "two_place_count": len(codes),
             "two_places": [[_row(r) for r in pair]
-                           for pair in services.two_places(db.session, round_.id, codes)]}
+                           for pair in services.two_places(db.session, round_.id, shown)]}
 
 
 DOCUMENT = {"200": {"description": "The document", "content": {

@@ -18,6 +18,10 @@ class RollupQuerySchema(Schema):
                                  metadata={"description": "Progress: how many units to list"
                                                           " (unfinished first)"})
     units_offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    pairs_limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=10_000),
+                                 metadata={"description": "People voted on in two places: how"
+                                                          " many to list (lowest band first)"})
+    pairs_offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class RollupRowSchema(FiguresSchema):
@@ -64,5 +68,7 @@ class RollupSchema(Schema):
     summary = fields.Nested(SummarySchema)
     progress = fields.Nested(ProgressSchema)
     rows = fields.List(fields.Nested(RollupRowSchema))
+    two_place_count = fields.Integer(metadata={"description": "People voted on in two places,"
+                                                             " in all"})
     two_places = fields.List(fields.List(fields.Nested(RollupRowSchema)),
                              metadata={"description": "Each person's results, never merged"})
