@@ -133,51 +133,74 @@ ORDERS = {
     "unit": lambda: (Unit.name_key, Result.name_key, Result.id),
     "low_share": lambda: (Result.low_share.desc(), Result.name_key, Result.id),
 }
-ROW_COLUMNS = (Result.id, Result.full_name, Result.post, Result.cadre_code, Unit.id, Unit.name,
-               Unit.valid_to, UnitType.name, RoundCategory.name, Conference.id, Conference.title,
-               Conference.held_on, Result.issued, Result.collected, Result.high,
-               Result.confidence, Result.low, Result.invalid)
-
-
-def _joined(query):
-    """Rows chosen on the result table, joined to the units, types, categories and
-    conferences they name."""
-    return query.join(Conference, Conference.id == Result.conference_id) \
-        .join(Unit, Unit.id == Result.unit_id) \
-        .join(UnitType, UnitType.id == Unit.type_id) \
-        .join(RoundCategory, RoundCategory.id == Result.category_id)
+RESULT_COLUMNS = (Result.id, Result.full_name, Result.post, Result.cadre_code, Result.unit_id,
+                  Result.category_id, Result.conference_id, Result.issued, Result.collected,
+                  Result.high, Result.confidence, Result.low, Result.invalid)
 
 
 def _rows_query(round_id, filters: Filters):
-    return _joined(_filtered(_certified_results(round_id, *ROW_COLUMNS), filters)) \
-        .order_by(*ORDERS[filters.sort]())
+    """Result rows alone, filtered and ordered: no join for the planner to get wrong (row
+    estimates under row-level security are poor), the units and conferences they name are
+    looked up a batch at a time (_rows)."""
+    query = _filtered(_certified_results(round_id, *RESULT_COLUMNS), filters)
+    if filters.sort == "unit":
+        query = query.join(Unit, Unit.id == Result.unit_id)
+    return query.order_by(*ORDERS[filters.sort]())
+
+
+class _Names:
+    """The units, conferences and categories rows refer to, looked up once each: an export
+    streams rows by the hundred thousand but names a few thousand units at most."""
+
+    def __init__(self, session):
+        self.session, self.units, self.conferences, self.categories = session, {}, {}, {}
+
+    def load(self, batch) -> None:
+        self._fetch(self.units, {v.unit_id for v in batch}, lambda ids: select(
+            Unit.id, Unit.name, Unit.valid_to, UnitType.name)
+            .join(UnitType, UnitType.id == Unit.type_id).where(Unit.id.in_(ids)))
+        self._fetch(self.conferences, {v.conference_id for v in batch}, lambda ids: select(
+            Conference.id, Conference.title, Conference.held_on).where(Conference.id.in_(ids)))
+        self._fetch(self.categories, {v.category_id for v in batch}, lambda ids: select(
+            RoundCategory.id, RoundCategory.name).where(RoundCategory.id.in_(ids)))
+
+    def _fetch(self, known: dict, wanted: set, query) -> None:
+        missing = list(wanted - known.keys())
+        for start in range(0, len(missing), 500):  # a bounded IN list per query
+            for key, *rest in self.session.execute(query(missing[start:start + 500])):
+                known[key] = rest
+
+
+def _rows(session, batch, names: _Names | None = None) -> list[Row]:
+    """Rows for a batch of result values, with the names of what they refer to."""
+    names = names or _Names(session)
+    names.load(batch)
+    rows = [Row(values.id, values.full_name, values.post, values.cadre_code, values.unit_id,
+                *names.units[values.unit_id], *names.categories[values.category_id],
+                values.conference_id, *names.conferences[values.conference_id],
+                values.issued, values.collected, values.high, values.confidence, values.low,
+                values.invalid)
+            for values in batch]
+    _name_successors(session, rows)
+    return rows
 
 
 def result_rows(session, round_id, filters: Filters, limit: int | None = PAGE,
                 offset: int = 0) -> list[Row]:
-    """A page of rows: its result ids are chosen first, on the result table alone (read in
-    the order of an index), and only those are joined to what they name."""
+    """A page of rows, read in the order of an index and stopped after the page."""
     if limit is None:
         return list(iter_result_rows(session, round_id, filters))
-    page = _filtered(_certified_results(round_id, Result.id), filters)
-    if filters.sort == "unit":
-        page = page.join(Unit, Unit.id == Result.unit_id)
-    page = page.order_by(*ORDERS[filters.sort]()).limit(limit).offset(offset).subquery()
-    query = _joined(select(*ROW_COLUMNS).join(page, page.c.id == Result.id)) \
-        .order_by(*ORDERS[filters.sort]())
-    rows = [Row(*values) for values in session.execute(query)]
-    _name_successors(session, rows)
-    return rows
+    query = _rows_query(round_id, filters).limit(limit).offset(offset)
+    return _rows(session, session.execute(query).all())
 
 
 def iter_result_rows(session, round_id, filters: Filters, batch: int = 2000):
     """Every row, streamed from one query a batch at a time (a server-side cursor on
     PostgreSQL): an export of any size holds one batch in memory."""
     result = session.execute(_rows_query(round_id, filters).execution_options(yield_per=batch))
+    names = _Names(session)
     for partition in result.partitions():
-        rows = [Row(*values) for values in partition]
-        _name_successors(session, rows)
-        yield from rows
+        yield from _rows(session, partition, names)
 
 
 def _name_successors(session, rows: list[Row]) -> None:
@@ -253,16 +276,16 @@ def two_place_codes(session, round_id) -> list[str]:
 
 
 def two_places(session, round_id, codes: list[str]) -> list[list[Row]]:
-    """The results of the people with these cadre codes: side by side, never merged."""
+    """The results of the people with these cadre codes: side by side, never merged, each
+    person's places in the order they were voted on."""
     pairs: dict = {code: [] for code in codes}
     for start in range(0, len(codes), 500):  # a bounded IN list per query
-        query = _rows_query(round_id, Filters()) \
-            .where(Result.cadre_code.in_(codes[start:start + 500])) \
-            .order_by(None).order_by(Result.cadre_code, Conference.held_on, Unit.name_key)
-        rows = [Row(*values) for values in session.execute(query)]
-        _name_successors(session, rows)
-        for row in rows:
-            pairs.setdefault(row.cadre_code, []).append(row)
+        query = _rows_query(round_id, Filters()).where(
+            Result.cadre_code.in_(codes[start:start + 500])).order_by(None)  # sorted below
+        for row in _rows(session, session.execute(query).all()):
+            pairs[row.cadre_code].append(row)
+    for rows in pairs.values():
+        rows.sort(key=lambda row: (row.held_on, sort_key(row.unit_name)))
     return list(pairs.values())
 
 
