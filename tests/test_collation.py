@@ -24,3 +24,13 @@ def test_composed_and_decomposed_input_give_the_same_key():
 
     name = "Nguyễn Thị Ánh Tuyết"
     assert sort_key(unicodedata.normalize("NFD", name)) == sort_key(name)
+
+
+def test_the_unit_tree_lists_units_in_vietnamese_order(make, login):
+    w = make.world()
+    for name in ("Huyện ủy Lâm Thao", "Đảng ủy xã Ân Thi", "Đảng ủy Khối cơ quan", "Ban Dân vận"):
+        make.unit(name, parent=w.province_a)
+    page = login(w.admin_a).get("/units/").text
+    positions = [page.index(name) for name in (
+        "Ban Dân vận", "Đảng ủy Khối cơ quan", "Đảng ủy xã Ân Thi", "Huyện ủy Lâm Thao")]
+    assert positions == sorted(positions)

@@ -79,7 +79,7 @@ def save_unit_type(session, actor, data: dict, unit_type: UnitType | None = None
 
 def list_units(session) -> list[Unit]:
     """Every unit the session's scope may see, ordered for display as a tree."""
-    return list(session.scalars(select(Unit).order_by(Unit.name)))
+    return list(session.scalars(select(Unit).order_by(Unit.name_key)))
 
 
 def get_unit(session, unit_id) -> Unit | None:
@@ -245,4 +245,5 @@ def successors(session, unit: Unit) -> list[Unit]:
 
 
 def children(session, unit: Unit) -> list[Unit]:
-    return list(session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)))
+    return list(session.scalars(
+        select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name_key)))
