@@ -23,9 +23,14 @@ UNIQUE_EXCEPTIONS = {
 TABLE_KIND = {"units": "directory", "unit_successions": "directory", "polls": "directory",
               **{t: "province" for t in ("ballot_templates", "rounds", "round_categories")}}
 # What each kind of policy must (and must not) mention, as PostgreSQL prints it back.
-POLICY = {"unit": ({"app_setting_province()", "app_setting_unit()"}, {"'directory'"}),
-          "directory": ({"app_setting_province()", "app_setting_unit()", "'directory'"}, set()),
-          "province": ({"app_setting_province()"}, {"app_setting_unit()", "'directory'"})}
+# Every kind crosses only for a role other than the app's.
+APP_CANNOT_CROSS = f"<> '{APP}'::name"
+POLICY = {"unit": ({"app_setting_province()", "app_setting_unit()", APP_CANNOT_CROSS},
+                   {"'directory'"}),
+          "directory": ({"app_setting_province()", "app_setting_unit()", "'directory'",
+                         APP_CANNOT_CROSS}, set()),
+          "province": ({"app_setting_province()", APP_CANNOT_CROSS},
+                       {"app_setting_unit()", "'directory'"})}
 
 
 def unit_owned_tables():

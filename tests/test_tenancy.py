@@ -272,3 +272,18 @@ def test_feature_code_uses_no_raw_sql_or_core_insert():
             if FORBIDDEN.search(line):
                 offenders.append(f"{relative}:{number}: {line.strip()}")
     assert offenders == []
+
+
+@pytest.mark.postgresql_only
+def test_the_app_role_cannot_cross_by_setting_the_crossing_itself(app, world, pg_database):
+    """Whatever SQL the web process could run, its role sees one scope at most; the owner
+    (the CLI's crossings) sees every province."""
+    import psycopg
+
+    def units_seen_crossing_as(url):
+        with psycopg.connect(url.replace("+psycopg", "")) as conn:
+            conn.execute("SELECT set_config('app.crossing', 'on', true)")
+            return conn.execute("SELECT count(DISTINCT province_id) FROM units").fetchone()[0]
+
+    assert units_seen_crossing_as(pg_database.app_url) == 0
+    assert units_seen_crossing_as(pg_database.owner_url) == 2  # provinces A and B

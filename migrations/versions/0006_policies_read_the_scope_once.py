@@ -19,7 +19,7 @@ depends_on = None
 
 
 def upgrade():
-    rls.rewrite_policies(rls.POLICIES)
+    rls.rewrite_policies(rls.SCOPE_ONCE_POLICIES)
 
 
 def downgrade():

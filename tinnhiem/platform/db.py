@@ -4,9 +4,10 @@ import sqlite3
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import NullPool
 
 # Deterministic constraint names keep migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -23,7 +24,13 @@ class Base(DeclarativeBase):
 
 
 class TenantSession(FlaskSession):
-    """Session class the tenancy listeners are attached to (see tenants.scope)."""
+    """Session class the tenancy listeners are attached to (see tenants.scope). A session
+    made with info={"engine": ...} runs on that engine (a crossing's, see owner_engine)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.info.get("engine") is not None:
+            return self.info["engine"]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": TenantSession})
@@ -40,6 +47,29 @@ def _sqlite_foreign_keys(dbapi_connection, _record):
 
 def is_postgresql(bind) -> bool:
     return bind.dialect.name == "postgresql"
+
+
+class NoOwnerConnection(RuntimeError):
+    """A crossing was asked on PostgreSQL with no owner connection configured."""
+
+
+def owner_engine():
+    """On PostgreSQL, the engine a crossing runs on: the table owner's (MIGRATE_DATABASE_URL),
+    since policies refuse crossings to the app's role. None on SQLite (no row-level
+    security: the app's engine crosses). Connections are not pooled: crossings are rare (the
+    CLI, tests) and an app's web workers never hold one."""
+    app = current_app._get_current_object()
+    if not is_postgresql(db.engine):
+        return None
+    engine = app.extensions.get("tinnhiem.owner_engine")
+    if engine is None:
+        url = app.config.get("MIGRATE_DATABASE_URL")
+        if not url:
+            raise NoOwnerConnection(
+                "crossing the tenant scope on PostgreSQL needs MIGRATE_DATABASE_URL (the table"
+                " owner): the app's role cannot cross")
+        engine = app.extensions["tinnhiem.owner_engine"] = create_engine(url, poolclass=NullPool)
+    return engine
 
 
 class UnsafeDatabaseRole(RuntimeError):

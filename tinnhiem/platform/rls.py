@@ -86,13 +86,29 @@ def drop_province_function() -> None:
         op.execute("DROP FUNCTION IF EXISTS app_in_province(uuid)")
 
 
-_UNIT_POLICY = (f"{_CROSSING} = 'on' OR (province_id = {_PROVINCE}"
-                f" AND ({_UNIT} IS NULL OR unit_id = {_UNIT}))")
-POLICIES = {
-    "unit": _UNIT_POLICY,
-    "directory": f"{_UNIT_POLICY} OR {_CROSSING} = 'directory'",
-    "province": f"{_CROSSING} = 'on' OR province_id = {_PROVINCE}",
-}
+def _policies(crossing: str) -> dict:
+    unit = (f"{crossing} OR (province_id = {_PROVINCE}"
+            f" AND ({_UNIT} IS NULL OR unit_id = {_UNIT}))")
+    return {"unit": unit, "directory": f"{unit} OR {_CROSSING} = 'directory'",
+            "province": f"{crossing} OR province_id = {_PROVINCE}"}
+
+
+def _crossing_for_others_than_the_app() -> str:
+    """Crossing every province (tenants.scope.unscoped) is honoured only for a connection
+    that is not the app's role: the web process, which holds only the app role's
+    credentials, cannot cross even if it could run any SQL (the CLI and migrations cross
+    as the owner). The operator's directory crossing stays the app's: it reads units only."""
+    return f"({_CROSSING} = 'on' AND (SELECT current_user) <> '{app_role()}')"
+
+
+def policies() -> dict:
+    """Each kind's policy: the scope read through scalar sub-selects (revision 0006), and
+    crossing only for others than the app role (revision 0009)."""
+    return _policies(_crossing_for_others_than_the_app())
+
+
+# Revisions 0006–0008: any role could cross by setting app.crossing.
+SCOPE_ONCE_POLICIES = _policies(f"{_CROSSING} = 'on'")
 # The policies of revisions 0001–0005, which called a function per row (restored on the way
 # down from 0006).
 LEGACY_POLICIES = {
@@ -130,7 +146,7 @@ def enable_tenant_rls(table: str, kind: str = "unit") -> None:
     "province" (shared by every unit of the province)."""
     if not _postgresql():
         return
-    check = POLICIES[kind]
+    check = policies()[kind]
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_scope ON {table} USING ({check}) WITH CHECK ({check})")

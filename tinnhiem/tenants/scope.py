@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, scoped_session, with_loader_cr
 from sqlalchemy.sql import visitors
 from sqlalchemy.types import Uuid
 
-from tinnhiem.platform.db import TenantSession, db
+from tinnhiem.platform.db import TenantSession, db, owner_engine
 
 SCOPE_KEY = "tenant_scope"
 log = logging.getLogger("tinnhiem.tenancy")
@@ -92,7 +92,8 @@ def unscoped(reason: str, actor=None):
     from tinnhiem.platform.audit.services import record
 
     log.info("tenant scope crossed: %s", reason)
-    session = db.session.session_factory()
+    engine = owner_engine()  # on PostgreSQL the app's role cannot cross (platform/rls.py)
+    session = db.session.session_factory(info={"engine": engine} if engine else {})
     try:
         bind_scope(session, Scope(crossing=True, reason=reason))
         record(session, "tenancy.crossed", actor=actor, details={"reason": reason})
