@@ -148,6 +148,9 @@ def test_hand_count_totals_must_add_up_to_the_ballots_collected(make, world, log
     refused = counter.post(f"/conferences/{world.voting.id}/sheet/totals", data=data)
     assert refused.status_code == 422
     assert "Người Thứ 3: cao 2 + tín nhiệm 1 + thấp 1 + không hợp lệ 1 = 5" in refused.text
+    data[f"invalid-{world.people[2].id}"] = "²"  # a digit to str.isdigit(), not a number
+    refused = counter.post(f"/conferences/{world.voting.id}/sheet/totals", data=data)
+    assert refused.status_code == 422
     data[f"invalid-{world.people[2].id}"] = "0"
     assert counter.post(f"/conferences/{world.voting.id}/sheet/totals",
                         data=data).status_code == 302

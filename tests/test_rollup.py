@@ -157,8 +157,9 @@ def test_results_and_progress_come_a_page_at_a_time(world, login, monkeypatch):
         ("Đảng ủy phường A2", "Đang thực hiện"), ("Đảng ủy xã Chưa Làm", "Chưa thực hiện")]
     assert progress(dashboard(client, world, units_page=2)) == [  # Đ before H, as in Vietnamese
         ("Đảng ủy xã A1", "Đã hoàn thành"), ("Huyện ủy Cũ", "Đã hoàn thành")]
-    bad = dashboard(client, world, page="hai")
-    assert bad.status_code == 422 and "Số trang không hợp lệ" in bad.text
+    for bad_page in ("hai", "0", "²", "9" * 5000, "-1"):
+        bad = dashboard(client, world, page=bad_page)
+        assert bad.status_code == 422 and "Số trang không hợp lệ" in bad.text
 
 
 def test_two_places_are_shown_side_by_side_never_merged(world, login):

@@ -45,7 +45,9 @@ def filters_from(round_, args) -> services.Filters:
 
 def page_number(args, name) -> int:
     value = args.get(name) or "1"
-    if not value.isdigit() or not 1 <= int(value) <= 1_000_000:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+    if not (value.isascii() and value.isdigit() and len(value) <= 7) \
+            or not 1 <= int(value) <= 1_000_000:
         raise ServiceError("invalid_page", _l("Số trang không hợp lệ."), field=name)
     return int(value)
 

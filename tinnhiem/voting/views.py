@@ -186,7 +186,9 @@ def save_totals(conference_id):
 
     def number(name):
         value = request.form.get(name, "").strip()
-        return int(value) if value.isdigit() and len(value) < 7 else value or None
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+        digits = value.isascii() and value.isdigit() and len(value) < 7
+        return int(value) if digits else value or None
 
     totals = {str(n.id): {f: number(f"{f}-{n.id}") for f in paper.FIELDS}
               for n in ballot_nominees(db.session, conference)}
