@@ -24,7 +24,7 @@ TABLE_KIND = {"units": "directory", "unit_successions": "directory", "polls": "d
               **{t: "province" for t in ("ballot_templates", "rounds", "round_categories")}}
 # What each kind of policy must (and must not) mention, as PostgreSQL prints it back.
 # Every kind crosses only for a role other than the app's.
-APP_CANNOT_CROSS = f"<> '{APP}'::name"
+APP_CANNOT_CROSS = f"pg_has_role(CURRENT_USER, r.oid, 'MEMBER'::text)"
 POLICY = {"unit": ({"app_setting_province()", "app_setting_unit()", APP_CANNOT_CROSS},
                    {"'directory'"}),
           "directory": ({"app_setting_province()", "app_setting_unit()", "'directory'",
@@ -137,6 +137,25 @@ def test_app_refuses_to_serve_as_the_table_owner(pg_database, caplog):
     response = app.test_client().get("/login")
     assert response.status_code == 500
     assert "owns" in caplog.text and "refusing to serve" in caplog.text
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_app_refuses_to_serve_as_a_role_the_policies_would_let_cross(
+        pg_database, pg_cluster_running, caplog):
+    """The policies refuse crossings to the app's role and its members: any other role
+    could cross, so the app will not serve as one."""
+    from tests.conftest import TEST_CONFIG
+    from tinnhiem import create_app
+
+    with psycopg.connect(pg_cluster_running.superuser_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'tinnhiem_other'").fetchone():
+            conn.execute("CREATE ROLE tinnhiem_other LOGIN PASSWORD 'tinnhiem_other'")
+    url = pg_database.app_url.replace(f"{APP}:{APP}@", "tinnhiem_other:tinnhiem_other@")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    assert app.test_client().get("/login").status_code == 500
+    assert f"is neither DB_APP_ROLE ({APP}) nor a member of it" in caplog.text
     with app.app_context():
         db.engine.dispose()
 

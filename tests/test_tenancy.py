@@ -275,10 +275,19 @@ def test_feature_code_uses_no_raw_sql_or_core_insert():
 
 
 @pytest.mark.postgresql_only
-def test_the_app_role_cannot_cross_by_setting_the_crossing_itself(app, world, pg_database):
-    """Whatever SQL the web process could run, its role sees one scope at most; the owner
-    (the CLI's crossings) sees every province."""
+def test_the_app_role_cannot_cross_by_setting_the_crossing_itself(
+        app, world, pg_database, pg_cluster_running):
+    """Whatever SQL the web process could run, its role (or a login role that is a member of
+    it) sees one scope at most; the owner (the CLI's crossings) sees every province."""
     import psycopg
+
+    from tests.pg_cluster import APP
+
+    with psycopg.connect(pg_cluster_running.superuser_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'tinnhiem_web'").fetchone():
+            conn.execute("CREATE ROLE tinnhiem_web LOGIN PASSWORD 'tinnhiem_web'"
+                         f" NOSUPERUSER NOBYPASSRLS IN ROLE {APP}")
+    member_url = pg_database.app_url.replace(f"{APP}:{APP}@", "tinnhiem_web:tinnhiem_web@")
 
     def units_seen_crossing_as(url):
         with psycopg.connect(url.replace("+psycopg", "")) as conn:
@@ -286,4 +295,5 @@ def test_the_app_role_cannot_cross_by_setting_the_crossing_itself(app, world, pg
             return conn.execute("SELECT count(DISTINCT province_id) FROM units").fetchone()[0]
 
     assert units_seen_crossing_as(pg_database.app_url) == 0
+    assert units_seen_crossing_as(member_url) == 0
     assert units_seen_crossing_as(pg_database.owner_url) == 2  # provinces A and B

@@ -5,8 +5,9 @@ Revises: 0008
 Create Date: 2026-11-26
 
 Any connection could see every province by setting app.crossing to 'on'. Policies now honour
-that setting only for a role other than the app's (the owner, which the CLI and migrations
-use), so the web process cannot cross whatever SQL it runs (see platform/rls.py).
+that setting only for a role that is neither the app's nor a member of it (the owner, which
+the CLI and migrations use), so the web process cannot cross whatever SQL it runs (see
+platform/rls.py).
 """
 from tinnhiem.platform import rls
 

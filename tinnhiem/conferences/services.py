@@ -191,14 +191,17 @@ def open_vote(session, actor, conference: Conference) -> None:
 def annul(session, actor, conference: Conference, reason: str) -> None:
     """Annul with a reason, at any stage: also how a certified result is corrected (its rows
     stay as they were but leave the province's roll-up; a new conference counts again)."""
-    if conference.status == "annulled":
-        _refuse_transition(conference, "annulled")
     from tinnhiem.conferences.nominees import release_places
     from tinnhiem.counting.services import mark_certified
 
-    conference.annul_reason = required_text(reason, "reason", 1000)
-    if conference.status == "certified":
-        mark_certified(session, conference, False)
+    reason = required_text(reason, "reason", 1000)
+    # Locked and re-read: a certification committed since this request loaded the
+    # conference must not leave its results in the roll-up.
+    lock_conference(session, conference)
+    if conference.status == "annulled":
+        _refuse_transition(conference, "annulled")
+    conference.annul_reason = reason
+    mark_certified(session, conference, False)
     conference.status = "annulled"
     release_places(session, conference)
     session.flush()

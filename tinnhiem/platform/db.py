@@ -76,11 +76,15 @@ class UnsafeDatabaseRole(RuntimeError):
     """The app connects to PostgreSQL as a role that Row-Level Security would not bind."""
 
 
-def database_role_problems(connection) -> list[str]:
+def database_role_problems(connection, app_role: str) -> list[str]:
     if connection.dialect.name != "postgresql":
         return []
     superuser, bypass = connection.execute(text(
         "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    # the policies refuse crossings to app_role and its members only (platform/rls.py)
+    member = connection.execute(text(
+        "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = :role"),
+        {"role": app_role}).scalar()
     owned = connection.execute(text(
         "SELECT count(*) FROM pg_tables WHERE tableowner = current_user"
         " AND schemaname = current_schema()")).scalar()
@@ -91,6 +95,8 @@ def database_role_problems(connection) -> list[str]:
         problems.append("has BYPASSRLS")
     if owned:
         problems.append(f"owns {owned} table(s)")
+    if not member:
+        problems.append(f"is neither DB_APP_ROLE ({app_role}) nor a member of it")
     return problems
 
 
@@ -99,7 +105,7 @@ def _check_database_role_once():
     if not app.config["DB_ROLE_CHECK"] or app.extensions.get("tinnhiem.db_role_ok"):
         return
     with db.engine.connect() as connection:
-        problems = database_role_problems(connection)
+        problems = database_role_problems(connection, app.config["DB_APP_ROLE"])
     if problems:
         raise UnsafeDatabaseRole(
             "refusing to serve: the database role in DATABASE_URL " + ", ".join(problems)

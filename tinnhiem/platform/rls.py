@@ -95,10 +95,12 @@ def _policies(crossing: str) -> dict:
 
 def _crossing_for_others_than_the_app() -> str:
     """Crossing every province (tenants.scope.unscoped) is honoured only for a connection
-    that is not the app's role: the web process, which holds only the app role's
-    credentials, cannot cross even if it could run any SQL (the CLI and migrations cross
-    as the owner). The operator's directory crossing stays the app's: it reads units only."""
-    return f"({_CROSSING} = 'on' AND (SELECT current_user) <> '{app_role()}')"
+    whose role is neither the app's nor a member of it: the web process, which holds only
+    such credentials, cannot cross even if it could run any SQL (the CLI and migrations
+    cross as the owner; platform.db refuses to serve as anything but the app's role). The
+    operator's directory crossing stays the app's: it reads units only."""
+    return (f"({_CROSSING} = 'on' AND coalesce((SELECT NOT pg_has_role(current_user, r.oid,"
+            f" 'MEMBER') FROM pg_roles r WHERE r.rolname = '{app_role()}'), true))")
 
 
 def policies() -> dict:

@@ -69,7 +69,7 @@ def progress_line(points: list, total: int, title: str, width: int = 640,
         x, y = coords[-1]  # where it stands now, in figures
         anchor, dx = ("end", -8) if x > width / 2 else ("start", 8)
         parts.append(f'<text x="{x + dx:.1f}" y="{max(y - 6, 14):.1f}" font-size="14" '
-                     f'text-anchor="{anchor}">{points[-1][1]}/{total}</text>')
+                     f'text-anchor="{anchor}">{points[-1][1]}</text>')
         parts.append(f'<text x="10" y="{height + 15}" font-size="11">{points[0][0]:%d/%m/%Y}</text>'
                      f'<text x="{width - 80}" y="{height + 15}" font-size="11">'
                      f'{points[-1][0]:%d/%m/%Y}</text>')

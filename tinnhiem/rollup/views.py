@@ -29,6 +29,7 @@ PROGRESS_ROWS = 100
 PAIR_ROWS = 50
 ROWS_PER_PAGE = 50  # a phone scrolls through fifty people, not hundreds
 PAGES = ("page", "units_page")
+FILTER_KEYS = ("unit_id", "unit_name", "type_id", "category_id", "band", "sort")
 
 
 def filters_from(round_, args) -> services.Filters:
@@ -55,7 +56,8 @@ def page_number(args, name) -> int:
 def query_with(name, value) -> str:
     """This page's query string with `name` set to `value` (or dropped, for None); a change
     of filter starts the results again from their first page."""
-    args = {k: v for k, v in request.args.items() if v and k != name}
+    args = {k: v for k, v in request.args.items()
+            if v and k != name and k in FILTER_KEYS + PAGES}
     if name not in PAGES:
         args.pop("page", None)
     if value is not None:
@@ -77,7 +79,8 @@ def dashboard(round_id):
     except ServiceError as error:
         return render_template("rollup/dashboard.html", error=error.message, export_args={},
                                **_dashboard(round_, services.Filters(), 1, 1)), 422
-    export_args = {k: v for k, v in request.args.items() if v and k not in PAGES}
+    # the filters only: any other key would reach url_for (round_id=, _method=...)
+    export_args = {k: v for k, v in request.args.items() if v and k in FILTER_KEYS}
     return render_template("rollup/dashboard.html", error=None, export_args=export_args,
                            **_dashboard(round_, filters, page, units_page))
 
