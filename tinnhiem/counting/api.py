@@ -1,6 +1,6 @@
 """/api/v1: results of a conference (count, confirm, publish, documents) for the unit, and
 for the province once certified; a voter's view of published results by code."""
-from flask import Response, abort, g
+from flask import abort, g
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -10,7 +10,7 @@ from tinnhiem.counting.bands import reported
 from tinnhiem.counting.documents import minutes_pdf, results_xlsx
 from tinnhiem.counting.schemas import (ConferenceResultsSchema, ResultActionSchema,
                                        VoterResultsQuerySchema, VoterResultsSchema)
-from tinnhiem.counting.views import ACTIONS, XLSX, readable_conference
+from tinnhiem.counting.views import ACTIONS, XLSX, readable_conference, serve_document
 from tinnhiem.platform.api import committed, document_errors, in_scope
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
@@ -68,20 +68,13 @@ DOCUMENT = {"200": {"description": "The document", "content": {
     XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
-def _document(conference_id, render, mimetype):
-    conference = readable_conference(conference_id)
-    if not services.results_of(db.session, conference):
-        abort(404)
-    return Response(render(db.session, conference), mimetype=mimetype)
-
-
 @blp.get("/<uuid:conference_id>/minutes.pdf")
 @require_roles(*STAFF_ROLES)
 @blp.doc(responses=DOCUMENT)
 @document_errors(blp, 401, 404)
 def minutes(conference_id):
     """The counting minutes (biên bản kiểm phiếu), once counted."""
-    return _document(conference_id, minutes_pdf, "application/pdf")
+    return serve_document(conference_id, minutes_pdf, "application/pdf", "pdf")
 
 
 @blp.get("/<uuid:conference_id>/results.xlsx")
@@ -90,7 +83,7 @@ def minutes(conference_id):
 @document_errors(blp, 401, 404)
 def spreadsheet(conference_id):
     """The result table as a spreadsheet, once counted."""
-    return _document(conference_id, results_xlsx, XLSX)
+    return serve_document(conference_id, results_xlsx, XLSX, "xlsx")
 
 
 @public_blp.post("/<slug>/results")

@@ -16,7 +16,6 @@ from tinnhiem.voting.forms import AcceptForm
 
 bp = Blueprint("counting", __name__, url_prefix="/conferences")
 BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
-COUNTED = ("counted", "certified")
 
 
 def readable_conference(conference_id):
@@ -64,9 +63,11 @@ def act(conference_id, action):
         url_for(".results", conference_id=conference.id))
 
 
-def _document(conference_id, render, mimetype, extension):
+def serve_document(conference_id, render, mimetype, extension):
+    """A conference's minutes or result table, once it has results: for the page and the
+    API alike."""
     conference = readable_conference(conference_id)
-    if conference.status not in COUNTED and not services.results_of(db.session, conference):
+    if not services.results_of(db.session, conference):
         abort(404)
     name = f"ket-qua-{conference.held_on:%Y%m%d}.{extension}"
     return Response(render(db.session, conference), mimetype=mimetype,
@@ -76,7 +77,7 @@ def _document(conference_id, render, mimetype, extension):
 @bp.get("/<uuid:conference_id>/minutes.pdf")
 @require_roles(*STAFF_ROLES)
 def minutes(conference_id):
-    return _document(conference_id, minutes_pdf, "application/pdf", "pdf")
+    return serve_document(conference_id, minutes_pdf, "application/pdf", "pdf")
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,5 +86,5 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.get("/<uuid:conference_id>/results.xlsx")
 @require_roles(*STAFF_ROLES)
 def spreadsheet(conference_id):
-    return _document(conference_id, results_xlsx, XLSX, "xlsx")
+    return serve_document(conference_id, results_xlsx, XLSX, "xlsx")
 

@@ -1,5 +1,4 @@
 """/api/v1/rounds/<id>/rollup: the same roll-up as the province's dashboard."""
-from flask import Response, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -12,7 +11,7 @@ from tinnhiem.platform.web import found_or_404
 from tinnhiem.rollup import services
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
 from tinnhiem.rollup.schemas import RollupQuerySchema, RollupSchema
-from tinnhiem.rollup.views import XLSX, filters_from
+from tinnhiem.rollup.views import XLSX, serve_document
 from tinnhiem.rounds import services as rounds
 
 blp = Blueprint("rollup_api", __name__, url_prefix="/rounds",
@@ -63,12 +62,6 @@ DOCUMENT = {"200": {"description": "The document", "content": {
     XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
-def _document(round_id, render, mimetype):
-    round_ = found_or_404(rounds.round_for(db.session, current_user, round_id))
-    return Response(render(db.session, round_, filters_from(round_, request.args)),
-                    mimetype=mimetype)
-
-
 @blp.get("/<uuid:round_id>/rollup.pdf")
 @require_roles(*PROVINCE_ROLES)
 @blp.arguments(RollupQuerySchema, location="query")
@@ -76,7 +69,7 @@ def _document(round_id, render, mimetype):
 @document_errors(blp, 401, 404, 422)
 def report(_query, round_id):
     """The consolidated report for the Standing Committee."""
-    return _document(round_id, report_pdf, "application/pdf")
+    return serve_document(round_id, report_pdf, "application/pdf", "pdf")
 
 
 @blp.get("/<uuid:round_id>/rollup.xlsx")
@@ -86,4 +79,4 @@ def report(_query, round_id):
 @document_errors(blp, 401, 404, 422)
 def table(_query, round_id):
     """Every certified result of the round under the filters, as a spreadsheet."""
-    return _document(round_id, report_xlsx, XLSX)
+    return serve_document(round_id, report_xlsx, XLSX, "xlsx")

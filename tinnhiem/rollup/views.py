@@ -125,7 +125,9 @@ def _chosen_unit(filters):
     return get_unit(db.session, filters.unit_id) if filters.unit_id else None
 
 
-def _document(round_id, render, mimetype, extension):
+def serve_document(round_id, render, mimetype, extension):
+    """The consolidated report or the full table under the query's filters: for the page
+    and the API alike."""
     round_ = round_or_404(round_id)
     filters = filters_from(round_, request.args)
     name = f"tong-hop-{round_.year}.{extension}"
@@ -136,11 +138,11 @@ def _document(round_id, render, mimetype, extension):
 @bp.get("/<uuid:round_id>/rollup.pdf")
 @require_roles(*PROVINCE_ROLES)
 def report(round_id):
-    return _document(round_id, report_pdf, "application/pdf", "pdf")
+    return serve_document(round_id, report_pdf, "application/pdf", "pdf")
 
 
 @bp.get("/<uuid:round_id>/rollup.xlsx")
 @require_roles(*PROVINCE_ROLES)
 def table(round_id):
-    return _document(round_id, report_xlsx, XLSX, "xlsx")
+    return serve_document(round_id, report_xlsx, XLSX, "xlsx")
 
