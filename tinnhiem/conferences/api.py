@@ -11,11 +11,11 @@ from tinnhiem.conferences.schemas import (AnnulSchema, AttendanceSchema, Attenda
                                           FileUploadSchema,
                                           NomineeSchema, SummonedCountSchema, TransitionSchema,
                                           VoterListSchema, VoterSchema)
-from tinnhiem.platform.api import committed, document_errors, in_scope
+from tinnhiem.platform.api import committed, document_errors, document_responses, in_scope
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
-from tinnhiem.platform.web import accepts_upload, found_or_404
+from tinnhiem.platform.web import PDF, accepts_upload, found_or_404
 
 READERS = STAFF_ROLES
 ADMIN = Role.UNIT_ADMIN
@@ -195,13 +195,11 @@ def annul(data, conference_id):
     return committed(conference)
 
 
-PDF_RESPONSE = {"200": {"description": "A PDF document",
-                        "content": {"application/pdf": {"schema": {"type": "string",
-                                                                   "format": "binary"}}}}}
+PDF_RESPONSE = document_responses(PDF, description="A PDF document")
 
 
 def _pdf(content: bytes, name: str) -> Response:
-    return Response(content, mimetype="application/pdf",
+    return Response(content, mimetype=PDF,
                     headers={"Content-Disposition": f"inline; filename={name}"})
 
 

@@ -10,13 +10,13 @@ from tinnhiem.counting.bands import reported
 from tinnhiem.counting.documents import minutes_pdf, results_xlsx
 from tinnhiem.counting.schemas import (ConferenceResultsSchema, ResultActionSchema,
                                        VoterResultsQuerySchema, VoterResultsSchema)
-from tinnhiem.counting.views import ACTIONS, XLSX, readable_conference, serve_document
-from tinnhiem.platform.api import committed, document_errors, in_scope
+from tinnhiem.counting.views import ACTIONS, readable_conference, serve_document
+from tinnhiem.platform.api import committed, document_errors, document_responses, in_scope
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.web import found_or_404
+from tinnhiem.platform.web import PDF, XLSX, found_or_404
 from tinnhiem.voting.vote_views import conference_of_poll, throttle_guesses
 
 blp = Blueprint("counting_api", __name__, url_prefix="/conferences",
@@ -63,9 +63,7 @@ def change_state(data, conference_id):
     return committed(_results(conference))
 
 
-DOCUMENT = {"200": {"description": "The document", "content": {
-    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-    XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+DOCUMENT = document_responses(PDF, XLSX)
 
 
 @blp.get("/<uuid:conference_id>/minutes.pdf")
@@ -74,7 +72,7 @@ DOCUMENT = {"200": {"description": "The document", "content": {
 @document_errors(blp, 401, 404)
 def minutes(conference_id):
     """The counting minutes (biên bản kiểm phiếu), once counted."""
-    return serve_document(conference_id, minutes_pdf, "application/pdf", "pdf")
+    return serve_document(conference_id, minutes_pdf, PDF, "pdf")
 
 
 @blp.get("/<uuid:conference_id>/results.xlsx")

@@ -11,7 +11,7 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES, STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import run_page_action
-from tinnhiem.platform.web import found_or_404
+from tinnhiem.platform.web import PDF, XLSX, found_or_404
 from tinnhiem.voting.forms import AcceptForm
 
 bp = Blueprint("counting", __name__, url_prefix="/conferences")
@@ -77,10 +77,7 @@ def serve_document(conference_id, render, mimetype, extension):
 @bp.get("/<uuid:conference_id>/minutes.pdf")
 @require_roles(*STAFF_ROLES)
 def minutes(conference_id):
-    return serve_document(conference_id, minutes_pdf, "application/pdf", "pdf")
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return serve_document(conference_id, minutes_pdf, PDF, "pdf")
 
 
 @bp.get("/<uuid:conference_id>/results.xlsx")

@@ -50,6 +50,13 @@ def committed(result):
     return result
 
 
+def document_responses(*mimetypes, description: str = "The document") -> dict:
+    """OpenAPI: a 200 whose body is a file of one of `mimetypes`."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"200": {"description": description,
+                    "content": {mimetype: binary for mimetype in mimetypes}}}
+
+
 def document_errors(blp, *statuses):
     """Document the error responses an operation may give, all in the one error format."""
     def decorator(view):

@@ -29,6 +29,9 @@ HTTP_ERRORS = {
     500: ("server_error", _l("Đã có lỗi ở máy chủ. Xin vui lòng thử lại sau.")),
 }
 NOT_UTF8_MESSAGE = _l("Dữ liệu gửi lên không đúng mã UTF-8.")
+# Mimetypes of the documents the app serves (minutes, reports, tables).
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUL_MESSAGE = _l("Dữ liệu gửi lên có ký tự không hợp lệ.")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSRF_MESSAGE = _l(

@@ -3,15 +3,15 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from tinnhiem.counting.bands import reported
-from tinnhiem.platform.api import document_errors
+from tinnhiem.platform.api import document_errors, document_responses
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES
 from tinnhiem.platform.db import db
-from tinnhiem.platform.web import found_or_404
+from tinnhiem.platform.web import PDF, XLSX, found_or_404
 from tinnhiem.rollup import services
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
 from tinnhiem.rollup.schemas import RollupQuerySchema, RollupSchema
-from tinnhiem.rollup.views import XLSX, serve_document
+from tinnhiem.rollup.views import serve_document
 from tinnhiem.rounds import services as rounds
 
 blp = Blueprint("rollup_api", __name__, url_prefix="/rounds",
@@ -57,9 +57,7 @@ def rollup(query, round_id):
                            for pair in services.two_places(db.session, round_.id, shown)]}
 
 
-DOCUMENT = {"200": {"description": "The document", "content": {
-    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-    XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+DOCUMENT = document_responses(PDF, XLSX)
 
 
 @blp.get("/<uuid:round_id>/rollup.pdf")
@@ -69,7 +67,7 @@ DOCUMENT = {"200": {"description": "The document", "content": {
 @document_errors(blp, 401, 404, 422)
 def report(_query, round_id):
     """The consolidated report for the Standing Committee."""
-    return serve_document(round_id, report_pdf, "application/pdf", "pdf")
+    return serve_document(round_id, report_pdf, PDF, "pdf")
 
 
 @blp.get("/<uuid:round_id>/rollup.xlsx")

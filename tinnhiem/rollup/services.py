@@ -327,7 +327,8 @@ def progress(session, round_, today: dt.date | None = None, limit: int | None = 
     totals = {s: 0 for s in (DONE, IN_PROGRESS, NOT_STARTED)}
     overdue_units = 0
     for state, units, late in session.execute(select(
-            states.c.state, func.count(), func.count(case((overdue, 1)))).group_by(states.c.state)):
+            states.c.state, func.count(), func.count(case((overdue, 1))))
+            .group_by(states.c.state)):
         totals[state], overdue_units = units, overdue_units + late
     rank = case({IN_PROGRESS: 0, NOT_STARTED: 1, DONE: 2}, value=states.c.state)
     listed = session.execute(

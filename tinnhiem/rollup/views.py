@@ -12,7 +12,7 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.web import found_or_404
+from tinnhiem.platform.web import PDF, XLSX, found_or_404
 from tinnhiem.rollup import charts, services
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
 from tinnhiem.rounds import services as rounds
@@ -23,7 +23,6 @@ SORT_LABELS = {"band": _l("Mức (nghiêm trọng trước)"), "name": _l("Họ 
                "unit": _l("Đơn vị"), "low_share": _l("Tỷ lệ tín nhiệm thấp")}
 STATE_LABELS = {services.DONE: _l("Đã hoàn thành"), services.IN_PROGRESS: _l("Đang thực hiện"),
                 services.NOT_STARTED: _l("Chưa thực hiện")}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_UNITS = 30
 PROGRESS_ROWS = 100
 PAIR_ROWS = 50
@@ -138,7 +137,7 @@ def serve_document(round_id, render, mimetype, extension):
 @bp.get("/<uuid:round_id>/rollup.pdf")
 @require_roles(*PROVINCE_ROLES)
 def report(round_id):
-    return serve_document(round_id, report_pdf, "application/pdf", "pdf")
+    return serve_document(round_id, report_pdf, PDF, "pdf")
 
 
 @bp.get("/<uuid:round_id>/rollup.xlsx")
