@@ -19,10 +19,11 @@ HEADERS = ("Đơn vị", "Loại đơn vị", "Hội nghị", "Ngày", "Họ và
 def report_pdf(session, round_, filters) -> bytes:
     low = [row for b in (TWO_THIRDS, OVER_HALF) for row in services.result_rows(
         session, round_.id, services.Filters(**{**vars(filters), "band": b}), limit=None)]
+    counts = services.counts_by_unit(session, round_.id, filters)  # one pass for both
     return render_pdf(
         "rollup/report_pdf.html", round=round_, province=get_unit(session, round_.province_id),
-        summary=services.summary(session, round_.id, filters),
-        per_unit=services.bands_per_unit(session, round_.id, filters), low=low,
+        summary=services.summary(session, round_.id, filters, counts),
+        per_unit=services.bands_per_unit(session, round_.id, filters, counts), low=low,
         pairs=services.two_places(session, round_.id,
                                   services.two_place_codes(session, round_.id)),
         progress=services.progress(session, round_, limit=0), band_label=band_label,

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from tinnhiem.counting.schemas import FiguresSchema
-from tinnhiem.rollup.services import BANDS, SORTS
+from tinnhiem.rollup.services import BANDS, PAGE, SORTS
 
 
 class RollupQuerySchema(Schema):
@@ -12,7 +12,7 @@ class RollupQuerySchema(Schema):
     category_id = fields.UUID()
     band = fields.String(validate=validate.OneOf(BANDS))
     sort = fields.String(load_default="band", validate=validate.OneOf(SORTS))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    limit = fields.Integer(load_default=PAGE, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     units_limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=10_000),
                                  metadata={"description": "Progress: how many units to list"
