@@ -10,6 +10,14 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 
 
+def whole_number(text: str, max_digits: int) -> int | None:
+    """The number `text` writes in ASCII digits, or None: str.isdigit() alone also accepts
+    "²", which int() refuses."""
+    if text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None
+
+
 class DateField(StringField):
     """An <input type=date> whose parse error is in Vietnamese (WTForms' is English)."""
 

@@ -12,6 +12,7 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.forms import whole_number
 from tinnhiem.platform.web import PDF, XLSX, found_or_404
 from tinnhiem.rollup import charts, services
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
@@ -44,12 +45,10 @@ def filters_from(round_, args) -> services.Filters:
 
 
 def page_number(args, name) -> int:
-    value = args.get(name) or "1"
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
-    if not (value.isascii() and value.isdigit() and len(value) <= 7) \
-            or not 1 <= int(value) <= 1_000_000:
+    number = whole_number(args.get(name) or "1", 7)
+    if number is None or not 1 <= number <= 1_000_000:
         raise ServiceError("invalid_page", _l("Số trang không hợp lệ."), field=name)
-    return int(value)
+    return number
 
 
 def query_with(name, value) -> str:

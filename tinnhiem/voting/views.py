@@ -10,7 +10,7 @@ from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
-from tinnhiem.platform.forms import run_page_action
+from tinnhiem.platform.forms import run_page_action, whole_number
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.tenants.services import get_unit
 from tinnhiem.voting import codes, paper, sealing
@@ -186,9 +186,8 @@ def save_totals(conference_id):
 
     def number(name):
         value = request.form.get(name, "").strip()
-        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
-        digits = value.isascii() and value.isdigit() and len(value) < 7
-        return int(value) if digits else value or None
+        number = whole_number(value, 6)
+        return number if number is not None else value or None
 
     totals = {str(n.id): {f: number(f"{f}-{n.id}") for f in paper.FIELDS}
               for n in ballot_nominees(db.session, conference)}
