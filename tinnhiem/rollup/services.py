@@ -103,7 +103,8 @@ def units_matching(session, round_id, text: str) -> list:
 
 
 def make_filters(session, round_id, **values) -> Filters:
-    """Filters checked, with a unit search turned into the units it finds."""
+    """Filters checked, with a unit search (blank: none) turned into the units it finds."""
+    values["unit_name"] = (values.get("unit_name") or "").strip() or None
     filters = Filters(**values).check()
     if filters.unit_name:
         filters.unit_ids = units_matching(session, round_id, filters.unit_name)

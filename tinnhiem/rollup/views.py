@@ -41,7 +41,7 @@ def filters_from(round_, args) -> services.Filters:
     return services.make_filters(
         db.session, round_.id, unit_id=optional_id("unit_id"), type_id=optional_id("type_id"),
         category_id=optional_id("category_id"), band=args.get("band") or None,
-        sort=args.get("sort") or "band", unit_name=(args.get("unit_name") or "").strip() or None)
+        sort=args.get("sort") or "band", unit_name=args.get("unit_name"))
 
 
 def page_number(args, name) -> int:
