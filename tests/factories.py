@@ -11,6 +11,20 @@ def _code(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8].upper()}"
 
 
+def _account_made_before_dissolution(session, data, unit):
+    """The service refuses to bind an account to a dissolved unit; one made while the unit
+    still stood is what history tests need."""
+    from tinnhiem.platform.auth.models import Account
+    from tinnhiem.platform.auth.passwords import hash_password
+
+    account = Account(username=data["username"], full_name=data["full_name"], role=data["role"],
+                      unit_id=unit.id, province_id=unit.province_id, active=True,
+                      password_hash=hash_password(data["password"]), must_change_password=False)
+    session.add(account)
+    session.flush()
+    return account
+
+
 class Factory:
     def __init__(self, app):
         self.app = app
@@ -54,6 +68,8 @@ class Factory:
                 "unit_id": unit.id if unit else None, "password": password or PASSWORD}
 
         def create(session):
+            if unit is not None and not unit.is_active_on(services.today()):
+                return _account_made_before_dissolution(session, data, unit)
             account, _ = accounts.create_account(session, None, data)
             account.must_change_password = False
             return account

@@ -11,7 +11,8 @@ from tinnhiem.conferences.models import MODES, Conference, Nominee, SummonedVote
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import BallotTemplate, Round, RoundUnit
-from tinnhiem.tenants.services import as_uuid, optional_text, required_text
+from tinnhiem.tenants.services import (as_uuid, get_unit, optional_text, require_active_on,
+                                       required_text)
 
 EDITABLE = ("draft",)
 
@@ -64,11 +65,18 @@ def _details(data: dict) -> dict:
             "mode": mode}
 
 
+def _require_unit_active(session, unit_id, held_on) -> None:
+    unit = get_unit(session, unit_id)
+    if unit is not None:  # outside the scope the round check has refused already
+        require_active_on(unit, held_on, "held_on")
+
+
 def create_conference(session, actor, unit_id, data: dict) -> Conference:
     round_ = _round_for_unit(session, data.get("round_id"), unit_id)
+    details = _details(data)
+    _require_unit_active(session, unit_id, details["held_on"])
     conference = Conference(province_id=round_.province_id, round_id=round_.id, unit_id=unit_id,
-                            status="draft",
-                            **_details(data))
+                            status="draft", **details)
     session.add(conference)
     session.flush()
     audit_conference(session, actor, "conference.created", conference, title=conference.title)
@@ -77,8 +85,11 @@ def create_conference(session, actor, unit_id, data: dict) -> Conference:
 
 def lock_conference(session, conference: Conference) -> Conference:
     """Re-read the conference and hold its row until commit, so two state changes (two
-    closes, two acceptances) never both pass their checks."""
-    session.refresh(conference, with_for_update=True)
+    closes, two acceptances) never both pass their checks. FOR NO KEY UPDATE, not FOR
+    UPDATE: a ballot being cast holds its code's row and then needs a key-share lock on the
+    conference for its foreign key; FOR UPDATE would wait for the ballot while the ballot
+    waits for it (a deadlock when closing during a vote), this one lets the ballot in."""
+    session.refresh(conference, with_for_update={"key_share": True})
     return conference
 
 
@@ -93,7 +104,10 @@ def require_editable(conference: Conference) -> None:
 
 def update_conference(session, actor, conference: Conference, data: dict) -> Conference:
     require_editable(conference)
-    for name, value in _details({**conference_details(conference), **data}).items():
+    details = _details({**conference_details(conference), **data})
+    if details["held_on"] != conference.held_on:
+        _require_unit_active(session, conference.unit_id, details["held_on"])
+    for name, value in details.items():
         setattr(conference, name, value)
     session.flush()
     audit_conference(session, actor, "conference.updated", conference)

@@ -3,6 +3,14 @@ from marshmallow import Schema, fields, validate
 ACTIONS = ("count", "certify", "publish")
 
 
+def Percent(metadata: dict | None = None) -> fields.Decimal:
+    """A share as the minutes print it: exact, two decimals, sent as a decimal string
+    ("62.50") so no client rounds it through a float; the OpenAPI document says so."""
+    return fields.Decimal(as_string=True, places=2, metadata={
+        "type": "string", "format": "decimal", "pattern": r"^\d{1,3}\.\d{2}$",
+        "example": "62.50", **(metadata or {})})
+
+
 class FiguresSchema(Schema):
     """One person's figures as reported (see counting.bands.reported)."""
 
@@ -13,10 +21,9 @@ class FiguresSchema(Schema):
     high = fields.Integer()
     confidence = fields.Integer()
     low = fields.Integer()
-    high_percent = fields.Decimal(as_string=True, places=2,
-                                  metadata={"description": "Of the ballots collected"})
-    confidence_percent = fields.Decimal(as_string=True, places=2)
-    low_percent = fields.Decimal(as_string=True, places=2)
+    high_percent = Percent(metadata={"description": "Of the ballots collected"})
+    confidence_percent = Percent()
+    low_percent = Percent()
     band = fields.String(metadata={"description": "normal, over_half_low or two_thirds_low"})
 
 

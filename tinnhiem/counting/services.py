@@ -86,6 +86,13 @@ def count(session, actor, conference: Conference) -> list[Result]:
                            _l("Chỉ kiểm phiếu khi đã kết thúc bỏ phiếu (trạng thái hiện tại:"
                               " “%(s)s”).", s=status_label(conference.status)), status=409)
     figures = recount(session, conference)
+    if figures.collected == 0:
+        # No share of nothing: with no ballot there is no figure and no band to report.
+        raise ServiceError(
+            "nothing_to_count",
+            _l("Không có phiếu nào được thu về nên không có kết quả để kiểm: không tính tỷ lệ,"
+               " không xếp mức tín nhiệm. Hãy hủy hội nghị (ghi rõ lý do) và tổ chức lại nếu"
+               " cần."), status=409)
     _check_balances(session, conference, figures)
     people = {n.id: n for n in ballot_nominees(session, conference)}
     results = [_result_row(conference, people[nominee_id], person, figures.collected)

@@ -1,6 +1,5 @@
 """The web shell: language, security headers, and one error format for pages and the API."""
 import logging
-from urllib.parse import unquote_to_bytes
 
 from flask import abort, current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -8,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tinnhiem.platform import request_checks
 from tinnhiem.platform.auth.roles import role_label
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import babel
@@ -28,12 +28,9 @@ HTTP_ERRORS = {
     429: ("rate_limited", _l("Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại.")),
     500: ("server_error", _l("Đã có lỗi ở máy chủ. Xin vui lòng thử lại sau.")),
 }
-NOT_UTF8_MESSAGE = _l("Dữ liệu gửi lên không đúng mã UTF-8.")
 # Mimetypes of the documents the app serves (minutes, reports, tables).
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUL_MESSAGE = _l("Dữ liệu gửi lên có ký tự không hợp lệ.")
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSRF_MESSAGE = _l(
     "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi gửi lại."
 )
@@ -81,30 +78,6 @@ def _handle_unexpected(error: Exception):
     return error_response(500)
 
 
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _has_forbidden_char(value) -> bool:
-    """NUL (PostgreSQL cannot store it) or a lone surrogate (not encodable as UTF-8)."""
-    if isinstance(value, str):
-        return "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
-    if isinstance(value, dict):
-        return any(_has_forbidden_char(k) or _has_forbidden_char(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_forbidden_char(item) for item in value)
-    return False
-
-
-def _multipart_fields_are_utf8() -> bool:
-    # Werkzeug decodes multipart text fields with errors="replace".
-    return not any("\ufffd" in value for value in request.form.values())
-
-
 def found_or_404(value):
     """The object loaded through the scoped session, or 404: outside the caller's scope an
     object does not exist."""
@@ -130,23 +103,8 @@ def _apply_upload_limit():
 
 
 def _refuse_undecodable_input():
-    """Werkzeug silently drops or keeps undecodable form fields; refuse them instead. Runs
-    before anything parses the form, and caches the body so the form parses from it.
-    NUL characters are refused everywhere: no text needs one and PostgreSQL cannot store it."""
-    if not _is_utf8(request.query_string):
-        return error_response(400, "not_utf8", NOT_UTF8_MESSAGE)
-    if request.mimetype == "application/x-www-form-urlencoded":
-        if not _is_utf8(request.get_data(cache=True)):
-            return error_response(400, "not_utf8", NOT_UTF8_MESSAGE)
-    if request.mimetype == "multipart/form-data" and not _multipart_fields_are_utf8():
-        return error_response(400, "not_utf8", NOT_UTF8_MESSAGE)
-    if _has_forbidden_char(request.args.to_dict(flat=False)):
-        return error_response(400, "invalid_characters", NUL_MESSAGE)
-    if request.is_json and _has_forbidden_char(request.get_json(silent=True, cache=True)):
-        return error_response(400, "invalid_characters", NUL_MESSAGE)
-    if request.mimetype in FORM_TYPES and _has_forbidden_char(request.form.to_dict(flat=False)):
-        return error_response(400, "invalid_characters", NUL_MESSAGE)
-    return None
+    refused = request_checks.refusal()
+    return error_response(*refused) if refused else None
 
 
 def _security_headers(response):

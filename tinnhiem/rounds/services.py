@@ -12,7 +12,8 @@ from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import (CROSSED_OUT_BALLOT, CROSSED_OUT_ROW, BallotTemplate, Round,
                                     RoundCategory, RoundUnit)
 from tinnhiem.tenants.models import Unit
-from tinnhiem.tenants.services import as_uuid, get_unit, optional_text, required_text
+from tinnhiem.tenants.services import (as_uuid, get_unit, optional_text, require_active_on,
+                                       required_text)
 
 DEFAULT_TEMPLATE = {
     "title": "PHIẾU LẤY PHIẾU TÍN NHIỆM",
@@ -131,13 +132,17 @@ def _categories(raw) -> list[tuple[str, dt.date]]:
     return result
 
 
-def _participants(session, province_id, raw_ids) -> list[Unit]:
+def _participants(session, province_id, raw_ids, year: int) -> list[Unit]:
     units = []
     for unit_id in dict.fromkeys(as_uuid(raw, "unit_ids") for raw in raw_ids or []):
         unit = get_unit(session, unit_id)
         if unit is None or unit.province_id != province_id:
             raise ServiceError("unknown_unit", _l("Đơn vị tham gia không tồn tại."),
                                field="unit_ids")
+        # Taking part needs the unit to exist on some day of the round's year: the day
+        # checked is its founding day, brought within the year.
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        require_active_on(unit, min(last, max(first, unit.valid_from)), "unit_ids")
         units.append(unit)
     if not units:
         raise ServiceError("no_unit", _l("Hãy chọn các đơn vị tham gia."), field="unit_ids")
@@ -148,7 +153,8 @@ def create_round(session, actor, province_id, data: dict) -> Round:
     require_province_admin(actor)
     template = ensure_template(session, actor, province_id)
     categories = _categories(data.get("categories"))
-    units = _participants(session, province_id, data.get("unit_ids"))
+    year = _year(data.get("year"))
+    units = _participants(session, province_id, data.get("unit_ids"), year)
     dossier_days = data.get("dossier_days", 15)
     if not isinstance(dossier_days, int) or not 0 <= dossier_days <= 90:
         raise ServiceError("invalid_days", _l("Số ngày phải từ 0 đến 90."), field="dossier_days")
@@ -156,7 +162,7 @@ def create_round(session, actor, province_id, data: dict) -> Round:
         province_id=province_id,
         name=required_text(data.get("name"), "name", 255),
         plan_reference=optional_text(data.get("plan_reference"), "plan_reference", 120),
-        year=_year(data.get("year")), template_id=template.id,
+        year=year, template_id=template.id,
         exempt_retirement_notice=bool(data.get("exempt_retirement_notice", True)),
         exempt_appointed_this_year=bool(data.get("exempt_appointed_this_year", True)),
         dossier_days=dossier_days,

@@ -11,7 +11,7 @@ from tinnhiem.platform.auth.roles import PROVINCE_ROLES, Role
 from tinnhiem.platform.auth.services import find_account
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.tenants.models import Unit
-from tinnhiem.tenants.services import as_uuid, required_text, get_unit
+from tinnhiem.tenants.services import as_uuid, get_unit, require_active_on, required_text, today
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 
@@ -31,7 +31,7 @@ def _role(value) -> Role:
         raise ServiceError("unknown_role", _l("Vai trò không hợp lệ."), field="role") from None
 
 
-def _binding(session, role: Role, unit_id) -> Unit | None:
+def _binding(session, role: Role, unit_id, current_unit_id=None) -> Unit | None:
     """The unit an account of `role` is bound to: none for the operator, a province root
     for province roles, any unit for unit roles."""
     if role == Role.OPERATOR:
@@ -43,6 +43,8 @@ def _binding(session, role: Role, unit_id) -> Unit | None:
         raise ServiceError("not_a_province",
                            _l("Vai trò cấp tỉnh phải gắn với đơn vị cấp tỉnh (gốc của cây)."),
                            field="unit_id")
+    if unit.id != current_unit_id:  # an account kept on a since-dissolved unit keeps it
+        require_active_on(unit, today(), "unit_id")
     return unit
 
 
@@ -89,7 +91,7 @@ def update_account(session, actor, account: Account, data: dict) -> Account:
         account.full_name = required_text(data.get("full_name"), "full_name", 200)
     if "role" in data or "unit_id" in data:
         role = _role(data.get("role", account.role))
-        unit = _binding(session, role, data.get("unit_id", account.unit_id))
+        unit = _binding(session, role, data.get("unit_id", account.unit_id), account.unit_id)
         account.role = role.value
         account.unit_id = unit.id if unit else None
         account.province_id = unit.province_id if unit else None

@@ -247,3 +247,40 @@ def successors(session, unit: Unit) -> list[Unit]:
 def children(session, unit: Unit) -> list[Unit]:
     return list(session.scalars(
         select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name_key)))
+
+
+def today() -> dt.date:
+    """The date in Vietnam (UTC+7, no daylight saving), whatever the server's zone."""
+    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=7)).date()
+
+
+def successor_names(unit: Unit) -> list[str]:
+    """Who took over from `unit`, read in the unit directory: a dissolved unit's own staff
+    see only their unit in their scope, yet must be told where its work went."""
+    from tinnhiem.platform.db import db
+    from tinnhiem.tenants.scope import Scope, bind_scope
+
+    session = db.session.session_factory()
+    try:
+        bind_scope(session, Scope.for_directory())
+        return sorted(u.name for u in successors(session, unit))
+    finally:
+        session.close()
+
+
+def require_active_on(unit: Unit, day: dt.date, field: str) -> None:
+    """A unit acts only within its validity period: before it was founded or after it was
+    dissolved (since 1/7/2025 many districts were), it holds no conference and no account."""
+    if unit.is_active_on(day):
+        return
+    if unit.valid_to is not None and day > unit.valid_to:
+        names = successor_names(unit)
+        message = _l("Đơn vị “%(unit)s” đã giải thể từ sau ngày %(end)s (đơn vị kế tục: %(next)s);"
+                     " không thể dùng cho ngày %(day)s.", unit=unit.name,
+                     end=f"{unit.valid_to:%d/%m/%Y}", day=f"{day:%d/%m/%Y}",
+                     next=", ".join(names) if names else _l("chưa ghi nhận"))
+        raise ServiceError("unit_dissolved", message, field=field)
+    raise ServiceError("unit_not_yet_valid",
+                       _l("Đơn vị “%(unit)s” chỉ có hiệu lực từ ngày %(start)s; không thể dùng cho"
+                          " ngày %(day)s.", unit=unit.name, start=f"{unit.valid_from:%d/%m/%Y}",
+                          day=f"{day:%d/%m/%Y}"), field=field)

@@ -35,8 +35,12 @@ def require_open(conference: Conference) -> None:
         return
     if conference.status in ("draft", "ready"):
         raise ServiceError("vote_not_open", _l("Hội nghị chưa bắt đầu bỏ phiếu."), status=409)
-    raise ServiceError("vote_closed", _l("Cuộc bỏ phiếu này đã kết thúc; không nhận thêm phiếu."),
-                       status=409)
+    raise _vote_closed()
+
+
+def _vote_closed():
+    return ServiceError("vote_closed", _l("Cuộc bỏ phiếu này đã kết thúc; không nhận thêm phiếu."),
+                        status=409)
 
 
 def _unknown_code():
@@ -115,7 +119,10 @@ def cast_ballot(session, conference: Conference, code_text, values: dict) -> Bal
         .values(state="spent")
         .execution_options(synchronize_session=False))
     if spent.rowcount != 1:
-        raise _spent_code()
+        # Voided by a close that committed while this vote waited for the code's row.
+        state = session.scalar(select(VoteCode.state).where(
+            VoteCode.conference_id == conference.id, VoteCode.digest == digest))
+        raise _vote_closed() if state == "void" else _spent_code()
     ballot = Ballot(id=uuid.uuid4(), conference_id=conference.id, origin="electronic",
                     tracker=new_tracker(), province_id=conference.province_id,
                     unit_id=conference.unit_id)

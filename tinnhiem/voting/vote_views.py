@@ -38,9 +38,11 @@ def _address_key() -> str:
 
 
 # Only failures count: a hall full of voters behind one address votes freely, while
-# guessing codes from it meets this limit.
-throttle_guesses = limiter.limit(lambda: current_app.config["VOTE_FAILURE_LIMIT"],
-                                 key_func=_address_key, methods=["POST"], deduct_when=_failed)
+# guessing codes from it meets this limit. One budget for every route that takes a code
+# (the voter's pages, the API, the results check), so switching routes buys no guesses.
+throttle_guesses = limiter.shared_limit(lambda: current_app.config["VOTE_FAILURE_LIMIT"],
+                                        scope="vote-code-failures", key_func=_address_key,
+                                        methods=["POST"], deduct_when=_failed)
 
 
 def conference_of_poll(slug):
