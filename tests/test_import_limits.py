@@ -91,19 +91,20 @@ def test_a_member_that_understates_its_size_is_refused():
     assert refusal("ds.xlsx", bytes(data)).code == "bad_file"
 
 
-@pytest.mark.parametrize("content, code", [
-    (b"not a workbook", "bad_file"),
-    (b"PK\x03\x04" + b"\x00" * 100, "bad_file"),
-    (workbook([b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><row/>']), "bad_file"),
-    (workbook([b"<row>" + b"".join(b'<c s="%d"/>' % n for n in range(300)) + b"</row>"]),
-     "too_many_cells"),
+@pytest.mark.parametrize("content, code, message", [
+    (b"not a workbook", "bad_file", "Không đọc được tệp Excel"),
+    (b"PK\x03\x04" + b"\x00" * 100, "bad_file", "Không đọc được tệp Excel"),
+    (workbook([b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><row/>']), "bad_file",
+     "Không đọc được tệp Excel"),
+    (workbook([b'<row r="7">' + b"".join(b'<c s="%d"/>' % n for n in range(300)) + b"</row>"]),
+     "too_many_cells", "Dòng 7 có quá 256 ô"),
     (workbook([b'<row r="1"><c t="inlineStr"><is><t>A</t></is></c></row>'
                b'<row r="1048576"><c t="inlineStr"><is><t>B</t></is></c></row>']),
-     "too_many_rows"),
+     "too_many_rows", "Tệp có quá 20004 dòng"),
 ])
-def test_what_is_not_a_plain_list_is_refused(content, code):
+def test_what_is_not_a_plain_list_is_refused(content, code, message):
     error = refusal("ds.xlsx", content)
-    assert error.code == code and error.status in (413, 422)
+    assert error.code == code and error.status == 422 and message in str(error.message)
 
 
 def test_a_sheet_of_too_many_elements_is_refused():

@@ -54,8 +54,9 @@ class _XmlBudget:
     def __init__(self, max_rows: int):
         self.max_rows = max_rows
         self.elements = self.rows = self.cells = 0
+        self.row_label = ""
 
-    def start(self, name, _attributes):
+    def start(self, name, attributes):
         self.elements += 1
         if self.elements > MAX_ELEMENTS:
             raise _too_large("too_many_elements", _l(
@@ -63,13 +64,14 @@ class _XmlBudget:
         local = name.rpartition("}")[2]
         if local == "row":
             self.rows, self.cells = self.rows + 1, 0
+            self.row_label = attributes.get("r", "")[:8] or str(self.rows)  # as Excel numbers it
             if self.rows > self.max_rows:
                 raise _too_many_rows(self.max_rows)
         elif local == "c":
             self.cells += 1
             if self.cells > MAX_CELLS_PER_ROW:
                 raise ServiceError("too_many_cells", _l(
-                    "Dòng %(row)d có quá %(n)d ô.", row=self.rows, n=MAX_CELLS_PER_ROW),
+                    "Dòng %(row)s có quá %(n)d ô.", row=self.row_label, n=MAX_CELLS_PER_ROW),
                     field="file")
 
     def scan(self, member) -> None:
