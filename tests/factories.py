@@ -209,7 +209,7 @@ class Factory:
             s, a, conferences.get_conference(s, conference.id), ballots_issued))
 
     def certified(self, unit, round_id, category_id, people, collected, title="Hội nghị",
-                  held_on=dt.date(2023, 6, 20), certify=True):
+                  held_on=dt.date(2023, 6, 20), certify=True, post="Bí thư"):
         """A paper conference of `unit` counted by hand and certified by two counters.
         people: (full name, cadre code, {high, confidence, low, invalid}) adding up to
         `collected`. Returns the conference."""
@@ -225,7 +225,7 @@ class Factory:
             conference = conferences.create_conference(session, actor, unit.id, {
                 "round_id": round_id, "title": title, "held_on": held_on, "mode": "paper"})
             added = [nominees.add_nominee(session, actor, conference, {
-                "full_name": name, "cadre_code": code, "post": "Bí thư",
+                "full_name": name, "cadre_code": code, "post": post,
                 "category_id": category_id}) for name, code, _figures in people]
             voters.set_summoned_count(session, actor, conference, collected)
             conferences.mark_ready(session, actor, conference)

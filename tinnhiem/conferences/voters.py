@@ -1,7 +1,5 @@
 """Summoned voters (a list of names, an imported sheet, or just a count) and attendance.
 The caller commits."""
-import csv
-import io
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
@@ -10,9 +8,13 @@ from sqlalchemy import select
 from tinnhiem.conferences.models import Conference, SummonedVoter
 from tinnhiem.conferences.services import audit_conference, require_editable
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.sheet_import import read_rows
 
+# The largest body summoned to one conference (a provincial party committee's cadres, the
+# delegates of a congress) is a few thousand people at most.
 MAX_VOTERS = 5000
 MAX_SHEET_BYTES = 2 * 1024 * 1024
+MAX_COLUMNS = 6   # a name, a title, perhaps a row number and a few notes
 
 
 class ImportErrors(ServiceError):
@@ -44,44 +46,6 @@ def set_summoned_count(session, actor, conference: Conference, count) -> None:
     audit_conference(session, actor, "conference.summoned_count", conference, count=count)
 
 
-MAX_COLUMNS = 6   # a name, a title, perhaps a row number and a few notes
-MAX_ROWS = MAX_VOTERS + 50
-
-
-def _rows_from_csv(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-        rows = []
-        for row in csv.reader(io.StringIO(text)):
-            rows.append(row[:MAX_COLUMNS])
-            if len(rows) > MAX_ROWS:
-                break
-        return rows
-    except UnicodeDecodeError:
-        raise ServiceError("not_utf8", _l("Tệp CSV phải ở mã UTF-8."), field="file") from None
-    except csv.Error:
-        raise ServiceError("bad_file", _l("Không đọc được tệp CSV."), field="file") from None
-
-
-def _rows_from_xlsx(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = []
-        # Reading is lazy: a damaged cell shows here, and only the first columns are read
-        # (a single far-right cell must not make every row thousands of cells long).
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            rows.append(["" if cell is None else str(cell) for cell in row])
-            if len(rows) > MAX_ROWS:
-                break
-        workbook.close()
-        return rows
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise ServiceError("bad_file", _l("Không đọc được tệp Excel."), field="file") from None
-
-
 NAME_HEADERS = {"họ và tên", "họ tên", "ho va ten", "ho ten", "full name", "name", "tên"}
 TITLE_HEADERS = {"chức vụ", "chuc vu", "title", "position"}
 
@@ -103,22 +67,17 @@ def parse_voter_sheet(filename: str, content: bytes) -> list[tuple[str, str]]:
         raise ServiceError("file_too_large", _l("Tệp quá lớn (tối đa 2 MB)."), field="file",
                            status=413)
     name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        rows = _rows_from_xlsx(content)
-    elif name.endswith(".csv"):
-        rows = _rows_from_csv(content)
-    else:
+    kind = next((kind for kind in ("xlsx", "csv") if name.endswith("." + kind)), None)
+    if not kind:
         raise ServiceError("bad_file_type", _l("Chỉ nhận tệp .xlsx hoặc .csv."), field="file")
-    numbered = list(enumerate(rows, start=1))  # row numbers as the spreadsheet shows them
-    columns = _columns(rows[0]) if rows else None
+    # One row more than the voters a conference may have: the header.
+    rows = read_rows(kind, content, max_rows=MAX_VOTERS + 1, max_columns=MAX_COLUMNS)
+    columns = _columns(rows[0][1]) if rows and rows[0][0] == 1 else None
     if columns:
-        numbered = numbered[1:]
+        rows = rows[1:]
     name_at, title_at = columns or (0, 1)
     voters, errors = [], []
-    for number, row in numbered:
-        cells = [unicodedata.normalize("NFC", str(cell)).strip() for cell in row]
-        if not any(cells):
-            continue
+    for number, cells in rows:
         full_name = cells[name_at] if len(cells) > name_at else ""
         title = cells[title_at] if 0 <= title_at < len(cells) else ""
         if not full_name:

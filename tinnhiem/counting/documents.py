@@ -8,6 +8,7 @@ from tinnhiem.conferences.services import voter_counts
 from tinnhiem.counting.bands import band_label
 from tinnhiem.counting.services import certifiers, results_of
 from tinnhiem.platform.pdf import render_pdf
+from tinnhiem.platform.sheet_export import append_row
 from tinnhiem.tenants.services import get_unit
 
 
@@ -36,17 +37,17 @@ def results_xlsx(session, conference) -> bytes:
     sheet = book.active
     sheet.title = "Ket qua"
     with force_locale("vi"):
-        sheet.append([conference.title, conference.held_on.strftime("%d/%m/%Y")])
+        append_row(sheet, [conference.title, conference.held_on.strftime("%d/%m/%Y")])
         sheet.append([])
-        sheet.append(list(HEADERS))
+        append_row(sheet, HEADERS)
         for cell in sheet[3]:
             cell.font = Font(bold=True)
         for number, row in enumerate(results_of(session, conference), start=1):
             r, shares = row.result, row.shares
-            sheet.append([number, row.nominee.full_name, row.nominee.post, r.issued,
-                          r.collected, r.valid, r.invalid, r.high, float(shares["high"]),
-                          r.confidence, float(shares["confidence"]), r.low, float(shares["low"]),
-                          band_label(row.band)])
+            append_row(sheet, [
+                number, row.nominee.full_name, row.nominee.post, r.issued, r.collected, r.valid,
+                r.invalid, r.high, float(shares["high"]), r.confidence,
+                float(shares["confidence"]), r.low, float(shares["low"]), band_label(row.band)])
             for column in (9, 11, 13):
                 sheet.cell(row=sheet.max_row, column=column).number_format = "0.00"
     for column, width in zip("ABCDEFGHIJKLMN", (5, 28, 36, 10, 10, 10, 10, 10, 8, 10, 8, 10, 8,

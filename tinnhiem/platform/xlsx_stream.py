@@ -47,6 +47,7 @@ def _cell(value) -> str:
     if isinstance(value, (int, float)):
         return f"<c><v>{value}</v></c>"
     text = escape(_ILLEGAL.sub("", str(value)))
+    # Never a formula, even for "=HYPERLINK(...)": an inline string is not evaluated.
     return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
