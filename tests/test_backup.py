@@ -12,6 +12,7 @@ from sqlalchemy.pool import NullPool
 from tests import pg_cluster
 from tests.conftest import TEST_CONFIG, _migrated_app
 from tests.test_ballot_secrecy import owner_connection
+from tests.test_voting import cast
 from tinnhiem import create_app
 from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.backup import services as backup
@@ -209,6 +210,7 @@ def busy(make, voting):
     w.certified = make.certified(w.a2, w.round_a.id, category, [
         ("Võ Quá Nửa", "CB-3", {"high": 5, "confidence": 4, "low": 11, "invalid": 0})], 20)
     w.ballots, _codes = cast_in_order(make, w, count=12)
+    w.spare, w.slug = make.issue_codes(w, 1)
     return w
 
 
@@ -230,6 +232,8 @@ def test_a_restore_brings_back_every_row_and_a_chain_that_verifies(app, busy, fr
     verified = fresh_app.test_cli_runner().invoke(args=["audit", "verify"])
     assert verified.exit_code == 0 and "chain intact" in verified.output
     assert after_audit[-1][ACTION] == "backup.restored"
+    # the open vote is open again: with the same keys its codes still work
+    assert cast(fresh_app.test_client(), busy.slug, busy.spare[0]).status_code == 200
 
 
 def test_restoring_into_a_database_with_rows_is_refused(app, busy, fresh_app, tmp_path):
