@@ -1,12 +1,16 @@
 """The product's backup: taken during an open vote it keeps no order of arrival, and it
 restores, whole and verifiable, into a new database only."""
+import datetime as dt
 import random
 import shutil
+import uuid
 import zipfile
 
 import psycopg
 import pytest
-from sqlalchemy import Integer, String, Uuid, create_engine, select, text
+import psycopg.types.json
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Integer, LargeBinary,
+                        MetaData, String, Table, Uuid, create_engine, select, text)
 from sqlalchemy.pool import NullPool
 
 from tests import pg_cluster
@@ -15,6 +19,7 @@ from tests.test_ballot_secrecy import owner_connection
 from tests.test_voting import cast
 from tinnhiem import create_app
 from tinnhiem.conferences import services as conferences
+from tinnhiem.platform.backup import copy_text
 from tinnhiem.platform.backup import services as backup
 from tinnhiem.platform.db import db
 from tinnhiem.rounds import services as rounds
@@ -274,3 +279,33 @@ def test_a_backup_of_another_revision_is_refused(app, fresh_app, tmp_path):
             lambda data: data.replace(b'"revision": "', b'"revision": "0008-'))
     result = restore(fresh_app, older)
     assert result.exit_code == 1 and "the backup at 0008-" in result.output
+
+
+TRICKY = Table("tricky", MetaData(), Column("s", String), Column("b", LargeBinary),
+               Column("j", JSON), Column("t", DateTime), Column("d", Date), Column("u", Uuid),
+               Column("f", Boolean), Column("n", BigInteger))
+TRICKY_ROW = ("tab\there\nnew line \\ back\\slash \\N, Đảng ủy", b"\x00\\\t\xff",
+              {"lý do": "a\tb\\n", "n": [1, None]}, dt.datetime(2028, 6, 30, 7, 5, 9, 120000),
+              dt.date(2028, 6, 30), uuid.uuid4(), False, 2 ** 40)
+
+
+def test_sqlite_rows_are_written_and_read_back_as_copy_text():
+    kinds = copy_text.kinds(TRICKY.columns)
+    line = copy_text.encode_row(kinds, TRICKY_ROW)
+    assert line.count(b"\n") == 1 and line.count(b"\t") == len(TRICKY_ROW) - 1
+    assert copy_text.decode_line(kinds, line) == list(TRICKY_ROW)
+    nulls = copy_text.encode_row(kinds, [None] * len(TRICKY_ROW))
+    assert copy_text.decode_line(kinds, nulls) == [None] * len(TRICKY_ROW)
+
+
+@pytest.mark.postgresql_only
+def test_what_postgresql_copies_out_reads_back_the_same(pg_database, backend):
+    """One format for both: the lines PostgreSQL's COPY writes read back as the values."""
+    with owner_connection(pg_database.owner_url) as conn:
+        conn.execute("CREATE TEMPORARY TABLE tricky (s text, b bytea, j json, t timestamp,"
+                     " d date, u uuid, f boolean, n bigint)")
+        conn.execute("INSERT INTO tricky VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                     [*TRICKY_ROW[:2], psycopg.types.json.Json(TRICKY_ROW[2]), *TRICKY_ROW[3:]])
+        with conn.cursor().copy("COPY tricky TO STDOUT") as copy:
+            line = b"".join(bytes(chunk) for chunk in copy)
+    assert copy_text.decode_line(copy_text.kinds(TRICKY.columns), line) == list(TRICKY_ROW)
