@@ -82,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from tinnhiem import demo
     from tinnhiem.platform.audit import cli as audit_cli
+    from tinnhiem.platform.backup import cli as backup_cli
 
     app.register_blueprint(audit_cli.bp)
+    app.register_blueprint(backup_cli.bp)
     app.register_blueprint(demo.bp)
