@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
-from tinnhiem.platform.db import db
+from tinnhiem.platform.db import db, scope_signature
 from tinnhiem.tenants.models import Unit, UnitSuccession
 from tinnhiem.tenants.scope import Scope, ScopeMissing, ScopeViolation, bind_scope, unscoped
 
@@ -234,8 +234,10 @@ def test_no_scope_set_sees_nothing_and_pooled_connections_forget_it(app, world):
     with app.app_context():
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM units")).scalar() == 0
-            conn.execute(text("SELECT set_config('app.province_id', :p, true)"),
-                         {"p": str(world.province_a.id)})
+            province = str(world.province_a.id)
+            conn.execute(text("SELECT set_config('app.province_id', :p, true),"
+                              " set_config('app.scope_sig', :s, true)"),
+                         {"p": province, "s": scope_signature(province, "", "")})
             assert conn.execute(text("SELECT count(*) FROM units")).scalar() == 4
             conn.commit()
             # Same connection, next transaction: the setting reads '' and nothing is seen.
@@ -257,7 +259,9 @@ FORBIDDEN = re.compile(r"\btext\(|\binsert\(|__table__|exec_driver_sql|\.execute
 ALLOWED = {
     "tinnhiem/tenants/scope.py": "sets the PostgreSQL scope settings",
     "tinnhiem/platform/audit/services.py": "takes the audit chain's advisory lock",
-    "tinnhiem/platform/db.py": "turns on SQLite's foreign keys per connection",
+    "tinnhiem/platform/db.py": "turns on SQLite's foreign keys per connection, checks the"
+                               " database's scope key",
+    "tinnhiem/platform/scope_key_cli.py": "installs the scope key in the owner's table",
     "tinnhiem/platform/backup/services.py": "reads and loads every table as the owner, with"
                                             " the crossing",
 }

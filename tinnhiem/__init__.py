@@ -81,9 +81,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from tinnhiem import demo
+    from tinnhiem.platform import scope_key_cli
     from tinnhiem.platform.audit import cli as audit_cli
     from tinnhiem.platform.backup import cli as backup_cli
 
     app.register_blueprint(audit_cli.bp)
+    app.register_blueprint(scope_key_cli.bp)
     app.register_blueprint(backup_cli.bp)
     app.register_blueprint(demo.bp)

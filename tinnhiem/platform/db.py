@@ -1,4 +1,6 @@
 """The SQLAlchemy extension, the declarative base and the tenant-aware session class."""
+import hashlib
+import hmac
 import sqlite3
 
 from flask import current_app
@@ -47,6 +49,27 @@ def _sqlite_foreign_keys(dbapi_connection, _record):
 
 def is_postgresql(bind) -> bool:
     return bind.dialect.name == "postgresql"
+
+
+SCOPE_SIGNATURE_VERSION = "tinnhiem-scope-v1"  # the same string as platform/rls.py's
+
+
+def database_scope_key() -> bytes:
+    """The key the app signs its database scope with (DB_SCOPE_KEY, by default derived
+    from SECRET_KEY); the owner keeps a copy the app's role cannot read (revision 0012)."""
+    from tinnhiem.platform.config import derived_key
+
+    app = current_app._get_current_object()
+    key = app.extensions.get("tinnhiem.scope_key")
+    if key is None:
+        key = app.extensions["tinnhiem.scope_key"] = derived_key(
+            "DB_SCOPE_KEY", b"tinnhiem database scope")
+    return key
+
+
+def scope_signature(province: str, unit: str, crossing: str) -> str:
+    message = "|".join((SCOPE_SIGNATURE_VERSION, province, unit, crossing)).encode()
+    return hmac.new(database_scope_key(), message, hashlib.sha256).hexdigest()
 
 
 class NoOwnerConnection(RuntimeError):
@@ -100,12 +123,30 @@ def database_role_problems(connection, app_role: str) -> list[str]:
     return problems
 
 
+def scope_key_matches(connection) -> bool:
+    """Whether the database accepts this app's signature (True before revision 0012)."""
+    if not is_postgresql(connection) or not connection.execute(text(
+            "SELECT to_regclass('public.app_scope_key') IS NOT NULL")).scalar():
+        return True
+    connection.execute(text("SELECT set_config('app.province_id', '', true),"
+                            " set_config('app.unit_id', '', true),"
+                            " set_config('app.crossing', '', true),"
+                            " set_config('app.scope_sig', :signature, true)"),
+                       {"signature": scope_signature("", "", "")})
+    return bool(connection.execute(text("SELECT app_scope_signature_ok()")).scalar())
+
+
 def _check_database_role_once():
     app = current_app._get_current_object()
     if not app.config["DB_ROLE_CHECK"] or app.extensions.get("tinnhiem.db_role_ok"):
         return
     with db.engine.connect() as connection:
         problems = database_role_problems(connection, app.config["DB_APP_ROLE"])
+        if not scope_key_matches(connection):
+            problems.append(
+                "is signed for with a key the database does not hold (DB_SCOPE_KEY or"
+                " SECRET_KEY differs from the one `flask --app wsgi scope-key install` or the"
+                " migrations put in place)")
     if problems:
         raise UnsafeDatabaseRole(
             "refusing to serve: the database role in DATABASE_URL " + ", ".join(problems)

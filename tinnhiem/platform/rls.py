@@ -4,6 +4,8 @@ import os
 
 from alembic import op
 
+from tinnhiem.platform import db
+
 SCOPE_FUNCTION = """
 CREATE OR REPLACE FUNCTION app_in_scope(p uuid, u uuid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
@@ -132,7 +134,10 @@ def rewrite_policies(policies: dict) -> None:
     """Replace the tenant policy of every table that has one, keeping each table's kind."""
     if not _postgresql():
         return
-    op.execute(SETTING_FUNCTIONS)
+    signed = op.get_bind().exec_driver_sql(
+        "SELECT to_regclass('public.app_scope_key') IS NOT NULL").scalar()
+    if not signed:  # from revision 0012 on, the setting functions check the signature
+        op.execute(SETTING_FUNCTIONS)
     rows = op.get_bind().exec_driver_sql(
         "SELECT tablename, qual FROM pg_policies WHERE policyname = 'tenant_scope'").all()
     for table, qual in rows:
@@ -178,3 +183,66 @@ def grant_app_role(tables: list[str], *, append_only: list[str] = (),
         f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN"
         f" {body}; END IF; END $$"
     )
+
+
+# Revision 0012: the database believes a scope only when the application vouches for it. The
+# app signs each transaction's settings (HMAC-SHA256 with a key from its environment); the
+# owner keeps the same key in a table the app's role cannot read, and the setting functions
+# every policy reads return the scope only when the signature matches. SQL injected into the
+# app's connection can set any value but cannot sign it, and no other transaction's signature
+# is visible to it (values travel as bound parameters, never in the query text).
+SIGNED_SETTING_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION app_scope_signature_ok() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(current_setting('app.scope_sig', true), '') = encode(public.hmac(
+      convert_to(concat_ws('|', '{version}', coalesce(current_setting('app.province_id', true), ''),
+                           coalesce(current_setting('app.unit_id', true), ''),
+                           coalesce(current_setting('app.crossing', true), '')), 'UTF8'),
+      (SELECT key FROM public.app_scope_key WHERE id = 1), 'sha256'), 'hex')
+$$;
+REVOKE ALL ON FUNCTION app_scope_signature_ok() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_scope_signature_ok() TO PUBLIC;
+CREATE OR REPLACE FUNCTION app_scope_trusted() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  -- Only the app's role (and its members) must sign: the owner can read the key anyway.
+  SELECT NOT coalesce((SELECT pg_has_role(current_user, r.oid, 'MEMBER') FROM pg_roles r
+                       WHERE r.rolname = '{role}'), false)
+      OR app_scope_signature_ok()
+$$;
+CREATE OR REPLACE FUNCTION app_setting_crossing() RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN app_scope_trusted() THEN coalesce(current_setting('app.crossing', true), '')
+              ELSE '' END $$;
+CREATE OR REPLACE FUNCTION app_setting_province() RETURNS uuid
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN app_scope_trusted()
+              THEN NULLIF(current_setting('app.province_id', true), '')::uuid END $$;
+CREATE OR REPLACE FUNCTION app_setting_unit() RETURNS uuid
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN app_scope_trusted()
+              THEN NULLIF(current_setting('app.unit_id', true), '')::uuid END $$
+"""
+
+
+def create_scope_key_table(key: bytes) -> None:
+    """The owner's copy of the key the app signs scopes with; the app's role gets no right
+    on it (and PUBLIC none either)."""
+    if not _postgresql():
+        return
+    op.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
+    op.execute("CREATE TABLE app_scope_key (id integer PRIMARY KEY CHECK (id = 1),"
+               " key bytea NOT NULL)")
+    op.execute("REVOKE ALL ON app_scope_key FROM PUBLIC")
+    op.get_bind().exec_driver_sql(
+        "INSERT INTO app_scope_key (id, key) VALUES (1, %(key)s)", {"key": key})
+    op.execute(SIGNED_SETTING_FUNCTIONS.format(version=db.SCOPE_SIGNATURE_VERSION,
+                                               role=app_role()))
+
+
+def drop_scope_key_table() -> None:
+    if not _postgresql():
+        return
+    op.execute(SETTING_FUNCTIONS)
+    op.execute("DROP FUNCTION IF EXISTS app_scope_trusted()")
+    op.execute("DROP FUNCTION IF EXISTS app_scope_signature_ok()")
+    op.execute("DROP TABLE IF EXISTS app_scope_key")

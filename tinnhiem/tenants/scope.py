@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, scoped_session, with_loader_cr
 from sqlalchemy.sql import visitors
 from sqlalchemy.types import Uuid
 
-from tinnhiem.platform.db import TenantSession, db, owner_engine
+from tinnhiem.platform.db import TenantSession, db, owner_engine, scope_signature
 
 SCOPE_KEY = "tenant_scope"
 log = logging.getLogger("tinnhiem.tenancy")
@@ -111,14 +111,17 @@ def _apply_database_settings(connection, scope: Scope | None) -> None:
     crossing = "on" if scope and scope.crossing else "directory" if scope and scope.directory \
         else ""
     # is_local=true: the settings end with the transaction, so a pooled connection never
-    # carries one request's scope into the next.
+    # carries one request's scope into the next. The signature is what makes the database
+    # believe them (platform/rls.py, revision 0012).
     connection.execute(
         text(
             "SELECT set_config('app.province_id', :province, true),"
             " set_config('app.unit_id', :unit, true),"
-            " set_config('app.crossing', :crossing, true)"
+            " set_config('app.crossing', :crossing, true),"
+            " set_config('app.scope_sig', :signature, true)"
         ),
-        {"province": province, "unit": unit, "crossing": crossing},
+        {"province": province, "unit": unit, "crossing": crossing,
+         "signature": scope_signature(province, unit, crossing)},
     )
 
 

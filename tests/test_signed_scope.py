@@ -1,0 +1,104 @@
+"""In PostgreSQL the app's role cannot widen its scope: the database believes a scope only
+with the app's signature, made with a key the role cannot read (revision 0012)."""
+import hashlib
+import hmac
+
+import psycopg
+import pytest
+
+from tests.conftest import TEST_CONFIG
+from tinnhiem import create_app
+from tinnhiem.platform.db import SCOPE_SIGNATURE_VERSION, db
+
+pytestmark = pytest.mark.postgresql_only
+
+
+@pytest.fixture
+def world(make):
+    w = make.world()
+    make.conference_for(w)  # province A has a round and a conference; B has none
+    return w
+
+
+def _signature(key: bytes, province="", unit="", crossing="") -> str:
+    message = "|".join((SCOPE_SIGNATURE_VERSION, province, unit, crossing)).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _seen(url, province="", unit="", crossing="", signature=""):
+    """What the role in `url` sees after setting the scope itself, as injected SQL could."""
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        conn.execute("SELECT set_config('app.province_id', %s, true),"
+                     " set_config('app.unit_id', %s, true), set_config('app.crossing', %s, true),"
+                     " set_config('app.scope_sig', %s, true)",
+                     (province, unit, crossing, signature))
+        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("units", "rounds", "conferences", "nominees")}
+
+
+def _key(app) -> bytes:
+    from tinnhiem.platform.db import database_scope_key
+
+    with app.app_context():
+        return database_scope_key()
+
+
+NOTHING = {"units": 0, "rounds": 0, "conferences": 0, "nominees": 0}
+
+
+def test_a_forged_scope_sees_nothing(app, world, pg_database):
+    province_a = str(world.province_a.id)
+    genuine = _signature(_key(app), province_a)
+    # Control: the app's own signature opens province A, so the refusals below are the key's.
+    assert _seen(pg_database.app_url, province_a, signature=genuine) == {
+        "units": 4, "rounds": 2, "conferences": 1, "nominees": 1}
+    forged = [
+        {"province": province_a},  # no signature at all
+        {"province": province_a, "signature": "0" * 64},
+        {"province": province_a, "signature": _signature(b"guessed key", province_a)},
+        # A's genuine signature replayed with B's or a wider scope
+        {"province": str(world.province_b.id), "signature": genuine},
+        {"province": province_a, "crossing": "directory", "signature": genuine},
+        {"crossing": "on", "signature": genuine},
+    ]
+    for attempt in forged:
+        assert _seen(pg_database.app_url, **attempt) == NOTHING, attempt
+
+
+def test_a_unit_scope_cannot_be_widened_to_its_province(app, world, pg_database):
+    province, unit = str(world.province_a.id), str(world.a2.id)
+    signed = _signature(_key(app), province, unit)
+    assert _seen(pg_database.app_url, province, unit, signature=signed)["units"] == 1
+    assert _seen(pg_database.app_url, province, "", signature=signed) == NOTHING
+
+
+def test_the_app_role_cannot_read_or_change_the_key(app, world, pg_database):
+    with psycopg.connect(pg_database.app_url.replace("+psycopg", ""), autocommit=True) as conn:
+        for statement in ("SELECT key FROM app_scope_key",
+                          "UPDATE app_scope_key SET key = 'x'",
+                          "ALTER FUNCTION app_scope_signature_ok() OWNER TO CURRENT_USER",
+                          "CREATE OR REPLACE FUNCTION app_setting_province() RETURNS uuid"
+                          " LANGUAGE sql AS $$ SELECT NULL::uuid $$"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+
+
+def test_the_app_refuses_to_serve_with_another_key(pg_database, caplog):
+    """A web host whose SECRET_KEY differs from the one the database was given would see
+    nothing at all: it says so at its first request instead."""
+    app = create_app({**TEST_CONFIG, "SECRET_KEY": "another-key",
+                      "SQLALCHEMY_DATABASE_URI": pg_database.app_url,
+                      "MIGRATE_DATABASE_URL": pg_database.owner_url})
+    assert app.test_client().get("/login").status_code == 500
+    assert "key the database does not hold" in caplog.text
+    result = app.test_cli_runner().invoke(args=["scope-key", "install"])
+    assert result.exit_code == 0 and "OK" in result.output
+    try:
+        assert app.test_client().get("/login").status_code == 200
+    finally:
+        restore = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": pg_database.app_url,
+                              "MIGRATE_DATABASE_URL": pg_database.owner_url})
+        assert restore.test_cli_runner().invoke(args=["scope-key", "install"]).exit_code == 0
+        for each in (app, restore):
+            with each.app_context():
+                db.engine.dispose()
