@@ -20,8 +20,8 @@ def world(make):
     return w
 
 
-def _signature(key: bytes, province="", unit="", crossing="") -> str:
-    message = "|".join((SCOPE_SIGNATURE_VERSION, province, unit, crossing)).encode()
+def _signature(key: bytes, province="", unit="", crossing="", account="") -> str:
+    message = "|".join((SCOPE_SIGNATURE_VERSION, province, unit, crossing, account)).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
@@ -102,3 +102,51 @@ def test_the_app_refuses_to_serve_with_another_key(pg_database, caplog):
         for each in (app, restore):
             with each.app_context():
                 db.engine.dispose()
+
+
+def _as_app(url, key, statement, params=(), **scope):
+    """Run one statement as the app's role under a scope the app itself signed."""
+    values = {name: str(scope.get(name) or "") for name in
+              ("province", "unit", "crossing", "account")}
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        conn.execute("SELECT set_config('app.province_id', %s, true),"
+                     " set_config('app.unit_id', %s, true), set_config('app.crossing', %s, true),"
+                     " set_config('app.account_id', %s, true),"
+                     " set_config('app.scope_sig', %s, true)",
+                     (*values.values(), _signature(key, *values.values())))
+        result = conn.execute(statement, params)
+        return result.rowcount
+
+
+def test_an_injected_statement_cannot_rebind_or_take_over_an_account(app, world, pg_database):
+    key, url = _key(app), pg_database.app_url
+    admin_a = {"province": world.province_a.id, "account": world.admin_a.id}
+    refused = [
+        ("UPDATE accounts SET province_id = %s, unit_id = %s WHERE id = %s",
+         (world.province_b.id, world.province_b.id, world.admin_a.id)),
+        ("UPDATE accounts SET role = 'province_admin', unit_id = province_id WHERE id = %s",
+         (world.unit_admin_a1.id,)),
+        ("UPDATE accounts SET password_hash = 'known' WHERE id = %s", (world.admin_b.id,)),
+        ("UPDATE accounts SET active = false WHERE id = %s", (world.admin_b.id,)),
+        ("INSERT INTO accounts (id, username, full_name, password_hash, role, active,"
+         " must_change_password) VALUES (gen_random_uuid(), 'ke-gian', 'K', 'x', 'operator',"
+         " true, false)", ()),
+        ("DELETE FROM accounts WHERE id = %s", (world.admin_b.id,)),
+    ]
+    for statement, params in refused:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _as_app(url, key, statement, params, **admin_a)
+    # The account's own request may change its own secrets, and the operator's binds.
+    assert _as_app(url, key, "UPDATE accounts SET must_change_password = false WHERE id = %s",
+                   (world.admin_a.id,), **admin_a) == 1
+    assert _as_app(url, key, "UPDATE accounts SET active = false WHERE id = %s",
+                   (world.admin_b.id,), crossing="directory", account=world.operator.id) == 1
+
+
+def test_an_injected_statement_cannot_rewrite_the_audit_log(app, world, pg_database):
+    key, url = _key(app), pg_database.app_url
+    for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log",
+                      "UPDATE audit_head SET entries = 0", "DELETE FROM audit_head",
+                      "TRUNCATE audit_log"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _as_app(url, key, statement, crossing="directory", account=world.operator.id)

@@ -67,8 +67,8 @@ def database_scope_key() -> bytes:
     return key
 
 
-def scope_signature(province: str, unit: str, crossing: str) -> str:
-    message = "|".join((SCOPE_SIGNATURE_VERSION, province, unit, crossing)).encode()
+def scope_signature(province: str, unit: str, crossing: str, account: str = "") -> str:
+    message = "|".join((SCOPE_SIGNATURE_VERSION, province, unit, crossing, account)).encode()
     return hmac.new(database_scope_key(), message, hashlib.sha256).hexdigest()
 
 
@@ -131,6 +131,7 @@ def scope_key_matches(connection) -> bool:
     connection.execute(text("SELECT set_config('app.province_id', '', true),"
                             " set_config('app.unit_id', '', true),"
                             " set_config('app.crossing', '', true),"
+                            " set_config('app.account_id', '', true),"
                             " set_config('app.scope_sig', :signature, true)"),
                        {"signature": scope_signature("", "", "")})
     return bool(connection.execute(text("SELECT app_scope_signature_ok()")).scalar())

@@ -197,7 +197,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce(current_setting('app.scope_sig', true), '') = encode(public.hmac(
       convert_to(concat_ws('|', '{version}', coalesce(current_setting('app.province_id', true), ''),
                            coalesce(current_setting('app.unit_id', true), ''),
-                           coalesce(current_setting('app.crossing', true), '')), 'UTF8'),
+                           coalesce(current_setting('app.crossing', true), ''),
+                           coalesce(current_setting('app.account_id', true), '')), 'UTF8'),
       (SELECT key FROM public.app_scope_key WHERE id = 1), 'sha256'), 'hex')
 $$;
 REVOKE ALL ON FUNCTION app_scope_signature_ok() FROM PUBLIC;
@@ -220,7 +221,11 @@ LANGUAGE sql STABLE AS $$
 CREATE OR REPLACE FUNCTION app_setting_unit() RETURNS uuid
 LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN app_scope_trusted()
-              THEN NULLIF(current_setting('app.unit_id', true), '')::uuid END $$
+              THEN NULLIF(current_setting('app.unit_id', true), '')::uuid END $$;
+CREATE OR REPLACE FUNCTION app_setting_account() RETURNS uuid
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN app_scope_trusted()
+              THEN NULLIF(current_setting('app.account_id', true), '')::uuid END $$
 """
 
 
@@ -237,12 +242,71 @@ def create_scope_key_table(key: bytes) -> None:
         "INSERT INTO app_scope_key (id, key) VALUES (1, %(key)s)", {"key": key})
     op.execute(SIGNED_SETTING_FUNCTIONS.format(version=db.SCOPE_SIGNATURE_VERSION,
                                                role=app_role()))
+    op.execute(ACCOUNT_GUARD.format(role=app_role()))
 
 
 def drop_scope_key_table() -> None:
     if not _postgresql():
         return
+    op.execute(DROP_ACCOUNT_GUARD)
     op.execute(SETTING_FUNCTIONS)
+    op.execute("DROP FUNCTION IF EXISTS app_setting_account()")
     op.execute("DROP FUNCTION IF EXISTS app_scope_trusted()")
     op.execute("DROP FUNCTION IF EXISTS app_scope_signature_ok()")
     op.execute("DROP TABLE IF EXISTS app_scope_key")
+
+
+# Accounts are read before any scope exists (sign-in), so they have no row policy; what the
+# app's role may change in them is held here instead (revision 0012), so SQL injected into
+# any request cannot bind an account elsewhere, make one, or take one over.
+ACCOUNT_GUARD = """
+CREATE OR REPLACE FUNCTION app_is_app_role() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT pg_has_role(current_user, r.oid, 'MEMBER') FROM pg_roles r
+                   WHERE r.rolname = '{role}'), false)
+$$;
+CREATE OR REPLACE FUNCTION app_guard_accounts() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT app_is_app_role() OR app_setting_crossing() = 'directory' THEN
+    RETURN coalesce(NEW, OLD);  -- the owner, or the operator's signed scope
+  END IF;
+  IF TG_OP <> 'UPDATE' THEN
+    RAISE EXCEPTION 'only the operator creates or deletes accounts'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.id, NEW.username, NEW.role, NEW.unit_id, NEW.province_id, NEW.active)
+     IS DISTINCT FROM (OLD.id, OLD.username, OLD.role, OLD.unit_id, OLD.province_id, OLD.active)
+  THEN
+    RAISE EXCEPTION 'only the operator binds, renames or locks accounts'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.password_hash, NEW.must_change_password, NEW.totp_secret)
+     IS DISTINCT FROM (OLD.password_hash, OLD.must_change_password, OLD.totp_secret)
+     AND OLD.id IS DISTINCT FROM app_setting_account() THEN
+    RAISE EXCEPTION 'an account''s secrets change only in its own signed-in request'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER app_guard_accounts BEFORE INSERT OR UPDATE OR DELETE ON accounts
+  FOR EACH ROW EXECUTE FUNCTION app_guard_accounts();
+CREATE OR REPLACE FUNCTION app_guard_audit_head() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  -- The head only moves forward: resetting it would hide entries cut from the chain's end.
+  IF app_is_app_role() AND (TG_OP = 'DELETE' OR NEW.entries < OLD.entries) THEN
+    RAISE EXCEPTION 'the audit head only moves forward' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN coalesce(NEW, OLD);
+END $$;
+CREATE TRIGGER app_guard_audit_head BEFORE UPDATE OR DELETE ON audit_head
+  FOR EACH ROW EXECUTE FUNCTION app_guard_audit_head();
+"""
+DROP_ACCOUNT_GUARD = """
+DROP TRIGGER IF EXISTS app_guard_audit_head ON audit_head;
+DROP FUNCTION IF EXISTS app_guard_audit_head();
+DROP TRIGGER IF EXISTS app_guard_accounts ON accounts;
+DROP FUNCTION IF EXISTS app_guard_accounts();
+DROP FUNCTION IF EXISTS app_is_app_role()
+"""

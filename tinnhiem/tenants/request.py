@@ -11,11 +11,11 @@ def scope_for(account) -> Scope | None:
     if account.role == Role.OPERATOR:
         # The operator manages the unit tree of every province and has no data scope:
         # any other tenant row (conferences, ballots, results) stays out of its reach.
-        return Scope.for_directory()
+        return Scope.for_directory(account.id)
     if account.role in PROVINCE_ROLES:
-        return Scope.for_province(account.province_id)
+        return Scope.for_province(account.province_id, account.id)
     if account.role in UNIT_ROLES:
-        return Scope.for_unit(account.province_id, account.unit_id)
+        return Scope.for_unit(account.province_id, account.unit_id, account.id)
     return None
 
 

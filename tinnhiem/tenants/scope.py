@@ -37,20 +37,28 @@ class Scope:
     crossing: bool = False
     directory: bool = False
     reason: str = ""
+    # The signed-in account: in PostgreSQL the one account row (and sign-in sessions) its
+    # own request may change (revision 0012); it widens no data scope.
+    account_id: uuid.UUID | None = None
 
     @classmethod
-    def for_unit(cls, province_id, unit_id) -> "Scope":
-        return cls(province_id=province_id, unit_id=unit_id)
+    def for_unit(cls, province_id, unit_id, account_id=None) -> "Scope":
+        return cls(province_id=province_id, unit_id=unit_id, account_id=account_id)
 
     @classmethod
-    def for_province(cls, province_id) -> "Scope":
-        return cls(province_id=province_id)
+    def for_province(cls, province_id, account_id=None) -> "Scope":
+        return cls(province_id=province_id, account_id=account_id)
 
     @classmethod
-    def for_directory(cls) -> "Scope":
+    def for_sign_in(cls, account_id) -> "Scope":
+        """Between a correct password and the account's own scope: its own rows only."""
+        return cls(account_id=account_id)
+
+    @classmethod
+    def for_directory(cls, account_id=None) -> "Scope":
         """The operator's: the unit tree of every province and nothing else (no data scope:
         a query that touches any other tenant row raises)."""
-        return cls(directory=True)
+        return cls(directory=True, account_id=account_id)
 
 
 class ProvinceOwned:
@@ -110,6 +118,7 @@ def _apply_database_settings(connection, scope: Scope | None) -> None:
     unit = str(scope.unit_id) if scope and scope.unit_id else ""
     crossing = "on" if scope and scope.crossing else "directory" if scope and scope.directory \
         else ""
+    account = str(scope.account_id) if scope and scope.account_id else ""
     # is_local=true: the settings end with the transaction, so a pooled connection never
     # carries one request's scope into the next. The signature is what makes the database
     # believe them (platform/rls.py, revision 0012).
@@ -118,10 +127,11 @@ def _apply_database_settings(connection, scope: Scope | None) -> None:
             "SELECT set_config('app.province_id', :province, true),"
             " set_config('app.unit_id', :unit, true),"
             " set_config('app.crossing', :crossing, true),"
+            " set_config('app.account_id', :account, true),"
             " set_config('app.scope_sig', :signature, true)"
         ),
-        {"province": province, "unit": unit, "crossing": crossing,
-         "signature": scope_signature(province, unit, crossing)},
+        {"province": province, "unit": unit, "crossing": crossing, "account": account,
+         "signature": scope_signature(province, unit, crossing, account)},
     )
 
 
