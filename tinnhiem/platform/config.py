@@ -61,6 +61,8 @@ def load_config(instance_path: str) -> dict:
         # (changing either during a vote makes that vote's codes unusable).
         "VOTE_CODE_KEY": os.environ.get("VOTE_CODE_KEY"),
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", 8 * 3600)),
+        # A page session ends this long after sign-in, whatever the browser keeps.
+        "PAGE_SESSION_MAX_AGE": int(os.environ.get("PAGE_SESSION_MAX_AGE", 12 * 3600)),
         "API_TITLE": "Tín nhiệm API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
