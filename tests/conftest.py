@@ -63,6 +63,7 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "LOGIN_RATE_LIMIT": "1000 per minute",
     "ACCOUNT_RATE_LIMIT": "1000 per minute",
+    "DEVICE_RATE_LIMIT": "1000 per minute",
     "VOTE_FAILURE_LIMIT": "1000 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
 }

@@ -8,7 +8,7 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.models import SessionKind
 from tinnhiem.platform.auth.schemas import (MeSchema, SessionSchema, SessionsRevokedSchema,
                                             TokenRequestSchema, TokenSchema)
-from tinnhiem.platform.auth.throttle import mark_failed, throttle_sign_in
+from tinnhiem.platform.auth.throttle import mark_failed, remember_device, throttle_sign_in
 from tinnhiem.platform.db import db
 from tinnhiem.platform.web import found_or_404
 
@@ -22,13 +22,20 @@ blp = Blueprint("auth_api", __name__, url_prefix="/auth", description="Sign-in f
 @document_errors(blp, 401, 429)
 @blp.doc(security=[])
 def create_token(data):
-    """Exchange a username, password (and TOTP code, if enrolled) for a bearer token."""
+    """Exchange a username, password (and TOTP code, if enrolled) for a bearer token.
+
+    The response also sets a device cookie (`tinnhiem_device`). Failed attempts for a
+    username are limited per username, so that many failures from anywhere make it wait
+    (429); a request that sends back the device cookie of an earlier success for the same
+    username is exempt from that limit (it has its own, per device). A client that keeps no
+    cookies simply waits like any other."""
     account = services.authenticate(db.session, data["username"], data["password"])
     if account is None or not services.accept_totp(account, data.get("totp") or ""):
         mark_failed()
         abort(401)
     row = sessions.open_session(db.session, account, SessionKind.API, request.user_agent.string)
     db.session.commit()
+    remember_device(account.username)
     return {"token": row.token, "expires_in": sessions.max_age(SessionKind.API)}
 
 

@@ -18,7 +18,7 @@ from tinnhiem.platform.auth.roles import ADMIN_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import handle_form
 from tinnhiem.platform.auth.throttle import (PENDING_KEY, PENDING_USERNAME_KEY, mark_failed,
-                                             throttle_sign_in)
+                                             remember_device, throttle_sign_in)
 from tinnhiem.platform.web import found_or_404
 
 bp = Blueprint("auth", __name__)
@@ -32,6 +32,7 @@ def _finish_login(account):
     db.session.commit()
     login_user(account)
     session.permanent = False
+    remember_device(account.username)
     return redirect(safe_next(request.args.get("next"), url_for("home")))
 
 
