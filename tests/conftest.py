@@ -148,6 +148,19 @@ def make(app):
 
 
 @pytest.fixture
+def province(make):
+    return make.province()
+
+
+@pytest.fixture
+def admin(make, province):
+    """The admin of a province of their own."""
+    from tinnhiem.platform.auth.roles import Role
+
+    return make.account(Role.PROVINCE_ADMIN, province)
+
+
+@pytest.fixture
 def login(client):
     def sign_in(account, password=PASSWORD, target=client):
         response = target.post("/login", data={"username": account.username,

@@ -13,16 +13,6 @@ from tinnhiem.platform.auth.throttle import DEVICE_COOKIE, DEVICE_SALT
 WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
-@pytest.fixture
-def province(make):
-    return make.province()
-
-
-@pytest.fixture
-def admin(make, province):
-    return make.account(Role.PROVINCE_ADMIN, province)
-
-
 def _post_login(client, username, password):
     return client.post("/login", data={"username": username, "password": password})
 
@@ -130,6 +120,12 @@ class TestDeviceCookie:
         assert device.get("/units/").status_code == 200
         # An API client that kept the cookie the token endpoint (or the page) set is trusted.
         assert device.post("/api/v1/auth/token", json=api).status_code == 200
+
+    def test_the_token_endpoint_sets_a_device_cookie_too(self, app, admin):
+        client = app.test_client()
+        assert client.post("/api/v1/auth/token", json={
+            "username": admin.username, "password": PASSWORD}).status_code == 200
+        assert client.get_cookie(DEVICE_COOKIE).http_only
 
     def test_a_device_meets_its_own_limit(self, app, admin):
         device = self._owner_device(app, admin)

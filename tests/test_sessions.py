@@ -19,16 +19,6 @@ SCRIPT = "bao-cao-tinh/2.1 (python-requests)"
 
 
 @pytest.fixture
-def province(make):
-    return make.province()
-
-
-@pytest.fixture
-def admin(make, province):
-    return make.account(Role.PROVINCE_ADMIN, province)
-
-
-@pytest.fixture
 def other(make, province):
     return make.account(Role.PROVINCE_VIEWER, province)
 
@@ -148,6 +138,8 @@ def test_the_owner_sees_their_own_sessions_only(app, admin, other):
     assert {(s["kind"], s["device"], s["current"]) for s in listed} == {
         ("page", "Firefox · Windows", False), ("api", SCRIPT, True)}
     assert listed[0]["created_at"].endswith("+00:00")
+    nameless = page_client(app, admin, user_agent="")
+    assert "Thiết bị không rõ" in nameless.get("/account/sessions").text
 
 
 def test_the_owner_ends_one_session(app, admin):

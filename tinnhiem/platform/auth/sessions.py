@@ -43,13 +43,14 @@ def max_age(kind: SessionKind) -> int:
 
 def device_label(user_agent: str | None) -> str:
     """A short name for the device a session was opened on ("Firefox · Windows"), or the
-    start of its user agent when no browser is recognised (an API client names itself)."""
+    start of its user agent when no browser is recognised (an API client names itself);
+    empty without a user agent."""
     agent = "".join(ch for ch in (user_agent or "") if ch.isprintable())
     browser = next((name for name, pattern in _BROWSERS if re.search(pattern, agent)), None)
     system = next((name for name, pattern in _SYSTEMS if re.search(pattern, agent)), None)
     if browser:
         return " · ".join(filter(None, (browser, system)))
-    return agent[:DEVICE_LENGTH].strip() or "?"
+    return agent[:DEVICE_LENGTH].strip()
 
 
 def open_session(db_session, account: Account, kind: SessionKind,
