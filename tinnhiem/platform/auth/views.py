@@ -73,18 +73,14 @@ def login_totp():
     return render_template("auth/totp.html", form=form)
 
 
-def _sign_out():
-    """End this browser's session on the server too: a copy of its cookie is then useless."""
+@bp.post("/logout")
+def logout():
+    # Ended on the server too: a copy of this browser's cookie is then useless.
     if current_user.is_authenticated and current_user.sign_in is not None:
         sessions.revoke(db.session, current_user.sign_in)
         db.session.commit()
     logout_user()
     session.clear()
-
-
-@bp.post("/logout")
-def logout():
-    _sign_out()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for(".login"))
 
