@@ -116,8 +116,9 @@ def test_a_reset_by_the_operator_ends_pages_and_tokens(app, client, make, admin)
 
 def test_a_password_change_ends_every_other_session(app, admin):
     browser, phone, headers = page_client(app, admin), page_client(app, admin), bearer(app, admin)
+    new = "mot-mat-khau-moi"
     changed = browser.post("/account/password", data={
-        "current_password": PASSWORD, "password": "mot-mat-khau-moi", "confirm": "mot-mat-khau-moi"})
+        "current_password": PASSWORD, "password": new, "confirm": new})
     assert changed.status_code == 302
     assert signed_in(browser)
     assert not signed_in(phone) and not token_works(browser, headers)
