@@ -63,6 +63,7 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "LOGIN_RATE_LIMIT": "1000 per minute",
     "ACCOUNT_RATE_LIMIT": "1000 per minute",
+    "DEVICE_RATE_LIMIT": "1000 per minute",
     "VOTE_FAILURE_LIMIT": "1000 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
 }
@@ -144,6 +145,19 @@ def make(app):
     from tests.factories import Factory
 
     return Factory(app)
+
+
+@pytest.fixture
+def province(make):
+    return make.province()
+
+
+@pytest.fixture
+def admin(make, province):
+    """The admin of a province of their own."""
+    from tinnhiem.platform.auth.roles import Role
+
+    return make.account(Role.PROVINCE_ADMIN, province)
 
 
 @pytest.fixture

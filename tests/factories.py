@@ -76,6 +76,15 @@ class Factory:
 
         return self._run(create)
 
+    def sign_in_session(self, account, kind="page", user_agent="Factory"):
+        """A live sign-in session of `account`, as a sign-in opens it (`.token` holds its
+        token)."""
+        from tinnhiem.platform.auth import sessions
+        from tinnhiem.platform.auth.models import Account, SessionKind
+
+        return self._run(lambda s: sessions.open_session(
+            s, s.get(Account, account.id), SessionKind(kind), user_agent))
+
     def world(self):
         """Two provinces; province A has units A1 (with a child) and A2; each unit has an
         admin and a counter; each province an admin and a viewer; plus an operator."""

@@ -4,21 +4,13 @@ import time
 
 import pyotp
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 from tests.conftest import PASSWORD
 from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.auth.throttle import DEVICE_COOKIE, DEVICE_SALT
 
 WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
-
-
-@pytest.fixture
-def province(make):
-    return make.province()
-
-
-@pytest.fixture
-def admin(make, province):
-    return make.account(Role.PROVINCE_ADMIN, province)
 
 
 def _post_login(client, username, password):
@@ -88,6 +80,76 @@ class TestRateLimit:
         for _ in range(5):
             assert _post_login(client, admin.username, PASSWORD).status_code == 302
             client.post("/logout")
+
+
+class TestDeviceCookie:
+    """Guesses from anywhere exhaust the per-account budget, but not for a device the owner
+    signed in on before (OWASP's device cookie)."""
+
+    @pytest.fixture
+    def app_config(self):
+        return {"LOGIN_RATE_LIMIT": "3 per minute", "ACCOUNT_RATE_LIMIT": "20 per hour",
+                "DEVICE_RATE_LIMIT": "4 per minute"}
+
+    @staticmethod
+    def _attempt(client, username, password, address):
+        return client.post("/login", data={"username": username, "password": password},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    def _attack(self, app, admin):
+        """21 wrong passwords, each from another address and without a device cookie."""
+        return [self._attempt(app.test_client(), admin.username, "sai-mat-khau", f"10.0.1.{n}")
+                for n in range(21)]
+
+    def _owner_device(self, app, admin):
+        device = app.test_client()
+        assert _post_login(device, admin.username, PASSWORD).status_code == 302
+        assert device.get_cookie(DEVICE_COOKIE).http_only
+        device.post("/logout")
+        return device
+
+    def test_the_owner_signs_in_while_the_attacker_is_refused(self, app, admin):
+        device = self._owner_device(app, admin)
+        assert self._attack(app, admin) == [200] * 20 + [429]
+        attacker = app.test_client()
+        assert self._attempt(attacker, admin.username, PASSWORD, "10.0.2.1") == 429
+        api = {"username": admin.username, "password": PASSWORD}
+        assert attacker.post("/api/v1/auth/token", json=api).status_code == 429
+        assert _post_login(device, admin.username, "sai-mat-khau").status_code == 200
+        assert _post_login(device, admin.username, PASSWORD).status_code == 302
+        assert device.get("/units/").status_code == 200
+        # An API client that kept the cookie the token endpoint (or the page) set is trusted.
+        assert device.post("/api/v1/auth/token", json=api).status_code == 200
+
+    def test_the_token_endpoint_sets_a_device_cookie_too(self, app, admin):
+        client = app.test_client()
+        assert client.post("/api/v1/auth/token", json={
+            "username": admin.username, "password": PASSWORD}).status_code == 200
+        assert client.get_cookie(DEVICE_COOKIE).http_only
+
+    def test_a_device_meets_its_own_limit(self, app, admin):
+        device = self._owner_device(app, admin)
+        statuses = [self._attempt(device, admin.username, "sai-mat-khau", f"10.0.3.{n}")
+                    for n in range(5)]
+        assert statuses == [200] * 4 + [429]
+
+    def test_no_exemption_without_a_genuine_cookie_for_that_username(self, app, make,
+                                                                     province, admin):
+        genuine = self._owner_device(app, admin).get_cookie(DEVICE_COOKIE).value
+        donor = app.test_client()
+        _post_login(donor, make.account(Role.PROVINCE_VIEWER, province).username, PASSWORD)
+        someone_elses = donor.get_cookie(DEVICE_COOKIE).value
+        tampered = genuine[:-3] + ("AAA" if not genuine.endswith("AAA") else "BBB")
+        other_key = URLSafeTimedSerializer("not-the-secret-key", salt=DEVICE_SALT).dumps(
+            {"u": admin.username, "d": "chosen"})
+        self._attack(app, admin)
+        for value in (someone_elses, tampered, other_key):
+            client = app.test_client()
+            client.set_cookie(DEVICE_COOKIE, value)
+            assert _post_login(client, admin.username, PASSWORD).status_code == 429, value
+        client = app.test_client()
+        client.set_cookie(DEVICE_COOKIE, genuine)
+        assert _post_login(client, admin.username, PASSWORD).status_code == 302
 
 
 def test_change_password(client, admin, login):

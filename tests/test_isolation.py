@@ -26,6 +26,8 @@ def world(make):
     w.counter_a1_other = make.account(Role.COUNTER, w.a2)
     make.conference_for(w, w.a1)
     _paper_conference_with_a_sheet(make, w)
+    # A sign-in session is its account's alone: anyone else's attempt to end it is a 404.
+    w.session_a1 = make.sign_in_session(w.unit_admin_a1)
     return w
 
 
@@ -65,7 +67,8 @@ def _arguments(rule, world):
     values = {"unit_id": world.a1.id, "account_id": world.unit_admin_a1.id,
               "type_id": world.a1.type_id, "round_id": world.round_a1_only.id,
               "conference_id": world.conference_a1.id, "nominee_id": world.nominee_a1.id,
-              "ballot_id": world.paper_ballot.id, **NOT_OBJECT_PARAMS}
+              "ballot_id": world.paper_ballot.id, "session_id": world.session_a1.id,
+              **NOT_OBJECT_PARAMS}
     if PAPER_ROUTE.search(rule.rule):
         values["conference_id"] = world.paper_conference.id
     unknown = set(rule.arguments) - values.keys()

@@ -20,7 +20,6 @@ def test_api_has_no_server_error(app, make, token, role):
     _codes, slug = make.issue_codes(world, 2)
     account = {Role.OPERATOR: world.operator, Role.PROVINCE_ADMIN: world.admin_a,
                Role.UNIT_ADMIN: world.unit_admin_a1}[role]
-    headers = token(account)
     # Real ids in the path, so requests reach past the 404 into the rules.
     real_ids = {"unit_id": world.a1.id, "conference_id": world.conference_a1.id,
                 "nominee_id": world.nominee_a1.id, "round_id": world.round_a.id,
@@ -32,6 +31,10 @@ def test_api_has_no_server_error(app, make, token, role):
     assert len(operations) >= 10
 
     for operation in operations:
+        # A token per operation: DELETE /auth/token and /auth/sessions end the caller's
+        # tokens, which would leave every later operation with nothing but 401s.
+        headers = token(account)
+
         @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())

@@ -55,12 +55,17 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per 15 minutes"),
         "ACCOUNT_RATE_LIMIT": os.environ.get("ACCOUNT_RATE_LIMIT", "20 per hour"),
+        # Failures from a device that signed in as that user before (its device cookie), which
+        # the per-account limit above does not count.
+        "DEVICE_RATE_LIMIT": os.environ.get("DEVICE_RATE_LIMIT", "10 per 15 minutes"),
         # Wrong or spent voting codes from one address (a whole hall may share one).
         "VOTE_FAILURE_LIMIT": os.environ.get("VOTE_FAILURE_LIMIT", "60 per 10 minutes"),
         # Keys the stored hashes of voting codes; defaults to one derived from SECRET_KEY
         # (changing either during a vote makes that vote's codes unusable).
         "VOTE_CODE_KEY": os.environ.get("VOTE_CODE_KEY"),
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", 8 * 3600)),
+        # A page session ends this long after sign-in, whatever the browser keeps.
+        "PAGE_SESSION_MAX_AGE": int(os.environ.get("PAGE_SESSION_MAX_AGE", 12 * 3600)),
         "API_TITLE": "Tín nhiệm API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

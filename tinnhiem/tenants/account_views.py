@@ -76,3 +76,14 @@ def reset_password(account_id):
     password = accounts.reset_password(db.session, current_user, account)
     db.session.commit()
     return render_template("tenants/account_password.html", account=account, password=password)
+
+
+@bp.post("/<uuid:account_id>/revoke-sessions")
+@require_roles(Role.OPERATOR)
+def revoke_sessions(account_id):
+    account = _account_or_404(account_id)
+    count = accounts.revoke_sessions(db.session, current_user, account)
+    db.session.commit()
+    flash(_("Đã đăng xuất %(n)d phiên của tài khoản %(name)s.", n=count, name=account.username),
+          "success")
+    return redirect(url_for(".index"))

@@ -9,6 +9,7 @@ from tinnhiem.platform.auth.models import Account
 from tinnhiem.platform.auth.passwords import generate_password, hash_password, validate_new_password
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES, Role
 from tinnhiem.platform.auth.services import find_account
+from tinnhiem.platform.auth.sessions import revoke_all
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.tenants.models import Unit
 from tinnhiem.tenants.services import as_uuid, get_unit, require_active_on, required_text, today
@@ -100,6 +101,8 @@ def update_account(session, actor, account: Account, data: dict) -> Account:
             raise ServiceError("cannot_disable_self",
                                _l("Không thể tự khóa tài khoản của chính mình."), field="active")
         account.active = bool(data["active"])
+        if not account.active:
+            revoke_all(session, account)  # so that unlocking it later revives none
     session.flush()
     _audit(session, actor, "account.updated", account, active=account.active)
     return account
@@ -107,11 +110,20 @@ def update_account(session, actor, account: Account, data: dict) -> Account:
 
 def reset_password(session, actor, account: Account) -> str:
     """A new temporary password, shown once; the holder must change it at next sign-in.
-    Every session of the account ends (the session id carries the password fingerprint)."""
+    Every session and API token of the account ends."""
     password = generate_password()
     account.password_hash = hash_password(password)
     account.must_change_password = True
     account.totp_secret = None
+    revoke_all(session, account)
     session.flush()
     _audit(session, actor, "account.password_reset", account)
     return password
+
+
+def revoke_sessions(session, actor, account: Account) -> int:
+    """End every session and API token of the account (a lost phone, a leaked token);
+    returns how many ended."""
+    count = revoke_all(session, account)
+    _audit(session, actor, "account.sessions_revoked", account, sessions=count)
+    return count

@@ -10,6 +10,7 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.tenants import accounts, services
 from tinnhiem.tenants.models import UnitType
+from tinnhiem.platform.auth.schemas import SessionsRevokedSchema
 from tinnhiem.tenants.schemas import (AccountCreatedSchema, AccountSchema, AccountUpdateSchema,
                                       PasswordResetSchema, UnitSchema, UnitTypeSchema,
                                       UnitUpdateSchema)
@@ -154,3 +155,13 @@ def reset_password(account_id):
     account = found_or_404(accounts.get_account(db.session, account_id))
     return {"temporary_password": committed(
         accounts.reset_password(db.session, current_user, account))}
+
+
+@accounts_blp.delete("/<uuid:account_id>/sessions")
+@require_roles(OPERATOR)
+@accounts_blp.response(200, SessionsRevokedSchema)
+@document_errors(accounts_blp, 401, 404)
+def revoke_sessions(account_id):
+    """End every session and API token of the account (audited)."""
+    account = found_or_404(accounts.get_account(db.session, account_id))
+    return {"revoked": committed(accounts.revoke_sessions(db.session, current_user, account))}

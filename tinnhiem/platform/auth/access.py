@@ -26,8 +26,8 @@ def require_roles(*roles):
     return decorator
 
 
-PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "switch_language",
-                          "health"}
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth_api.revoke_token",
+                          "static", "switch_language", "health"}
 
 
 def enforce_password_change():

@@ -1,7 +1,8 @@
-"""An account: who signs in, with which role, bound to which unit."""
+"""An account: who signs in, with which role, bound to which unit; and its sign-in sessions."""
 import datetime as dt
 import hashlib
 import uuid
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, String, func
@@ -39,6 +40,10 @@ class Account(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
+    # The sign-in session the current request came with, or the one it just opened (set by
+    # platform.auth.sessions; never stored on the account).
+    sign_in = None
+
     @property
     def is_active(self) -> bool:
         return self.active
@@ -56,9 +61,45 @@ class Account(UserMixin, db.Model):
         return bool(self.totp_secret)
 
     @property
-    def session_fingerprint(self) -> str:
-        """Changes with the password, so a reset signs out every other session."""
+    def password_fingerprint(self) -> str:
+        """Changes with the password: a sign-in half done (waiting for the TOTP code) is void
+        once the password is reset."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_fingerprint}"
+        return f"{self.id}:{self.password_fingerprint}"
+
+    def sign_in_token(self) -> str:
+        """What Flask-Login keeps in the session cookie (login_manager.id_attribute): the
+        token of the sign-in session just opened, so that the server can end it."""
+        return self.sign_in.token
+
+
+class SessionKind(StrEnum):
+    PAGE = "page"  # the browser's session cookie
+    API = "api"  # a bearer token
+
+
+class SignInSession(db.Model):
+    """One sign-in: a browser's session or an API token, which the server can end (sign-out,
+    a password change or reset, the owner or the operator). The client holds `id.secret`;
+    only a hash of the secret is stored. Not unit-owned, like accounts: it is read before any
+    scope exists. No address is kept: the owner recognises a session by its device label."""
+
+    __tablename__ = "sign_in_sessions"
+    __table_args__ = (CheckConstraint("kind IN ('page', 'api')", name="kind"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    # The raw token, known only to the request that opened the session.
+    token = None
+    # Whether this is the session of the request that lists it (platform.auth.sessions).
+    current = False

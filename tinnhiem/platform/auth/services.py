@@ -15,6 +15,7 @@ from tinnhiem.platform.auth.passwords import (
     validate_new_password,
 )
 from tinnhiem.platform.auth.roles import ADMIN_ROLES
+from tinnhiem.platform.auth.sessions import revoke_all
 from tinnhiem.platform.errors import ServiceError
 
 TOTP_ISSUER = "Tín nhiệm"
@@ -61,7 +62,9 @@ def accept_totp(account: Account, code: str) -> bool:
     return True
 
 
-def change_password(session, account: Account, current: str, new: str) -> None:
+def change_password(session, account: Account, current: str, new: str, *, keep=None) -> None:
+    """Every session of the account but `keep` (the one changing it) ends: whoever knew the
+    old password and signed in with it is out."""
     if not check_password(account.password_hash, current or ""):
         raise ServiceError(
             "wrong_password", _l("Mật khẩu hiện tại không đúng."), field="current_password"
@@ -73,6 +76,7 @@ def change_password(session, account: Account, current: str, new: str) -> None:
         )
     account.password_hash = hash_password(new)
     account.must_change_password = False
+    revoke_all(session, account, keep=keep)
     record(session, "account.password_changed", actor=account, province_id=account.province_id,
            unit_id=account.unit_id, target=account.id)
 

@@ -1,4 +1,5 @@
-"""Sign-in (password, then TOTP for accounts that enrolled), sign-out, own password and TOTP."""
+"""Sign-in (password, then TOTP for accounts that enrolled), sign-out, own password, TOTP and
+sign-in sessions."""
 import io
 
 import segno
@@ -8,15 +9,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
-from tinnhiem.platform.auth import services
+from tinnhiem.platform.auth import services, sessions
 from tinnhiem.platform.auth.access import safe_next
 from tinnhiem.platform.auth.forms import ChangePasswordForm, DisableTotpForm, LoginForm, TotpForm
-from tinnhiem.platform.auth.login import account_by_session_id
+from tinnhiem.platform.auth.login import account_by_fingerprint
+from tinnhiem.platform.auth.models import SessionKind
 from tinnhiem.platform.auth.roles import ADMIN_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import handle_form
 from tinnhiem.platform.auth.throttle import (PENDING_KEY, PENDING_USERNAME_KEY, mark_failed,
-                                             throttle_sign_in)
+                                             remember_device, throttle_sign_in)
+from tinnhiem.platform.web import found_or_404
 
 bp = Blueprint("auth", __name__)
 ENROL_KEY = "totp_enrolment_secret"
@@ -25,8 +28,11 @@ ENROL_KEY = "totp_enrolment_secret"
 def _finish_login(account):
     session.pop(PENDING_KEY, None)
     session.pop(PENDING_USERNAME_KEY, None)
+    sessions.open_session(db.session, account, SessionKind.PAGE, request.user_agent.string)
+    db.session.commit()
     login_user(account)
     session.permanent = False
+    remember_device(account.username)
     return redirect(safe_next(request.args.get("next"), url_for("home")))
 
 
@@ -54,7 +60,7 @@ def login():
 @throttle_sign_in
 def login_totp():
     raw_id, _sep, fingerprint = (session.get(PENDING_KEY) or "").partition(":")
-    account = account_by_session_id(raw_id, fingerprint)
+    account = account_by_fingerprint(raw_id, fingerprint)
     if account is None:
         return redirect(url_for(".login"))
     form = TotpForm()
@@ -69,6 +75,10 @@ def login_totp():
 
 @bp.post("/logout")
 def logout():
+    # Ended on the server too: a copy of this browser's cookie is then useless.
+    if current_user.is_authenticated and current_user.sign_in is not None:
+        sessions.revoke(db.session, current_user.sign_in)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
@@ -83,8 +93,7 @@ def change_password():
     def change():
         account = current_user._get_current_object()
         services.change_password(db.session, account, form.current_password.data,
-                                 form.password.data)
-        login_user(account)  # the session id carries the new password's fingerprint
+                                 form.password.data, keep=account.sign_in)
         flash(_("Đã đổi mật khẩu."), "success")
         return redirect(url_for("home"))
 
@@ -128,3 +137,31 @@ def _disable_totp(account):
         return redirect(url_for("home"))
 
     return handle_form(form, "auth/totp_disable.html", disable)
+
+
+@bp.get("/account/sessions")
+@login_required
+def own_sessions():
+    return render_template("auth/sessions.html",
+                           sessions=sessions.active_sessions(db.session, current_user))
+
+
+@bp.post("/account/sessions/<uuid:session_id>/revoke")
+@login_required
+def revoke_session(session_id):
+    row = found_or_404(sessions.own_session(db.session, current_user, session_id))
+    if row.id == current_user.sign_in.id:
+        return logout()
+    sessions.revoke(db.session, row)
+    db.session.commit()
+    flash(_("Đã đăng xuất phiên trên %(device)s.", device=row.device), "success")
+    return redirect(url_for(".own_sessions"))
+
+
+@bp.post("/account/sessions/revoke-others")
+@login_required
+def revoke_other_sessions():
+    count = sessions.revoke_all(db.session, current_user, keep=current_user.sign_in)
+    db.session.commit()
+    flash(_("Đã đăng xuất %(n)d phiên khác.", n=count), "success")
+    return redirect(url_for(".own_sessions"))
