@@ -150,3 +150,29 @@ def test_an_injected_statement_cannot_rewrite_the_audit_log(app, world, pg_datab
                       "TRUNCATE audit_log"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             _as_app(url, key, statement, crossing="directory", account=world.operator.id)
+
+
+def test_an_injected_statement_cannot_open_a_session_for_another_account(app, world,
+                                                                        pg_database):
+    key, url = _key(app), pg_database.app_url
+    forged = ("INSERT INTO sign_in_sessions (id, account_id, kind, secret_hash, device,"
+              " created_at, last_seen_at, expires_at) VALUES (gen_random_uuid(), %s, 'page',"
+              " repeat('a', 64), '', now(), now(), now() + interval '1 hour')")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as_app(url, key, forged, (world.operator.id,), province=world.province_a.id,
+                account=world.admin_a.id)
+    assert _as_app(url, key, forged, (world.admin_a.id,), account=world.admin_a.id) == 1
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as_app(url, key, "UPDATE sign_in_sessions SET expires_at = now() + interval '9 years'",
+                account=world.admin_a.id)
+
+
+def test_signing_in_still_works_through_the_app(app, world, client):
+    from tests.conftest import PASSWORD
+
+    page = client.post("/login", data={"username": world.admin_a.username,
+                                       "password": PASSWORD})
+    assert page.status_code == 302 and client.get("/rounds/").status_code == 200
+    token = client.post("/api/v1/auth/token", json={"username": world.operator.username,
+                                                    "password": PASSWORD})
+    assert token.status_code == 200

@@ -302,8 +302,31 @@ BEGIN
 END $$;
 CREATE TRIGGER app_guard_audit_head BEFORE UPDATE OR DELETE ON audit_head
   FOR EACH ROW EXECUTE FUNCTION app_guard_audit_head();
+CREATE OR REPLACE FUNCTION app_guard_sign_in_sessions() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  -- A session is opened only for the account whose password was just checked (the signed
+  -- scope names it); afterwards only its last use and its end may change.
+  IF app_is_app_role() AND TG_OP = 'INSERT'
+     AND NEW.account_id IS DISTINCT FROM app_setting_account() THEN
+    RAISE EXCEPTION 'a session opens only for the account signing in'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF app_is_app_role() AND TG_OP = 'UPDATE'
+     AND (NEW.id, NEW.account_id, NEW.kind, NEW.secret_hash, NEW.created_at, NEW.expires_at)
+         IS DISTINCT FROM
+         (OLD.id, OLD.account_id, OLD.kind, OLD.secret_hash, OLD.created_at, OLD.expires_at) THEN
+    RAISE EXCEPTION 'a session only records its last use and its end'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN coalesce(NEW, OLD);
+END $$;
+CREATE TRIGGER app_guard_sign_in_sessions BEFORE INSERT OR UPDATE ON sign_in_sessions
+  FOR EACH ROW EXECUTE FUNCTION app_guard_sign_in_sessions();
 """
 DROP_ACCOUNT_GUARD = """
+DROP TRIGGER IF EXISTS app_guard_sign_in_sessions ON sign_in_sessions;
+DROP FUNCTION IF EXISTS app_guard_sign_in_sessions();
 DROP TRIGGER IF EXISTS app_guard_audit_head ON audit_head;
 DROP FUNCTION IF EXISTS app_guard_audit_head();
 DROP TRIGGER IF EXISTS app_guard_accounts ON accounts;

@@ -2,6 +2,7 @@
 from flask import request
 from flask_login import current_user
 
+from tinnhiem.platform.auth import sessions
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES, UNIT_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.scope import Scope, bind_scope
@@ -26,5 +27,10 @@ def bind_request_scope() -> None:
         bind_scope(db.session, scope_for(current_user))
 
 
+def _bind_sign_in_scope(db_session, account_id) -> None:
+    bind_scope(db_session, Scope.for_sign_in(account_id))
+
+
 def init_app(app) -> None:
     app.before_request(bind_request_scope)
+    sessions.opening.connect(_bind_sign_in_scope)

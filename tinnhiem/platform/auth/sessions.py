@@ -8,6 +8,7 @@ import re
 import secrets
 import uuid
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
@@ -26,6 +27,11 @@ _BROWSERS = [("Edge", r"Edg(e|A|iOS)?/"), ("Opera", r"OPR/|Opera"), ("Firefox", 
              ("Chrome", r"Chrome/|CriOS/"), ("Safari", r"Safari/")]
 _SYSTEMS = [("Android", r"Android"), ("iOS", r"iPhone|iPad|iPod"), ("Windows", r"Windows"),
             ("macOS", r"Mac OS X|Macintosh"), ("Linux", r"Linux|X11")]
+
+
+# Sent with (db_session, account_id) just before a session row is written, so the tenant
+# layer can sign the database scope that lets the app write it (platform/rls.py).
+opening = Namespace().signal("sign-in-session-opening")
 
 
 def now() -> dt.datetime:
@@ -57,6 +63,7 @@ def open_session(db_session, account: Account, kind: SessionKind,
                  user_agent: str | None) -> SignInSession:
     """Start a session for `account`; its `token` (id and secret) is for the client only and
     is never stored. Ended sessions of the account older than KEEP_ENDED are removed."""
+    opening.send(db_session, account_id=account.id)
     moment = now()
     db_session.execute(delete(SignInSession).where(
         SignInSession.account_id == account.id,
