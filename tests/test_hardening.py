@@ -140,7 +140,7 @@ def _category(make, world):
 class TestWrongCodesShareOneBudget:
     @pytest.fixture
     def app_config(self):
-        return {"VOTE_FAILURE_LIMIT": "4 per minute"}
+        return {"VOTE_FAILURE_LIMIT": "3 per minute"}
 
     def test_the_pages_and_the_api_count_together(self, app, make):
         world = make.world()
@@ -152,10 +152,22 @@ class TestWrongCodesShareOneBudget:
         assert client.post(f"/v/{slug}/ballot", data=wrong).status_code == 422
         api = f"/api/v1/polls/{slug}/ballots"
         assert client.post(api, json={**wrong, "choices": []}).status_code == 422
-        assert client.post(f"/api/v1/polls/{slug}/results", json=wrong).status_code in (409, 422)
         blocked = client.post(api, json={"code": codes[0], "choices": []})
         assert blocked.status_code == 429 and blocked.json["code"] == "rate_limited"
         assert client.post(f"/v/{slug}/ballot", data=wrong).status_code == 429
+        assert client.post(f"/api/v1/polls/{slug}/results", json=wrong).status_code == 429
         other = app.test_client()
         other.environ_base["REMOTE_ADDR"] = "10.0.0.9"
         assert cast(other, slug, codes[0], {0: "high"}).status_code == 200
+
+    def test_a_closed_vote_costs_the_hall_nothing(self, app, make):
+        """Voters still sending ballots after the close guess nothing: no budget is spent."""
+        world = make.world()
+        make.open_conference(world)
+        codes, slug = make.issue_codes(world, 6)
+        make.close_vote(world)
+        client = app.test_client()
+        for code in codes:
+            refused = client.post(f"/api/v1/polls/{slug}/ballots", json={"code": code,
+                                                                          "choices": []})
+            assert refused.status_code == 409 and refused.json["code"] == "vote_closed"

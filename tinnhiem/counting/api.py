@@ -1,6 +1,6 @@
 """/api/v1: results of a conference (count, confirm, publish, documents) for the unit, and
 for the province once certified; a voter's view of published results by code."""
-from flask import abort, g
+from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -17,7 +17,7 @@ from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.web import PDF, XLSX, found_or_404
-from tinnhiem.voting.vote_views import conference_of_poll, throttle_guesses
+from tinnhiem.voting.vote_views import conference_of_poll, note_failure, throttle_guesses
 
 blp = Blueprint("counting_api", __name__, url_prefix="/conferences",
                 description="Results: count, certification by two counters, publication")
@@ -96,8 +96,8 @@ def voter_results(data, slug):
     conference = conference_of_poll(slug)
     try:
         services.require_voter_access(db.session, conference, data["code"])
-    except ServiceError:
-        g.vote_failed = True
+    except ServiceError as error:
+        note_failure(error)
         raise
     trackers = services.counted_trackers(db.session, conference)
     asked = services.normalize_tracker(data["tracker"])

@@ -1,7 +1,7 @@
 """What leaves the unit once results are published: the conference's voters see them with
 their spent code and can find their tracker among the counted ones; a person voted on sees
 their own result through a signed link. Nothing shows before publication."""
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from tinnhiem.conferences.services import get_conference
 from tinnhiem.counting import bands, services
@@ -10,7 +10,7 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import csrf
 from tinnhiem.tenants.scope import Scope, bind_scope
-from tinnhiem.voting.vote_views import conference_of_poll, throttle_guesses
+from tinnhiem.voting.vote_views import conference_of_poll, note_failure, throttle_guesses
 
 bp = Blueprint("public_results", __name__)
 csrf.exempt(bp)
@@ -28,7 +28,7 @@ def voter_results(slug):
     try:
         services.require_voter_access(db.session, conference, code)
     except ServiceError as error:
-        g.vote_failed = True
+        note_failure(error)
         return _render("voting/vote_code.html", error.status, conference=conference, slug=slug,
                        closed=True, published=services.is_published(conference), code=code,
                        error=error.message)

@@ -1,6 +1,6 @@
 """/api/v1: codes, closing and paper entry for the unit (conferences/<id>/…), and casting for
 voters (polls/<slug>, no account: the one-time code is the credential)."""
-from flask import g, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask.views import MethodView
 from flask_login import current_user
@@ -23,7 +23,8 @@ from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, CloseVoteSchema, 
                                      VoteSummarySchema)
 from tinnhiem.voting.slips import vote_url
 from tinnhiem.voting.views import poll_of
-from tinnhiem.voting.vote_views import cast_with_retry, conference_of_poll, throttle_guesses
+from tinnhiem.voting.vote_views import (cast_with_retry, conference_of_poll, note_failure,
+                                        throttle_guesses)
 
 ADMIN = Role.UNIT_ADMIN
 BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
@@ -237,7 +238,7 @@ def cast(data, slug):
     conference_of_poll(slug)  # 404 for an unknown poll before anything else
     try:
         _conference, tracker = cast_with_retry(slug, data["code"], values)
-    except ServiceError:
-        g.vote_failed = True
+    except ServiceError as error:
+        note_failure(error)
         raise
     return {"tracker": casting.display_tracker(tracker)}

@@ -30,6 +30,16 @@ def _failed(_response) -> bool:
     return g.get("vote_failed", False)
 
 
+# What guessing codes produces. A closed vote, a row left out or results not yet published
+# say nothing about a code, so they cost the hall's shared budget nothing.
+CODE_FAILURES = frozenset({"code_unknown", "code_spent", "code_not_used"})
+
+
+def note_failure(error: ServiceError) -> None:
+    if error.code in CODE_FAILURES:
+        g.vote_failed = True
+
+
 def _address_key() -> str:
     """The limiter's memory holds a keyed hash of the address, never the address itself."""
     address = (request.remote_addr or "").encode()
@@ -66,7 +76,7 @@ def _page(template, conference, status=200, **context):
 
 
 def _refused(conference, error: ServiceError, code=""):
-    g.vote_failed = True
+    note_failure(error)
     return _page("voting/vote_code.html", conference, error.status, error=error.message,
                  code=code, closed=error.code in ("vote_closed", "vote_not_open"))
 
