@@ -52,6 +52,10 @@ def list_requests(session, round_id, status: str | None = None) -> list[CadreReq
                                                CadreRequest.cadre_code)))
 
 
+def find_request(session, request_id) -> CadreRequest | None:
+    return session.scalar(select(CadreRequest).where(CadreRequest.id == request_id))
+
+
 def get_request(session, round_id, request_id) -> CadreRequest | None:
     return session.scalar(select(CadreRequest).where(CadreRequest.id == request_id,
                                                      CadreRequest.round_id == round_id))
