@@ -9,6 +9,20 @@ from tinnhiem import create_app
 from tinnhiem.platform.db import db
 
 
+# A province's template, a round and its post category, as raw rows for revisions that
+# predate the models (ids :template, :round, :category, :province).
+ROUND_ROWS = [
+    "INSERT INTO ballot_templates (id, version, title, header, high_label, confidence_label,"
+    " low_label, instructions, crossed_out_rule, frozen, province_id) VALUES (:template, 1,"
+    " 'Phiếu', '', 'Cao', 'Tín nhiệm', 'Thấp', '', 'row', 1, :province)",
+    "INSERT INTO rounds (id, name, plan_reference, year, template_id,"
+    " exempt_retirement_notice, exempt_appointed_this_year, dossier_days, province_id)"
+    " VALUES (:round, 'Đợt', '', 2023, :template, 1, 1, 15, :province)",
+    "INSERT INTO round_categories (id, round_id, name, deadline, province_id)"
+    " VALUES (:category, :round, 'Nhóm', '2023-06-30', :province)",
+]
+
+
 def _tables(app):
     with app.app_context():
         engine = db.engine
@@ -75,14 +89,7 @@ def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
         "INSERT INTO unit_types (id, code, name) VALUES (:type, 'T', 'Loại')",
         "INSERT INTO units (id, code, name, type_id, valid_from, unit_id, province_id)"
         " VALUES (:province, 'P', 'Tỉnh ủy', :type, '2020-01-01', :province, :province)",
-        "INSERT INTO ballot_templates (id, version, title, header, high_label, confidence_label,"
-        " low_label, instructions, crossed_out_rule, frozen, province_id) VALUES (:template, 1,"
-        " 'Phiếu', '', 'Cao', 'Tín nhiệm', 'Thấp', '', 'row', 1, :province)",
-        "INSERT INTO rounds (id, name, plan_reference, year, template_id,"
-        " exempt_retirement_notice, exempt_appointed_this_year, dossier_days, province_id)"
-        " VALUES (:round, 'Đợt', '', 2023, :template, 1, 1, 15, :province)",
-        "INSERT INTO round_categories (id, round_id, name, deadline, province_id)"
-        " VALUES (:category, :round, 'Nhóm', '2023-06-30', :province)",
+        *ROUND_ROWS,
         "INSERT INTO conferences (id, round_id, title, held_on, place, voting_body, mode, status,"
         " unit_id, province_id, published) VALUES (:conference, :round, 'Hội nghị', '2023-06-01',"
         " '', '', 'paper', 'certified', :province, :province, 0)",
@@ -138,14 +145,7 @@ def test_revision_0011_turns_every_live_place_into_a_registry_entry(tmp_path):
         "INSERT INTO unit_types (id, code, name) VALUES (:type, 'T', 'Loại')",
         unit.format("province", "NULL"), unit.format("u1", ":province"),
         unit.format("u2", ":province"),
-        "INSERT INTO ballot_templates (id, version, title, header, high_label, confidence_label,"
-        " low_label, instructions, crossed_out_rule, frozen, province_id) VALUES (:template, 1,"
-        " 'Phiếu', '', 'Cao', 'Tín nhiệm', 'Thấp', '', 'row', 1, :province)",
-        "INSERT INTO rounds (id, name, plan_reference, year, template_id,"
-        " exempt_retirement_notice, exempt_appointed_this_year, dossier_days, province_id)"
-        " VALUES (:round, 'Đợt', '', 2023, :template, 1, 1, 15, :province)",
-        "INSERT INTO round_categories (id, round_id, name, deadline, province_id)"
-        " VALUES (:category, :round, 'Nhóm', '2023-06-30', :province)",
+        *ROUND_ROWS,
         conference.format("c1", "draft", "u1"), conference.format("c2", "annulled", "u2"),
         conference.format("c3", "ready", "u2"),
         nominee.format("n1", "c1", "CB-1", "NULL", "u1"),

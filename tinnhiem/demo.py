@@ -169,6 +169,11 @@ def _demo_round(session, units, by_name) -> list[str]:
             _demo_certified(session, by_name, conference)
         if state == "annulled":
             conferences.annul(session, None, conference, "Danh sách triệu tập chưa đúng")
+    # A request the province has yet to answer, so its registry page shows one.
+    registry.file_request(session, by_name["donvi"], round_, {
+        "cadre_code": "PT-0111", "full_name": "Trịnh Văn Khoa",
+        "post": "Phó Trưởng ban Tuyên giáo",
+        "note": "Vừa được điều động về phường tháng 5/2028"})
     return links
 
 

@@ -43,27 +43,27 @@ class RoundTemplateSchema(Schema):
 CODE = validate.Length(min=1, max=40)
 
 
-class CadreEntrySchema(Schema):
-    """A registry entry: in this round, this unit may put this cadre on a ballot."""
+class CadreSchema(Schema):
+    """A cadre as the registry names them."""
 
     id = fields.UUID(dump_only=True)
     round_id = fields.UUID(dump_only=True)
-    unit_id = fields.UUID(required=True)
     cadre_code = fields.String(required=True, validate=CODE)
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     post = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+
+class CadreEntrySchema(CadreSchema):
+    """A registry entry: in this round, this unit may put this cadre on a ballot."""
+
+    unit_id = fields.UUID(required=True)
     slot = fields.Integer(dump_only=True, metadata={"description": "Place 1 or 2 of the cadre"})
 
 
-class CadreRequestSchema(Schema):
+class CadreRequestSchema(CadreSchema):
     """A unit's request to list a cadre, and the province's answer."""
 
-    id = fields.UUID(dump_only=True)
-    round_id = fields.UUID(dump_only=True)
     unit_id = fields.UUID(dump_only=True)
-    cadre_code = fields.String(required=True, validate=CODE)
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    post = fields.String(required=True, validate=validate.Length(min=1, max=255))
     note = fields.String(load_default="", validate=validate.Length(max=1000))
     status = fields.String(dump_only=True, metadata={"description": "pending, approved, declined"})
     decision_note = fields.String(dump_only=True, allow_none=True)
