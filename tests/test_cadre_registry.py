@@ -158,10 +158,10 @@ def test_the_province_approves_and_declines_and_the_unit_reads_the_outcome(w):
     approved = w.pages["province"].post(f"{base}/{pending['CB-YES']}/approve", data={})
     assert approved.status_code == 302
     empty = w.pages["province"].post(f"{base}/{pending['CB-NO']}/decline",
-                                     data={"decline-reason": ""})
-    assert empty.status_code == 422
-    declined = w.pages["province"].post(f"{base}/{pending['CB-NO']}/decline",
-                                        data={"decline-reason": "Không thuộc diện lấy phiếu"})
+                                     data={f"decline-{pending['CB-NO']}-reason": ""})
+    assert empty.status_code == 422 and "Trường này là bắt buộc." in empty.text
+    reason = {f"decline-{pending['CB-NO']}-reason": "Không thuộc diện lấy phiếu"}
+    declined = w.pages["province"].post(f"{base}/{pending['CB-NO']}/decline", data=reason)
     assert declined.status_code == 302
     page = w.pages["a1"].get(f"{w.round_url}/cadres").get_data(as_text=True)
     assert "Đã chấp thuận" in page and "Không thuộc diện lấy phiếu" in page

@@ -177,6 +177,9 @@ def _live_listing(session, round_id, unit_id, code: str, on_ballot_only=False):
 
 def remove_entry(session, actor, round_: Round, entry: CadreEntry) -> None:
     require_province_admin(actor)
+    # Locked first, as a unit adding the cadre locks it: the listing read next is then
+    # one that committed, or one that will find the entry gone.
+    own_entry(session, round_.id, entry.unit_id, entry.cadre_code, lock=True)
     listing = _live_listing(session, round_.id, entry.unit_id, entry.cadre_code)
     if listing is not None:
         raise ServiceError(

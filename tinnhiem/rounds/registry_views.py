@@ -31,7 +31,13 @@ def _entry_form(round_) -> CadreEntryForm:
     return form
 
 
-def _province_page(round_, status=200, **forms):
+def _decline_form(request_id) -> DeclineForm:
+    return DeclineForm(prefix=f"decline-{request_id}")
+
+
+def _province_page(round_, status=200, forms=None):
+    """forms: a refused form shown again, under its name or its request's id."""
+    forms = forms or {}
     requests = registry.list_requests(db.session, round_.id)
     context = {
         "round": round_, "cadres": registry.entries_by_cadre(db.session, round_.id),
@@ -40,15 +46,16 @@ def _province_page(round_, status=200, **forms):
         "conflicts": registry.conflicts(db.session, round_.id),
         "unit_names": {u.id: u.name for u in tenants.list_units(db.session)},
         "entry_form": forms.get("entry_form") or _entry_form(round_),
-        "decline_form": forms.get("decline_form") or DeclineForm(prefix="decline"),
+        # One form per request, each with its own field ids.
+        "decline_forms": {r.id: forms.get(r.id) or _decline_form(r.id) for r in requests},
         "action_form": ActionForm(),
     }
     return render_template("rounds/registry.html", **context), status
 
 
-def _province_act(round_, form, action, success: str, form_name: str):
+def _province_act(round_, form, action, success: str, form_name):
     def show_page(status, form, error=None):
-        return _province_page(round_, status, **{form_name: form})
+        return _province_page(round_, status, {form_name: form})
 
     return run_page_action(form, action, show_page, success,
                            url_for(".province", round_id=round_.id))
@@ -98,10 +105,10 @@ def approve(round_id, request_id):
 def decline(round_id, request_id):
     round_ = _round_or_404(round_id)
     request = _request_or_404(round_, request_id)
-    form = DeclineForm(prefix="decline")
+    form = _decline_form(request.id)
     return _province_act(round_, form, lambda: registry.decline(
         db.session, current_user, round_, request, form.reason.data),
-        _("Đã trả lời đề nghị."), "decline_form")
+        _("Đã trả lời đề nghị."), request.id)
 
 
 # The unit's page ---------------------------------------------------------------------------
