@@ -23,7 +23,7 @@ def w(make, token, client, login):
     def api(who, method, url, **kwargs):
         return client.open(f"/api/v1{url}", method=method, headers=headers[who], **kwargs)
 
-    world.api = api
+    world.api, world.make = api, make
     world.round_url = f"/rounds/{world.round_a.id}"
     world.category_id = api("province", "GET", world.round_url).json["categories"][0]["id"]
     three = api("province", "POST", "/rounds", json={
@@ -169,6 +169,18 @@ def test_the_province_approves_and_declines_and_the_unit_reads_the_outcome(w):
     assert _add(w, "a1", _conference(w, "a1"), "CB-NO").status_code == 409
     again = w.api("province", "POST", f"{w.round_url}/cadre-requests/{pending['CB-NO']}/approve")
     assert again.status_code == 409 and again.json["code"] == "already_decided"
+
+    def registry_actions(session):
+        from sqlalchemy import select
+
+        from tinnhiem.platform.audit.models import AuditEntry
+
+        return sorted(session.scalars(select(AuditEntry.action).where(
+            AuditEntry.action.like("registry.%"))))
+
+    assert w.make._run(registry_actions) == [
+        "registry.entered", "registry.entered", "registry.request_approved",
+        "registry.request_declined", "registry.requested", "registry.requested"]
 
 
 def test_the_add_person_form_offers_the_units_registered_cadres(w):

@@ -109,6 +109,10 @@ class RoundUnit(UnitOwned, db.Model):
 REQUEST_STATES = ("pending", "approved", "declined")
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 class CadreEntry(UnitOwned, db.Model):
     """The province's cadre registry: in this round, this unit may put this cadre on a
     ballot. A unit sees only its own entries. Only the province writes them, so the
@@ -154,5 +158,7 @@ class CadreRequest(UnitOwned, db.Model):
     note: Mapped[str] = mapped_column(String(1000), default="")
     status: Mapped[str] = mapped_column(String(10), default="pending")
     decision_note: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    # In UTC, as the API says (the database's now() follows the server's time zone).
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now,
+                                                    server_default=func.now())
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -3,8 +3,6 @@
 A person is voted on in at most 2 places a round (DOMAIN.md). Only the province, whose scope
 sees every unit, decides the places; a unit reads and asks within its own scope, so nothing
 it does reveals or changes what another unit may list. The caller commits."""
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +11,7 @@ from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.rounds.models import CadreEntry, CadreRequest, Round, RoundUnit
+from tinnhiem.rounds.models import CadreEntry, CadreRequest, Round, RoundUnit, utc_now
 from tinnhiem.rounds.services import require_province_admin
 from tinnhiem.tenants.models import Unit
 from tinnhiem.tenants.services import as_uuid, normalize_code, optional_text, required_text
@@ -197,7 +195,7 @@ def _decide(session, actor, round_: Round, request: CadreRequest, status: str, n
     if request.status != "pending":
         raise ServiceError("already_decided", _l("Đề nghị này đã được xử lý."), status=409)
     request.status, request.decision_note = status, note
-    request.decided_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    request.decided_at = utc_now()
     session.flush()
     _audit(session, actor, f"registry.request_{status}", round_, request.unit_id, request.id,
            cadre=request.cadre_code)

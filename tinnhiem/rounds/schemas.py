@@ -1,3 +1,5 @@
+import datetime as dt
+
 from marshmallow import Schema, fields, validate
 
 
@@ -43,6 +45,15 @@ class RoundTemplateSchema(Schema):
 CODE = validate.Length(min=1, max=40)
 
 
+class UtcDateTime(fields.DateTime):
+    """A time kept naive in UTC, written with its offset as RFC 3339 (and OpenAPI) want."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class CadreSchema(Schema):
     """A cadre as the registry names them."""
 
@@ -67,8 +78,8 @@ class CadreRequestSchema(CadreSchema):
     note = fields.String(load_default="", validate=validate.Length(max=1000))
     status = fields.String(dump_only=True, metadata={"description": "pending, approved, declined"})
     decision_note = fields.String(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
-    decided_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
+    decided_at = UtcDateTime(dump_only=True, allow_none=True)
 
 
 class DeclineSchema(Schema):
