@@ -113,6 +113,7 @@ class Factory:
         from tinnhiem.conferences import nominees
         from tinnhiem.conferences import services as conferences
         from tinnhiem.platform.auth.models import Account
+        from tinnhiem.rounds import registry
         from tinnhiem.rounds import services as rounds
 
         unit = unit or world.a1
@@ -125,6 +126,8 @@ class Factory:
                 "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": dt.date(2023, 6, 30)}]})
             conference = conferences.create_conference(session, None, unit.id, {
                 "round_id": round_.id, "title": "Hội nghị A1", "held_on": dt.date(2023, 6, 1)})
+            registry.register(session, admin, round_, unit, {
+                "cadre_code": "CB-A1", "full_name": "Nguyễn Văn Được", "post": "Bí thư"})
             nominee = nominees.add_nominee(session, None, conference, {
                 "full_name": "Nguyễn Văn Được", "cadre_code": "CB-A1", "post": "Bí thư",
                 "category_id": session.scalars(rounds.select_categories(round_.id)).first(),
@@ -170,6 +173,9 @@ class Factory:
         admin = admin or world.unit_admin_a1
         if not hasattr(world, "round_a"):
             self.conference_for(world)
+        cadres = [{"full_name": f"Người Thứ {i + 1}", "cadre_code": f"V-{uuid.uuid4().hex[:8]}",
+                   "post": "Ủy viên Ban Thường vụ"} for i in range(people)]
+        self.register(world.round_a.id, unit, cadres)
 
         def prepare(session, actor):
             conference = conferences.create_conference(session, actor, unit.id, {
@@ -177,10 +183,9 @@ class Factory:
                 "mode": mode})
             category = session.scalars(rounds.select_categories(world.round_a.id)).first()
             added = [nominees.add_nominee(session, actor, conference, {
-                "full_name": f"Người Thứ {i + 1}", "cadre_code": f"V-{uuid.uuid4().hex[:8]}",
-                "post": "Ủy viên Ban Thường vụ", "category_id": category,
+                **person, "category_id": category,
                 "report_pdf": b"%PDF-1.4 tu danh gia", "report_name": "bao-cao.pdf"})
-                for i in range(people)]
+                for person in cadres]
             voters.set_summoned_count(session, actor, conference, summoned)
             conferences.mark_ready(session, actor, conference)
             voters.record_attendance(session, actor, conference,
@@ -229,6 +234,8 @@ class Factory:
         from tinnhiem.voting import paper, sealing
 
         staff = self._unit_staff(unit)
+        self.register(round_id, unit, [{"full_name": name, "cadre_code": code, "post": post}
+                                       for name, code, _figures in people])
 
         def prepare(session, actor):
             conference = conferences.create_conference(session, actor, unit.id, {
@@ -254,6 +261,19 @@ class Factory:
                 self.as_account(counter, lambda s, a: counting.certify(
                     s, a, conferences.get_conference(s, conference.id)))
         return conference
+
+    def register(self, round_id, unit, cadres):
+        """The province's registry gives `unit` these cadres (dicts of cadre_code, full_name,
+        post) in the round; ones it already has are kept."""
+        from tinnhiem.rounds import registry
+        from tinnhiem.rounds import services as rounds
+
+        def enter(session):
+            round_ = rounds.get_round(session, round_id)
+            return [registry.own_entry(session, round_id, unit.id, cadre["cadre_code"])
+                    or registry.register(session, None, round_, unit, cadre) for cadre in cadres]
+
+        return self._run(enter)
 
     def _unit_staff(self, unit):
         from tinnhiem.platform.auth.roles import Role

@@ -30,7 +30,8 @@ def _real_values(world) -> dict:
     return {"unit_id": world.a1.id, "account_id": world.unit_admin_a1.id,
             "type_id": world.a1.type_id, "round_id": world.round_a.id,
             "conference_id": world.conference_a1.id, "nominee_id": world.nominee_a1.id,
-            "ballot_id": world.conference_a1.id, "slug": world.slug, "target": "open",
+            "ballot_id": world.conference_a1.id, "entry_id": world.conference_a1.id,
+            "request_id": world.conference_a1.id, "slug": world.slug, "target": "open",
             "action": "submit", "token": "x", "code": "en", "filename": "css/app.css"}
 
 

@@ -123,7 +123,13 @@ def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, br
             "categories": [{"name": "Chức danh lãnh đạo cấp ủy",
                             "deadline": dt.date(2028, 6, 30)}]})
 
-    make._run(create_round)
+    round_ = make._run(create_round)
+    people = [("Nguyễn Văn An", "CB-01", "Bí thư Đảng ủy"),
+              ("Trần Thị Bình", "CB-02", "Phó Bí thư Đảng ủy"),
+              ("Lê Văn Cường", "CB-03", "Ủy viên Ban Thường vụ")]
+    # The province's registry gives the unit its three people.
+    make.register(round_.id, unit, [{"full_name": name, "cadre_code": code, "post": post}
+                                    for name, code, post in people])
     sheet = tmp_path / "danh-sach.xlsx"
     workbook = Workbook()
     workbook.active.append(["Họ và tên", "Chức vụ"])
@@ -143,17 +149,21 @@ def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, br
     page.get_by_role("button", name="Lưu").click()
     assert page.get_by_text("Đã tạo hội nghị.").is_visible()
 
-    for order, (name, code, post) in enumerate([
-            ("Nguyễn Văn An", "CB-01", "Bí thư Đảng ủy"),
-            ("Trần Thị Bình", "CB-02", "Phó Bí thư Đảng ủy"),
-            ("Lê Văn Cường", "CB-03", "Ủy viên Ban Thường vụ")], start=1):
+    for name, code, post in people[:2]:  # typed in by hand
         page.get_by_text("Thêm người được lấy phiếu", exact=True).click()
         page.locator("#nominee-full_name").fill(name)
         page.locator("#nominee-cadre_code").fill(code)
         page.locator("#nominee-post").fill(post)
         page.get_by_role("button", name="Thêm", exact=True).click()
         assert page.get_by_text("Đã thêm người được lấy phiếu.").is_visible()
+    # The third is picked from the registry's list, which fills the form in.
+    page.get_by_text("Thêm người được lấy phiếu", exact=True).click()
+    page.get_by_role("link", name="Chọn Lê Văn Cường (CB-03)").click()
+    assert page.locator("#nominee-post").input_value() == "Ủy viên Ban Thường vụ"
+    page.get_by_role("button", name="Thêm", exact=True).click()
+    assert page.get_by_text("Đã thêm người được lấy phiếu.").is_visible()
     assert page.locator("#people-heading + div tbody tr").count() == 3
+    assert page.get_by_text("Không còn cán bộ nào trong danh sách chưa được thêm.").count() == 1
 
     page.locator("#import-file").set_input_files(str(sheet))
     page.get_by_role("button", name="Nhập danh sách").click()

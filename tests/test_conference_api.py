@@ -33,7 +33,19 @@ def _conference(api, who):
     return response.json["id"]
 
 
+UNITS = {"a1": "a1", "a2": "a2", "a1b": "a1_child"}
+
+
+def _register(api, who, code):
+    """The province's registry gives `who`'s unit this cadre."""
+    unit = getattr(api.world, UNITS[who])
+    return api("province", "POST", f"/rounds/{api.round['id']}/registry", json={
+        "unit_id": str(unit.id), "cadre_code": code, "full_name": "Nguyễn Văn Thử",
+        "post": "Phó Bí thư"})
+
+
 def _person(api, who, conference_id, code, **extra):
+    assert _register(api, who, code).status_code in (201, 409)
     return api(who, "POST", f"/conferences/{conference_id}/nominees", json={
         "full_name": "Nguyễn Văn Thử", "cadre_code": code, "post": "Phó Bí thư",
         "category_id": api.round["categories"][0]["id"], **extra})
@@ -58,8 +70,12 @@ def test_exemptions_through_the_api(api):
 def test_third_place_through_the_api(api):
     for who in ("a1", "a2"):
         assert _person(api, who, _conference(api, who), "CB-9").status_code == 201
-    third = _person(api, "a1b", _conference(api, "a1b"), "CB-9")
+    third = _register(api, "a1b", "CB-9")
     assert third.status_code == 409 and third.json["code"] == "third_place"
+    refused = api("a1b", "POST", f"/conferences/{_conference(api, 'a1b')}/nominees", json={
+        "full_name": "Nguyễn Văn Thử", "cadre_code": "CB-9", "post": "Phó Bí thư",
+        "category_id": api.round["categories"][0]["id"]})
+    assert refused.status_code == 409 and refused.json["code"] == "not_in_registry"
 
 
 @pytest.mark.parametrize("present, status", [(32, 200), (31, 409)])

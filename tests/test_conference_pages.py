@@ -62,7 +62,9 @@ def test_round_without_category_or_units_is_refused(app, world, login):
     assert "ít nhất một nhóm chức danh" in response.text
 
 
-def test_unit_admin_runs_a_conference_to_the_opening(app, world, login):
+def test_unit_admin_runs_a_conference_to_the_opening(app, world, login, make):
+    make.register(world.round_a.id, world.a1, [
+        {"full_name": "Trần Thị Hai", "cadre_code": "CB-A2", "post": "Phó Bí thư"}])
     client = login(world.unit_admin_a1)
     url = f"/conferences/{world.conference_a1.id}"
     added = client.post(f"{url}/nominees", data={

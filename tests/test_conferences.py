@@ -7,7 +7,9 @@ import pytest
 from tinnhiem.conferences import nominees, services, voters
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds import registry
 from tinnhiem.rounds import services as rounds
+from tinnhiem.tenants.services import normalize_code
 from tinnhiem.tenants.scope import bind_scope
 from tinnhiem.platform.db import db
 
@@ -70,7 +72,20 @@ class World:
                             "held_on": dt.date(2023, 6, 20), "place": "Hội trường",
                             "voting_body": "Ban Chấp hành", "mode": "electronic"}))
 
-    def add(self, unit, conference, name, code, **extra):
+    def register(self, unit, name, code):
+        """The province's registry gives `unit` this cadre (kept if it already has them)."""
+        def enter(session, actor):
+            round_ = rounds.get_round(session, self.round.id)
+            if registry.own_entry(session, round_.id, unit.id, normalize_code(code)) is None:
+                registry.add_entry(session, actor, round_, {
+                    "unit_id": unit.id, "cadre_code": code, "full_name": name,
+                    "post": "Phó Bí thư"})
+        self.run(self.admin, enter)
+
+    def add(self, unit, conference, name, code, registered=True, **extra):
+        if registered:
+            self.register(unit, name, code)
+
         def add(session, actor):
             item = services.get_conference(session, conference.id)
             return nominees.add_nominee(session, actor, item, {
@@ -101,25 +116,40 @@ def test_appointed_this_year_is_exempt_last_year_is_not(world):
 
 
 def test_third_place_in_a_round_is_refused(world):
+    """The province cannot give a third unit a cadre listed in two; the unit itself is
+    told only that the registry does not give it the cadre."""
     for unit in (world.unit_a, world.unit_b):
         world.add(unit, world.conference(unit), "Phạm Văn Hai Nơi", "CB-77")
-    third = world.conference(world.unit_c)
     with pytest.raises(ServiceError) as caught:
-        world.add(world.unit_c, third, "Phạm Văn Hai Nơi", "cb-77")
-    assert caught.value.code == "third_place"
+        world.register(world.unit_c, "Phạm Văn Hai Nơi", "cb-77")
+    assert caught.value.code == "third_place" and caught.value.status == 409
     message = str(caught.value.message)
     assert "tối đa ở 2 nơi" in message
-    assert "Huyện ủy A" not in message  # unit C may not see where the other places are
+    assert "Huyện ủy A" in message and "Huyện ủy B" in message  # the province sees both
+    third = world.conference(world.unit_c)
+    with pytest.raises(ServiceError) as caught:
+        world.add(world.unit_c, third, "Phạm Văn Hai Nơi", "cb-77", registered=False)
+    assert caught.value.code == "not_in_registry"
+    assert "Huyện ủy A" not in str(caught.value.message)
     left = world.run(world.unit_admins[world.unit_c], lambda s, a: nominees.list_nominees(
         s, services.get_conference(s, third.id)))
     assert left == []
+
+
+def test_one_live_conference_of_a_unit_per_cadre(world):
+    world.add(world.unit_a, world.conference(world.unit_a), "Phạm Văn Một", "CB-55")
+    with pytest.raises(ServiceError) as caught:
+        world.add(world.unit_a, world.conference(world.unit_a, "Hội nghị khác"), "Phạm Văn Một",
+                  "CB-55")
+    assert caught.value.code == "listed_elsewhere"
+    assert "Hội nghị Ban Chấp hành lần thứ 19" in str(caught.value.message)
 
 
 def test_exempt_person_does_not_take_a_place(world):
     for unit in (world.unit_a, world.unit_b):
         world.add(unit, world.conference(unit), "Võ Văn Ba", "CB-88")
     exempt = world.add(world.unit_c, world.conference(world.unit_c), "Võ Văn Ba", "CB-88",
-                       retirement_notice=True)
+                       registered=False, retirement_notice=True)
     assert exempt.exemption == "retirement_notice"
 
 
@@ -229,10 +259,11 @@ def test_look_alike_cadre_codes_are_one_cadre(world):
     for unit in (world.unit_a, world.unit_b):
         world.add(unit, world.conference(unit), "Phạm Văn Hai Nơi", "CB-77")
     with pytest.raises(ServiceError) as caught:
-        world.add(world.unit_c, world.conference(world.unit_c), "Phạm Văn Hai Nơi", "ＣＢ-77")
+        world.register(world.unit_c, "Phạm Văn Hai Nơi", "ＣＢ-77")
     assert caught.value.code == "third_place"
     with pytest.raises(ServiceError) as caught:
-        world.add(world.unit_c, world.conference(world.unit_c), "X", "CB-77\u200b")
+        world.add(world.unit_c, world.conference(world.unit_c), "X", "CB-77\u200b",
+                  registered=False)
     assert caught.value.code == "invalid_code"
 
 

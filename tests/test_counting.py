@@ -24,6 +24,9 @@ def counted_paper(make, world, collected, people: list[dict], count=True):
     from tinnhiem.rounds import services as rounds
 
     admin, counter = world.unit_admin_a1, world.counter_a1
+    cadres = [{"full_name": f"Cán bộ {i + 1}", "cadre_code": f"K-{uuid.uuid4().hex[:8]}",
+               "post": "Phó Bí thư"} for i in range(len(people))]
+    make.register(world.round_a.id, world.a1, cadres)
 
     def prepare(session, actor):
         conference = conferences.create_conference(session, actor, world.a1.id, {
@@ -31,8 +34,7 @@ def counted_paper(make, world, collected, people: list[dict], count=True):
             "held_on": dt.date(2023, 6, 20), "mode": "paper", "place": "Hội trường"})
         category = session.scalars(rounds.select_categories(world.round_a.id)).first()
         added = [nominees.add_nominee(session, actor, conference, {
-            "full_name": f"Cán bộ {i + 1}", "cadre_code": f"K-{uuid.uuid4().hex[:8]}",
-            "post": "Phó Bí thư", "category_id": category}) for i in range(len(people))]
+            **cadre, "category_id": category}) for cadre in cadres]
         voters.set_summoned_count(session, actor, conference, collected + 2)
         conferences.mark_ready(session, actor, conference)
         voters.record_attendance(session, actor, conference, present_count=collected + 2)

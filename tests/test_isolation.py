@@ -28,7 +28,20 @@ def world(make):
     _paper_conference_with_a_sheet(make, w)
     # A sign-in session is its account's alone: anyone else's attempt to end it is a 404.
     w.session_a1 = make.sign_in_session(w.unit_admin_a1)
+    _registry_entry_and_request(make, w)
     return w
+
+
+def _registry_entry_and_request(make, w):
+    """An entry of the province's cadre registry for A1 and a request A1 filed, both in the
+    round only A1 takes part in."""
+    from tinnhiem.rounds import registry
+    from tinnhiem.rounds import services as rounds
+
+    cadre = {"cadre_code": "CB-REG", "full_name": "Nguyễn Văn Đăng Ký", "post": "Phó Bí thư"}
+    w.cadre_entry = make.register(w.round_a1_only.id, w.a1, [cadre])[0]
+    w.cadre_request = make.as_account(w.unit_admin_a1, lambda s, a: registry.file_request(
+        s, a, rounds.get_round(s, w.round_a1_only.id), {**cadre, "cadre_code": "CB-ASK"}))
 
 
 def _paper_conference_with_a_sheet(make, w):
@@ -68,6 +81,7 @@ def _arguments(rule, world):
               "type_id": world.a1.type_id, "round_id": world.round_a1_only.id,
               "conference_id": world.conference_a1.id, "nominee_id": world.nominee_a1.id,
               "ballot_id": world.paper_ballot.id, "session_id": world.session_a1.id,
+              "entry_id": world.cadre_entry.id, "request_id": world.cadre_request.id,
               **NOT_OBJECT_PARAMS}
     if PAPER_ROUTE.search(rule.rule):
         values["conference_id"] = world.paper_conference.id
@@ -126,12 +140,14 @@ def test_the_owner_reaches_the_same_object(app, world, login, token):
     assert client.get(f"/api/v1/units/{world.a1.id}",
                       headers=token(world.unit_admin_a1)).status_code == 200
     operator = login(world.operator, target=app.test_client())
-    province = login(world.admin_a, target=app.test_client())  # the roll-up is theirs
+    # The roll-up and the cadre registry's own pages are the province's.
+    province = login(world.admin_a, target=app.test_client())
     for rule, method in object_routes(app):
         if method == "GET":
             url = _fill(rule, world)
             reader, account = (operator, world.operator) if _directory_route(url) else \
-                (province, world.admin_a) if "/rollup" in url else (owner, world.unit_admin_a1)
+                (province, world.admin_a) if re.search(r"/rollup|/registry", url) \
+                else (owner, world.unit_admin_a1)
             headers = token(account) if url.startswith("/api/") else {}
             assert reader.get(url, headers=headers).status_code == 200, url
 

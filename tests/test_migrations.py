@@ -9,6 +9,20 @@ from tinnhiem import create_app
 from tinnhiem.platform.db import db
 
 
+# A province's template, a round and its post category, as raw rows for revisions that
+# predate the models (ids :template, :round, :category, :province).
+ROUND_ROWS = [
+    "INSERT INTO ballot_templates (id, version, title, header, high_label, confidence_label,"
+    " low_label, instructions, crossed_out_rule, frozen, province_id) VALUES (:template, 1,"
+    " 'Phiếu', '', 'Cao', 'Tín nhiệm', 'Thấp', '', 'row', 1, :province)",
+    "INSERT INTO rounds (id, name, plan_reference, year, template_id,"
+    " exempt_retirement_notice, exempt_appointed_this_year, dossier_days, province_id)"
+    " VALUES (:round, 'Đợt', '', 2023, :template, 1, 1, 15, :province)",
+    "INSERT INTO round_categories (id, round_id, name, deadline, province_id)"
+    " VALUES (:category, :round, 'Nhóm', '2023-06-30', :province)",
+]
+
+
 def _tables(app):
     with app.app_context():
         engine = db.engine
@@ -75,14 +89,7 @@ def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
         "INSERT INTO unit_types (id, code, name) VALUES (:type, 'T', 'Loại')",
         "INSERT INTO units (id, code, name, type_id, valid_from, unit_id, province_id)"
         " VALUES (:province, 'P', 'Tỉnh ủy', :type, '2020-01-01', :province, :province)",
-        "INSERT INTO ballot_templates (id, version, title, header, high_label, confidence_label,"
-        " low_label, instructions, crossed_out_rule, frozen, province_id) VALUES (:template, 1,"
-        " 'Phiếu', '', 'Cao', 'Tín nhiệm', 'Thấp', '', 'row', 1, :province)",
-        "INSERT INTO rounds (id, name, plan_reference, year, template_id,"
-        " exempt_retirement_notice, exempt_appointed_this_year, dossier_days, province_id)"
-        " VALUES (:round, 'Đợt', '', 2023, :template, 1, 1, 15, :province)",
-        "INSERT INTO round_categories (id, round_id, name, deadline, province_id)"
-        " VALUES (:category, :round, 'Nhóm', '2023-06-30', :province)",
+        *ROUND_ROWS,
         "INSERT INTO conferences (id, round_id, title, held_on, place, voting_body, mode, status,"
         " unit_id, province_id, published) VALUES (:conference, :round, 'Hội nghị', '2023-06-01',"
         " '', '', 'paper', 'certified', :province, :province, 0)",
@@ -109,3 +116,59 @@ def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
     assert tuple(filled) == (ids["round"], ids["category"], "Nguyễn Văn A", "Bí thư", "CB-1",
                              "over_half_low", 1, 5208, 4, 0, 5, 1, sort_key("Nguyễn Văn A"))
     assert unit_key == sort_key("Tỉnh ủy")
+
+
+def test_revision_0011_turns_every_live_place_into_a_registry_entry(tmp_path):
+    """Each cadre on the ballot of a conference not annulled becomes an entry of the
+    province's registry for that unit, so an existing round keeps working; on the way down
+    the old place claims come back."""
+    import uuid
+
+    from sqlalchemy import text
+
+    app = create_app({**TEST_CONFIG,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.sqlite3'}"})
+    ids = {name: uuid.uuid4().hex for name in (
+        "type", "province", "u1", "u2", "template", "round", "category", "c1", "c2", "c3",
+        "n1", "n2", "n3", "n4")}
+    unit = ("INSERT INTO units (id, code, name, type_id, valid_from, parent_id, unit_id,"
+            " province_id) VALUES (:{0}, '{0}', 'Đơn vị {0}', :type, '2020-01-01', {1}, :{0},"
+            " :province)")
+    conference = ("INSERT INTO conferences (id, round_id, title, held_on, place, voting_body,"
+                  " mode, status, unit_id, province_id, published) VALUES (:{0}, :round, 'Hội"
+                  " nghị {0}', '2023-06-01', '', '', 'paper', '{1}', :{2}, :province, 0)")
+    nominee = ("INSERT INTO nominees (id, conference_id, full_name, cadre_code, post,"
+               " category_id, ballot_order, retirement_notice, exemption, unit_id, province_id)"
+               " VALUES (:{0}, :{1}, 'Người {0}', '{2}', 'Bí thư', :category, 1, 0, {3}, :{4},"
+               " :province)")
+    rows = [
+        "INSERT INTO unit_types (id, code, name) VALUES (:type, 'T', 'Loại')",
+        unit.format("province", "NULL"), unit.format("u1", ":province"),
+        unit.format("u2", ":province"),
+        *ROUND_ROWS,
+        conference.format("c1", "draft", "u1"), conference.format("c2", "annulled", "u2"),
+        conference.format("c3", "ready", "u2"),
+        nominee.format("n1", "c1", "CB-1", "NULL", "u1"),
+        nominee.format("n2", "c2", "CB-2", "NULL", "u2"),
+        nominee.format("n3", "c3", "CB-1", "NULL", "u2"),
+        nominee.format("n4", "c1", "CB-X", "'retirement_notice'", "u1"),
+    ]
+    entries = "SELECT cadre_code, unit_id, slot, full_name FROM cadre_entries ORDER BY slot"
+    with app.app_context():
+        upgrade(revision="0009")
+        with db.engine.begin() as connection:
+            for statement in rows:
+                connection.execute(text(statement), ids)
+        upgrade(revision="0011")
+        with db.engine.connect() as connection:
+            registered = [tuple(row) for row in connection.execute(text(entries))]
+        downgrade(revision="0009")
+        with db.engine.connect() as connection:
+            places = [tuple(row) for row in connection.execute(text(
+                "SELECT cadre_code, unit_id, nominee_id FROM cadre_places ORDER BY slot"))]
+        db.engine.dispose()
+    assert sorted((code, unit, name) for code, unit, _slot, name in registered) == sorted(
+        [("CB-1", ids["u1"], "Người n1"), ("CB-1", ids["u2"], "Người n3")])
+    assert [slot for _code, _unit, slot, _name in registered] == [1, 2]
+    assert sorted(places) == sorted([("CB-1", ids["u1"], ids["n1"]),
+                                     ("CB-1", ids["u2"], ids["n3"])])

@@ -13,8 +13,9 @@ from tests.pg_cluster import APP
 UNIQUE_EXCEPTIONS = {
     ("units", ("province_id", "code")): "a unit's own code, set only by the operator",
     ("units", ("province_id", "id")): "target of the same-province parent foreign key",
-    ("cadre_places", ("round_id", "cadre_code", "slot")):
-        "the two-places rule must see across units (DOMAIN.md: at most 2 places a round)",
+    ("cadre_entries", ("round_id", "cadre_code", "slot")):
+        "the two-places rule must see across units (DOMAIN.md: at most 2 places a round);"
+        " only the province, whose scope is every unit, writes these rows (rounds.registry)",
 }
 
 

@@ -58,6 +58,8 @@ def _register_blueprints(app: Flask) -> None:
     from tinnhiem.tenants import account_views
     from tinnhiem.tenants import api as tenants_api
     from tinnhiem.rounds import api as rounds_api
+    from tinnhiem.rounds import registry_api
+    from tinnhiem.rounds import registry_views
     from tinnhiem.rounds import views as round_views
     from tinnhiem.tenants import views as tenant_views
     from tinnhiem.counting import api as counting_api
@@ -71,12 +73,13 @@ def _register_blueprints(app: Flask) -> None:
 
     app.add_url_rule("/", "home", tenant_views.home)
     for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp,
-                      round_views.bp, conference_views.bp, voting_views.bp, vote_views.bp,
-                      counting_views.bp, public_results.bp, rollup_views.bp):
+                      round_views.bp, registry_views.bp, conference_views.bp, voting_views.bp,
+                      vote_views.bp, counting_views.bp, public_results.bp, rollup_views.bp):
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
-                 tenants_api.accounts_blp, rounds_api.blp, conferences_api.blp, voting_api.blp,
-                 voting_api.polls_blp, counting_api.blp, counting_api.public_blp, rollup_api.blp)
+                 tenants_api.accounts_blp, rounds_api.blp, registry_api.blp, conferences_api.blp,
+                 voting_api.blp, voting_api.polls_blp, counting_api.blp, counting_api.public_blp,
+                 rollup_api.blp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -130,7 +130,7 @@ def _demo_round(session, units, by_name) -> list[str]:
     """A 2028 mid-term round with conferences in several states. Returns the voting links
     (path with a code) of the open electronic conference's unused codes."""
     from tinnhiem.conferences import nominees, services as conferences, voters
-    from tinnhiem.rounds import services as rounds
+    from tinnhiem.rounds import registry, services as rounds
 
     province = units["TU-PT"]
     round_ = rounds.create_round(session, by_name["bantochuc"], province.id, {
@@ -148,6 +148,9 @@ def _demo_round(session, units, by_name) -> list[str]:
             "place": "Hội trường Đảng ủy", "voting_body": "Ban Chấp hành Đảng bộ",
             "mode": "paper" if state.startswith("paper") else "electronic"})
         for name, code, post, appointed in people:
+            cadre = {"cadre_code": code, "full_name": name, "post": post}
+            if registry.own_entry(session, round_.id, units[unit_code].id, code) is None:
+                registry.register(session, by_name["bantochuc"], round_, units[unit_code], cadre)
             nominees.add_nominee(session, None, conference, {
                 "full_name": name, "cadre_code": code, "post": post,
                 "category_id": category_id, "appointed_on": appointed})
@@ -166,6 +169,11 @@ def _demo_round(session, units, by_name) -> list[str]:
             _demo_certified(session, by_name, conference)
         if state == "annulled":
             conferences.annul(session, None, conference, "Danh sách triệu tập chưa đúng")
+    # A request the province has yet to answer, so its registry page shows one.
+    registry.file_request(session, by_name["donvi"], round_, {
+        "cadre_code": "PT-0111", "full_name": "Trịnh Văn Khoa",
+        "post": "Phó Trưởng ban Tuyên giáo",
+        "note": "Vừa được điều động về phường tháng 5/2028"})
     return links
 
 

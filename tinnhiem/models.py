@@ -3,12 +3,14 @@ for the tests that introspect it)."""
 from tinnhiem.platform.audit.models import AuditEntry, AuditHead
 from tinnhiem.platform.auth.models import Account, SignInSession
 from tinnhiem.counting.models import Certification, Result
-from tinnhiem.conferences.models import CadrePlace, Conference, Nominee, SummonedVoter
-from tinnhiem.rounds.models import BallotTemplate, Round, RoundCategory, RoundUnit
+from tinnhiem.conferences.models import Conference, Nominee, SummonedVoter
+from tinnhiem.rounds.models import (BallotTemplate, CadreEntry, CadreRequest, Round, RoundCategory,
+                                    RoundUnit)
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
 from tinnhiem.voting.models import Ballot, BallotMark, Poll, SheetTotal, TallySheet, VoteCode
 
-__all__ = ["AuditEntry", "AuditHead", "Account", "SignInSession", "BallotTemplate", "CadrePlace", "Conference",
+__all__ = ["AuditEntry", "AuditHead", "Account", "SignInSession", "BallotTemplate", "CadreEntry",
+           "CadreRequest", "Conference",
            "Nominee", "Round", "RoundCategory", "RoundUnit", "SummonedVoter", "Unit",
            "UnitSuccession", "UnitType", "Ballot", "BallotMark", "Poll", "SheetTotal",
            "TallySheet", "VoteCode", "Certification", "Result"]

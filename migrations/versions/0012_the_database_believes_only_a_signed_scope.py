@@ -1,7 +1,7 @@
 """the database believes only a scope the app signed
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01
 
 The app's role could read any province by setting app.province_id itself. Now each
@@ -17,7 +17,7 @@ from tinnhiem.platform.db import database_scope_key
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

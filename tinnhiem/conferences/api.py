@@ -85,7 +85,8 @@ class Nominees(MethodView):
     @blp.response(201, NomineeSchema)
     @document_errors(blp, *WRITE_ERRORS)
     def post(self, data, conference_id):
-        """Add a person; exemptions apply, and a third place in the round is refused."""
+        """Add a person; exemptions apply; on the ballot only a cadre the province's registry
+        gives the unit (refused alike whatever other units have)."""
         return committed(nominees.add_nominee(db.session, current_user,
                                           _conference(conference_id), data))
 

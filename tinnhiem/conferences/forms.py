@@ -21,7 +21,9 @@ class ConferenceForm(FlaskForm):
 
 class NomineeForm(FlaskForm):
     full_name = StringField(_l("Họ và tên"), [InputRequired(REQUIRED), Length(max=200)])
-    cadre_code = StringField(_l("Mã cán bộ"), [InputRequired(REQUIRED), Length(max=40)])
+    # Offers the unit's registered cadres (a <datalist> on the page) and still takes any code.
+    cadre_code = StringField(_l("Mã cán bộ"), [InputRequired(REQUIRED), Length(max=40)],
+                             render_kw={"list": "cadre-codes", "autocomplete": "off"})
     post = StringField(_l("Chức vụ"), [InputRequired(REQUIRED), Length(max=255)])
     category_id = SelectField(_l("Nhóm chức danh"), validate_choice=False)
     ballot_order = IntegerField(_l("Số thứ tự trên phiếu (để trống: cuối danh sách)"),

@@ -86,28 +86,6 @@ class Nominee(UnitOwned, db.Model):
         return self.exemption is None
 
 
-class CadrePlace(UnitOwned, db.Model):
-    """One of the at most two places a cadre is voted on in a round. The unique
-    (round, cadre, slot) spans units on purpose: it is how the rule sees across units
-    without anyone reading another unit's rows."""
-
-    __tablename__ = "cadre_places"
-    __table_args__ = (
-        UniqueConstraint("round_id", "cadre_code", "slot"),
-        UniqueConstraint("unit_id", "nominee_id"),
-        ForeignKeyConstraint(["unit_id", "nominee_id"], ["nominees.unit_id", "nominees.id"],
-                             ondelete="CASCADE"),
-        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
-        CheckConstraint("slot IN (1, 2)", name="slot"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    round_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    cadre_code: Mapped[str] = mapped_column(String(40))
-    slot: Mapped[int] = mapped_column(Integer)
-    nominee_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-
-
 class SummonedVoter(UnitOwned, db.Model):
     """A person summoned to the conference (names are optional: a count may do)."""
 

@@ -1,18 +1,17 @@
-"""People voted on: exemptions and the at-most-two-places rule. The caller commits."""
+"""People voted on: exemptions, and only cadres the province's registry gives the unit
+(rounds.registry: the at-most-two-places rule). The caller commits."""
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from tinnhiem.conferences.models import CadrePlace, Conference, Nominee
+from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.conferences.services import audit_conference, require_editable
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds import registry
 from tinnhiem.rounds.models import Round, RoundCategory
-from tinnhiem.tenants.models import Unit
 from tinnhiem.tenants.services import as_uuid, normalize_code, required_text
 
-MAX_PLACES = 2
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 EXEMPTION_LABELS = {
     "retirement_notice": _l("Đã có thông báo nghỉ hưu"),
@@ -51,37 +50,6 @@ def _category(session, round_id, category_id) -> RoundCategory:
         raise ServiceError("unknown_category", _l("Hãy chọn nhóm chức danh của đợt."),
                            field="category_id")
     return category
-
-
-def _claim_place(session, round_id, nominee: Nominee) -> None:
-    """Take slot 1 or 2 for this cadre in the round; the unique key across units refuses a
-    third. Each try runs in a savepoint so a refused one leaves the transaction usable."""
-    for slot in range(1, MAX_PLACES + 1):
-        try:
-            with session.begin_nested():
-                session.add(CadrePlace(province_id=nominee.province_id, unit_id=nominee.unit_id,
-                                       round_id=round_id, cadre_code=nominee.cadre_code,
-                                       slot=slot, nominee_id=nominee.id))
-                session.flush()
-            return
-        except IntegrityError:
-            continue
-    raise ServiceError("third_place", _third_place_message(session, round_id, nominee),
-                       field="cadre_code", status=409)
-
-
-def _third_place_message(session, round_id, nominee: Nominee):
-    """Name the two existing places only if this user may see both; otherwise the rule."""
-    places = session.execute(
-        select(Unit.name).join(CadrePlace, CadrePlace.unit_id == Unit.id)
-        .where(CadrePlace.round_id == round_id, CadrePlace.cadre_code == nominee.cadre_code)
-    ).scalars().all()
-    if len(places) >= MAX_PLACES:
-        return _l("Cán bộ %(code)s đã được lấy phiếu ở 2 nơi trong đợt này (%(places)s);"
-                  " mỗi người chỉ được lấy phiếu tối đa ở 2 nơi.",
-                  code=nominee.cadre_code, places=", ".join(sorted(places)))
-    return _l("Mỗi người chỉ được lấy phiếu tối đa ở 2 nơi trong một đợt; cán bộ %(code)s"
-              " đã đủ 2 nơi.", code=nominee.cadre_code)
 
 
 def _next_order(session, conference: Conference) -> int:
@@ -134,10 +102,10 @@ def add_nominee(session, actor, conference: Conference, data: dict) -> Nominee:
         report_name=report_name, report_pdf=report_pdf,
     )
     nominee.exemption = exemption_for(round_, appointed_on, nominee.retirement_notice)
+    if nominee.on_ballot:
+        registry.require_listable(session, conference, cadre_code)
     session.add(nominee)
     session.flush()
-    if nominee.on_ballot:
-        _claim_place(session, round_.id, nominee)
     audit_conference(session, actor, "nominee.added", conference, nominee=str(nominee.id),
            exemption=nominee.exemption)
     return nominee
@@ -157,19 +125,8 @@ def attach_report(session, actor, conference: Conference, nominee: Nominee, file
     audit_conference(session, actor, "nominee.report", conference, nominee=str(nominee.id))
 
 
-def release_places(session, conference: Conference) -> None:
-    """An annulled conference no longer counts towards anyone's two places."""
-    for place in session.scalars(select(CadrePlace).join(
-            Nominee, Nominee.id == CadrePlace.nominee_id).where(
-            Nominee.conference_id == conference.id)):
-        session.delete(place)
-    session.flush()
-
-
 def remove_nominee(session, actor, conference: Conference, nominee: Nominee) -> None:
     require_editable(conference)
-    for place in session.scalars(select(CadrePlace).where(CadrePlace.nominee_id == nominee.id)):
-        session.delete(place)
     session.delete(nominee)
     session.flush()
     audit_conference(session, actor, "nominee.removed", conference, nominee=str(nominee.id))

@@ -205,7 +205,6 @@ def open_vote(session, actor, conference: Conference) -> None:
 def annul(session, actor, conference: Conference, reason: str) -> None:
     """Annul with a reason, at any stage: also how a certified result is corrected (its rows
     stay as they were but leave the province's roll-up; a new conference counts again)."""
-    from tinnhiem.conferences.nominees import release_places
     from tinnhiem.counting.services import mark_certified
 
     reason = required_text(reason, "reason", 1000)
@@ -217,6 +216,5 @@ def annul(session, actor, conference: Conference, reason: str) -> None:
     conference.annul_reason = reason
     mark_certified(session, conference, False)
     conference.status = "annulled"
-    release_places(session, conference)
     session.flush()
     audit_conference(session, actor, "conference.annulled", conference, reason=conference.annul_reason)

@@ -15,6 +15,7 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import handle_form, run_page_action
 from tinnhiem.platform.web import accepts_upload, found_or_404
+from tinnhiem.rounds import registry
 from tinnhiem.rounds import services as rounds
 
 bp = Blueprint("conferences", __name__, url_prefix="/conferences")
@@ -52,8 +53,12 @@ def new():
     return handle_form(form, "conferences/form.html", create)
 
 
-def _nominee_form(conference):
-    form = NomineeForm(prefix="nominee")
+def _nominee_form(conference, picked=None):
+    """The add-person form; `picked`, a registry entry, fills it in (the code stays free
+    text: the service checks it against the registry either way)."""
+    form = NomineeForm(prefix="nominee", data={
+        "cadre_code": picked.cadre_code, "full_name": picked.full_name,
+        "post": picked.post} if picked else None)
     round_ = rounds.get_round(db.session, conference.round_id)
     form.category_id.choices = [(str(c.id), c.name) for c in round_.categories]
     return form
@@ -74,6 +79,8 @@ def _page(conference, status=200, **forms):
         "attendance_form": forms.get("attendance_form") or AttendanceForm(prefix="attendance"),
         "annul_form": forms.get("annul_form") or AnnulForm(prefix="annul"),
         "action_form": ActionForm(), "import_errors": forms.get("import_errors"),
+        "registered": registry.list_entries(db.session, conference.round_id)
+        if current_user.role == ADMIN else [],
     }
     return render_template("conferences/show.html", **context), status
 
@@ -81,7 +88,11 @@ def _page(conference, status=200, **forms):
 @bp.get("/<uuid:conference_id>")
 @require_roles(*READERS)
 def show(conference_id):
-    return _page(_conference_or_404(conference_id))
+    conference = _conference_or_404(conference_id)
+    code = request.args.get("cadre", "")[:40]
+    picked = next((e for e in registry.list_entries(db.session, conference.round_id)
+                   if e.cadre_code == code), None) if code and current_user.role == ADMIN else None
+    return _page(conference, nominee_form=_nominee_form(conference, picked) if picked else None)
 
 
 def _act(conference, form, action, success: str, form_name: str):

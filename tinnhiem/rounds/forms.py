@@ -50,3 +50,24 @@ class RoundForm(FlaskForm):
             "categories": [c for c in self.categories.data if (c.get("name") or "").strip()],
             "unit_ids": self.unit_ids.data,
         }
+
+
+class CadreForm(FlaskForm):
+    """A cadre as the registry names them (the province's entry, or a unit's request)."""
+
+    cadre_code = StringField(_l("Mã cán bộ"), [InputRequired(REQUIRED), Length(max=40)])
+    full_name = StringField(_l("Họ và tên"), [InputRequired(REQUIRED), Length(max=200)])
+    post = StringField(_l("Chức vụ"), [InputRequired(REQUIRED), Length(max=255)])
+
+
+class CadreEntryForm(CadreForm):
+    unit_id = SelectField(_l("Đơn vị được lấy phiếu"), validate_choice=False)
+
+
+class CadreRequestForm(CadreForm):
+    note = TextAreaField(_l("Ghi chú cho Ban Tổ chức Tỉnh ủy"), [Length(max=1000)])
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do không chấp thuận"), [InputRequired(REQUIRED),
+                                                          Length(max=1000)])

@@ -104,3 +104,61 @@ class RoundUnit(UnitOwned, db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     round_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+
+
+REQUEST_STATES = ("pending", "approved", "declined")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class CadreEntry(UnitOwned, db.Model):
+    """The province's cadre registry: in this round, this unit may put this cadre on a
+    ballot. A unit sees only its own entries. Only the province writes them, so the
+    (round, cadre, slot) unique that holds the two places across units is never met by a
+    unit's own action and tells a unit nothing about the others."""
+
+    __tablename__ = "cadre_entries"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "id"),
+        UniqueConstraint("round_id", "cadre_code", "slot"),
+        UniqueConstraint("round_id", "cadre_code", "unit_id"),
+        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+        ForeignKeyConstraint(["province_id", "unit_id"], ["units.province_id", "units.id"]),
+        CheckConstraint("slot IN (1, 2)", name="slot"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    round_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    cadre_code: Mapped[str] = mapped_column(String(40))
+    full_name: Mapped[str] = mapped_column(String(200))
+    post: Mapped[str] = mapped_column(String(255))
+    slot: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class CadreRequest(UnitOwned, db.Model):
+    """A unit asks the province to let it list a cadre; the province approves (an entry) or
+    declines with a reason. The unit sees its own requests and their outcome only."""
+
+    __tablename__ = "cadre_requests"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "id"),
+        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+        ForeignKeyConstraint(["province_id", "unit_id"], ["units.province_id", "units.id"]),
+        CheckConstraint(f"status IN {REQUEST_STATES}", name="status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    round_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    cadre_code: Mapped[str] = mapped_column(String(40))
+    full_name: Mapped[str] = mapped_column(String(200))
+    post: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decision_note: Mapped[str | None] = mapped_column(String(1000))
+    # In UTC, as the API says (the database's now() follows the server's time zone).
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now,
+                                                    server_default=func.now())
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from marshmallow import Schema, fields, validate
 
 
@@ -38,3 +40,54 @@ class RoundSchema(Schema):
 
 class RoundTemplateSchema(Schema):
     template_id = fields.UUID(required=True)
+
+
+CODE = validate.Length(min=1, max=40)
+
+
+class UtcDateTime(fields.DateTime):
+    """A time kept naive in UTC, written with its offset as RFC 3339 (and OpenAPI) want."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class CadreSchema(Schema):
+    """A cadre as the registry names them."""
+
+    id = fields.UUID(dump_only=True)
+    round_id = fields.UUID(dump_only=True)
+    cadre_code = fields.String(required=True, validate=CODE)
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    post = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+
+class CadreEntrySchema(CadreSchema):
+    """A registry entry: in this round, this unit may put this cadre on a ballot."""
+
+    unit_id = fields.UUID(required=True)
+    slot = fields.Integer(dump_only=True, metadata={"description": "Place 1 or 2 of the cadre"})
+
+
+class CadreRequestSchema(CadreSchema):
+    """A unit's request to list a cadre, and the province's answer."""
+
+    unit_id = fields.UUID(dump_only=True)
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+    status = fields.String(dump_only=True, metadata={"description": "pending, approved, declined"})
+    decision_note = fields.String(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
+    decided_at = UtcDateTime(dump_only=True, allow_none=True)
+
+
+class DeclineSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class RegistryConflictSchema(Schema):
+    cadre_code = fields.String()
+    places_left = fields.Integer()
+    places = fields.List(fields.String(), metadata={"description": "Units holding a place"})
+    requested_by = fields.List(fields.String(), metadata={"description": "Units asking"})
