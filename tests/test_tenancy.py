@@ -257,7 +257,6 @@ def test_scope_is_set_even_when_the_transaction_began_before_binding(app, world)
 
 FORBIDDEN = re.compile(r"\btext\(|\binsert\(|__table__|exec_driver_sql|\.execute\(\s*[\"']")
 ALLOWED = {
-    "tinnhiem/tenants/scope.py": "sets the PostgreSQL scope settings",
     "tinnhiem/platform/audit/services.py": "takes the audit chain's advisory lock",
     "tinnhiem/platform/db.py": "turns on SQLite's foreign keys per connection, checks the"
                                " database's scope key",

@@ -123,17 +123,26 @@ def database_role_problems(connection, app_role: str) -> list[str]:
     return problems
 
 
+def set_signed_scope(connection, province="", unit="", crossing="", account="") -> None:
+    """The transaction's scope as PostgreSQL's policies read it, with its signature.
+    is_local=true: the settings end with the transaction, so a pooled connection never
+    carries one request's scope into the next."""
+    connection.execute(
+        text("SELECT set_config('app.province_id', :province, true),"
+             " set_config('app.unit_id', :unit, true),"
+             " set_config('app.crossing', :crossing, true),"
+             " set_config('app.account_id', :account, true),"
+             " set_config('app.scope_sig', :signature, true)"),
+        {"province": province, "unit": unit, "crossing": crossing, "account": account,
+         "signature": scope_signature(province, unit, crossing, account)})
+
+
 def scope_key_matches(connection) -> bool:
     """Whether the database accepts this app's signature (True before revision 0012)."""
     if not is_postgresql(connection) or not connection.execute(text(
             "SELECT to_regclass('public.app_scope_key') IS NOT NULL")).scalar():
         return True
-    connection.execute(text("SELECT set_config('app.province_id', '', true),"
-                            " set_config('app.unit_id', '', true),"
-                            " set_config('app.crossing', '', true),"
-                            " set_config('app.account_id', '', true),"
-                            " set_config('app.scope_sig', :signature, true)"),
-                       {"signature": scope_signature("", "", "")})
+    set_signed_scope(connection)
     return bool(connection.execute(text("SELECT app_scope_signature_ok()")).scalar())
 
 

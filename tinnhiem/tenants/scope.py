@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Table, event, select, text
+from sqlalchemy import Table, event, select
 from sqlalchemy.orm import Mapped, mapped_column, scoped_session, with_loader_criteria
 from sqlalchemy.sql import visitors
 from sqlalchemy.types import Uuid
 
-from tinnhiem.platform.db import TenantSession, db, owner_engine, scope_signature
+from tinnhiem.platform.db import TenantSession, db, owner_engine, set_signed_scope
 
 SCOPE_KEY = "tenant_scope"
 log = logging.getLogger("tinnhiem.tenancy")
@@ -119,20 +119,8 @@ def _apply_database_settings(connection, scope: Scope | None) -> None:
     crossing = "on" if scope and scope.crossing else "directory" if scope and scope.directory \
         else ""
     account = str(scope.account_id) if scope and scope.account_id else ""
-    # is_local=true: the settings end with the transaction, so a pooled connection never
-    # carries one request's scope into the next. The signature is what makes the database
-    # believe them (platform/rls.py, revision 0012).
-    connection.execute(
-        text(
-            "SELECT set_config('app.province_id', :province, true),"
-            " set_config('app.unit_id', :unit, true),"
-            " set_config('app.crossing', :crossing, true),"
-            " set_config('app.account_id', :account, true),"
-            " set_config('app.scope_sig', :signature, true)"
-        ),
-        {"province": province, "unit": unit, "crossing": crossing, "account": account,
-         "signature": scope_signature(province, unit, crossing, account)},
-    )
+    # The signature is what makes the database believe them (platform/rls.py, revision 0012).
+    set_signed_scope(connection, province, unit, crossing, account)
 
 
 @event.listens_for(TenantSession, "after_begin")
