@@ -60,6 +60,9 @@ def pytest_sessionfinish(session, exitstatus):
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-not-for-production",
+    # On PostgreSQL every key must be configured (platform/config.settle_keys).
+    "VOTE_CODE_KEY": "test-vote-code-key-not-for-production",
+    "AUDIT_KEY": "test-audit-key-not-for-production",
     "WTF_CSRF_ENABLED": False,
     "LOGIN_RATE_LIMIT": "1000 per minute",
     "ACCOUNT_RATE_LIMIT": "1000 per minute",

@@ -12,10 +12,14 @@ from flask import Flask
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
                 instance_relative_config=True)
-    from tinnhiem.platform.config import load_config
+    from tinnhiem.platform.config import load_config, settle_keys
 
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides or {})
+    app.config.update(settle_keys(app.config, app.instance_path))
+    from tinnhiem.platform.limit_storage import storage_settings
+
+    app.config.update(storage_settings(app.config))
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
     logging.getLogger("tinnhiem").setLevel(os.environ.get("TINNHIEM_LOG_LEVEL", "INFO"))
     if app.config["BEHIND_PROXY"]:

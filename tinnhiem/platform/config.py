@@ -3,19 +3,73 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
-def _secret_key(instance_path: str) -> str:
-    """SECRET_KEY from the environment; for a local demo, one generated into instance/."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = Path(instance_path) / "secret_key"
+# Keys that must be the same on every worker and host, and through every restart: sessions,
+# voting codes and the audit chain are keyed by them.
+KEYS = ("SECRET_KEY", "VOTE_CODE_KEY", "AUDIT_KEY")
+INSTANCE_KEY_FILE = "secret_key"
+
+
+class KeysMissing(SystemExit):
+    """Raised at start-up; its one line is what the operator sees."""
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """The single host's SECRET_KEY, created once into instance/ (atomically: workers that
+    start together all read the first one written). VOTE_CODE_KEY and AUDIT_KEY are then
+    derived from it, the same in every process."""
+    key_file = Path(instance_path) / INSTANCE_KEY_FILE
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
+        # Written whole under another name, then linked: a reader never sees half a key,
+        # and the link fails for all but the first writer.
+        fd, draft = tempfile.mkstemp(dir=key_file.parent, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
     return key_file.read_text().strip()
+
+
+def is_postgresql(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def settle_keys(config: dict, instance_path: str) -> dict:
+    """The keys, or KeysMissing. On PostgreSQL (several hosts may serve) each key comes from
+    the environment: a key made up per host would break sessions across hosts, make codes
+    unusable and `audit verify` report tampering that never happened. SQLite serves one
+    host, so its SECRET_KEY may live in instance/."""
+    if is_postgresql(config["SQLALCHEMY_DATABASE_URI"]):
+        missing = [key for key in KEYS if not config.get(key)]
+        if missing:
+            raise KeysMissing(
+                f"tinnhiem: refusing to start: {', '.join(missing)} not set; on PostgreSQL"
+                " every key comes from the environment, the same on every host"
+                " (see deploy/env.example)")
+        return {}
+    if config.get("SECRET_KEY"):
+        return {}
+    return {"SECRET_KEY": _instance_secret_key(instance_path)}
+
+
+def require_shared_keys(instance_path: str, workers: int) -> None:
+    """Before gunicorn forks several workers: every key must already exist where they all
+    read it (the environment, or instance/ made by `flask` once, as `make run` does)."""
+    if workers <= 1 or os.environ.get("SECRET_KEY"):
+        return
+    if not (Path(instance_path) / INSTANCE_KEY_FILE).exists():
+        raise KeysMissing(
+            f"tinnhiem: refusing to start {workers} workers: SECRET_KEY is not set and"
+            f" {instance_path}/{INSTANCE_KEY_FILE} does not exist; set the keys in the"
+            " environment (deploy/env.example) or run `flask --app wsgi db upgrade` once")
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -28,7 +82,8 @@ def _bool(name: str, default: bool) -> bool:
 def load_config(instance_path: str) -> dict:
     sqlite_path = Path(instance_path) / "tinnhiem.sqlite3"
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        # Unset: see settle_keys (the app factory applies it after its overrides).
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
         # Keys the audit chain; defaults to one derived from SECRET_KEY.
         "AUDIT_KEY": os.environ.get("AUDIT_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
@@ -51,7 +106,9 @@ def load_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Unset: the counters live in the app's database (platform/limit_storage.py), shared
+        # by every worker and host; redis://… for a large deployment.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per 15 minutes"),
         "ACCOUNT_RATE_LIMIT": os.environ.get("ACCOUNT_RATE_LIMIT", "20 per hour"),

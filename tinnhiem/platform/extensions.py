@@ -10,6 +10,6 @@ csrf = CSRFProtect()
 babel = Babel()
 migrate = Migrate()
 login_manager = LoginManager()
-# Counters live in memory by default; set RATELIMIT_STORAGE_URI=redis://... when several
-# gunicorn workers or hosts must share them.
+# Counters live in the app's database unless RATELIMIT_STORAGE_URI names a store (redis://…):
+# never in one process's memory, which each gunicorn worker would hold apart.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
