@@ -78,5 +78,7 @@ def mark_worker_dead(server, worker) -> None:
 def init_app(app) -> None:
     from tinnhiem.platform.web import run_first
 
+    if app.config.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.makedirs(app.config["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
     run_first(app, _answer_scrape)
     app.after_request(_count)
