@@ -66,8 +66,10 @@ def logging_config(settings: dict) -> dict:
             # With any logconfig set, gunicorn writes an access line per request: the client's
             # address and the path, a voter's link included. Never.
             "gunicorn.access": {"level": "CRITICAL", "handlers": ["null"], "propagate": False},
-            # The development server's access lines, for the same reason.
+            # The development server's access lines, for the same reason; and the rate
+            # limiter's INFO line for each refusal, which names the client's address.
             "werkzeug": {"level": "WARNING"},
+            "flask-limiter": {"level": "WARNING"},
         },
     }
 
