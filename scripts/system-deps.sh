@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: PostgreSQL server binaries and Chromium.
+# Debian packages the test suite needs: PostgreSQL server binaries, Chromium, Redis.
 # Installs them when missing (as root); otherwise fails with one clear line.
 set -euo pipefail
 
@@ -7,6 +7,7 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
   || [ -n "${TINNHIEM_TEST_PG_URL:-}" ] || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 fc-list 2>/dev/null | grep -qi "noto sans" || missing+=(fonts-noto-core)
 
 if [ ${#missing[@]} -eq 0 ]; then

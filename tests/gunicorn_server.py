@@ -38,7 +38,7 @@ def start(env: dict, port: int) -> subprocess.Popen:
 
 
 @contextmanager
-def serving(env: dict, ready_path="/health", timeout=60):
+def serving(env: dict, ready_path="/healthz", timeout=60):
     """The base URL of a running gunicorn; stopped (and its output shown on failure) after."""
     port = free_port()
     process = start(env, port)

@@ -20,8 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from tinnhiem.platform.limit_storage import storage_settings
 
     app.config.update(storage_settings(app.config))
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
-    logging.getLogger("tinnhiem").setLevel(os.environ.get("TINNHIEM_LOG_LEVEL", "INFO"))
+    _configure_logging(app)
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -48,8 +47,29 @@ def create_app(overrides: dict | None = None) -> Flask:
     tenant_request.init_app(app)
     app.before_request(enforce_password_change)
     _register_blueprints(app)
+    _register_observability(app)
     _register_cli(app)
     return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if app.testing:  # pytest captures the records; its own handlers stay in place
+        logging.basicConfig(level=app.config["LOG_LEVEL"])
+        logging.getLogger("tinnhiem").setLevel(app.config["TINNHIEM_LOG_LEVEL"])
+        return
+    from tinnhiem.platform import logging_setup
+
+    logging_setup.configure(app.config)
+
+
+def _register_observability(app: Flask) -> None:
+    """Each puts its hook before all the others (web.run_first): a probe or a scrape is
+    answered before any account, scope, rate limit or database is touched."""
+    from tinnhiem.platform import health, metrics, request_log
+
+    request_log.init_app(app)
+    metrics.init_app(app)
+    health.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

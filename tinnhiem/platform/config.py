@@ -79,6 +79,16 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def logging_settings() -> dict:
+    """Read apart from load_config: gunicorn's master configures its logging from them
+    before any app exists."""
+    return {
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        "TINNHIEM_LOG_LEVEL": os.environ.get("TINNHIEM_LOG_LEVEL", "INFO"),
+    }
+
+
 def load_config(instance_path: str) -> dict:
     sqlite_path = Path(instance_path) / "tinnhiem.sqlite3"
     return {
@@ -128,6 +138,11 @@ def load_config(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        **logging_settings(),
+        # Who may read /metrics (after ProxyFix, the client's address); others get 404.
+        "METRICS_ALLOWED_IPS": os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1"),
+        # prometheus-client reads it itself at import; set, several workers share counters.
+        "PROMETHEUS_MULTIPROC_DIR": os.environ.get("PROMETHEUS_MULTIPROC_DIR"),
     }
 
 

@@ -150,6 +150,8 @@ def init_app(app) -> None:
     app.add_url_rule("/lang/<code>", "switch_language", switch_language)
     app.jinja_env.globals.update(role_label=role_label, get_locale=get_locale)
 
-    @app.get("/health")
-    def health():
-        return jsonify({"status": "ok"})
+
+def run_first(app, hook) -> None:
+    """Run `hook` before every other before_request hook of the app (those that load the
+    signed-in account, bind a scope, count a rate limit or check the database role)."""
+    app.before_request_funcs.setdefault(None, []).insert(0, hook)

@@ -27,7 +27,7 @@ def require_roles(*roles):
 
 
 PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth_api.revoke_token",
-                          "static", "switch_language", "health"}
+                          "static", "switch_language"}
 
 
 def enforce_password_change():
