@@ -5,8 +5,9 @@ On PostgreSQL every transaction a request opens carries `statement_timeout` and
 `lock_timeout` (DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS), set transaction-locally: they
 hold behind pgbouncer in transaction mode as well, and never reach a CLI command (backups,
 migrations and `audit verify` take as long as they need; they also run on the owner's own
-engine). On SQLite the lock timeout is the busy timeout. A cancelled statement aborts its
-transaction, which is rolled back: nothing of the request was stored, as the 503 says.
+engine). On SQLite the lock timeout is the busy timeout, and also bounds the tries of a
+transaction SQLite refused. A cancelled statement aborts its transaction, which is rolled
+back: nothing of the request was stored, as the 503 says.
 """
 import itertools
 import logging
@@ -28,9 +29,9 @@ BUSY_STATES = frozenset({"57014", "55P03"})
 TRANSIENT_STATES = frozenset({"57P01", "57P02", "57P03", "40001", "40P01"})
 RETRY_AFTER_SECONDS = 5
 # SQLite refuses (rather than waits for) a reader that wants to write while another writes:
-# a few tries with a growing, jittered pause (about 3 s in all), then 503.
-SQLITE_ATTEMPTS = 12
+# tries with a growing, jittered pause, for as long as the lock timeout, then 503.
 SQLITE_PAUSE_CAP = 0.3
+SQLITE_DEFAULT_WAIT_MS = 5000  # when DB_LOCK_TIMEOUT_MS is 0: SQLite cannot wait forever
 
 VOTE_NOT_STORED = _l("Hệ thống đang bận, phiếu của bạn chưa được ghi. Vui lòng thử lại.")
 NOT_DONE = _l("Hệ thống đang bận, thao tác của bạn chưa được thực hiện. Vui lòng thử lại.")
@@ -59,6 +60,7 @@ def in_one_transaction(session, work):
     PostgreSQL failure once, SQLite's refusal a bounded few times. Anything else (and a
     ServiceError) is rolled back and raised."""
     transient_tries = 1
+    deadline = time.monotonic() + sqlite_wait_ms(current_app.config) / 1000
     for attempt in itertools.count():
         try:
             result = work()
@@ -66,7 +68,7 @@ def in_one_transaction(session, work):
             return result
         except DBAPIError as error:
             session.rollback()
-            if is_sqlite_locked(error) and attempt < SQLITE_ATTEMPTS - 1:
+            if is_sqlite_locked(error) and time.monotonic() < deadline:
                 time.sleep(random.uniform(0.5, 1.0) * min(0.01 * 2 ** attempt, SQLITE_PAUSE_CAP))
                 continue
             if is_transient(error) and transient_tries:
@@ -107,6 +109,10 @@ def _bound_request_transaction(connection) -> None:
          "lock": str(config["DB_LOCK_TIMEOUT_MS"])})
 
 
+def sqlite_wait_ms(config) -> int:
+    return config["DB_LOCK_TIMEOUT_MS"] or SQLITE_DEFAULT_WAIT_MS
+
+
 def _sqlite_busy_timeout(milliseconds: int):
     def on_connect(dbapi_connection, _record):
         if isinstance(dbapi_connection, sqlite3.Connection):
@@ -126,5 +132,5 @@ def init_app(app) -> None:
                 event.listen(engine, "begin", _bound_request_transaction)
             else:
                 event.listen(engine, "connect",
-                             _sqlite_busy_timeout(app.config["DB_LOCK_TIMEOUT_MS"]))
+                             _sqlite_busy_timeout(sqlite_wait_ms(app.config)))
     app.register_error_handler(DBAPIError, _answer)
