@@ -56,9 +56,9 @@ def is_busy(error: DBAPIError) -> bool:
 
 
 def in_one_transaction(session, work):
-    """Run `work()` and commit it as one transaction, again when that may help: a transient
-    PostgreSQL failure once, SQLite's refusal a bounded few times. Anything else (and a
-    ServiceError) is rolled back and raised."""
+    """Run `work()` and commit it as one transaction, again when that may help: after a
+    transient PostgreSQL failure once, after SQLite's refusal for as long as the lock
+    timeout. Anything else (a ServiceError too) is rolled back and raised."""
     transient_tries = 1
     deadline = time.monotonic() + sqlite_wait_ms(current_app.config) / 1000
     for attempt in itertools.count():
