@@ -104,6 +104,10 @@ def load_config(instance_path: str) -> dict:
         # hide_parameters: even with SQL logging switched on, no value (a ballot, a code's
         # hash) reaches a log line.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Bounds on each web request's transactions (PostgreSQL; SQLite: the lock wait only);
+        # CLI commands are not bounded. 0 switches one off.
+        "DB_STATEMENT_TIMEOUT_MS": int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", 15000)),
+        "DB_LOCK_TIMEOUT_MS": int(os.environ.get("DB_LOCK_TIMEOUT_MS", 5000)),
         # Large enough for any form; a 10 MB field is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
         "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),

@@ -167,5 +167,8 @@ def _check_database_role_once():
 def init_app(app) -> None:
     """Bind the extension; check the app's database role at its first request (not at
     start, so nothing touches the database before gunicorn forks)."""
+    from tinnhiem.platform import db_failures
+
     db.init_app(app)
+    db_failures.init_app(app)  # timeouts on every request's transactions; 503 when busy
     app.before_request(_check_database_role_once)

@@ -15,12 +15,12 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds.models import BallotTemplate
-from tinnhiem.voting import casting, codes, paper, sealing
-from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, CloseVoteSchema, CreatedSchema,
-                                     IssueCodesSchema, IssuedCodesSchema, PaperBallotSchema,
-                                     PollSchema, ReceiptSchema, SheetActionSchema,
-                                     SheetComparisonSchema, SheetSchema, TotalsSchema,
-                                     VoteSummarySchema)
+from tinnhiem.voting import casting, codes, paper, receipts, sealing
+from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, ClaimSchema, CloseVoteSchema,
+                                     CodeSchema, CreatedSchema, IssueCodesSchema,
+                                     IssuedCodesSchema, PaperBallotSchema, PollSchema,
+                                     ReceiptSchema, SheetActionSchema, SheetComparisonSchema,
+                                     SheetSchema, TotalsSchema, VoteSummarySchema)
 from tinnhiem.voting.slips import vote_url
 from tinnhiem.voting.views import poll_of
 from tinnhiem.voting.vote_views import (cast_with_retry, conference_of_poll, note_failure,
@@ -222,23 +222,48 @@ def poll(slug):
                          for n in ballot_nominees(db.session, conference)]}
 
 
+@polls_blp.post("/<slug>/trackers")
+@polls_blp.doc(**NO_ACCOUNT)
+@throttle_guesses
+@polls_blp.arguments(CodeSchema)
+@polls_blp.response(200, ClaimSchema)
+@document_errors(polls_blp, 404, 409, 422, 429, 503)
+def draw_tracker(data, slug):
+    """Check a code (nothing is spent) and draw the tracker its ballot will carry. Send both
+    fields with the cast: if its answer is lost, the same request sent again is answered with
+    the same receipt instead of "code spent". The service keeps neither until the cast."""
+    conference = conference_of_poll(slug)
+    try:
+        code = casting.check_code(db.session, conference, data["code"])
+    except ServiceError as error:
+        note_failure(error)
+        raise
+    return receipts.claim_for(conference, code)._asdict()
+
+
 @polls_blp.post("/<slug>/ballots")
 @polls_blp.doc(**NO_ACCOUNT)
 @throttle_guesses
 @polls_blp.arguments(CastSchema)
 @polls_blp.response(201, ReceiptSchema)
-@document_errors(polls_blp, 404, 409, 422, 429)
+@polls_blp.alt_response(200, schema=ReceiptSchema,
+                        description="Cast before (with this tracker): the same receipt")
+@document_errors(polls_blp, 404, 409, 422, 429, 503)
 def cast(data, slug):
     """Cast one ballot with a one-time code. A spent, unknown or other conference's code, or a
-    closed vote: refused, nothing recorded. Rows left out or null are blank (invalid)."""
+    closed vote: refused, nothing recorded. Rows left out or null are blank (invalid). With
+    the tracker and tag drawn for this code, sending the same cast again after its ballot was
+    stored answers 200 with the same receipt. 503 `database_busy`: nothing was recorded."""
     values = {str(c["nominee_id"]): c["level"] for c in data["choices"]}
     if len(values) != len(data["choices"]):
         raise ServiceError("duplicate_nominee", _l("Một người xuất hiện hai lần trên phiếu."),
                            field="choices")
     conference_of_poll(slug)  # 404 for an unknown poll before anything else
     try:
-        _conference, tracker = cast_with_retry(slug, data["code"], values)
+        _conference, receipt = cast_with_retry(slug, data["code"], values, data["tracker"],
+                                               data["tag"])
     except ServiceError as error:
         note_failure(error)
         raise
-    return {"tracker": casting.display_tracker(tracker)}
+    return ({"tracker": casting.display_tracker(receipt.tracker)},
+            200 if receipt.repeated else 201)

@@ -59,6 +59,13 @@ def find_code(session, conference, code_text) -> VoteCode | None:
         VoteCode.digest == code_digest(conference.id, code)))
 
 
+def code_state(session, conference, digest: str) -> str | None:
+    """The code's state as the database has it now (a column read: never the session's copy
+    of a row an UPDATE has since changed)."""
+    return session.scalar(select(VoteCode.state).where(
+        VoteCode.conference_id == conference.id, VoteCode.digest == digest))
+
+
 def _code_row(session, conference, code_text) -> VoteCode:
     row = find_code(session, conference, code_text)
     if row is None:
@@ -107,8 +114,10 @@ def new_tracker() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(TRACKER_LENGTH))
 
 
-def cast_ballot(session, conference: Conference, code_text, values: dict) -> Ballot:
-    """Spend the code and record the ballot, or refuse with nothing written."""
+def cast_ballot(session, conference: Conference, code_text, values: dict,
+                tracker: str | None = None) -> Ballot:
+    """Spend the code and record the ballot, or refuse with nothing written. `tracker`: the
+    one drawn when the ballot page was served (see voting.receipts), else a new one."""
     require_open(conference)
     choices = read_choices(ballot_nominees(session, conference), values)
     digest = _code_row(session, conference, code_text).digest
@@ -120,11 +129,9 @@ def cast_ballot(session, conference: Conference, code_text, values: dict) -> Bal
         .execution_options(synchronize_session=False))
     if spent.rowcount != 1:
         # Voided by a close that committed while this vote waited for the code's row.
-        state = session.scalar(select(VoteCode.state).where(
-            VoteCode.conference_id == conference.id, VoteCode.digest == digest))
-        raise _vote_closed() if state == "void" else _spent_code()
+        raise _vote_closed() if code_state(session, conference, digest) == "void" else _spent_code()
     ballot = Ballot(id=uuid.uuid4(), conference_id=conference.id, origin="electronic",
-                    tracker=new_tracker(), province_id=conference.province_id,
+                    tracker=tracker or new_tracker(), province_id=conference.province_id,
                     unit_id=conference.unit_id)
     session.add(ballot)
     session.add_all(BallotMark(ballot_id=ballot.id, nominee_id=nominee_id, mark=mark,

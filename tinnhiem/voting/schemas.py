@@ -116,10 +116,26 @@ class ChoiceSchema(Schema):
                           metadata={"description": "null or absent: the row is left blank"})
 
 
-class CastSchema(Schema):
+class CodeSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(max=40))
+
+
+CLAIM_HELP = ("From POST /polls/{slug}/trackers, for this code: with both, a repeated cast"
+              " whose ballot is already stored answers 200 with the same receipt")
+
+
+class CastSchema(CodeSchema):
     choices = fields.List(fields.Nested(ChoiceSchema), load_default=list,
                           validate=validate.Length(max=500))
+    tracker = fields.String(load_default=None, validate=validate.Length(max=20),
+                            metadata={"description": CLAIM_HELP})
+    tag = fields.String(load_default=None, validate=validate.Length(max=64),
+                        metadata={"description": CLAIM_HELP})
+
+
+class ClaimSchema(Schema):
+    tracker = fields.String(metadata={"description": "The tracker the ballot will carry"})
+    tag = fields.String(metadata={"description": "Proves the tracker was drawn for this code"})
 
 
 class ReceiptSchema(Schema):

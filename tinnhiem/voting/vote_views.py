@@ -3,23 +3,24 @@
 Enter or scan the code → the ballot → review (blank rows are warned about, and may still be
 sent) → the receipt with a tracker. Every step is a POST that carries the code in the form
 body, never in a URL after the first scan; nothing on this path logs, audits or stores an
-address, a session or a time.
+address, a session or a time. The ballot's tracker is drawn with the ballot page and rides
+along with the code (voting.receipts), so a resent form whose answer was lost gets its
+receipt again.
 """
 import hashlib
 import hmac
-import time
 
 from flask import (Blueprint, Response, abort, current_app, g, render_template, request)
-from sqlalchemy.exc import OperationalError
 
 from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.config import derived_key
 from tinnhiem.platform.db import db
+from tinnhiem.platform.db_failures import in_one_transaction
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import csrf, limiter
 from tinnhiem.rounds.models import BallotTemplate
 from tinnhiem.tenants.scope import Scope, bind_scope
-from tinnhiem.voting import casting
+from tinnhiem.voting import casting, receipts
 from tinnhiem.voting.codes import display_code
 
 bp = Blueprint("vote", __name__, url_prefix="/v")
@@ -85,6 +86,11 @@ def _choices_from_form(nominees) -> dict:
     return {str(n.id): request.form.get(f"p-{n.id}", "") for n in nominees}
 
 
+def _claim(conference, code: str) -> receipts.Claim:
+    return receipts.claim_for(conference, code, request.form.get("tracker"),
+                              request.form.get("tag"))
+
+
 @bp.get("/<slug>")
 def start(slug):
     conference = conference_of_poll(slug)
@@ -112,7 +118,8 @@ def ballot(slug):
         return _refused(conference, error, code_text[:40])
     nominees = ballot_nominees(db.session, conference)
     return _page("voting/vote_ballot.html", conference, code=display_code(code),
-                 nominees=nominees, choices=_choices_from_form(nominees))
+                 nominees=nominees, choices=_choices_from_form(nominees),
+                 claim=_claim(conference, code))
 
 
 @bp.post("/<slug>/review")
@@ -129,28 +136,19 @@ def review(slug):
     blank = [n for n in nominees if choices[n.id] == "blank"]
     return _page("voting/vote_review.html", conference, code=display_code(code),
                  nominees=nominees, choices={str(k): v for k, v in choices.items()},
-                 blank=blank)
+                 blank=blank, claim=_claim(conference, code))
 
 
-def cast_with_retry(slug, code_text, values, attempts=40):
-    """SQLite lets one writer in at a time and refuses (rather than waits for) a reader that
-    wants to write: retry the whole transaction. PostgreSQL simply waits on the code's row."""
-    for attempt in range(attempts):
-        try:
-            conference = conference_of_poll(slug)
-            cast = casting.cast_ballot(db.session, conference, code_text, values)
-            tracker = cast.tracker
-            db.session.commit()
-            return conference, tracker
-        except OperationalError as error:
-            db.session.rollback()
-            if "locked" not in str(error) or attempt == attempts - 1:
-                raise
-            time.sleep(0.02 * (attempt + 1))
-        except ServiceError:
-            db.session.rollback()
-            raise
-    raise RuntimeError("unreachable")
+def cast_with_retry(slug, code_text, values, tracker=None, tag=None):
+    """Cast (or recall the receipt of a ballot already stored) in one transaction, tried
+    again when the database asks for it (see platform.db_failures); each try reads the
+    conference afresh. Returns the conference and the receipt."""
+    def attempt():
+        conference = conference_of_poll(slug)
+        return conference, receipts.cast_or_recall(db.session, conference, code_text, values,
+                                                   tracker, tag)
+
+    return in_one_transaction(db.session, attempt)
 
 
 @bp.post("/<slug>/cast")
@@ -161,12 +159,14 @@ def cast(slug):
     nominees = ballot_nominees(db.session, conference)
     values = _choices_from_form(nominees)
     try:
-        conference, tracker = cast_with_retry(slug, code_text, values)
+        conference, receipt = cast_with_retry(slug, code_text, values,
+                                              request.form.get("tracker"),
+                                              request.form.get("tag"))
     except ServiceError as error:
         conference = conference_of_poll(slug)
         return _refused(conference, error, code_text[:40])
     return _page("voting/vote_receipt.html", conference,
-                 tracker=casting.display_tracker(tracker))
+                 tracker=casting.display_tracker(receipt.tracker), repeated=receipt.repeated)
 
 
 @bp.get("/<slug>/reports/<uuid:nominee_id>.pdf")
