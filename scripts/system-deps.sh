@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: PostgreSQL server binaries and Chromium.
+# Debian packages the test suite needs: PostgreSQL server binaries and Chromium; nginx,
+# openssl and systemd-analyze check the deploy files.
 # Installs them when missing (as root); otherwise fails with one clear line.
 set -euo pipefail
 
@@ -8,6 +9,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/n
   || [ -n "${TINNHIEM_TEST_PG_URL:-}" ] || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "noto sans" || missing+=(fonts-noto-core)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
