@@ -1,240 +1,188 @@
-"""The shipped deploy files, checked by their own tools: nginx runs the site (`nginx -t`, and
-for real in front of stand-in app hosts), systemd-analyze verifies the units, gunicorn boots
-with its configuration, and the compose file has the production shape."""
-import json
+"""The shipped systemd units and gunicorn configuration, checked by their own tools:
+`systemd-analyze verify` and `security`, gunicorn booting with the configuration on SQLite.
+(nginx: test_deploy_nginx.py; the compose file: test_deploy_compose.py.)"""
+import importlib.util
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-import yaml
+from gunicorn.config import Config
+from gunicorn.ctl.client import ControlClient
 
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEPLOY = os.path.join(REPOSITORY, "deploy")
-VENV_BIN = os.path.dirname(sys.executable)
+from tests.conftest import TEST_CONFIG
+from tests.deploy_tools import (DEPLOY, REPOSITORY, VENV_BIN, free_port, read, stop, tool,
+                                wait_for_port)
+
 UNITS = ("tinnhiem.service", "tinnhiem-migrate.service", "tinnhiem-backup.service",
          "tinnhiem-backup.timer")
-UNAVAILABLE = "Hệ thống tạm thời không phản hồi. Vui lòng thử lại sau ít phút."
+SERVICES = [unit for unit in UNITS if unit.endswith(".service")]
 
 
-def _tool(name: str) -> str:
-    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin")
-    assert found, f"{name} is missing: scripts/system-deps.sh installs it (make test runs it)"
+def _settings(unit: str) -> dict[str, list[str]]:
+    """Each key of a unit file with its values in order (a key may repeat)."""
+    found: dict[str, list[str]] = {}
+    for line in read(unit).splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            found.setdefault(key.strip(), []).append(value.strip())
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        assert process.poll() is None, process.communicate()
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            assert time.monotonic() < deadline, f"nothing listens on {port}"
-            time.sleep(0.1)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _read(name: str) -> str:
-    with open(os.path.join(DEPLOY, name), encoding="utf-8") as source:
-        return source.read()
-
-
-# --- nginx -------------------------------------------------------------------------------
-
-def _site(tmp_path, replacements: dict[str, str] = ()) -> str:
-    """nginx.conf for the shipped site with a throwaway certificate and this checkout's
-    paths; `replacements` (regex: text) adapt it further for a live run."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run([_tool("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-days", "1", "-subj", "/CN=localhost", "-addext",
-                    "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
-    site = (_read("nginx-tinnhiem.conf")
-            .replace("/etc/ssl/tinnhiem/fullchain.pem", str(cert))
-            .replace("/etc/ssl/tinnhiem/privkey.pem", str(key))
-            .replace("/opt/tinnhiem/", REPOSITORY + "/"))
-    for pattern, text in dict(replacements).items():
-        site, count = re.subn(pattern, text, site, flags=re.M)
-        assert count, pattern
-    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
-    temp_paths = "\n".join(f"    {kind}_temp_path {tmp_path / kind};"
-                           for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    # As root, the workers would run as nobody, who cannot read pytest's private folders.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(f"{user}pid {tmp_path / 'nginx.pid'};\nevents {{}}\nhttp {{\n"
-                    f"    include /etc/nginx/mime.types;\n{temp_paths}\n"
-                    f"    include {tmp_path / 'site.conf'};\n}}\n", encoding="utf-8")
-    return str(conf)
-
-
-def _nginx(conf: str, *args: str) -> list[str]:
-    prefix = os.path.dirname(conf)
-    return [_tool("nginx"), "-c", conf, "-p", prefix, "-e", os.path.join(prefix, "error.log"),
-            *args]
-
-
-def test_the_shipped_nginx_site_passes_nginx_t(tmp_path):
-    checked = subprocess.run(_nginx(_site(tmp_path), "-t"), capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    assert "test is successful" in checked.stderr
-    assert "[warn]" not in checked.stderr and "[emerg]" not in checked.stderr
-
-
-class _AppHost(BaseHTTPRequestHandler):
-    """A stand-in app host: answers everything with 200 and remembers what reached it."""
-    seen: list = []
-
-    def _answer(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        self.seen.append((self.command, self.path, self.headers.get("X-Request-ID"),
-                          self.headers.get("X-Forwarded-Proto")))
-        body = b'{"ok": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, *args):
-        pass
-
-
-def _dying_host() -> tuple[int, threading.Event]:
-    """An app host whose worker dies mid-request: it reads the request, answers nothing."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    stop = threading.Event()
-
-    def serve():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            connection.settimeout(2)
-            try:
-                connection.recv(65536)
-            except OSError:
-                pass
-            connection.close()
-        listener.close()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return listener.getsockname()[1], stop
-
-
 @pytest.fixture
-def nginx_in_front(tmp_path):
-    """The site on free loopback ports in front of two app hosts: the first dies on every
-    request, the second (a backup) answers."""
-    dying, stop_dying = _dying_host()
-    healthy = ThreadingHTTPServer(("127.0.0.1", 0), _AppHost)
-    _AppHost.seen = []
-    threading.Thread(target=healthy.serve_forever, daemon=True).start()
-    http_port, https_port = _free_port(), _free_port()
-    conf = _site(tmp_path, {
-        r"^\s*listen \[::\].*\n": "",
-        r"listen 80;": f"listen 127.0.0.1:{http_port};",
-        r"listen 443 ssl": f"listen 127.0.0.1:{https_port} ssl",
-        r"server 127\.0\.0\.1:8000 [^;]*;": f"server 127.0.0.1:{dying} max_fails=0;"
-                                            f" server 127.0.0.1:{healthy.server_port} backup;",
-    })
-    nginx = subprocess.Popen(_nginx(conf, "-g", "daemon off;"), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+def unit_copies(tmp_path):
+    """The units as installed, with this checkout for /opt/tinnhiem (so ExecStart= finds the
+    binaries) and empty environment files for /etc/tinnhiem."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    for name in ("env", "migrate.env"):
+        (etc / name).write_text("")
+    for unit in UNITS:
+        text = (read(unit).replace("/opt/tinnhiem/.venv/bin", VENV_BIN)
+                .replace("/opt/tinnhiem", REPOSITORY).replace("/etc/tinnhiem", str(etc)))
+        (tmp_path / unit).write_text(text, encoding="utf-8")
+    return [str(tmp_path / unit) for unit in UNITS]
+
+
+def test_the_units_pass_systemd_analyze_verify(unit_copies):
+    checked = subprocess.run([tool("systemd-analyze"), "verify", *unit_copies],
+                             capture_output=True, text=True)
+    said = (checked.stdout + checked.stderr).splitlines()
+    assert checked.returncode == 0, said
+    assert [line for line in said if "tinnhiem" in line] == []
+
+
+def test_every_service_is_hardened(unit_copies):
+    """systemd's own exposure score: at most 2.0 of 10 (1.3 as shipped)."""
+    services = [path for path in unit_copies if path.endswith(".service")]
+    checked = subprocess.run([tool("systemd-analyze"), "security", "--offline=yes",
+                              "--threshold=20", *services], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout[-2000:]
+    assert len(re.findall(r"Overall exposure level for tinnhiem\S*: 1\.\d", checked.stdout)) \
+        == len(services)
+
+
+def test_only_the_migration_and_backup_units_read_the_owners_credentials():
+    web, migrate, backup = (_settings(unit) for unit in SERVICES)
+    assert web["EnvironmentFile"] == ["/etc/tinnhiem/env"]
+    assert "migrate.env" not in read("tinnhiem.service")
+    for unit in (migrate, backup):
+        assert unit["EnvironmentFile"] == ["/etc/tinnhiem/env", "/etc/tinnhiem/migrate.env"]
+        assert unit["Type"] == ["oneshot"]
+    assert migrate["ExecStart"] == ["/opt/tinnhiem/.venv/bin/flask --app wsgi db upgrade"]
+    assert "backup create" in backup["ExecStart"][0]
+    assert "ExecStartPre" not in web
+
+
+def test_the_web_unit_migrates_first_restarts_with_limits_and_reloads():
+    web = _settings("tinnhiem.service")
+    assert web["Requires"] == ["tinnhiem-migrate.service"]
+    assert "tinnhiem-migrate.service" in web["After"][0].split()
+    assert web["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
+    assert web["Restart"] == ["on-failure"] and int(web["RestartSec"][0]) > 0
+    assert int(web["StartLimitBurst"][0]) > 0 and int(web["StartLimitIntervalSec"][0]) > 0
+    assert web["RuntimeDirectory"] == ["tinnhiem"]  # where the control socket goes
+    assert web["ExecStart"] == [
+        "/opt/tinnhiem/.venv/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app"]
+
+
+# --- gunicorn ----------------------------------------------------------------------------
+
+GUNICORN_ENV = ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_CONTROL_SOCKET",
+                "RUNTIME_DIRECTORY", "INSTANCE_PATH", "BIND", "PORT")
+
+
+def _gunicorn_config(monkeypatch, **env):
+    for name in GUNICORN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("gunicorn_conf",
+                                                  os.path.join(DEPLOY, "gunicorn.conf.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_gunicorn_configuration_has_the_production_settings(monkeypatch):
+    conf = _gunicorn_config(monkeypatch, RUNTIME_DIRECTORY="/run/tinnhiem")
+    known = set(Config().settings)
+    settings = {name for name, value in vars(conf).items()
+                if not name.startswith("_") and not callable(value)
+                and type(value).__name__ != "module"}
+    assert settings <= known, settings - known  # no misspelt setting gunicorn would ignore
+    assert conf.preload_app is True
+    assert conf.workers == 2 * len(os.sched_getaffinity(0)) + 1 >= 3
+    assert conf.max_requests > 0 and conf.max_requests_jitter > 0
+    assert 0 < conf.graceful_timeout < 45  # systemd's TimeoutStopSec
+    assert conf.accesslog is None and conf.errorlog == "-"
+    nginx_idle = re.search(r"keepalive_timeout (\d+)s;", read("nginx-tinnhiem.conf"))
+    assert conf.keepalive > int(nginx_idle.group(1))
+    assert conf.control_socket == "/run/tinnhiem/gunicorn-127.0.0.1-8000.ctl"
+    assert _gunicorn_config(monkeypatch, RUNTIME_DIRECTORY="/run/tinnhiem", PORT="8001") \
+        .control_socket == "/run/tinnhiem/gunicorn-127.0.0.1-8001.ctl"
+    assert _gunicorn_config(monkeypatch, WEB_CONCURRENCY="12").workers == 12  # no cap
+
+
+def _boot(tmp_path, name: str, database: str, **env) -> tuple[subprocess.Popen, int]:
+    """gunicorn as the web unit starts it (RUNTIME_DIRECTORY shared by both instances)."""
+    port = free_port()
+    instance = tmp_path / name
+    instance.mkdir()
+    process = subprocess.Popen(
+        [os.path.join(VENV_BIN, "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+        cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**{k: v for k, v in os.environ.items() if k not in GUNICORN_ENV},
+             "DATABASE_URL": database, "INSTANCE_PATH": str(instance),
+             "RUNTIME_DIRECTORY": str(tmp_path / "run"), "PORT": str(port),
+             "SECRET_KEY": TEST_CONFIG["SECRET_KEY"], "VOTE_CODE_KEY": "boot-vote-code-key",
+             "AUDIT_KEY": "boot-audit-key", **env})
+    return process, port
+
+
+def _workers(control_socket: str) -> set[int]:
+    with ControlClient(control_socket, timeout=10) as client:
+        return {worker["pid"] for worker in client.send_command("show workers")["workers"]}
+
+
+def _wait_until(condition, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_two_gunicorn_instances_on_one_host_serve_with_their_own_control_sockets(
+        tmp_path, sqlite_template):
+    database = tmp_path / "tinnhiem.sqlite3"
+    shutil.copy(sqlite_template, database)
+    url = f"sqlite:///{database}"
+    instances = [_boot(tmp_path, "a", url), _boot(tmp_path, "b", url, WEB_CONCURRENCY="2")]
     try:
-        _wait_for_port(https_port, nginx)
-        session = requests.Session()
-        session.trust_env = False  # no proxy, no CA bundle from the environment
-        session.verify = str(tmp_path / "cert.pem")
-        yield session, f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}"
+        for process, port in instances:
+            wait_for_port(port, process)
+            assert requests.get(f"http://127.0.0.1:{port}/login", timeout=30).status_code == 200
+        (first, first_port), (second, second_port) = instances
+        first_socket, second_socket = (str(tmp_path / "run" / f"gunicorn-127.0.0.1-{port}.ctl")
+                                       for port in (first_port, second_port))
+        _wait_until(lambda: len(_workers(first_socket)) == 2 * len(
+            os.sched_getaffinity(0)) + 1)
+        assert len(_workers(second_socket)) == 2
+        # The unit's ExecReload: new workers replace the old, the instance keeps serving.
+        before = _workers(second_socket)
+        second.send_signal(signal.SIGHUP)
+        _wait_until(lambda: len(_workers(second_socket)) == 2
+                    and not _workers(second_socket) & before)
+        assert requests.get(f"http://127.0.0.1:{second_port}/login",
+                            timeout=30).status_code == 200
     finally:
-        _stop(nginx)
-        healthy.shutdown()
-        stop_dying.set()
-
-
-def test_nginx_sends_plain_http_to_https(nginx_in_front):
-    session, http, _https = nginx_in_front
-    answer = session.get(f"{http}/v/hoi-nghi?x=1", allow_redirects=False)
-    assert answer.status_code == 301
-    assert answer.headers["Location"] == "https://127.0.0.1/v/hoi-nghi?x=1"
-    assert answer.headers["Server"] == "nginx"  # no version
-
-
-def test_a_get_is_retried_on_another_host_with_a_fresh_request_id(nginx_in_front):
-    session, _http, https = nginx_in_front
-    answer = session.get(f"{https}/api/v1/rounds", headers={"X-Request-ID": "chosen-by-client"})
-    assert answer.status_code == 200
-    assert answer.headers["Strict-Transport-Security"].startswith("max-age=63072000")
-    assert answer.headers["Server"] == "nginx"
-    [(method, path, request_id, proto)] = _AppHost.seen
-    assert (method, path, proto) == ("GET", "/api/v1/rounds", "https")
-    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
-
-
-def test_a_ballot_is_never_sent_twice_and_the_api_answers_json(nginx_in_front):
-    session, _http, https = nginx_in_front
-    answer = session.post(f"{https}/api/v1/polls/abc/ballots", json={"code": "X"})
-    assert answer.status_code == 502
-    assert answer.headers["Content-Type"].startswith("application/json")
-    assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
-    assert answer.json() == {"code": "upstream_unavailable", "message": UNAVAILABLE,
-                             "status": 502}
-    assert _AppHost.seen == []  # the POST reached the first host only
-
-
-def test_a_page_gets_the_vietnamese_error_page(nginx_in_front):
-    session, _http, https = nginx_in_front
-    answer = session.post(f"{https}/v/hoi-nghi/", data={"code": "X"})
-    assert answer.status_code == 502
-    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert "Hệ thống tạm thời không phản hồi" in answer.text
-    assert _AppHost.seen == []
-
-
-def test_static_files_come_from_nginx_with_their_lifetimes(nginx_in_front):
-    session, _http, https = nginx_in_front
-    app_css = session.get(f"{https}/static/css/app.css")
-    vendor = session.get(f"{https}/static/vendor/bootstrap/bootstrap.min.css")
-    assert (app_css.status_code, vendor.status_code) == (200, 200)
-    assert app_css.headers["Cache-Control"] == "max-age=3600"
-    assert vendor.headers["Cache-Control"] == "max-age=2592000"
-    assert session.get(f"{https}/_errors/502.json").status_code == 404  # internal only
-    assert _AppHost.seen == []
-
-
-def test_every_error_body_is_the_api_error_shape():
-    for status in (502, 503, 504):
-        body = json.loads(_read(f"errors/{status}.json"))
-        assert set(body) == {"code", "message", "status"} and body["status"] == status
+        for process, _port in instances:  # both stop at once
+            process.send_signal(signal.SIGTERM)
+        outputs = [stop(process) for process, _port in instances]
+    assert [process.returncode for process, _port in instances] == [0, 0], outputs
+    assert not any("Traceback" in output for output in outputs), outputs
