@@ -129,6 +129,15 @@ def test_the_gunicorn_configuration_has_the_production_settings(monkeypatch):
     assert _gunicorn_config(monkeypatch, WEB_CONCURRENCY="12").workers == 12  # no cap
 
 
+def test_every_gunicorn_setting_is_documented():
+    names = set(re.findall(r"""(?:_int\(|environ\.get\(|environ\[)["'](\w+)["']""",
+                           read("gunicorn.conf.py")))
+    assert {"WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_CONTROL_SOCKET"} <= names
+    documented = set(re.findall(r"\b[A-Z][A-Z_]+\b", read("env.example")))
+    # systemd sets RUNTIME_DIRECTORY, the units INSTANCE_PATH.
+    assert names - documented <= {"RUNTIME_DIRECTORY", "INSTANCE_PATH"}
+
+
 def _boot(tmp_path, name: str, database: str, **env) -> tuple[subprocess.Popen, int]:
     """gunicorn as the web unit starts it (RUNTIME_DIRECTORY shared by both instances)."""
     port = free_port()
