@@ -58,8 +58,13 @@ def post_fork(server, worker):
     """With preload the app was built in the master: a pooled database connection it may
     have opened must not be shared by the forked workers, so each worker starts its pool
     afresh (without closing the master's connections under it)."""
+    from flask import Flask
+
     from tinnhiem.platform.db import db
 
-    with server.app.wsgi().app_context():
+    app = server.app.wsgi()
+    if not isinstance(app, Flask):  # wsgi:app wrapped in a middleware: nothing to reach
+        return
+    with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)

@@ -43,13 +43,16 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> 
             time.sleep(0.1)
 
 
-def stop(process: subprocess.Popen) -> str:
-    """SIGTERM (a graceful stop, as systemd does), then what the process wrote."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
+def stop(*processes: subprocess.Popen) -> list[str]:
+    """One SIGTERM each (a graceful stop, as systemd does; a second one would cut it short),
+    all at once; then what each process wrote."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return process.communicate()[0] or ""
+    return [process.communicate()[0] or "" for process in processes]

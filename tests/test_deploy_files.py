@@ -7,7 +7,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -193,8 +192,8 @@ def test_two_gunicorn_instances_on_one_host_serve_with_their_own_control_sockets
         assert requests.get(f"http://127.0.0.1:{second_port}/login",
                             timeout=30).status_code == 200
     finally:
-        for process, _port in instances:  # both stop at once
-            process.send_signal(signal.SIGTERM)
-        outputs = [stop(process) for process, _port in instances]
+        outputs = stop(*(process for process, _port in instances))
     assert [process.returncode for process, _port in instances] == [0, 0], outputs
-    assert not any("Traceback" in output for output in outputs), outputs
+    tracebacks = [output[output.index("Traceback"):] for output in outputs
+                  if "Traceback" in output]
+    assert not tracebacks, "\n".join(tracebacks)
