@@ -1,11 +1,12 @@
 """Alembic environment. Migrations run as the table owner: MIGRATE_DATABASE_URL when set
 (PostgreSQL, where the app's own role owns nothing), else the app's DATABASE_URL (SQLite)."""
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 
 import tinnhiem.models  # noqa: F401  (every table in the metadata)
 
@@ -19,6 +20,33 @@ target_db = current_app.extensions["migrate"].db
 def owner_url() -> str:
     return (current_app.config.get("MIGRATE_DATABASE_URL")
             or current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+# Session-level advisory lock key (any constant shared by every host of the deployment):
+# two hosts upgrading at once would otherwise both run the same revision.
+MIGRATION_LOCK = 0x74696E6E6869656D  # "tinnhiem"
+
+
+@contextmanager
+def migration_lock(connection):
+    """On PostgreSQL, hold the migration lock for the whole upgrade. A host that finds it
+    taken waits, then reads the version the other host left and runs only what is still
+    missing (usually nothing). SQLite runs on one host and needs none."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                              {"key": MIGRATION_LOCK}).scalar():
+        logger.info("Another host is migrating this database; waiting for it to finish.")
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+    # Commit the autobegun transaction (the lock outlives it): alembic must see no
+    # transaction of ours, or it would not commit its own.
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+        connection.commit()
 
 
 def run_migrations_offline():
@@ -38,7 +66,7 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     engine = create_engine(owner_url(), poolclass=pool.NullPool)
-    with engine.connect() as connection:
+    with engine.connect() as connection, migration_lock(connection):
         context.configure(connection=connection, target_metadata=target_db.metadata,
                           **conf_args)
         with context.begin_transaction():

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: PostgreSQL server binaries, Chromium, Redis.
+# Debian packages the test suite needs: PostgreSQL server binaries, Chromium, Redis; nginx,
+# openssl and systemd-analyze check the deploy files.
 # Installs them when missing (as root); otherwise fails with one clear line.
 set -euo pipefail
 
@@ -9,6 +10,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/n
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 fc-list 2>/dev/null | grep -qi "noto sans" || missing+=(fonts-noto-core)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

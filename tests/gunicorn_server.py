@@ -26,7 +26,7 @@ def production_env(tmp_path, **settings) -> dict:
            if key not in ("SECRET_KEY", "VOTE_CODE_KEY", "AUDIT_KEY", "DATABASE_URL",
                           "RATELIMIT_STORAGE_URI", "MIGRATE_DATABASE_URL")}
     env.update({"INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONPATH": str(ROOT),
-                "GUNICORN_CONTROL_SOCKET_DIR": str(tmp_path)})
+                "GUNICORN_CONTROL_SOCKET": str(tmp_path / "gunicorn.ctl")})
     env.update({key: str(value) for key, value in settings.items()})
     return env
 

@@ -1,5 +1,12 @@
 """The migration history runs both ways on SQLite and PostgreSQL."""
+import os
+import re
+import subprocess
+import sys
+import time
+
 import psycopg
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
@@ -8,6 +15,10 @@ from tests.pg_cluster import create_database, OWNER, APP
 from tinnhiem import create_app
 from tinnhiem.platform.db import db
 
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The advisory lock key migrations/env.py takes (the file runs on import, so read it).
+with open(os.path.join(REPOSITORY, "migrations", "env.py"), encoding="utf-8") as _env:
+    MIGRATION_LOCK = int(re.search(r"^MIGRATION_LOCK = (\w+)", _env.read(), re.M).group(1), 0)
 
 # A province's template, a round and its post category, as raw rows for revisions that
 # predate the models (ids :template, :round, :category, :province).
@@ -172,3 +183,54 @@ def test_revision_0011_turns_every_live_place_into_a_registry_entry(tmp_path):
     assert [slot for _code, _unit, slot, _name in registered] == [1, 2]
     assert sorted(places) == sorted([("CB-1", ids["u1"], ids["n1"]),
                                      ("CB-1", ids["u2"], ids["n3"])])
+
+
+def _upgrade_process(database_url: str, instance_path) -> subprocess.Popen:
+    """`flask --app wsgi db upgrade` as a host's migration unit runs it."""
+    env = {**os.environ, "DATABASE_URL": database_url, "MIGRATE_DATABASE_URL": database_url,
+           "SECRET_KEY": TEST_CONFIG["SECRET_KEY"], "INSTANCE_PATH": str(instance_path),
+           "DB_ROLE_CHECK": "false"}
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+                            cwd=REPOSITORY, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def _wait_for(condition, seconds=60.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_two_hosts_upgrading_at_once_take_turns_on_postgresql(pg_cluster_running, tmp_path):
+    """Two migration units started together (two hosts) both succeed: the second waits on the
+    migration lock, then finds the database at head. The test holds the lock first so both
+    are surely waiting at the same time when it lets go."""
+    name = create_database(pg_cluster_running)
+    owner = pg_cluster_running.url(OWNER, name)
+    plain = owner.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        hosts = [_upgrade_process(owner, tmp_path / str(n)) for n in (1, 2)]
+        try:
+            def waiting() -> int:
+                return holder.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())").fetchone()[0]
+
+            _wait_for(lambda: waiting() == 2 or any(h.poll() is not None for h in hosts))
+            assert [h.poll() for h in hosts] == [None, None]  # both blocked, neither migrated
+            holder.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+            outputs = [h.communicate(timeout=120)[0] for h in hosts]
+        finally:
+            for host in hosts:
+                if host.poll() is None:
+                    host.kill()
+    assert [h.returncode for h in hosts] == [0, 0], outputs
+    assert all("Another host is migrating" in output for output in outputs)
+    with psycopg.connect(plain) as conn:
+        versions = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    head = ScriptDirectory(os.path.join(REPOSITORY, "migrations")).get_current_head()
+    assert versions == [(head,)]
+    assert sum(f" -> {head}, " in output for output in outputs) == 1  # migrated once
