@@ -188,7 +188,8 @@ def test_revision_0011_turns_every_live_place_into_a_registry_entry(tmp_path):
 def _upgrade_process(database_url: str, instance_path) -> subprocess.Popen:
     """`flask --app wsgi db upgrade` as a host's migration unit runs it."""
     env = {**os.environ, "DATABASE_URL": database_url, "MIGRATE_DATABASE_URL": database_url,
-           "SECRET_KEY": TEST_CONFIG["SECRET_KEY"], "INSTANCE_PATH": str(instance_path),
+           **{key: TEST_CONFIG[key] for key in ("SECRET_KEY", "VOTE_CODE_KEY", "AUDIT_KEY")},
+           "INSTANCE_PATH": str(instance_path),
            "DB_ROLE_CHECK": "false"}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
                             cwd=REPOSITORY, env=env, stdout=subprocess.PIPE,
