@@ -121,7 +121,7 @@ def load_config(instance_path: str) -> dict:
         # Keys the audit chain; defaults to one derived from SECRET_KEY.
         "AUDIT_KEY": os.environ.get("AUDIT_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
-        # Roll-up pages and exports read from this streaming replica when set (see db_replica).
+        # The roll-up and its exports read from this streaming replica when set (read_replica.py).
         "DATABASE_REPLICA_URL": os.environ.get("DATABASE_REPLICA_URL") or None,
         "DATABASE_PREPARE_THRESHOLD": _prepare_threshold(),
         # Migrations run as the table owner; the app connects as a role that owns nothing.
