@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests import pg_cluster
@@ -164,6 +165,9 @@ def test_the_replica_refuses_writes(app, make, pg_cluster_running, standby, pg_d
         bind_scope(db.session, scope_for(db.session.get(Account, world.admin_a.id)))
         with read_source() as source:
             assert source.replica  # in the province admin's own signed scope
+            bound = source.session.scalar(text(
+                "SELECT setting FROM pg_settings WHERE name = 'statement_timeout'"))
+            assert int(bound) == app.config["DB_STATEMENT_TIMEOUT_MS"] > 0  # as the primary's
             round_ = source.session.get(Round, world.round_a.id)
             round_.name = "Đổi trên bản sao"
             with pytest.raises(DBAPIError, match="read-only transaction"):

@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from tinnhiem.platform.config import connect_args
+from tinnhiem.platform.config import connect_args, is_postgresql
+from tinnhiem.platform.db_failures import bound_engine
 from tinnhiem.platform.db import db
 
 CONNECT_TIMEOUT = 2  # seconds a page waits for a silent replica before reading the primary
@@ -67,9 +68,11 @@ def _replica_engine(app):
     engine = app.extensions.get("tinnhiem.replica_engine")
     if engine is None:
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        engine = app.extensions["tinnhiem.replica_engine"] = create_engine(url, **{
-            **options, "connect_args": {**connect_args(url, app.config),
-                                        "connect_timeout": CONNECT_TIMEOUT}})
+        engine = create_engine(url, **{**options, "connect_args": {
+            **connect_args(url, app.config), "connect_timeout": CONNECT_TIMEOUT}})
+        if is_postgresql(url):
+            bound_engine(engine)  # the same statement and lock timeouts as the primary's
+        app.extensions["tinnhiem.replica_engine"] = engine
     return engine
 
 
