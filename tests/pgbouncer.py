@@ -2,6 +2,7 @@
 production runs it: one server connection per transaction, so nothing a session sets or
 prepares may be relied on from one transaction to the next."""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -9,8 +10,6 @@ from dataclasses import dataclass
 
 from tests.pg_cluster import Cluster, MissingPostgres, _free_port, _private_root, wait_ready
 
-# max_prepared_statements is left out: pgbouncer 1.21+ can track prepared statements, older
-# ones (Debian 12's 1.18) cannot, which is what the app must survive.
 INI = """[databases]
 * = host={host} port={port}
 
@@ -24,10 +23,18 @@ pool_mode = transaction
 default_pool_size = {pool_size}
 max_client_conn = 200
 server_round_robin = 0
-ignore_startup_parameters = extra_float_digits
+{prepared}ignore_startup_parameters = extra_float_digits
 logfile = {root}/pgbouncer.log
 pidfile = {root}/pgbouncer.pid
 """
+
+
+def _tracks_prepared_statements(binary: str) -> bool:
+    """pgbouncer 1.21+ can track prepared statements (1.24 does by default); Debian 12's 1.18
+    cannot, nor knows the setting. The tests run as the oldest: tracking off."""
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout
+    found = re.search(r"PgBouncer (\d+)\.(\d+)", version)
+    return bool(found) and tuple(map(int, found.groups())) >= (1, 21)
 
 
 @dataclass
@@ -61,17 +68,21 @@ def start_pgbouncer(cluster: Cluster, roles: list[str], probe_database: str,
         userlist.writelines(f'"{role}" "{role}"\n' for role in roles)
     with open(os.path.join(root, "pgbouncer.ini"), "w") as ini:
         ini.write(INI.format(host=host, port=port, listen_port=listen_port, root=root,
-                             pool_size=pool_size))
+                             pool_size=pool_size, prepared="max_prepared_statements = 0\n"
+                             if _tracks_prepared_statements(binary) else ""))
     # pgbouncer refuses to run as root; the files are readable by the user it runs as
     for name in ("userlist.txt", "pgbouncer.ini"):
         os.chmod(os.path.join(root, name), 0o644)
     user = "postgres" if os.geteuid() == 0 else None
-    process = subprocess.Popen([binary, os.path.join(root, "pgbouncer.ini")], user=user,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(os.path.join(root, "stderr"), "w") as stderr:
+        process = subprocess.Popen([binary, os.path.join(root, "pgbouncer.ini")], user=user,
+                                   stdout=subprocess.DEVNULL, stderr=stderr)
     bouncer = Bouncer(f"127.0.0.1:{listen_port}", process, root)
     try:
         wait_ready(bouncer.url(roles[0], probe_database).replace("+psycopg", ""))
-    except Exception:
+    except Exception as error:
+        with open(os.path.join(root, "stderr")) as said:
+            complaint = said.read()[-2000:]
         bouncer.stop()
-        raise
+        raise RuntimeError(f"pgbouncer did not start: {complaint}") from error
     return bouncer
