@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from tinnhiem.platform.config import connect_args, is_postgresql
-from tinnhiem.platform.db_failures import bound_engine
 from tinnhiem.platform.db import db
+from tinnhiem.platform.db_failures import bound_engine
 
 CONNECT_TIMEOUT = 2  # seconds a page waits for a silent replica before reading the primary
 RETRY_AFTER = 30  # seconds the primary serves alone after the replica failed, so that every
