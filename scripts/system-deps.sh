@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: PostgreSQL server binaries, Chromium, Redis; nginx,
-# openssl and systemd-analyze check the deploy files.
+# Debian packages the test suite needs: PostgreSQL server binaries, pgbouncer, Chromium, Redis;
+# nginx, openssl and systemd-analyze check the deploy files.
 # Installs them when missing (as root); otherwise fails with one clear line.
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
   || [ -n "${TINNHIEM_TEST_PG_URL:-}" ] || missing+=(postgresql)
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 fc-list 2>/dev/null | grep -qi "noto sans" || missing+=(fonts-noto-core)

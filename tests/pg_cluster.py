@@ -64,28 +64,53 @@ class Cluster:
             shutil.rmtree(os.path.dirname(self.data_dir), ignore_errors=True)
 
 
-def start_cluster() -> Cluster:
-    if os.environ.get("TINNHIEM_TEST_PG_URL"):
-        return Cluster(os.environ["TINNHIEM_TEST_PG_URL"])
-    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+def _private_root() -> str:
+    """A directory for one server's files, owned by the user that runs the server."""
     root = tempfile.mkdtemp(prefix="tinnhiem-pg-")
-    data_dir = os.path.join(root, "data")
     if os.geteuid() == 0:
         try:
             postgres = pwd.getpwnam("postgres")
         except KeyError:
-            raise MissingPostgres("no 'postgres' system user to run initdb as") from None
+            raise MissingPostgres("no 'postgres' system user to run PostgreSQL as") from None
         os.chown(root, postgres.pw_uid, postgres.pw_gid)
-    subprocess.run(_as_postgres([initdb, "-D", data_dir, "-U", "postgres", "--auth=trust",
-                                 "-E", "UTF8", "--no-locale"]),
-                   check=True, capture_output=True)
-    port = _free_port()
+    return root
+
+
+def _start_server(root: str, data_dir: str, extra: str = "") -> Cluster:
+    # A standby needs max_connections at least the primary's: both start with the same.
+    pg_ctl, port = _bin("pg_ctl"), _free_port()
     options = (f"-k {root} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
-               " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+               " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+               + extra)
     subprocess.run(_as_postgres([pg_ctl, "-D", data_dir, "-o", options, "-l",
                                  os.path.join(root, "log"), "-w", "start"]),
                    check=True, capture_output=True)
     return Cluster(f"postgresql://postgres@127.0.0.1:{port}/postgres", data_dir, pg_ctl)
+
+
+def start_cluster() -> Cluster:
+    if os.environ.get("TINNHIEM_TEST_PG_URL"):
+        return Cluster(os.environ["TINNHIEM_TEST_PG_URL"])
+    initdb = _bin("initdb")
+    root = _private_root()
+    data_dir = os.path.join(root, "data")
+    # --auth=trust also lets 127.0.0.1 connect for replication (initdb's pg_hba.conf).
+    subprocess.run(_as_postgres([initdb, "-D", data_dir, "-U", "postgres", "--auth=trust",
+                                 "-E", "UTF8", "--no-locale"]),
+                   check=True, capture_output=True)
+    return _start_server(root, data_dir)
+
+
+def start_standby(primary: Cluster) -> Cluster:
+    """A hot standby of `primary` on another port, streaming from it (pg_basebackup -R writes
+    standby.signal and primary_conninfo). The primary needs wal_level=replica and
+    max_wal_senders (PostgreSQL's defaults) and to let the superuser connect for replication."""
+    root = _private_root()
+    data_dir = os.path.join(root, "data")
+    subprocess.run(_as_postgres([_bin("pg_basebackup"), "-d", primary.superuser_url, "-D",
+                                 data_dir, "-R", "--checkpoint=fast", "-X", "stream"]),
+                   check=True, capture_output=True)
+    return _start_server(root, data_dir, " -c hot_standby=on")
 
 
 def create_database(cluster: Cluster) -> str:

@@ -89,6 +89,30 @@ def logging_settings() -> dict:
     }
 
 
+def _prepare_threshold() -> int | None:
+    """psycopg's prepare_threshold: empty, "off" or "none" never prepares (what pgbouncer in
+    transaction mode needs: a prepared statement lives on one server connection, and the next
+    transaction may get another); unset keeps psycopg's 5."""
+    value = os.environ.get("DATABASE_PREPARE_THRESHOLD")
+    if value is None:
+        return 5
+    if value.strip().lower() in {"", "off", "none"}:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"DATABASE_PREPARE_THRESHOLD must be a whole number or off, not"
+                         f" {value!r}") from None
+
+
+def connect_args(url: str, config) -> dict:
+    """What each new database connection is opened with, for the app's engines (DATABASE_URL,
+    DATABASE_REPLICA_URL): psycopg's options on PostgreSQL, nothing on SQLite."""
+    if not is_postgresql(url):
+        return {}
+    return {"prepare_threshold": config.get("DATABASE_PREPARE_THRESHOLD", 5)}
+
+
 def load_config(instance_path: str) -> dict:
     sqlite_path = Path(instance_path) / "tinnhiem.sqlite3"
     return {
@@ -97,6 +121,9 @@ def load_config(instance_path: str) -> dict:
         # Keys the audit chain; defaults to one derived from SECRET_KEY.
         "AUDIT_KEY": os.environ.get("AUDIT_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
+        # The roll-up and its exports read from this streaming replica when set (read_replica.py).
+        "DATABASE_REPLICA_URL": os.environ.get("DATABASE_REPLICA_URL") or None,
+        "DATABASE_PREPARE_THRESHOLD": _prepare_threshold(),
         # Migrations run as the table owner; the app connects as a role that owns nothing.
         "MIGRATE_DATABASE_URL": os.environ.get("MIGRATE_DATABASE_URL"),
         "DB_APP_ROLE": os.environ.get("DB_APP_ROLE", "tinnhiem_app"),

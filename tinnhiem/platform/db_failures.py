@@ -109,6 +109,12 @@ def _bound_request_transaction(connection) -> None:
          "lock": str(config["DB_LOCK_TIMEOUT_MS"])})
 
 
+def bound_engine(engine) -> None:
+    """Bound a PostgreSQL engine's request transactions: the app's, and the replica's the
+    roll-up reads (platform/read_replica.py)."""
+    event.listen(engine, "begin", _bound_request_transaction)
+
+
 def sqlite_wait_ms(config) -> int:
     return config["DB_LOCK_TIMEOUT_MS"] or SQLITE_DEFAULT_WAIT_MS
 
@@ -129,7 +135,7 @@ def init_app(app) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "postgresql":
-                event.listen(engine, "begin", _bound_request_transaction)
+                bound_engine(engine)
             else:
                 event.listen(engine, "connect",
                              _sqlite_busy_timeout(sqlite_wait_ms(app.config)))

@@ -7,6 +7,7 @@ from tinnhiem.platform.api import document_errors, document_responses
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES
 from tinnhiem.platform.db import db
+from tinnhiem.platform.read_replica import read_source
 from tinnhiem.platform.web import PDF, XLSX, found_or_404
 from tinnhiem.rollup import services
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
@@ -41,20 +42,27 @@ def rollup(query, round_id):
     """Progress, the certified results under the filters (a page of rows), and the people
     voted on in two places."""
     round_ = found_or_404(rounds.round_for(db.session, current_user, round_id))
-    filters = services.make_filters(db.session, round_.id, **{k: query.get(k) for k in (
+    with read_source() as source:
+        return _rollup(source, round_, query)
+
+
+def _rollup(source, round_, query) -> dict:
+    session = source.session
+    filters = services.make_filters(session, round_.id, **{k: query.get(k) for k in (
         "unit_id", "type_id", "category_id", "band", "sort", "unit_name")})
-    rows = services.result_rows(db.session, round_.id, filters, limit=query["limit"],
+    rows = services.result_rows(session, round_.id, filters, limit=query["limit"],
                                 offset=query["offset"])
-    progress = services.progress(db.session, round_, limit=query["units_limit"],
+    progress = services.progress(session, round_, limit=query["units_limit"],
                                  offset=query["units_offset"])
-    codes = services.two_place_codes(db.session, round_.id)
+    codes = services.two_place_codes(session, round_.id)
     shown = codes[query["pairs_offset"]:query["pairs_offset"] + query["pairs_limit"]]
-    return {"summary": services.summary(db.session, round_.id, filters),
+    return {"summary": services.summary(session, round_.id, filters),
             "progress": _progress(progress),
             "rows": [_row(r) for r in rows],
             "two_place_count": len(codes),
             "two_places": [[_row(r) for r in pair]
-                           for pair in services.two_places(db.session, round_.id, shown)]}
+                           for pair in services.two_places(session, round_.id, shown)],
+            "data_source": source.as_json()}
 
 
 DOCUMENT = document_responses(PDF, XLSX)

@@ -64,6 +64,14 @@ class ProgressSchema(Schema):
     units = fields.List(fields.Nested(UnitProgressSchema))
 
 
+class DataSourceSchema(Schema):
+    replica = fields.Boolean(metadata={"description": "Read from the streaming replica"})
+    lag_seconds = fields.Float(allow_none=True, metadata={
+        "description": "How far the replica is behind the primary (null off the replica)"})
+    note = fields.String(allow_none=True, metadata={
+        "description": "What the page says about it; also when the replica did not answer"})
+
+
 class RollupSchema(Schema):
     summary = fields.Nested(SummarySchema)
     progress = fields.Nested(ProgressSchema)
@@ -72,3 +80,4 @@ class RollupSchema(Schema):
                                                              " in all"})
     two_places = fields.List(fields.List(fields.Nested(RollupRowSchema)),
                              metadata={"description": "Each person's results, never merged"})
+    data_source = fields.Nested(DataSourceSchema)

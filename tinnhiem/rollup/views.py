@@ -13,6 +13,7 @@ from tinnhiem.platform.auth.roles import PROVINCE_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import whole_number
+from tinnhiem.platform.read_replica import read_source
 from tinnhiem.platform.web import PDF, XLSX, found_or_404
 from tinnhiem.rollup import charts, services
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
@@ -32,14 +33,14 @@ PAGES = ("page", "units_page")
 FILTER_KEYS = ("unit_id", "unit_name", "type_id", "category_id", "band", "sort")
 
 
-def filters_from(round_, args) -> services.Filters:
+def filters_from(session, round_, args) -> services.Filters:
     """Filters from a query string; an id that is not one is refused, not ignored."""
     def optional_id(name):
         value = args.get(name) or None
         return as_uuid(value, name) if value else None
 
     return services.make_filters(
-        db.session, round_.id, unit_id=optional_id("unit_id"), type_id=optional_id("type_id"),
+        session, round_.id, unit_id=optional_id("unit_id"), type_id=optional_id("type_id"),
         category_id=optional_id("category_id"), band=args.get("band") or None,
         sort=args.get("sort") or "band", unit_name=args.get("unit_name"))
 
@@ -64,6 +65,7 @@ def query_with(name, value) -> str:
 
 
 def round_or_404(round_id):
+    # on the primary: a round made a moment ago is there, whatever the replica's lag
     return found_or_404(rounds.round_for(db.session, current_user, round_id))
 
 
@@ -71,21 +73,25 @@ def round_or_404(round_id):
 @require_roles(*PROVINCE_ROLES)
 def dashboard(round_id):
     round_ = round_or_404(round_id)
-    try:
-        filters = filters_from(round_, request.args)
-        page, units_page = (page_number(request.args, name) for name in ("page", "units_page"))
-    except ServiceError as error:
-        return render_template("rollup/dashboard.html", error=error.message, export_args={},
-                               **_dashboard(round_, services.Filters(), 1, 1)), 422
-    # the filters only: any other key would reach url_for (round_id=, _method=...)
-    export_args = {k: v for k, v in request.args.items() if v and k in FILTER_KEYS}
-    return render_template("rollup/dashboard.html", error=None, export_args=export_args,
-                           **_dashboard(round_, filters, page, units_page))
+    with read_source() as source:
+        session = source.session
+        try:
+            filters = filters_from(session, round_, request.args)
+            page, units_page = (page_number(request.args, name)
+                                for name in ("page", "units_page"))
+        except ServiceError as error:
+            return render_template(
+                "rollup/dashboard.html", error=error.message, export_args={}, source=source,
+                **_dashboard(session, round_, services.Filters(), 1, 1)), 422
+        # the filters only: any other key would reach url_for (round_id=, _method=...)
+        export_args = {k: v for k, v in request.args.items() if v and k in FILTER_KEYS}
+        return render_template("rollup/dashboard.html", error=None, export_args=export_args,
+                               source=source, **_dashboard(session, round_, filters, page,
+                                                           units_page))
 
 
-def _dashboard(round_, filters, page: int, units_page: int) -> dict:
+def _dashboard(session, round_, filters, page: int, units_page: int) -> dict:
     """What the dashboard shows: each figure from one service call."""
-    session = db.session
     progress = services.progress(session, round_, limit=PROGRESS_ROWS,
                                  offset=(units_page - 1) * PROGRESS_ROWS)
     counts = services.counts_by_unit(session, round_.id, filters)
@@ -93,7 +99,7 @@ def _dashboard(round_, filters, page: int, units_page: int) -> dict:
     distribution = services.share_distribution(session, round_.id, filters)
     pair_codes = services.two_place_codes(session, round_.id)
     return dict(
-        round=round_, filters=filters, chosen_unit=_chosen_unit(filters),
+        round=round_, filters=filters, chosen_unit=_chosen_unit(session, filters),
         summary=services.summary(session, round_.id, filters, counts),
         rows=services.result_rows(session, round_.id, filters, limit=ROWS_PER_PAGE,
                                   offset=(page - 1) * ROWS_PER_PAGE),
@@ -118,18 +124,20 @@ def _dashboard(round_, filters, page: int, units_page: int) -> dict:
     )
 
 
-def _chosen_unit(filters):
+def _chosen_unit(session, filters):
     """The unit a drill-down chose, to name it above the results."""
-    return get_unit(db.session, filters.unit_id) if filters.unit_id else None
+    return get_unit(session, filters.unit_id) if filters.unit_id else None
 
 
 def serve_document(round_id, render, mimetype, extension):
     """The consolidated report or the full table under the query's filters: for the page
     and the API alike."""
     round_ = round_or_404(round_id)
-    filters = filters_from(round_, request.args)
+    with read_source() as source:
+        filters = filters_from(source.session, round_, request.args)
+        document = render(source.session, round_, filters)
     name = f"tong-hop-{round_.year}.{extension}"
-    return Response(render(db.session, round_, filters), mimetype=mimetype,
+    return Response(document, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
