@@ -49,6 +49,24 @@ def migration_lock(connection):
         connection.commit()
 
 
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """On SQLite, foreign keys off for the upgrade and checked once at its end: a batch
+    migration recreates a table, and dropping the old one with them on would cascade into
+    (delete) every row that refers to it. The pragma is ignored inside a transaction, so it
+    is set and committed before alembic begins its own."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    yield
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    connection.commit()
+    if broken:
+        raise RuntimeError(f"rows refer to missing rows after migrating: {broken[:5]}")
+
+
 def run_migrations_offline():
     context.configure(url=owner_url(), target_metadata=target_db.metadata, literal_binds=True,
                       render_as_batch=True)
@@ -66,7 +84,8 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     engine = create_engine(owner_url(), poolclass=pool.NullPool)
-    with engine.connect() as connection, migration_lock(connection):
+    with engine.connect() as connection, migration_lock(connection), \
+            sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=target_db.metadata,
                           **conf_args)
         with context.begin_transaction():

@@ -6,6 +6,7 @@ import sys
 import time
 
 import psycopg
+import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
@@ -235,3 +236,30 @@ def test_two_hosts_upgrading_at_once_take_turns_on_postgresql(pg_cluster_running
     head = ScriptDirectory(os.path.join(REPOSITORY, "migrations")).get_current_head()
     assert versions == [(head,)]
     assert sum(f" -> {head}, " in output for output in outputs) == 1  # migrated once
+
+
+@pytest.mark.sqlite_only
+def test_revision_0013_keeps_every_row_under_a_conference_on_sqlite(app, make):
+    """0013 recreates the conferences table on SQLite (a new CHECK): with foreign keys on,
+    dropping the old table would delete every nominee, code and ballot by cascade."""
+    from sqlalchemy import func, select
+
+    from tinnhiem.conferences.models import Conference, Nominee
+    from tinnhiem.tenants.scope import unscoped
+    from tinnhiem.voting.models import VoteCode
+
+    w = make.world()
+    make.open_conference(w, people=2)
+    make.issue_codes(w, 3)
+
+    def counts():
+        with app.app_context(), unscoped("test: counting rows") as session:
+            return [session.scalar(select(func.count()).select_from(model))
+                    for model in (Conference, Nominee, VoteCode)]
+
+    before = counts()
+    with app.app_context():
+        downgrade(revision="0012")
+        upgrade()
+        db.engine.dispose()
+    assert counts() == before and before[1] >= 3 and before[2] == 3

@@ -1,7 +1,7 @@
 """rate-limit counters shared by every worker and host
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013_suspended_votes
 Create Date: 2026-12-02
 
 In-memory counters held per gunicorn worker, so a limit of five let ten wrong passwords
@@ -16,7 +16,7 @@ from tinnhiem.platform import rls
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013_suspended_votes'
 branch_labels = None
 depends_on = None
 

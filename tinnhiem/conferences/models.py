@@ -10,7 +10,10 @@ from sqlalchemy.types import Uuid
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.scope import UnitOwned
 
-STATES = ("draft", "ready", "open", "closed", "counted", "certified", "annulled")
+# "suspended": an electronic vote that was open when the backup it was restored from was
+# taken; ballots cast after the backup are lost and their codes read unused, so it takes no
+# ballot until the unit voids the unused codes and closes it, or annuls it.
+STATES = ("draft", "ready", "open", "closed", "counted", "certified", "annulled", "suspended")
 MODES = ("electronic", "paper")
 
 
