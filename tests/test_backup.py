@@ -229,16 +229,23 @@ def test_a_restore_brings_back_every_row_and_a_chain_that_verifies(app, busy, fr
 
     result = restore(fresh_app, path)
     assert result.exit_code == 0, result.output
+    assert "1 electronic vote(s)" in result.output and "SUSPENDED" in result.output
     after = everything(fresh_app)
     after_audit = after.pop("audit_log")
-    assert after_audit[:-1] == before.pop("audit_log")
+    assert after_audit[:-2] == before.pop("audit_log")
     assert after.pop("audit_head") != before.pop("audit_head")  # the restore is recorded
+    status = [c.name for c in db.metadata.tables["conferences"].columns].index("status")
+    suspend = {"open": "suspended"}
+    assert after.pop("conferences") == [
+        (*row[:status], suspend.get(row[status], row[status]), *row[status + 1:])
+        for row in before.pop("conferences")]
     assert after == before
     verified = fresh_app.test_cli_runner().invoke(args=["audit", "verify"])
     assert verified.exit_code == 0 and "chain intact" in verified.output
-    assert after_audit[-1][ACTION] == "backup.restored"
-    # the open vote is open again: with the same keys its codes still work
-    assert cast(fresh_app.test_client(), busy.slug, busy.spare[0]).status_code == 200
+    assert [e[ACTION] for e in after_audit[-2:]] == ["conference.suspended", "backup.restored"]
+    # the open vote is suspended (tests/test_backup_restore_vote.py): no code votes
+    refused = cast(fresh_app.test_client(), busy.slug, busy.spare[0])
+    assert refused.status_code == 409 and "đang tạm dừng" in refused.text
 
 
 def test_restoring_into_a_database_with_rows_is_refused(app, busy, fresh_app, tmp_path):

@@ -1,5 +1,6 @@
 """A conference and its lifecycle: draft → ready (ballot frozen) → open (only with quorum)
-→ closed → counted → certified; or annulled with a reason. There is no way back from
+→ closed → counted → certified; or annulled with a reason. A restore turns an open
+electronic vote into suspended, which only closes (unused codes voided) or is annulled. There is no way back from
 "ready": a mistake found after the ballot was frozen is corrected by annulling the conference
 (with a reason, audited) and preparing a new one. The caller commits."""
 import datetime as dt
@@ -140,6 +141,7 @@ STATUS_LABELS = {
     "draft": _l("Đang chuẩn bị"), "ready": _l("Đã chốt phiếu"), "open": _l("Đang bỏ phiếu"),
     "closed": _l("Đã kết thúc bỏ phiếu"), "counted": _l("Đã kiểm phiếu"),
     "certified": _l("Đã chứng nhận"), "annulled": _l("Đã hủy"),
+    "suspended": _l("Tạm dừng sau khôi phục"),
 }
 
 

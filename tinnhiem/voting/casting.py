@@ -35,6 +35,10 @@ def require_open(conference: Conference) -> None:
         return
     if conference.status in ("draft", "ready"):
         raise ServiceError("vote_not_open", _l("Hội nghị chưa bắt đầu bỏ phiếu."), status=409)
+    if conference.status == "suspended":
+        raise ServiceError("vote_suspended", _l(
+            "Cuộc bỏ phiếu đang tạm dừng: dữ liệu đã được khôi phục từ bản sao lưu. Không mã"
+            " nào được bỏ phiếu; hãy chờ hướng dẫn của ban tổ chức hội nghị."), status=409)
     raise _vote_closed()
 
 

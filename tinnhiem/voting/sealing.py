@@ -104,18 +104,37 @@ def close_vote(session, actor, conference, ballots_issued=None) -> dict:
     Paper: the board records how many ballots it handed out; the seal comes when the count
     is accepted. Returns issued / collected / unused."""
     lock_conference(session, conference)
-    if conference.status != "open":
-        raise ServiceError("invalid_transition",
-                           _l("Không thể kết thúc bỏ phiếu khi hội nghị ở trạng thái “%(s)s”.",
-                              s=status_label(conference.status)), status=409)
+    _require_status(conference, "open")
     if conference.mode == "electronic":
         summary = _close_electronic(session, conference)
     else:
         summary = _close_paper(session, conference, ballots_issued)
+    _mark_closed(session, actor, conference, "conference.closed", summary)
+    return summary
+
+
+def void_and_close(session, actor, conference) -> dict:
+    """End a vote suspended by a restore: every code still unused is voided (a code spent
+    after the backup reads unused in the restored data, and must never vote again) and the
+    vote closes and is sealed as any electronic vote does, with the ballots the backup kept."""
+    lock_conference(session, conference)
+    _require_status(conference, "suspended")
+    summary = _close_electronic(session, conference)
+    _mark_closed(session, actor, conference, "conference.suspension_closed", summary)
+    return summary
+
+
+def _require_status(conference, status: str) -> None:
+    if conference.status != status:
+        raise ServiceError("invalid_transition",
+                           _l("Không thể kết thúc bỏ phiếu khi hội nghị ở trạng thái “%(s)s”.",
+                              s=status_label(conference.status)), status=409)
+
+
+def _mark_closed(session, actor, conference, action: str, summary: dict) -> None:
     conference.status = "closed"
     session.flush()
-    audit_conference(session, actor, "conference.closed", conference, **summary)
-    return summary
+    audit_conference(session, actor, action, conference, **summary)
 
 
 def _close_electronic(session, conference) -> dict:

@@ -34,6 +34,8 @@ def _failed(_response) -> bool:
 # What guessing codes produces. A closed vote, a row left out or results not yet published
 # say nothing about a code, so they cost the hall's shared budget nothing.
 CODE_FAILURES = frozenset({"code_unknown", "code_spent", "code_not_used"})
+# Refusals that hold for every code: the page stops offering the code form.
+VOTE_NOT_TAKEN = frozenset({"vote_closed", "vote_not_open", "vote_suspended"})
 
 
 def note_failure(error: ServiceError) -> None:
@@ -79,7 +81,7 @@ def _page(template, conference, status=200, **context):
 def _refused(conference, error: ServiceError, code=""):
     note_failure(error)
     return _page("voting/vote_code.html", conference, error.status, error=error.message,
-                 code=code, closed=error.code in ("vote_closed", "vote_not_open"))
+                 code=code, closed=error.code in VOTE_NOT_TAKEN)
 
 
 def _choices_from_form(nominees) -> dict:

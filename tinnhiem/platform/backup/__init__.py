@@ -1,4 +1,4 @@
-"""The product's backup and restore (`flask --app wsgi backup create|restore PATH`).
+"""The product's backup and restore (`flask --app wsgi backup create|check|restore PATH`).
 
 Why not pg_dump or a copy of the SQLite file: both keep rows in storage order, and while an
 electronic vote is open the storage order of the ballots and of the spent codes is their order

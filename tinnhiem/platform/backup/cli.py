@@ -2,6 +2,7 @@ import click
 from flask import Blueprint
 from sqlalchemy.exc import DBAPIError
 
+from tinnhiem.platform.backup.manifest import check_file, check_keys
 from tinnhiem.platform.backup.services import BackupRefused, create_backup, restore_backup
 
 bp = Blueprint("backup_cli", __name__, cli_group="backup")
@@ -41,3 +42,28 @@ def restore_command(path):
     manifest = _run("restore", restore_backup, path)
     click.echo(f"OK: {_total(manifest)} rows restored from {path}, taken"
                f" {manifest['created_at']}; run with the {KEYS} it was taken with.")
+    suspended = manifest["suspended_votes"]
+    if suspended:
+        click.echo(f"{suspended} electronic vote(s) open when the backup was taken are now"
+                   " SUSPENDED: ballots cast after the backup are lost and no code votes."
+                   " Each unit admin must open the conference page and either void the"
+                   " unused codes and close the vote (counting the ballots kept), or annul it"
+                   " and hold the vote again.")
+
+
+@bp.cli.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def check_command(path):
+    """Check the backup at PATH (every table's rows and checksum, and the keys) without
+    restoring it."""
+    def check(path):
+        manifest = check_file(path)
+        check_keys(manifest)
+        return manifest
+
+    manifest = _run("check", check, path)
+    keys = "this configuration's keys match" if manifest.get("keys") else \
+        "no key fingerprints recorded"
+    click.echo(f"OK: {_total(manifest)} rows of {len(manifest['tables'])} tables match their"
+               f" checksums in {path}, taken {manifest['created_at']} (revision"
+               f" {manifest['revision']}); {keys}.")

@@ -1,11 +1,11 @@
 """Writing a backup file and restoring it into a new database.
 
-The file is a zip: manifest.json (format, alembic revision, time, backend, each table's
-columns, rows and SHA-256) and tables/<name>, the rows in PostgreSQL's COPY text format sorted
-by primary key. The keys (SECRET_KEY, VOTE_CODE_KEY, AUDIT_KEY) are never written into it.
+The file is a zip: manifest.json (see manifest.py) and tables/<name>, the rows in
+PostgreSQL's COPY text format sorted by primary key. The keys (SECRET_KEY, VOTE_CODE_KEY,
+AUDIT_KEY) are never written into it, only their fingerprints. A restore suspends every vote
+that was open when the backup was taken (voting/suspension.py).
 """
 import datetime as dt
-import hashlib
 import json
 import os
 import zipfile
@@ -18,16 +18,16 @@ from sqlalchemy.orm import Session
 import tinnhiem.models  # noqa: F401  (every table in the metadata)
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.backup import copy_text
+from tinnhiem.platform.backup.manifest import (FORMAT, MANIFEST, VERSION, BackupRefused,
+                                               Tally, check_file, check_keys,
+                                               key_fingerprints, open_archive, read_manifest)
 from tinnhiem.platform.db import NoOwnerConnection, db, is_postgresql, owner_engine
+from tinnhiem.tenants.scope import UnitOwned
+from tinnhiem.voting.suspension import suspend_open_votes
 
-FORMAT, VERSION, MANIFEST = "tinnhiem-backup", 1, "manifest.json"
 ALEMBIC_VERSION = Table("alembic_version", MetaData(),
                         Column("version_num", String(32), primary_key=True))
 BATCH = 1000
-
-
-class BackupRefused(Exception):
-    """The backup or restore was refused; nothing was written (or all was rolled back)."""
 
 
 def tables() -> list[Table]:
@@ -87,19 +87,7 @@ def _quoted(connection, table: Table, columns) -> tuple[str, str]:
     return quote(table.name), ", ".join(quote(c.name) for c in columns)
 
 
-class _Tally:
-    """The rows (one a line) and SHA-256 of what went through one table's member."""
-
-    def __init__(self):
-        self.rows, self.sha256 = 0, hashlib.sha256()
-
-    def add(self, data: bytes) -> bytes:
-        self.rows += data.count(b"\n")
-        self.sha256.update(data)
-        return data
-
-
-def _write_table(connection, table: Table, out, tally: _Tally) -> None:
+def _write_table(connection, table: Table, out, tally: Tally) -> None:
     columns, key = list(table.columns), order_key(table)
     if is_postgresql(connection):
         name, listed = _quoted(connection, table, columns)
@@ -137,22 +125,31 @@ def create_backup(path: str) -> dict:
     # 0600: the file holds password hashes and code digests.
     with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw:
         try:
-            manifest = _write_archive(raw, created)
+            manifest, counted = _write_archive(raw, created)
         except BaseException:
             os.unlink(partial)
             raise
+    try:
+        _check_written(partial, manifest, counted)
+    except BaseException:
+        os.unlink(partial)
+        raise
     os.replace(partial, path)
     return manifest
 
 
-def _write_archive(raw, created: dt.datetime) -> dict:
+def _write_archive(raw, created: dt.datetime) -> tuple[dict, dict[str, int]]:
+    """The manifest, and each table's rows as counted in the snapshot the file was read in."""
     manifest = {"format": FORMAT, "version": VERSION, "created_at": created.isoformat() + "Z",
-                "tables": {}}
+                "keys": key_fingerprints(), "tables": {}}
+    counted = {}
     with zipfile.ZipFile(raw, "w") as archive, _owner_transaction(read_only=True) as connection:
         manifest["backend"] = connection.dialect.name
         manifest["revision"] = _revision(connection)
         for table in tables():
-            tally = _Tally()
+            counted[table.name] = connection.execute(
+                select(func.count()).select_from(table)).scalar()
+            tally = Tally()
             with archive.open(_zip_info(f"tables/{table.name}", created), "w",
                               force_zip64=True) as out:
                 _write_table(connection, table, out, tally)
@@ -160,17 +157,30 @@ def _write_archive(raw, created: dt.datetime) -> dict:
                 "columns": [c.name for c in table.columns], "rows": tally.rows,
                 "sha256": tally.sha256.hexdigest()}
         archive.writestr(_zip_info(MANIFEST, created), json.dumps(manifest, indent=1))
-    return manifest
+    return manifest, counted
 
 
-def _read_manifest(archive: zipfile.ZipFile) -> dict:
-    try:
-        manifest = json.loads(archive.read(MANIFEST))
-    except (KeyError, ValueError):
-        raise BackupRefused("not a Tín nhiệm backup: no readable manifest.json") from None
-    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-        raise BackupRefused(f"not a Tín nhiệm backup of format version {VERSION}")
-    return manifest
+def _check_written(path: str, manifest: dict, counted: dict[str, int]) -> None:
+    """Read the file back: every table holds the rows its snapshot counted, and no table of
+    unit data came out empty while the database has rows in it (a scope that hid them)."""
+    written = check_file(path)
+    for name, rows in counted.items():
+        if written["tables"][name]["rows"] != rows:
+            raise BackupRefused(f"table {name}: {written['tables'][name]['rows']} rows in the"
+                                f" file, {rows} in the database: no backup written")
+    empty = [t for t in db.metadata.sorted_tables
+             if issubclass(_model_of(t), UnitOwned) and not counted[t.name]]
+    if empty:
+        with _owner_transaction(read_only=True) as connection:
+            for table in empty:
+                if connection.execute(select(select(table).exists())).scalar():
+                    raise BackupRefused(f"table {table.name} has rows but the backup holds"
+                                        " none: no backup written")
+
+
+def _model_of(table: Table) -> type:
+    return next((m.class_ for m in db.Model.registry.mappers if m.local_table is table),
+                object)
 
 
 def _check_target(connection, manifest: dict) -> None:
@@ -191,7 +201,7 @@ def _check_target(connection, manifest: dict) -> None:
                                 " database (flask db upgrade, nothing else)")
 
 
-def _load_table(connection, table: Table, member, tally: _Tally) -> None:
+def _load_table(connection, table: Table, member, tally: Tally) -> None:
     columns = list(table.columns)
     if is_postgresql(connection):
         # COPY FROM refuses a table under row-level security: load a policy-free copy of
@@ -233,21 +243,19 @@ def _restart_sequences(connection) -> None:
 def restore_backup(path: str) -> dict:
     """Load the backup at `path` into this empty database, in one transaction: any refusal
     or mismatch leaves the database as it was. Returns the manifest."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
-        raise BackupRefused(f"cannot read {path}: {error}") from None
-    with archive:
-        manifest = _read_manifest(archive)
-        _load_archive(archive, manifest)
-    return manifest
+    with open_archive(path) as archive:
+        manifest = read_manifest(archive)
+        check_keys(manifest)
+        suspended = _load_archive(archive, manifest)
+    return {**manifest, "suspended_votes": suspended}
 
 
-def _load_archive(archive: zipfile.ZipFile, manifest: dict) -> None:
+def _load_archive(archive: zipfile.ZipFile, manifest: dict) -> int:
+    """Load every table; returns how many open votes were suspended."""
     with _owner_transaction(read_only=False) as connection:
         _check_target(connection, manifest)
         for table in db.metadata.sorted_tables:  # alembic_version: checked, not loaded
-            entry, tally = manifest["tables"][table.name], _Tally()
+            entry, tally = manifest["tables"][table.name], Tally()
             with archive.open(f"tables/{table.name}") as member:
                 _load_table(connection, table, member, tally)
             loaded = connection.execute(select(func.count()).select_from(table)).scalar()
@@ -258,6 +266,9 @@ def _load_archive(archive: zipfile.ZipFile, manifest: dict) -> None:
                     f" {entry['rows']} (or its content changed): nothing restored")
         _restart_sequences(connection)
         with Session(bind=connection) as session:
+            suspended = suspend_open_votes(session, manifest["created_at"])
             record(session, "backup.restored", details={
-                "created_at": manifest["created_at"], "revision": manifest["revision"]})
+                "created_at": manifest["created_at"], "revision": manifest["revision"],
+                "suspended_votes": suspended})
             session.flush()
+    return suspended

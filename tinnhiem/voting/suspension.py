@@ -1,0 +1,40 @@
+"""Votes a restore suspends.
+
+A backup taken while an electronic vote is open has none of the ballots cast after it, and
+in it the codes those ballots spent still read unused: restored as it was, the vote would
+let them vote again. So the restore turns each such vote into "suspended" (no code votes)
+and the unit admin ends it one of two ways: void the unused codes and close it with the
+ballots the backup kept (sealing.void_and_close), or annul it and hold the vote again. It
+is never resumed: nothing in the restored data tells a code spent after the backup from
+one never used.
+"""
+from sqlalchemy import select
+
+from tinnhiem.conferences.models import Conference
+from tinnhiem.conferences.services import audit_conference
+from tinnhiem.platform.audit.models import AuditEntry
+
+SUSPENDED = "conference.suspended"
+
+
+def suspend_open_votes(session, backup_created_at: str) -> int:
+    """In the restore's transaction: every open electronic vote becomes suspended, each
+    with an audit entry naming the backup's time. Returns how many."""
+    open_votes = list(session.scalars(select(Conference).where(
+        Conference.status == "open", Conference.mode == "electronic")
+        .order_by(Conference.id)))
+    for conference in open_votes:
+        conference.status = "suspended"
+        session.flush()
+        audit_conference(session, None, SUSPENDED, conference,
+                         backup_created_at=backup_created_at)
+    return len(open_votes)
+
+
+def backup_time(session, conference) -> str | None:
+    """When the backup that suspended this vote was taken (UTC, ISO 8601), as the audit
+    entry of the suspension recorded it."""
+    details = session.scalar(select(AuditEntry.details).where(
+        AuditEntry.action == SUSPENDED, AuditEntry.target == str(conference.id))
+        .order_by(AuditEntry.id.desc()).limit(1))
+    return (details or {}).get("backup_created_at")
