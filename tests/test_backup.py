@@ -279,6 +279,30 @@ def test_a_changed_file_is_refused_and_nothing_is_restored(app, busy, fresh_app,
                if name != "alembic_version")
 
 
+def test_a_backup_that_lost_rows_on_the_way_is_not_written(app, busy, tmp_path, monkeypatch):
+    """backup create reads its file back: a table whose rows did not all reach the file
+    (here the ballots, none written) fails the command in one line and leaves no file."""
+    write = backup._write_table
+    monkeypatch.setattr(backup, "_write_table", lambda connection, table, out, tally: None
+                        if table.name == "ballots" else write(connection, table, out, tally))
+    path = tmp_path / "short.zip"
+    result = app.test_cli_runner().invoke(args=["backup", "create", str(path)])
+    assert result.exit_code == 1 and "ballots: 0 rows in the file, 12 in the database" \
+        in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not path.exists() and not (tmp_path / "short.zip.partial").exists()
+
+
+def test_backup_check_reads_the_file_without_restoring(app, busy, tmp_path):
+    path, changed = tmp_path / "checked.zip", tmp_path / "changed.zip"
+    take_backup(app, path)
+    checked = app.test_cli_runner().invoke(args=["backup", "check", str(path)])
+    assert checked.exit_code == 0 and "match their checksums" in checked.output
+    altered(path, changed, "tables/vote_codes", lambda data: data[:-1] + b"x\n")
+    refused = app.test_cli_runner().invoke(args=["backup", "check", str(changed)])
+    assert refused.exit_code == 1 and "table vote_codes" in refused.output
+
+
 def test_a_backup_of_another_revision_is_refused(app, fresh_app, tmp_path):
     path, older = tmp_path / "now.zip", tmp_path / "older.zip"
     take_backup(app, path)

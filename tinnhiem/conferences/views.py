@@ -17,6 +17,7 @@ from tinnhiem.platform.forms import handle_form, run_page_action
 from tinnhiem.platform.web import accepts_upload, found_or_404
 from tinnhiem.rounds import registry
 from tinnhiem.rounds import services as rounds
+from tinnhiem.voting import sealing, suspension
 
 bp = Blueprint("conferences", __name__, url_prefix="/conferences")
 READERS = STAFF_ROLES
@@ -81,6 +82,8 @@ def _page(conference, status=200, **forms):
         "action_form": ActionForm(), "import_errors": forms.get("import_errors"),
         "registered": registry.list_entries(db.session, conference.round_id)
         if current_user.role == ADMIN else [],
+        "backup_taken_at": suspension.backup_time(db.session, conference)
+        if conference.status == "suspended" else None,
     }
     return render_template("conferences/show.html", **context), status
 
@@ -211,6 +214,17 @@ def annul(conference_id):
     return _act(conference, form, lambda: services.annul(
         db.session, current_user, conference, form.reason.data), _("Đã hủy hội nghị."),
         "annul_form")
+
+
+@bp.post("/<uuid:conference_id>/void-and-close")
+@require_roles(ADMIN)
+def void_and_close(conference_id):
+    """End a vote a restore suspended: unused codes voided, closed with the ballots kept."""
+    conference = _conference_or_404(conference_id)
+    return _act(conference, ActionForm(), lambda: sealing.void_and_close(
+        db.session, current_user, conference),
+        _("Đã hủy mọi mã chưa dùng và kết thúc bỏ phiếu; có thể kiểm phiếu với các phiếu còn"
+          " lại."), "action_form")
 
 
 @bp.get("/<uuid:conference_id>/ballot.pdf")

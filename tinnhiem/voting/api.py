@@ -87,6 +87,20 @@ def close_vote(data, conference_id):
     return committed(_summary(conference))
 
 
+@blp.post("/<uuid:conference_id>/void-and-close")
+@require_roles(ADMIN)
+@conference_in_scope
+@blp.response(200, VoteSummarySchema)
+@document_errors(blp, *WRITE_ERRORS)
+def void_and_close(conference_id):
+    """End a vote a restore suspended (status "suspended"): every unused code is voided, so
+    none spent after the backup votes again, and the vote closes and is sealed with the
+    ballots the backup kept. The other way out is annulling it (/annul)."""
+    conference = _conference(conference_id)
+    sealing.void_and_close(db.session, current_user, conference)
+    return committed(_summary(conference))
+
+
 # The counting board's sheets ---------------------------------------------------------------
 
 def _sheet_out(conference, sheet) -> dict:
