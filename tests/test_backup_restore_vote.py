@@ -74,6 +74,9 @@ def test_a_vote_open_at_the_backup_comes_back_suspended_and_takes_no_code(fresh_
     headers = bearer(w.client, w.unit_admin_a1)
     conference = w.client.get(f"/api/v1/conferences/{w.voting.id}", headers=headers)
     assert conference.json["status"] == "suspended"
+    counted = w.client.post(f"/api/v1/conferences/{w.voting.id}/results/state",
+                            json={"action": "count"}, headers=headers)
+    assert counted.status_code == 409 and "Tạm dừng sau khôi phục" in counted.json["message"]
     for code in w.before + w.after + w.codes[BEFORE + AFTER:]:
         refused = api_cast(w.client, w.slug, code, w.people[0])
         assert refused.status_code == 409 and refused.json["code"] == "vote_suspended", code
