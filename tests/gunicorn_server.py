@@ -39,7 +39,14 @@ def start(env: dict, port: int) -> subprocess.Popen:
 
 @contextmanager
 def serving(env: dict, ready_path="/healthz", timeout=60):
-    """The base URL of a running gunicorn; stopped (and its output shown on failure) after."""
+    """The base URL of a running gunicorn, stopped after."""
+    with serving_process(env, ready_path, timeout) as (base, _process):
+        yield base
+
+
+@contextmanager
+def serving_process(env: dict, ready_path="/healthz", timeout=60):
+    """(base URL, gunicorn's master process) once it answers; stopped after."""
     port = free_port()
     process = start(env, port)
     base = f"http://127.0.0.1:{port}"
@@ -56,7 +63,7 @@ def serving(env: dict, ready_path="/healthz", timeout=60):
             if time.monotonic() > deadline:
                 raise AssertionError("gunicorn did not answer in time")
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
