@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,10 +32,13 @@ def production_env(tmp_path, **settings) -> dict:
     return env
 
 
-def start(env: dict, port: int) -> subprocess.Popen:
+def start(env: dict, port: int, output=subprocess.PIPE) -> subprocess.Popen:
+    """gunicorn on `port`; its output to `output` (a pipe: read it, or gunicorn blocks once
+    the pipe is full; a file for a server that runs a while)."""
     env = {**env, "BIND": f"127.0.0.1:{port}"}
     return subprocess.Popen([GUNICORN, "-c", "deploy/gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=output, stderr=subprocess.STDOUT
+                            if output is not subprocess.PIPE else subprocess.PIPE, text=True)
 
 
 @contextmanager
@@ -48,13 +52,15 @@ def serving(env: dict, ready_path="/healthz", timeout=60):
 def serving_process(env: dict, ready_path="/healthz", timeout=60):
     """(base URL, gunicorn's master process) once it answers; stopped after."""
     port = free_port()
-    process = start(env, port)
+    output = tempfile.TemporaryFile("w+")
+    process = start(env, port, output)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:
         while True:
             if process.poll() is not None:
-                raise AssertionError(f"gunicorn stopped: {process.stderr.read()[-3000:]}")
+                output.seek(0)
+                raise AssertionError(f"gunicorn stopped: {output.read()[-3000:]}")
             try:
                 if requests.get(base + ready_path, timeout=5).status_code == 200:
                     break
@@ -71,3 +77,4 @@ def serving_process(env: dict, ready_path="/healthz", timeout=60):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        output.close()
