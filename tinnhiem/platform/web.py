@@ -154,4 +154,5 @@ def init_app(app) -> None:
 def run_first(app, hook) -> None:
     """Run `hook` before every other before_request hook of the app (those that load the
     signed-in account, bind a scope, count a rate limit or check the database role)."""
-    app.before_request_funcs.setdefault(None, []).insert(0, hook)
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[0:0] = [hook]
