@@ -11,7 +11,9 @@ from tests.conftest import PASSWORD, TEST_CONFIG
 from tests.factories import Factory
 from tinnhiem import create_app
 from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.config import app_connect_args
 from tinnhiem.platform.db import db
+from tinnhiem.platform.limit_storage import storage_settings
 
 WORKERS = 4
 
@@ -64,3 +66,14 @@ def test_wrong_codes_meet_one_limit_whichever_worker_answers(served):
                 for i in range(8)]
     assert statuses[:4] == [422] * 4, statuses
     assert statuses[4:] == [429] * 4, statuses
+
+
+
+def test_the_counters_connect_as_the_app_does_behind_pgbouncer():
+    """With prepared statements off for pgbouncer's transaction mode, the counters' own
+    connections must not prepare them either (they would collide the same way). The
+    settings alone: Flask-Limiter keeps storage options across apps in one process."""
+    config = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://app:x@127.0.0.1:9/tinnhiem",
+              "DATABASE_PREPARE_THRESHOLD": None, "RATELIMIT_STORAGE_URI": None}
+    counters = storage_settings(config)["RATELIMIT_STORAGE_OPTIONS"]["connect_args"]
+    assert counters == app_connect_args(config) == {"prepare_threshold": None}

@@ -113,6 +113,13 @@ def connect_args(url: str, config) -> dict:
     return {"prepare_threshold": config.get("DATABASE_PREPARE_THRESHOLD", 5)}
 
 
+def app_connect_args(config) -> dict:
+    """connect_args of every engine on the app's own URL (the app's, the rate-limit
+    counters'): worked out from the final URL, then whatever the engine options name."""
+    explicit = (config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).get("connect_args") or {}
+    return {**connect_args(config["SQLALCHEMY_DATABASE_URI"], config), **explicit}
+
+
 def load_config(instance_path: str) -> dict:
     sqlite_path = Path(instance_path) / "tinnhiem.sqlite3"
     return {

@@ -168,13 +168,12 @@ def init_app(app) -> None:
     """Bind the extension; check the app's database role at its first request (not at
     start, so nothing touches the database before gunicorn forks)."""
     from tinnhiem.platform import db_failures
-    from tinnhiem.platform.config import connect_args
+    from tinnhiem.platform.config import app_connect_args
 
     # Worked out from the final URL (a test or a caller may override the environment's).
-    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": {
-        **connect_args(app.config["SQLALCHEMY_DATABASE_URI"], app.config),
-        **options.get("connect_args", {})}}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        "connect_args": app_connect_args(app.config)}
     db.init_app(app)
     db_failures.init_app(app)  # timeouts on every request's transactions; 503 when busy
     app.before_request(_check_database_role_once)

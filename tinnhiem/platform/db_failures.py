@@ -130,11 +130,11 @@ def _sqlite_busy_timeout(milliseconds: int):
 def init_app(app) -> None:
     """Bound the app's engines (the web's; the owner's engine of CLI crossings is left
     alone) and answer a busy database with 503."""
-    from tinnhiem.platform.db import db
+    from tinnhiem.platform.db import db, is_postgresql
 
     with app.app_context():
         for engine in db.engines.values():
-            if engine.dialect.name == "postgresql":
+            if is_postgresql(engine):
                 bound_engine(engine)
             else:
                 event.listen(engine, "connect",

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tinnhiem.platform.db import db
+from tinnhiem.platform.db import db, is_postgresql
 from tinnhiem.platform.request_log import leave_unobserved
 
 bp = Blueprint("health", __name__)
@@ -66,7 +66,7 @@ def _probe_engine():
 
 def _check_database() -> None:
     with _probe_engine().connect() as connection:
-        if connection.dialect.name == "postgresql":
+        if is_postgresql(connection):
             connection.execute(text(
                 f"SET LOCAL statement_timeout = '{TIMEOUT_SECONDS}s'"))
             connection.execute(text("SELECT 1"))

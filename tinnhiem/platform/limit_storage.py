@@ -20,6 +20,8 @@ from limits.storage import Storage
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from tinnhiem.platform.config import app_connect_args
+
 SCHEME = "tinnhiem+db"
 # Not in the app's metadata: counters are not data a backup keeps or a restore brings back.
 metadata = MetaData()
@@ -107,8 +109,8 @@ def storage_settings(config: dict) -> dict:
     """The limiter's storage when none is configured: this database, under the app's role."""
     if config.get("RATELIMIT_STORAGE_URI"):
         return {}
-    engine_options = config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+    # The app's own connection options: behind pgbouncer in transaction mode the counters
+    # must not prepare statements either.
     return {"RATELIMIT_STORAGE_URI": f"{SCHEME}://",
-            "RATELIMIT_STORAGE_OPTIONS": {
-                "url": config["SQLALCHEMY_DATABASE_URI"],
-                "connect_args": engine_options.get("connect_args") or {}}}
+            "RATELIMIT_STORAGE_OPTIONS": {"url": config["SQLALCHEMY_DATABASE_URI"],
+                                          "connect_args": app_connect_args(config)}}
