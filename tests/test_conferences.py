@@ -6,12 +6,12 @@ import pytest
 
 from tinnhiem.conferences import nominees, services, voters
 from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.inputs import normalize_code
 from tinnhiem.rounds import registry
 from tinnhiem.rounds import services as rounds
-from tinnhiem.tenants.services import normalize_code
 from tinnhiem.tenants.scope import bind_scope
-from tinnhiem.platform.db import db
 
 
 @pytest.mark.parametrize("present, summoned, met", [

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.conferences.services import audit_conference, require_editable
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.inputs import as_uuid, normalize_code, required_text
 from tinnhiem.rounds import registry
 from tinnhiem.rounds.models import Round, RoundCategory
-from tinnhiem.tenants.services import as_uuid, normalize_code, required_text
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 EXEMPTION_LABELS = {

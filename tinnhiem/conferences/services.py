@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from tinnhiem.conferences.models import MODES, Conference, Nominee, SummonedVoter
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.inputs import as_uuid, optional_text, required_text
 from tinnhiem.rounds.models import BallotTemplate, Round, RoundUnit
-from tinnhiem.tenants.services import (as_uuid, get_unit, optional_text, require_active_on,
-                                       required_text)
+from tinnhiem.tenants.services import get_unit, require_active_on
 
 EDITABLE = ("draft",)
 

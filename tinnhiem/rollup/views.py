@@ -13,12 +13,13 @@ from tinnhiem.platform.auth.roles import PROVINCE_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import whole_number
+from tinnhiem.platform.inputs import as_uuid
 from tinnhiem.platform.read_replica import read_source
 from tinnhiem.platform.web import PDF, XLSX, found_or_404
 from tinnhiem.rollup import charts, services
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
 from tinnhiem.rounds import services as rounds
-from tinnhiem.tenants.services import as_uuid, get_unit
+from tinnhiem.tenants.services import get_unit
 
 bp = Blueprint("rollup", __name__, url_prefix="/rounds")
 SORT_LABELS = {"band": _l("Mức (nghiêm trọng trước)"), "name": _l("Họ và tên"),

@@ -11,10 +11,15 @@ from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.inputs import (
+    as_uuid,
+    normalize_code,
+    optional_text,
+    required_text,
+)
 from tinnhiem.rounds.models import CadreEntry, CadreRequest, Round, RoundUnit, utc_now
 from tinnhiem.rounds.services import require_province_admin
 from tinnhiem.tenants.models import Unit
-from tinnhiem.tenants.services import as_uuid, normalize_code, optional_text, required_text
 
 MAX_PLACES = 2
 

@@ -9,11 +9,17 @@ from sqlalchemy.exc import IntegrityError
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.roles import UNIT_ROLES, Role
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.rounds.models import (CROSSED_OUT_BALLOT, CROSSED_OUT_ROW, BallotTemplate, Round,
-                                    RoundCategory, RoundUnit)
+from tinnhiem.platform.inputs import as_uuid, optional_text, required_text
+from tinnhiem.rounds.models import (
+    CROSSED_OUT_BALLOT,
+    CROSSED_OUT_ROW,
+    BallotTemplate,
+    Round,
+    RoundCategory,
+    RoundUnit,
+)
 from tinnhiem.tenants.models import Unit
-from tinnhiem.tenants.services import (as_uuid, get_unit, optional_text, require_active_on,
-                                       required_text)
+from tinnhiem.tenants.services import get_unit, require_active_on
 
 DEFAULT_TEMPLATE = {
     "title": "PHIẾU LẤY PHIẾU TÍN NHIỆM",

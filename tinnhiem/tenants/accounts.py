@@ -6,13 +6,18 @@ from sqlalchemy import select
 
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.models import Account
-from tinnhiem.platform.auth.passwords import generate_password, hash_password, validate_new_password
+from tinnhiem.platform.auth.passwords import (
+    generate_password,
+    hash_password,
+    validate_new_password,
+)
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES, Role
 from tinnhiem.platform.auth.services import find_account
 from tinnhiem.platform.auth.sessions import revoke_all
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.inputs import as_uuid, required_text
 from tinnhiem.tenants.models import Unit
-from tinnhiem.tenants.services import as_uuid, get_unit, require_active_on, required_text, today
+from tinnhiem.tenants.services import get_unit, require_active_on, today
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 
