@@ -10,7 +10,7 @@ from sqlalchemy import Date, DateTime, Integer, Time, text
 import tinnhiem.models  # noqa: F401  (complete metadata)
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.db import db
-from tinnhiem.voting.models import Ballot
+from tinnhiem.tally.models import Ballot
 from tests.test_voting import cast, rows, tracker_of
 
 BALLOT_TABLES = ("ballots", "ballot_marks")

@@ -193,7 +193,7 @@ def test_voter_on_a_phone_scans_the_code_votes_with_a_blank_row_and_cannot_vote_
     from playwright.sync_api import expect
     from sqlalchemy import func, select
 
-    from tinnhiem.voting.models import Ballot
+    from tinnhiem.tally.models import Ballot
 
     app, base = live
     make = Factory(app)

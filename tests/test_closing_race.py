@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from tinnhiem.voting.models import Ballot
+from tinnhiem.tally.models import Ballot
 
 VOTERS = 60
 # Twenty rounds on PostgreSQL, where closing and casting take row locks against each other

@@ -134,7 +134,7 @@ def test_recount_of_the_sealed_ballots_gives_the_same_figures(app, make, world):
 
 def test_a_ballot_changed_after_the_seal_is_caught(app, make, world):
     _electronic_with_votes(app, make, world)
-    from tinnhiem.voting.models import BallotMark
+    from tinnhiem.tally.models import BallotMark
 
     def tamper(session):
         mark = session.scalars(select(BallotMark).where(BallotMark.mark == "high")).first()

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from tests.test_voting import rows
 from tinnhiem.platform.db import db
 from tinnhiem.voting import casting
-from tinnhiem.voting.models import Ballot, VoteCode
+from tinnhiem.tally.models import Ballot
+from tinnhiem.voting.models import VoteCode
 
 LOCK_TIMEOUT_MS = 200
 NOT_STORED = "Hệ thống đang bận, phiếu của bạn chưa được ghi"

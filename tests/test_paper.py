@@ -7,7 +7,7 @@ import pytest
 from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
-from tinnhiem.voting.models import Ballot
+from tinnhiem.tally.models import Ballot
 from tests.test_voting import rows
 
 
@@ -32,7 +32,7 @@ def submit(client, world):
 
 
 def sheet_ids(make, world):
-    from tinnhiem.voting.models import TallySheet
+    from tinnhiem.tally.models import TallySheet
 
     return {s.counter_id: s.id for s in rows(make, TallySheet, conference_id=world.voting.id)}
 
@@ -53,7 +53,7 @@ def test_a_counter_enters_ballots_with_one_key_per_row(make, world, login):
     marks = sorted(m for b in rows(make, Ballot, conference_id=world.voting.id)
                    for m in [b.origin])
     assert marks == ["paper", "paper"]
-    from tinnhiem.voting.models import BallotMark
+    from tinnhiem.tally.models import BallotMark
 
     recorded = sorted(m.mark for m in rows(make, BallotMark))
     assert recorded == sorted(["high", "confidence", "low", "blank", "several", "crossed"])
@@ -102,7 +102,7 @@ def test_two_counters_must_agree_before_the_count_is_accepted(app, make, world, 
     assert refused.status_code == 409 and "còn khác nhau" in refused.text
 
     assert second.post(f"/conferences/{world.voting.id}/sheet/reopen", data={}).status_code == 302
-    from tinnhiem.voting.models import BallotMark
+    from tinnhiem.tally.models import BallotMark
 
     def marks_of(ballot):
         return sorted(m.mark for m in rows(make, BallotMark, ballot_id=ballot.id))

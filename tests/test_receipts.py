@@ -9,7 +9,8 @@ from sqlalchemy import inspect
 
 from tests.test_voting import _concurrently, person_ids, rows, tracker_of
 from tinnhiem.platform.db import db
-from tinnhiem.voting.models import Ballot, VoteCode
+from tinnhiem.tally.models import Ballot
+from tinnhiem.voting.models import VoteCode
 
 EARLIER = "đã được ghi nhận trước đó"
 SPENT = "đã được dùng"

@@ -1,5 +1,5 @@
 """DOMAIN.md's ballot validity examples: judged per row; every ballot collected counts."""
-from tinnhiem.voting.validity import tally
+from tinnhiem.tally.validity import tally
 
 A, B, C = "a", "b", "c"  # three people on the ballot
 

@@ -10,7 +10,8 @@ from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.voting import codes
-from tinnhiem.voting.models import Ballot, BallotMark, VoteCode
+from tinnhiem.tally.models import Ballot, BallotMark
+from tinnhiem.voting.models import VoteCode
 
 
 @pytest.fixture
@@ -212,7 +213,7 @@ def test_closing_voids_unused_codes_seals_and_shows_the_counts(app, make, world,
     assert sealed.details == {"issued": 5, "collected": 3, "unused": 2,
                               "digest": conference.seal_digest}
     with app.app_context():
-        from tinnhiem.voting.sealing import seal_digest
+        from tinnhiem.tally.seal import seal_digest
         from tinnhiem.tenants.scope import unscoped
 
         with unscoped("test: recompute the seal") as session:

@@ -1,7 +1,7 @@
 """/api/v1 for the vote: issuing codes, the voter's ballot and casting, closing, paper entry."""
 import pytest
 
-from tinnhiem.voting.models import Ballot
+from tinnhiem.tally.models import Ballot
 from tests.test_voting import rows
 
 

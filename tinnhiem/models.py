@@ -7,7 +7,8 @@ from tinnhiem.conferences.models import Conference, Nominee, SummonedVoter
 from tinnhiem.rounds.models import (BallotTemplate, CadreEntry, CadreRequest, Round, RoundCategory,
                                     RoundUnit)
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
-from tinnhiem.voting.models import Ballot, BallotMark, Poll, SheetTotal, TallySheet, VoteCode
+from tinnhiem.tally.models import Ballot, BallotMark, SheetTotal, TallySheet
+from tinnhiem.voting.models import Poll, VoteCode
 
 __all__ = ["AuditEntry", "AuditHead", "Account", "SignInSession", "BallotTemplate", "CadreEntry",
            "CadreRequest", "Conference",

@@ -7,13 +7,11 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKeyCons
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 from sqlalchemy.types import Uuid
 
+from tinnhiem.conferences.lifecycle import State
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.scope import UnitOwned
 
-# "suspended": an electronic vote that was open when the backup it was restored from was
-# taken; ballots cast after the backup are lost and their codes read unused, so it takes no
-# ballot until the unit voids the unused codes and closes it, or annuls it.
-STATES = ("draft", "ready", "open", "closed", "counted", "certified", "annulled", "suspended")
+STATES = tuple(state.value for state in State)
 MODES = ("electronic", "paper")
 
 
@@ -41,7 +39,7 @@ class Conference(UnitOwned, db.Model):
     place: Mapped[str] = mapped_column(String(255), default="")
     voting_body: Mapped[str] = mapped_column(String(255), default="")
     mode: Mapped[str] = mapped_column(String(12), default="electronic")
-    status: Mapped[str] = mapped_column(String(12), default="draft")
+    status: Mapped[str] = mapped_column(String(12), default=State.DRAFT.value)
     # A count when no list of names is kept; with a list, the list's length is used.
     summoned_count: Mapped[int | None] = mapped_column(Integer)
     present_count: Mapped[int | None] = mapped_column(Integer)

@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tinnhiem.conferences.models import Conference, Nominee
-from tinnhiem.conferences.services import audit_conference, require_editable
+from tinnhiem.conferences.lifecycle import audit_conference
+from tinnhiem.conferences.services import require_editable
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.inputs import as_uuid, normalize_code, required_text
 from tinnhiem.rounds import registry

@@ -1,22 +1,18 @@
-"""A conference and its lifecycle: draft → ready (ballot frozen) → open (only with quorum)
-→ closed → counted → certified; or annulled with a reason. A restore turns an open
-electronic vote into suspended, which only closes (unused codes voided) or is annulled. There is no way back from
-"ready": a mistake found after the ballot was frozen is corrected by annulling the conference
-(with a reason, audited) and preparing a new one. The caller commits."""
+"""A conference: its details, attendance and quorum, the people on its ballot, and the
+moves that prepare and open it or annul it (their rules: conferences.lifecycle). The caller
+commits."""
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from tinnhiem.conferences.lifecycle import (ANNUL, EDITABLE, MARK_READY, OPEN, State,
+                                            audit_conference, status_label, transition)
 from tinnhiem.conferences.models import MODES, Conference, Nominee, SummonedVoter
-from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.inputs import as_uuid, optional_text, required_text
 from tinnhiem.rounds.models import BallotTemplate, Round, RoundUnit
 from tinnhiem.tenants.services import get_unit, require_active_on
-
-EDITABLE = ("draft",)
-
 
 def quorum_met(present: int, summoned: int) -> bool:
     """At least two thirds of those summoned are present, decided on integers."""
@@ -36,11 +32,6 @@ def list_conferences(session, round_id=None) -> list[Conference]:
 
 def get_conference(session, conference_id) -> Conference | None:
     return session.scalar(select(Conference).where(Conference.id == conference_id))
-
-
-def audit_conference(session, actor, action: str, conference: Conference, **details) -> None:
-    record(session, action, actor=actor, province_id=conference.province_id,
-           unit_id=conference.unit_id, target=conference.id, details=details)
 
 
 def _round_for_unit(session, round_id, unit_id) -> Round:
@@ -77,20 +68,10 @@ def create_conference(session, actor, unit_id, data: dict) -> Conference:
     details = _details(data)
     _require_unit_active(session, unit_id, details["held_on"])
     conference = Conference(province_id=round_.province_id, round_id=round_.id, unit_id=unit_id,
-                            status="draft", **details)
+                            status=State.DRAFT, **details)
     session.add(conference)
     session.flush()
     audit_conference(session, actor, "conference.created", conference, title=conference.title)
-    return conference
-
-
-def lock_conference(session, conference: Conference) -> Conference:
-    """Re-read the conference and hold its row until commit, so two state changes (two
-    closes, two acceptances) never both pass their checks. FOR NO KEY UPDATE, not FOR
-    UPDATE: a ballot being cast holds its code's row and then needs a key-share lock on the
-    conference for its foreign key; FOR UPDATE would wait for the ballot while the ballot
-    waits for it (a deadlock when closing during a vote), this one lets the ballot in."""
-    session.refresh(conference, with_for_update={"key_share": True})
     return conference
 
 
@@ -135,19 +116,7 @@ def voter_counts(session, conference: Conference) -> tuple[int, int, bool]:
     return conference.summoned_count or 0, conference.present_count or 0, False
 
 
-# Lifecycle --------------------------------------------------------------------------------
-
-STATUS_LABELS = {
-    "draft": _l("Đang chuẩn bị"), "ready": _l("Đã chốt phiếu"), "open": _l("Đang bỏ phiếu"),
-    "closed": _l("Đã kết thúc bỏ phiếu"), "counted": _l("Đã kiểm phiếu"),
-    "certified": _l("Đã chứng nhận"), "annulled": _l("Đã hủy"),
-    "suspended": _l("Tạm dừng sau khôi phục"),
-}
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
+# The ballot and the moves ---------------------------------------------------------------
 
 def ballot_nominees(session, conference: Conference) -> list[Nominee]:
     return list(session.scalars(select(Nominee).where(
@@ -155,68 +124,55 @@ def ballot_nominees(session, conference: Conference) -> list[Nominee]:
         .order_by(Nominee.ballot_order, Nominee.full_name)))
 
 
-def _refuse_transition(conference: Conference, target: str):
-    raise ServiceError(
-        "invalid_transition",
-        _l("Không thể chuyển hội nghị từ “%(a)s” sang “%(b)s”.",
-           a=status_label(conference.status), b=status_label(target)),
-        status=409)
-
-
 def mark_ready(session, actor, conference: Conference) -> None:
     """Freeze the ballot: the people on it and the template version it is printed from
     (locked, so the province cannot edit that version at the same moment)."""
-    if conference.status != "draft":
-        _refuse_transition(conference, "ready")
-    if not ballot_nominees(session, conference):
-        raise ServiceError("empty_ballot", _l("Chưa có người nào trên phiếu."), status=409)
-    summoned, _present, _listed = voter_counts(session, conference)
-    if summoned <= 0:
-        raise ServiceError("no_voters", _l("Chưa có số người được triệu tập."), status=409)
-    round_ = session.scalar(select(Round).where(Round.id == conference.round_id))
-    template = session.scalar(select(BallotTemplate)
-                              .where(BallotTemplate.id == round_.template_id).with_for_update())
-    template.frozen = True
-    conference.template_id = template.id
-    conference.status = "ready"
-    session.flush()
-    audit_conference(session, actor, "conference.ready", conference, template_version=template.version)
+    def freeze():
+        if not ballot_nominees(session, conference):
+            raise ServiceError("empty_ballot", _l("Chưa có người nào trên phiếu."), status=409)
+        summoned, _present, _listed = voter_counts(session, conference)
+        if summoned <= 0:
+            raise ServiceError("no_voters", _l("Chưa có số người được triệu tập."), status=409)
+        round_ = session.scalar(select(Round).where(Round.id == conference.round_id))
+        template = session.scalar(select(BallotTemplate).where(
+            BallotTemplate.id == round_.template_id).with_for_update())
+        template.frozen = True
+        conference.template_id = template.id
+        return {"template_version": template.version}
+
+    transition(session, actor, conference, MARK_READY, freeze)
 
 
 def open_vote(session, actor, conference: Conference) -> None:
     """Open the vote: refused without quorum (3 × present ≥ 2 × summoned)."""
-    if conference.status != "ready":
-        _refuse_transition(conference, "open")
-    summoned, present, _listed = voter_counts(session, conference)
-    if present > summoned:
-        raise ServiceError("attendance_mismatch",
-                           _l("Số có mặt (%(p)d) lớn hơn số được triệu tập (%(s)d); hãy điểm danh"
-                              " lại.", p=present, s=summoned), field="present_count", status=409)
-    if not quorum_met(present, summoned):
-        raise ServiceError(
-            "no_quorum",
-            _l("Chưa đủ số lượng: có mặt %(p)d/%(s)d người, cần ít nhất %(n)d (2/3 số được"
-               " triệu tập). Chưa thể bắt đầu bỏ phiếu.", p=present, s=summoned,
-               n=quorum_needed(summoned)),
-            field="present_count", status=409)
-    conference.status = "open"
-    session.flush()
-    audit_conference(session, actor, "conference.opened", conference, summoned=summoned, present=present)
+    def check_quorum():
+        summoned, present, _listed = voter_counts(session, conference)
+        if present > summoned:
+            raise ServiceError("attendance_mismatch",
+                               _l("Số có mặt (%(p)d) lớn hơn số được triệu tập (%(s)d); hãy điểm"
+                                  " danh lại.", p=present, s=summoned), field="present_count",
+                               status=409)
+        if not quorum_met(present, summoned):
+            raise ServiceError(
+                "no_quorum",
+                _l("Chưa đủ số lượng: có mặt %(p)d/%(s)d người, cần ít nhất %(n)d (2/3 số được"
+                   " triệu tập). Chưa thể bắt đầu bỏ phiếu.", p=present, s=summoned,
+                   n=quorum_needed(summoned)),
+                field="present_count", status=409)
+        return {"summoned": summoned, "present": present}
+
+    transition(session, actor, conference, OPEN, check_quorum)
 
 
 def annul(session, actor, conference: Conference, reason: str) -> None:
     """Annul with a reason, at any stage: also how a certified result is corrected (its rows
-    stay as they were but leave the province's roll-up; a new conference counts again)."""
-    from tinnhiem.counting.services import mark_certified
-
+    stay as they were but leave the province's roll-up, which counting does on the signal;
+    a new conference counts again). Locked and re-read by the transition: a certification
+    committed since this request loaded the conference is seen and taken out."""
     reason = required_text(reason, "reason", 1000)
-    # Locked and re-read: a certification committed since this request loaded the
-    # conference must not leave its results in the roll-up.
-    lock_conference(session, conference)
-    if conference.status == "annulled":
-        _refuse_transition(conference, "annulled")
-    conference.annul_reason = reason
-    mark_certified(session, conference, False)
-    conference.status = "annulled"
-    session.flush()
-    audit_conference(session, actor, "conference.annulled", conference, reason=conference.annul_reason)
+
+    def record_reason():
+        conference.annul_reason = reason
+        return {"reason": reason}
+
+    transition(session, actor, conference, ANNUL, record_reason)

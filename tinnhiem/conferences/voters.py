@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tinnhiem.conferences.models import Conference, SummonedVoter
-from tinnhiem.conferences.services import audit_conference, require_editable
+from tinnhiem.conferences.lifecycle import audit_conference
+from tinnhiem.conferences.services import require_editable
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.sheet_import import read_rows
 

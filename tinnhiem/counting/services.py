@@ -11,18 +11,20 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from tinnhiem.conferences.lifecycle import (ANNUL, CERTIFY, COUNT, State, audit_conference,
+                                            conference_moved, lock_conference, require_move,
+                                            transition)
 from tinnhiem.conferences.models import Conference, Nominee
-from tinnhiem.conferences.services import (audit_conference, ballot_nominees, lock_conference,
-                                           status_label)
+from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.counting.bands import SEVERITY, band, shares, sort_share, tenth
 from tinnhiem.counting.models import Certification, Result
-from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.auth.models import Account
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.voting.codes import code_counts
+from tinnhiem.tally.recount import check_balances, recount
+from tinnhiem.tally.totals import counted_trackers  # noqa: F401 (the results pages ask here)
 from tinnhiem.voting.casting import find_code
-from tinnhiem.voting.paper import accepted_sheet, ballots_tally, sheet_tally
-from tinnhiem.voting.sealing import seal_digest
-from tinnhiem.voting.validity import Tally
+from tinnhiem.voting.codes import code_counts
+from tinnhiem.voting.models import CodeState
 
 CERTIFIERS_NEEDED = 2
 
@@ -43,66 +45,30 @@ class PersonResult:
         return band(self.result.low, self.result.collected)
 
 
-def recount(session, conference) -> Tally:
-    """The figures, read again from what was sealed; refused if it no longer matches the seal."""
-    if not conference.seal_digest:
-        raise ServiceError("not_sealed", _l("Chưa niêm phong: hãy kết thúc bỏ phiếu (phiếu giấy:"
-                                            " chốt bảng nhập) trước khi kiểm phiếu."), status=409)
-    sheet = accepted_sheet(session, conference) if conference.mode == "paper" else None
-    if seal_digest(session, conference, sheet) != conference.seal_digest:
-        raise ServiceError("seal_broken", _l("Dữ liệu phiếu không khớp với niêm phong. Không thể"
-                                             " kiểm phiếu; hãy báo cho quản trị hệ thống."),
-                           status=409)
-    if sheet is not None:
-        return sheet_tally(session, conference, sheet)
-    return ballots_tally(session, conference)
-
-
-def _check_balances(session, conference, figures: Tally) -> None:
-    issued = conference.ballots_issued or 0
-    if conference.mode == "electronic":
-        counts = code_counts(session, conference)
-        if counts["issued"] != figures.collected + counts["void"] + counts["unused"]:
-            raise ServiceError(
-                "unbalanced",
-                _l("Số mã phát ra (%(i)d) khác số phiếu đã bỏ (%(c)d) cộng số mã không dùng"
-                   " (%(u)d).", i=counts["issued"], c=figures.collected,
-                   u=counts["void"] + counts["unused"]), status=409)
-    if figures.collected > issued:
-        raise ServiceError("integrity_alert",
-                           _l("Cảnh báo: số phiếu thu về (%(c)d) lớn hơn số phiếu phát ra (%(i)d).",
-                              c=figures.collected, i=issued), status=409)
-    for person in figures.people.values():
-        if person.valid + person.invalid != figures.collected:
-            raise ServiceError("unbalanced", _l("Số phiếu theo người không khớp số phiếu thu về."),
-                               status=409)
-
-
 def count(session, actor, conference: Conference) -> list[Result]:
-    """Record the results of a sealed conference (status closed → counted)."""
-    lock_conference(session, conference)
-    if conference.status != "closed":
-        raise ServiceError("invalid_transition",
-                           _l("Chỉ kiểm phiếu khi đã kết thúc bỏ phiếu (trạng thái hiện tại:"
-                              " “%(s)s”).", s=status_label(conference.status)), status=409)
-    figures = recount(session, conference)
-    if figures.collected == 0:
-        # No share of nothing: with no ballot there is no figure and no band to report.
-        raise ServiceError(
-            "nothing_to_count",
-            _l("Không có phiếu nào được thu về nên không có kết quả để kiểm: không tính tỷ lệ,"
-               " không xếp mức tín nhiệm. Hãy hủy hội nghị (ghi rõ lý do) và tổ chức lại nếu"
-               " cần."), status=409)
-    _check_balances(session, conference, figures)
-    people = {n.id: n for n in ballot_nominees(session, conference)}
-    results = [_result_row(conference, people[nominee_id], person, figures.collected)
-               for nominee_id, person in figures.people.items()]
-    session.add_all(results)
-    conference.status = "counted"
-    session.flush()
-    audit_conference(session, actor, "conference.counted", conference,
-                     collected=figures.collected, issued=conference.ballots_issued,
-                     digest=conference.seal_digest)
+    """Record the results of a sealed conference (closed → counted), read again from what was
+    sealed and checked against the balances."""
+    results = []
+
+    def record_results():
+        figures = recount(session, conference)
+        if figures.collected == 0:
+            # No share of nothing: with no ballot there is no figure and no band to report.
+            raise ServiceError(
+                "nothing_to_count",
+                _l("Không có phiếu nào được thu về nên không có kết quả để kiểm: không tính tỷ"
+                   " lệ, không xếp mức tín nhiệm. Hãy hủy hội nghị (ghi rõ lý do) và tổ chức lại"
+                   " nếu cần."), status=409)
+        codes = code_counts(session, conference) if conference.mode == "electronic" else None
+        check_balances(conference, figures, codes)
+        people = {n.id: n for n in ballot_nominees(session, conference)}
+        results.extend(_result_row(conference, people[nominee_id], person, figures.collected)
+                       for nominee_id, person in figures.people.items())
+        session.add_all(results)
+        return {"collected": figures.collected, "issued": conference.ballots_issued,
+                "digest": conference.seal_digest}
+
+    transition(session, actor, conference, COUNT, record_results)
     return results
 
 
@@ -128,8 +94,6 @@ def results_of(session, conference) -> list[PersonResult]:
 
 
 def certifiers(session, conference) -> list:
-    from tinnhiem.platform.auth.models import Account
-
     return list(session.scalars(
         select(Account).join(Certification, Certification.counter_id == Account.id)
         .where(Certification.conference_id == conference.id).order_by(Account.full_name)))
@@ -138,14 +102,7 @@ def certifiers(session, conference) -> list:
 def certify(session, actor, conference) -> Conference:
     """A counter confirms the count; the second distinct counter certifies it."""
     lock_conference(session, conference)
-    if actor.role != Role.COUNTER:
-        raise ServiceError("not_a_counter", _l("Chỉ thành viên Ban kiểm phiếu xác nhận kết quả."),
-                           status=409)
-    if conference.status != "counted":
-        raise ServiceError("invalid_transition",
-                           _l("Chỉ xác nhận khi đã kiểm phiếu và chưa chứng nhận (trạng thái"
-                              " hiện tại: “%(s)s”).", s=status_label(conference.status)),
-                           status=409)
+    require_move(conference, actor, CERTIFY)
     confirmed = session.scalar(select(Certification.id).where(
         Certification.conference_id == conference.id, Certification.counter_id == actor.id))
     if confirmed is not None:
@@ -158,10 +115,9 @@ def certify(session, actor, conference) -> Conference:
     done = len(certifiers(session, conference))
     audit_conference(session, actor, "conference.confirmed", conference, confirmations=done)
     if done >= CERTIFIERS_NEEDED:
-        conference.status = "certified"
-        mark_certified(session, conference, True)
-        audit_conference(session, actor, "conference.certified", conference,
-                         digest=conference.seal_digest)
+        transition(session, actor, conference, CERTIFY,
+                   lambda: mark_certified(session, conference, True),
+                   digest=conference.seal_digest)
     return conference
 
 
@@ -173,10 +129,16 @@ def mark_certified(session, conference, certified: bool) -> None:
                     .values(certified=certified).execution_options(synchronize_session=False))
 
 
+@conference_moved.connect_via(ANNUL, weak=False)
+def _leave_rollup_on_annulment(_move, *, session, conference, actor) -> None:
+    """An annulled conference's results stay as they were but leave the roll-up."""
+    mark_certified(session, conference, False)
+
+
 # What leaves the unit once published ---------------------------------------------------------
 
 def is_published(conference) -> bool:
-    return conference.published and conference.status == "certified"
+    return conference.published and conference.status == State.CERTIFIED
 
 
 def require_voter_access(session, conference, code_text) -> None:
@@ -185,17 +147,10 @@ def require_voter_access(session, conference, code_text) -> None:
     if not is_published(conference):
         raise ServiceError("not_published", _l("Kết quả chưa được công bố."), status=409)
     code = find_code(session, conference, code_text)
-    if code is None or code.state != "spent":
+    if code is None or code.state != CodeState.SPENT:
         raise ServiceError("code_not_used",
                            _l("Mã này chưa được dùng để bỏ phiếu trong hội nghị này."),
                            field="code", status=422)
-
-
-def counted_trackers(session, conference) -> list[str]:
-    from tinnhiem.voting.models import Ballot
-
-    return sorted(t for t in session.scalars(select(Ballot.tracker).where(
-        Ballot.conference_id == conference.id, Ballot.sheet_id.is_(None))) if t)
 
 
 def normalize_tracker(text) -> str:
@@ -205,7 +160,7 @@ def normalize_tracker(text) -> str:
 def publish(session, actor, conference) -> Conference:
     """Let the conference's voters and the people voted on see the certified results."""
     lock_conference(session, conference)
-    if conference.status != "certified":
+    if conference.status != State.CERTIFIED:
         raise ServiceError("not_certified", _l("Chỉ công bố kết quả đã được chứng nhận."),
                            status=409)
     if not conference.published:

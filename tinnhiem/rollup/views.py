@@ -6,7 +6,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tinnhiem.conferences.services import status_label
+from tinnhiem.conferences.lifecycle import status_label
 from tinnhiem.counting.bands import BAND_LABELS, band_label, consequence
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES

@@ -11,11 +11,13 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from tinnhiem.conferences.lifecycle import PREPARING, State
 from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.tally.models import VALID_MARKS, Ballot, BallotMark
 from tinnhiem.voting.codes import ALPHABET, code_digest, normalize_code
-from tinnhiem.voting.models import VALID_MARKS, Ballot, BallotMark, Poll, VoteCode
+from tinnhiem.voting.models import CodeState, Poll, VoteCode
 
 TRACKER_LENGTH = 8
 
@@ -31,11 +33,11 @@ def poll_conference(session, poll: Poll) -> Conference | None:
 
 
 def require_open(conference: Conference) -> None:
-    if conference.status == "open":
+    if conference.status == State.OPEN:
         return
-    if conference.status in ("draft", "ready"):
+    if conference.status in PREPARING:
         raise ServiceError("vote_not_open", _l("Hội nghị chưa bắt đầu bỏ phiếu."), status=409)
-    if conference.status == "suspended":
+    if conference.status == State.SUSPENDED:
         raise ServiceError("vote_suspended", _l(
             "Cuộc bỏ phiếu đang tạm dừng: dữ liệu đã được khôi phục từ bản sao lưu. Không mã"
             " nào được bỏ phiếu; hãy chờ hướng dẫn của ban tổ chức hội nghị."), status=409)
@@ -87,7 +89,7 @@ def check_code(session, conference: Conference, code_text) -> str:
     """The code, normalised, if it may still vote in this conference (nothing is spent)."""
     require_open(conference)
     row = _code_row(session, conference, code_text)
-    if row.state != "unused":
+    if row.state != CodeState.UNUSED:
         raise _spent_code()
     return normalize_code(code_text)
 
@@ -128,12 +130,12 @@ def cast_ballot(session, conference: Conference, code_text, values: dict,
     spent = session.execute(
         update(VoteCode)
         .where(VoteCode.conference_id == conference.id, VoteCode.digest == digest,
-               VoteCode.state == "unused")
-        .values(state="spent")
+               VoteCode.state == CodeState.UNUSED)
+        .values(state=CodeState.SPENT)
         .execution_options(synchronize_session=False))
     if spent.rowcount != 1:
         # Voided by a close that committed while this vote waited for the code's row.
-        raise _vote_closed() if code_state(session, conference, digest) == "void" else _spent_code()
+        raise _vote_closed() if code_state(session, conference, digest) == CodeState.VOID else _spent_code()
     ballot = Ballot(id=uuid.uuid4(), conference_id=conference.id, origin="electronic",
                     tracker=tracker or new_tracker(), province_id=conference.province_id,
                     unit_id=conference.unit_id)

@@ -11,7 +11,8 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from tinnhiem.conferences.services import audit_conference, voter_counts
+from tinnhiem.conferences.lifecycle import ISSUING_CODES, audit_conference
+from tinnhiem.conferences.services import voter_counts
 from tinnhiem.platform.config import derived_key
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.voting.models import Poll, VoteCode
@@ -20,7 +21,6 @@ ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 SLUG_LENGTH = 8
 MAX_BATCH = 2000
-ISSUING_STATES = ("ready", "open")
 
 
 def new_code() -> str:
@@ -77,7 +77,7 @@ def issue_codes(session, actor, conference, count) -> list[str]:
     if conference.mode != "electronic":
         raise ServiceError("paper_conference",
                            _l("Hội nghị bỏ phiếu giấy: không dùng mã bỏ phiếu."), status=409)
-    if conference.status not in ISSUING_STATES:
+    if conference.status not in ISSUING_CODES:
         raise ServiceError("not_issuing",
                            _l("Chỉ phát mã khi hội nghị đã chốt phiếu hoặc đang bỏ phiếu."),
                            status=409)

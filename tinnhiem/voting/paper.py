@@ -10,14 +10,12 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from tinnhiem.conferences.services import audit_conference, ballot_nominees, lock_conference
+from tinnhiem.conferences.lifecycle import State, audit_conference, lock_conference
+from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.rounds.models import BallotTemplate
-from tinnhiem.voting.models import MARKS, Ballot, BallotMark, SheetTotal, TallySheet
-from tinnhiem.voting.sealing import counted_ballots, seal_digest
-from tinnhiem.voting.validity import PersonTally, Tally, tally
-
-FIELDS = ("high", "confidence", "low", "invalid")
+from tinnhiem.tally.models import MARKS, Ballot, BallotMark, SheetTotal, TallySheet
+from tinnhiem.tally.seal import seal_digest
+from tinnhiem.tally.totals import FIELDS, sheet_tally
 # Typed on the keyboard, one per row: fast for a board reading ballots aloud.
 ENTRY_KEYS = {"1": "high", "2": "confidence", "3": "low", "0": "blank", "4": "several",
               "5": "crossed"}
@@ -28,7 +26,7 @@ def require_entry_open(conference) -> None:
     if conference.mode != "paper":
         raise ServiceError("electronic_conference",
                            _l("Hội nghị bỏ phiếu điện tử: không nhập phiếu giấy."), status=409)
-    if conference.status != "closed" or conference.seal_digest:
+    if conference.status != State.CLOSED or conference.seal_digest:
         raise ServiceError("entry_closed",
                            _l("Chỉ nhập phiếu khi đã kết thúc bỏ phiếu và chưa chốt kết quả kiểm"
                               " phiếu."), status=409)
@@ -61,25 +59,6 @@ def _editable_sheet(session, conference, counter, method: str) -> TallySheet:
                            _l("Bảng nhập của bạn đang nhập theo cách khác; hãy xóa bảng để đổi"
                               " cách nhập."), status=409)
     return sheet
-
-
-def crossed_spoils_ballot(session, conference) -> bool:
-    """Whether the ballot template says a crossed-out name spoils the whole ballot."""
-    template = session.get(BallotTemplate, conference.template_id)
-    return template is not None and template.crossed_out_rule == "ballot"
-
-
-def accepted_sheet(session, conference) -> TallySheet | None:
-    return session.scalar(select(TallySheet).where(TallySheet.conference_id == conference.id,
-                                                   TallySheet.accepted.is_(True)))
-
-
-def ballots_tally(session, conference, sheet_id=None) -> Tally:
-    """The tally of the electronic ballots (sheet_id None) or of one paper sheet's ballots."""
-    ballots = [(marks, b.not_issued, b.blank)
-               for b, marks in counted_ballots(session, conference, sheet_id)]
-    return tally(ballots, [n.id for n in ballot_nominees(session, conference)],
-                 crossed_spoils_ballot(session, conference))
 
 
 def add_paper_ballot(session, counter, conference, entry: dict) -> Ballot:
@@ -164,17 +143,6 @@ def set_totals(session, counter, conference, collected, totals: dict) -> TallySh
                                unit_id=sheet.unit_id, **counts))
     session.flush()
     return sheet
-
-
-def sheet_tally(session, conference, sheet) -> Tally:
-    nominees = ballot_nominees(session, conference)
-    if sheet.method == "totals":
-        rows = {t.nominee_id: t for t in session.scalars(
-            select(SheetTotal).where(SheetTotal.sheet_id == sheet.id))}
-        people = {n.id: PersonTally(**{f: getattr(rows[n.id], f) for f in FIELDS})
-                  if n.id in rows else PersonTally() for n in nominees}
-        return Tally(collected=sheet.collected or 0, people=people)
-    return ballots_tally(session, conference, sheet.id)
 
 
 def clear_sheet(session, counter, conference) -> None:

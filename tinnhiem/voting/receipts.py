@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from tinnhiem.platform.config import derived_key
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.tally.models import Ballot
 from tinnhiem.voting import casting
 from tinnhiem.voting.codes import ALPHABET, code_digest, normalize_code
-from tinnhiem.voting.models import Ballot
+from tinnhiem.voting.models import CodeState
 
 TAG_PURPOSE = b"tinnhiem receipt tag"
 TAG_LENGTH = 32  # hex digits: 128 bits
@@ -78,7 +79,7 @@ def claim_for(conference, code: str, tracker_text=None, tag_text=None) -> Claim:
 def _stored(session, conference, code_text, tracker: str) -> bool:
     state = casting.code_state(session, conference,
                                code_digest(conference.id, normalize_code(code_text)))
-    return state == "spent" and session.scalar(select(Ballot.id).where(
+    return state == CodeState.SPENT and session.scalar(select(Ballot.id).where(
         Ballot.conference_id == conference.id, Ballot.origin == "electronic",
         Ballot.tracker == tracker)) is not None
 

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from tinnhiem.voting.codes import MAX_BATCH
-from tinnhiem.voting.models import MARKS, VALID_MARKS
+from tinnhiem.tally.models import MARKS, VALID_MARKS
 from tinnhiem.voting.paper import FIELDS
 
 COUNT = validate.Range(min=0, max=100000)

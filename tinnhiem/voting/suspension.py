@@ -10,24 +10,19 @@ one never used.
 """
 from sqlalchemy import select
 
+from tinnhiem.conferences.lifecycle import SUSPEND, State, transition
 from tinnhiem.conferences.models import Conference
-from tinnhiem.conferences.services import audit_conference
 from tinnhiem.platform.audit.models import AuditEntry
-
-SUSPENDED = "conference.suspended"
 
 
 def suspend_open_votes(session, backup_created_at: str) -> int:
     """In the restore's transaction: every open electronic vote becomes suspended, each
     with an audit entry naming the backup's time. Returns how many."""
     open_votes = list(session.scalars(select(Conference).where(
-        Conference.status == "open", Conference.mode == "electronic")
+        Conference.status == State.OPEN, Conference.mode == "electronic")
         .order_by(Conference.id)))
     for conference in open_votes:
-        conference.status = "suspended"
-        session.flush()
-        audit_conference(session, None, SUSPENDED, conference,
-                         backup_created_at=backup_created_at)
+        transition(session, None, conference, SUSPEND, backup_created_at=backup_created_at)
     return len(open_votes)
 
 
@@ -35,6 +30,6 @@ def backup_time(session, conference) -> str | None:
     """When the backup that suspended this vote was taken (UTC, ISO 8601), as the audit
     entry of the suspension recorded it."""
     details = session.scalar(select(AuditEntry.details).where(
-        AuditEntry.action == SUSPENDED, AuditEntry.target == str(conference.id))
+        AuditEntry.action == SUSPEND.audit, AuditEntry.target == str(conference.id))
         .order_by(AuditEntry.id.desc()).limit(1))
     return (details or {}).get("backup_created_at")

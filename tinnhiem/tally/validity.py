@@ -7,7 +7,7 @@ ignored. Every ballot collected counts, whatever its rows say.
 """
 from dataclasses import dataclass, field
 
-from tinnhiem.voting.models import VALID_MARKS
+from tinnhiem.tally.models import VALID_MARKS
 
 
 @dataclass
