@@ -19,8 +19,8 @@ from tests.test_ballot_secrecy import owner_connection
 from tests.test_voting import cast
 from tinnhiem import create_app
 from tinnhiem.conferences import services as conferences
-from tinnhiem.platform.backup import copy_text
-from tinnhiem.platform.backup import services as backup
+from tinnhiem.backup import copy_text
+from tinnhiem.backup import services as backup
 from tinnhiem.platform.db import db
 from tinnhiem.rounds import services as rounds
 from tinnhiem.voting import casting

@@ -103,7 +103,7 @@ def test_certifying_brings_results_in_and_annulling_takes_them_out(world, login,
         make.as_account(counter, lambda s, a: counting.certify(
             s, a, conferences.get_conference(s, world.conference_a2.id)))
     assert "Ẩn Chưa Chứng Nhận" in names(dashboard(client, world))
-    make.as_account(world.admin_a, lambda s, a: conferences.annul(
+    make.as_account(make._unit_staff(world.a1)[Role.UNIT_ADMIN], lambda s, a: conferences.annul(
         s, a, conferences.get_conference(s, world.conference_a1.id), "Sai sót khi kiểm phiếu"))
     page = dashboard(client, world)
     assert names(page) == ["Ẩn Chưa Chứng Nhận", "Phạm Hai Nơi", "Võ Quá Nửa"]
@@ -132,7 +132,7 @@ def test_an_annulment_racing_a_certification_still_takes_the_results_out(world, 
         make.as_account(second, certify)  # certified and committed meanwhile
         conferences.annul(session, actor, conference, "Phiếu sai mẫu")
 
-    make.as_account(world.admin_a, annul_after_a_late_certification)
+    make.as_account(make._unit_staff(world.a2)[Role.UNIT_ADMIN], annul_after_a_late_certification)
     assert "Ẩn Chưa Chứng Nhận" not in dashboard(login(world.viewer_a), world).text
 
 

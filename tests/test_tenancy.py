@@ -261,7 +261,7 @@ ALLOWED = {
     "tinnhiem/platform/db.py": "turns on SQLite's foreign keys per connection, checks the"
                                " database's scope key",
     "tinnhiem/platform/scope_key_cli.py": "installs the scope key in the owner's table",
-    "tinnhiem/platform/backup/services.py": "reads and loads every table as the owner, with"
+    "tinnhiem/backup/services.py": "reads and loads every table as the owner, with"
                                             " the crossing",
     "tinnhiem/platform/db_failures.py": "sets each request transaction's timeouts",
     "tinnhiem/platform/limit_storage.py": "rate-limit counters: no tenant data, own engine",

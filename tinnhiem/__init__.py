@@ -47,6 +47,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     tenant_request.init_app(app)
     app.before_request(enforce_password_change)
     _register_blueprints(app)
+    from tinnhiem.conferences import templating
+
+    templating.init_app(app)
     _register_observability(app)
     _register_cli(app)
     return app
@@ -74,6 +77,7 @@ def _register_observability(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from tinnhiem.conferences import api as conferences_api
+    from tinnhiem.conferences import round_views as round_page
     from tinnhiem.conferences import views as conference_views
     from tinnhiem.platform import api
     from tinnhiem.platform.audit import views as audit_views
@@ -97,7 +101,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.add_url_rule("/", "home", tenant_views.home)
     for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp,
-                      round_views.bp, registry_views.bp, conference_views.bp, voting_views.bp,
+                      round_views.bp, round_page.bp, registry_views.bp, conference_views.bp, voting_views.bp,
                       vote_views.bp, counting_views.bp, public_results.bp, rollup_views.bp):
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
@@ -110,7 +114,7 @@ def _register_cli(app: Flask) -> None:
     from tinnhiem import demo
     from tinnhiem.platform import scope_key_cli
     from tinnhiem.platform.audit import cli as audit_cli
-    from tinnhiem.platform.backup import cli as backup_cli
+    from tinnhiem.backup import cli as backup_cli
 
     app.register_blueprint(audit_cli.bp)
     app.register_blueprint(scope_key_cli.bp)

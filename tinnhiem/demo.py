@@ -7,6 +7,7 @@ import click
 from flask import Blueprint, current_app
 from sqlalchemy import select
 
+from tinnhiem.conferences.lifecycle import State
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tenants import accounts, services
 from tinnhiem.tenants.models import Unit
@@ -93,25 +94,27 @@ def load_demo(session) -> tuple[list[tuple[str, str, str]], list[str]] | None:
     return created, voting_links
 
 
+# A paper vote left closed with its count accepted, waiting to be counted.
+PAPER_COUNTED = "paper vote, count accepted"
 # (unit code, title, state it is left in, people: (name, code, post, appointed on))
 CONFERENCES = [
-    ("PH-VIETTRI", "Hội nghị Ban Chấp hành Đảng bộ phường Việt Trì", "open", [
+    ("PH-VIETTRI", "Hội nghị Ban Chấp hành Đảng bộ phường Việt Trì", State.OPEN, [
         ("Nguyễn Văn Hùng", "PT-0101", "Bí thư Đảng ủy phường", None),
         ("Trần Thị Lan", "PT-0102", "Phó Bí thư Thường trực Đảng ủy", None),
         ("Lê Minh Tuấn", "PT-0103", "Chủ tịch Ủy ban nhân dân phường", None)]),
-    ("PH-VIETTRI", "Hội nghị lấy phiếu các chức danh lãnh đạo khác", "draft", [
+    ("PH-VIETTRI", "Hội nghị lấy phiếu các chức danh lãnh đạo khác", State.DRAFT, [
         ("Phạm Thu Hà", "PT-0104", "Trưởng ban Xây dựng Đảng", None),
         ("Đỗ Quang Vinh", "PT-0105", "Phó Chủ tịch Ủy ban nhân dân phường", D(2028, 3, 15))]),
-    ("XA-LAMTHAO", "Hội nghị Ban Chấp hành Đảng bộ xã Lâm Thao", "ready", [
+    ("XA-LAMTHAO", "Hội nghị Ban Chấp hành Đảng bộ xã Lâm Thao", State.READY, [
         ("Hoàng Văn Nam", "PT-0201", "Bí thư Đảng ủy xã", None),
         ("Vũ Thị Hạnh", "PT-0202", "Phó Bí thư Đảng ủy xã", None)]),
-    ("PH-NONGTRANG", "Hội nghị Ban Chấp hành Đảng bộ phường Nông Trang", "annulled", [
+    ("PH-NONGTRANG", "Hội nghị Ban Chấp hành Đảng bộ phường Nông Trang", State.ANNULLED, [
         ("Bùi Văn Sơn", "PT-0301", "Bí thư Đảng ủy phường", None)]),
-    ("PH-VIETTRI", "Hội nghị lấy phiếu Ban Thường vụ (phiếu giấy)", "paper-closed", [
+    ("PH-VIETTRI", "Hội nghị lấy phiếu Ban Thường vụ (phiếu giấy)", PAPER_COUNTED, [
         ("Ngô Thị Mai", "PT-0106", "Ủy viên Ban Thường vụ, Chủ nhiệm Ủy ban Kiểm tra", None),
         ("Đinh Văn Long", "PT-0107", "Ủy viên Ban Thường vụ, Trưởng Ban Tuyên giáo và Dân vận",
          None)]),
-    ("PH-VIETTRI", "Hội nghị lấy phiếu Ủy ban Kiểm tra và các ban", "certified", [
+    ("PH-VIETTRI", "Hội nghị lấy phiếu Ủy ban Kiểm tra và các ban", State.CERTIFIED, [
         ("Lý Thị Thu", "PT-0108", "Phó Chủ nhiệm Ủy ban Kiểm tra", None),
         ("Quách Văn Đức", "PT-0109", "Phó Trưởng ban Tổ chức", None),
         ("Mai Văn Bình", "PT-0110", "Chánh Văn phòng Đảng ủy", None)]),
@@ -146,7 +149,7 @@ def _demo_round(session, units, by_name) -> list[str]:
         conference = conferences.create_conference(session, None, units[unit_code].id, {
             "round_id": round_.id, "title": title, "held_on": D(2028, 6, 12),
             "place": "Hội trường Đảng ủy", "voting_body": "Ban Chấp hành Đảng bộ",
-            "mode": "paper" if state.startswith("paper") else "electronic"})
+            "mode": "paper" if state == PAPER_COUNTED else "electronic"})
         for name, code, post, appointed in people:
             cadre = {"cadre_code": code, "full_name": name, "post": post}
             if registry.own_entry(session, round_.id, units[unit_code].id, code) is None:
@@ -156,18 +159,18 @@ def _demo_round(session, units, by_name) -> list[str]:
                 "category_id": category_id, "appointed_on": appointed})
         voters.replace_voters(session, None, conference,
                               [(f"Đại biểu {n:02d}", "Ủy viên Ban Chấp hành") for n in range(1, 28)])
-        if state in ("ready", "open", "paper-closed", "certified"):
+        if state in (State.READY, State.OPEN, PAPER_COUNTED, State.CERTIFIED):
             conferences.mark_ready(session, None, conference)
-        if state in ("open", "paper-closed", "certified"):
+        if state in (State.OPEN, PAPER_COUNTED, State.CERTIFIED):
             voters.record_attendance(session, None, conference, present_count=24)
             conferences.open_vote(session, None, conference)
-        if state == "open":
+        if state == State.OPEN:
             links = _demo_votes(session, by_name["donvi"], conference)
-        if state == "paper-closed":
+        if state == PAPER_COUNTED:
             _demo_paper_count(session, by_name, conference)
-        if state == "certified":
+        if state == State.CERTIFIED:
             _demo_certified(session, by_name, conference)
-        if state == "annulled":
+        if state == State.ANNULLED:
             conferences.annul(session, None, conference, "Danh sách triệu tập chưa đúng")
     # A request the province has yet to answer, so its registry page shows one.
     registry.file_request(session, by_name["donvi"], round_, {

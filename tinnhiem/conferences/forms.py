@@ -4,7 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from tinnhiem.platform.forms import DateField
+from tinnhiem.platform.forms import ActionForm, DateField  # noqa: F401 (ActionForm: pages' buttons)
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
@@ -48,7 +48,3 @@ class AttendanceForm(FlaskForm):
 
 class AnnulForm(FlaskForm):
     reason = TextAreaField(_l("Lý do hủy"), [InputRequired(REQUIRED), Length(max=1000)])
-
-
-class ActionForm(FlaskForm):
-    """A button that only needs the CSRF token."""

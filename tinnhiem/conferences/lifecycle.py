@@ -51,10 +51,17 @@ PREPARING = frozenset({State.DRAFT, State.READY})
 ISSUING_CODES = frozenset({State.READY, State.OPEN})
 # A count exists (results rows are written) from here on, even if later annulled.
 HAS_COUNT = frozenset({State.COUNTED, State.CERTIFIED})
+# The colour a page gives each state's badge (Bootstrap's text-bg-*).
+STYLES = {State.OPEN: "success", State.CERTIFIED: "success", State.SUSPENDED: "warning",
+          State.ANNULLED: "danger"}
 
 
 def status_label(status: str) -> str:
     return str(LABELS.get(status, status))
+
+
+def status_style(status: str) -> str:
+    return STYLES.get(status, "secondary")
 
 
 @dataclass(frozen=True, eq=False)

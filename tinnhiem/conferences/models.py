@@ -43,7 +43,7 @@ class Conference(UnitOwned, db.Model):
     # A count when no list of names is kept; with a list, the list's length is used.
     summoned_count: Mapped[int | None] = mapped_column(Integer)
     present_count: Mapped[int | None] = mapped_column(Integer)
-    template_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # frozen at "ready"
+    template_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # frozen when the ballot is
     annul_reason: Mapped[str | None] = mapped_column(String(1000))
     # Set when the vote closes: ballots handed out (codes issued, or the board's paper count).
     ballots_issued: Mapped[int | None] = mapped_column(Integer)

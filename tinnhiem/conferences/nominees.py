@@ -2,11 +2,12 @@
 (rounds.registry: the at-most-two-places rule). The caller commits."""
 import datetime as dt
 
+from blinker import ANY
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from tinnhiem.conferences.lifecycle import PREPARING, State, audit_conference
 from tinnhiem.conferences.models import Conference, Nominee
-from tinnhiem.conferences.lifecycle import audit_conference
 from tinnhiem.conferences.services import require_editable
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.inputs import as_uuid, normalize_code, required_text
@@ -104,7 +105,7 @@ def add_nominee(session, actor, conference: Conference, data: dict) -> Nominee:
     )
     nominee.exemption = exemption_for(round_, appointed_on, nominee.retirement_notice)
     if nominee.on_ballot:
-        registry.require_listable(session, conference, cadre_code)
+        require_listable(session, conference, cadre_code)
     session.add(nominee)
     session.flush()
     audit_conference(session, actor, "nominee.added", conference, nominee=str(nominee.id),
@@ -115,7 +116,7 @@ def add_nominee(session, actor, conference: Conference, data: dict) -> Nominee:
 def attach_report(session, actor, conference: Conference, nominee: Nominee, filename,
                   content: bytes) -> None:
     """The self-assessment report voters read before the conference (until it opens)."""
-    if conference.status not in ("draft", "ready"):
+    if conference.status not in PREPARING:
         raise ServiceError("not_editable", _l("Không thể thay báo cáo sau khi đã bỏ phiếu."),
                            status=409)
     if not content:
@@ -131,3 +132,49 @@ def remove_nominee(session, actor, conference: Conference, nominee: Nominee) -> 
     session.delete(nominee)
     session.flush()
     audit_conference(session, actor, "nominee.removed", conference, nominee=str(nominee.id))
+
+
+# The registry's rules about ballots -------------------------------------------------------
+
+def _live_listing(session, round_id, unit_id, code: str, on_ballot_only=False):
+    """A conference of `unit_id` in the round, not annulled, that lists the cadre."""
+    query = (select(Conference).join(Nominee, Nominee.conference_id == Conference.id)
+             .where(Conference.round_id == round_id, Conference.unit_id == unit_id,
+                    Conference.status != State.ANNULLED, Nominee.cadre_code == code))
+    if on_ballot_only:
+        query = query.where(Nominee.exemption.is_(None))
+    return session.scalars(query.order_by(Conference.held_on)).first()
+
+
+def require_listable(session, conference: Conference, code: str) -> None:
+    """Before a cadre goes on this conference's ballot: the registry gives the unit this
+    cadre, and no other live conference of the unit has them on its ballot. Reads only the
+    unit's own rows; the refusal is the same whatever other units have."""
+    # Locked: two people of the unit adding the cadre at once go one after the other.
+    if registry.own_entry(session, conference.round_id, conference.unit_id, code, lock=True) is None:
+        raise ServiceError(
+            "not_in_registry",
+            _l("Cán bộ %(code)s chưa được Ban Tổ chức Tỉnh ủy đưa vào danh sách lấy phiếu của"
+               " đơn vị trong đợt này. Hãy gửi đề nghị bổ sung ở trang «Danh sách cán bộ của"
+               " đợt» để Ban Tổ chức Tỉnh ủy xem xét.", code=code),
+            field="cadre_code", status=409)
+    other = _live_listing(session, conference.round_id, conference.unit_id, code,
+                          on_ballot_only=True)
+    if other is not None and other.id != conference.id:
+        raise ServiceError(
+            "listed_elsewhere",
+            _l("Cán bộ %(code)s đã có trong hội nghị «%(title)s» của đơn vị trong đợt này;"
+               " mỗi đơn vị lấy phiếu một người một lần.", code=code, title=other.title),
+            field="cadre_code", status=409)
+
+
+@registry.entry_removing.connect_via(ANY, weak=False)
+def _refuse_removing_listed(entry, *, session) -> None:
+    """The province may not take back a cadre a live conference of the unit lists."""
+    listing = _live_listing(session, entry.round_id, entry.unit_id, entry.cadre_code)
+    if listing is not None:
+        raise ServiceError(
+            "entry_in_use",
+            _l("Cán bộ %(code)s đang có trong hội nghị «%(title)s» của đơn vị; đơn vị cần xóa"
+               " người này khỏi hội nghị (hoặc hủy hội nghị) trước.", code=entry.cadre_code,
+               title=listing.title), status=409)

@@ -1,6 +1,7 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from tinnhiem.conferences.lifecycle import MARK_READY, OPEN
 from tinnhiem.conferences.models import MODES
 
 NAME = validate.Length(min=1, max=200)
@@ -72,7 +73,7 @@ class AttendanceSchema(Schema):
 
 
 class TransitionSchema(Schema):
-    to = fields.String(required=True, validate=validate.OneOf(["ready", "open"]))
+    to = fields.String(required=True, validate=validate.OneOf([MARK_READY.target, OPEN.target]))
 
 
 class AnnulSchema(Schema):

@@ -5,8 +5,8 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from tinnhiem.conferences.lifecycle import PREPARING, audit_conference
 from tinnhiem.conferences.models import Conference, SummonedVoter
-from tinnhiem.conferences.lifecycle import audit_conference
 from tinnhiem.conferences.services import require_editable
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.sheet_import import read_rows
@@ -118,7 +118,7 @@ def replace_voters(session, actor, conference: Conference, voters: list[tuple[st
 def record_attendance(session, actor, conference: Conference, *, present_count=None,
                       present_ids=None) -> None:
     """Attendance at the opening, before the vote: a count, or ticks on the list."""
-    if conference.status not in ("draft", "ready"):
+    if conference.status not in PREPARING:
         raise ServiceError("not_editable", _l("Không thể sửa điểm danh sau khi đã bỏ phiếu."),
                            status=409)
     voters = list_voters(session, conference)

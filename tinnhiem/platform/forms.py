@@ -3,11 +3,16 @@ import datetime as dt
 
 from flask import Response, flash, redirect, render_template
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.widgets import DateInput
 
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token."""
 
 
 def whole_number(text: str, max_digits: int) -> int | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, false, func, or_, select, true
 
+from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
 from tinnhiem.counting.models import Result
@@ -299,8 +300,8 @@ def _unit_states(round_id):
     """Each participating unit's state, from its conferences (annulled ones not counted):
     none → not started, all certified → done, otherwise in progress. One aggregate in SQL:
     a province has thousands of units."""
-    active = func.count(case((Conference.status != "annulled", Conference.id)))
-    certified = func.count(case((Conference.status == "certified", Conference.id)))
+    active = func.count(case((Conference.status != State.ANNULLED, Conference.id)))
+    certified = func.count(case((Conference.status == State.CERTIFIED, Conference.id)))
     state = case((active == 0, NOT_STARTED), (certified == active, DONE), else_=IN_PROGRESS)
     return (select(RoundUnit.unit_id, state.label("state"))
             .outerjoin(Conference, and_(Conference.unit_id == RoundUnit.unit_id,
@@ -371,7 +372,7 @@ def unit_types_of(session, round_id) -> list:
 def certified_over_time(session, round_id) -> list[tuple[dt.date, int]]:
     """Cumulative certified conferences by the date they were held."""
     days = session.execute(select(Conference.held_on, func.count()).where(
-        Conference.round_id == round_id, Conference.status == "certified")
+        Conference.round_id == round_id, Conference.status == State.CERTIFIED)
         .group_by(Conference.held_on).order_by(Conference.held_on)).all()
     total, out = 0, []
     for day, number in days:

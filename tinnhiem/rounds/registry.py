@@ -3,25 +3,26 @@
 A person is voted on in at most 2 places a round (DOMAIN.md). Only the province, whose scope
 sees every unit, decides the places; a unit reads and asks within its own scope, so nothing
 it does reveals or changes what another unit may list. The caller commits."""
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.inputs import (
-    as_uuid,
-    normalize_code,
-    optional_text,
-    required_text,
-)
+from tinnhiem.platform.inputs import as_uuid, normalize_code, optional_text, required_text
 from tinnhiem.rounds.models import CadreEntry, CadreRequest, Round, RoundUnit, utc_now
 from tinnhiem.rounds.services import require_province_admin
 from tinnhiem.tenants.models import Unit
 
 MAX_PLACES = 2
+
+_signals = Namespace()
+# Sent (sender: the entry; keyword: session) once the entry to remove is locked. A feature
+# that lists cadres on ballots (conferences) refuses by raising a ServiceError while the
+# entry is in use; rounds knows nothing of conferences.
+entry_removing = _signals.signal("registry-entry-removing")
 
 
 def _audit(session, actor, action: str, round_: Round, unit_id, target, **details) -> None:
@@ -168,28 +169,12 @@ def register(session, actor, round_: Round, unit: Unit, cadre: dict) -> CadreEnt
                   _cadre(cadre))
 
 
-def _live_listing(session, round_id, unit_id, code: str, on_ballot_only=False):
-    """A conference of `unit_id` in the round, not annulled, that lists the cadre."""
-    query = (select(Conference).join(Nominee, Nominee.conference_id == Conference.id)
-             .where(Conference.round_id == round_id, Conference.unit_id == unit_id,
-                    Conference.status != "annulled", Nominee.cadre_code == code))
-    if on_ballot_only:
-        query = query.where(Nominee.exemption.is_(None))
-    return session.scalars(query.order_by(Conference.held_on)).first()
-
-
 def remove_entry(session, actor, round_: Round, entry: CadreEntry) -> None:
     require_province_admin(actor)
     # Locked first, as a unit adding the cadre locks it: the listing read next is then
     # one that committed, or one that will find the entry gone.
     own_entry(session, round_.id, entry.unit_id, entry.cadre_code, lock=True)
-    listing = _live_listing(session, round_.id, entry.unit_id, entry.cadre_code)
-    if listing is not None:
-        raise ServiceError(
-            "entry_in_use",
-            _l("Cán bộ %(code)s đang có trong hội nghị «%(title)s» của đơn vị; đơn vị cần xóa"
-               " người này khỏi hội nghị (hoặc hủy hội nghị) trước.", code=entry.cadre_code,
-               title=listing.title), status=409)
+    entry_removing.send(entry, session=session)
     session.delete(entry)
     session.flush()
     _audit(session, actor, "registry.removed", round_, entry.unit_id, entry.id,
@@ -259,25 +244,3 @@ def own_entry(session, round_id, unit_id, code: str, lock=False) -> CadreEntry |
     query = select(CadreEntry).where(CadreEntry.round_id == round_id,
                                      CadreEntry.unit_id == unit_id, CadreEntry.cadre_code == code)
     return session.scalar(query.with_for_update() if lock else query)
-
-
-def require_listable(session, conference: Conference, code: str) -> None:
-    """Before a cadre goes on this conference's ballot: the registry gives the unit this
-    cadre, and no other live conference of the unit has them on its ballot. Reads only the
-    unit's own rows; the refusal is the same whatever other units have."""
-    # Locked: two people of the unit adding the cadre at once go one after the other.
-    if own_entry(session, conference.round_id, conference.unit_id, code, lock=True) is None:
-        raise ServiceError(
-            "not_in_registry",
-            _l("Cán bộ %(code)s chưa được Ban Tổ chức Tỉnh ủy đưa vào danh sách lấy phiếu của"
-               " đơn vị trong đợt này. Hãy gửi đề nghị bổ sung ở trang «Danh sách cán bộ của"
-               " đợt» để Ban Tổ chức Tỉnh ủy xem xét.", code=code),
-            field="cadre_code", status=409)
-    other = _live_listing(session, conference.round_id, conference.unit_id, code,
-                          on_ballot_only=True)
-    if other is not None and other.id != conference.id:
-        raise ServiceError(
-            "listed_elsewhere",
-            _l("Cán bộ %(code)s đã có trong hội nghị «%(title)s» của đơn vị trong đợt này;"
-               " mỗi đơn vị lấy phiếu một người một lần.", code=code, title=other.title),
-            field="cadre_code", status=409)

@@ -4,11 +4,10 @@ from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tinnhiem.conferences.forms import ActionForm
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
-from tinnhiem.platform.forms import run_page_action
+from tinnhiem.platform.forms import ActionForm, run_page_action
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import registry, services
 from tinnhiem.rounds.forms import CadreEntryForm, CadreRequestForm, DeclineForm

@@ -10,14 +10,8 @@ from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.roles import UNIT_ROLES, Role
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.inputs import as_uuid, optional_text, required_text
-from tinnhiem.rounds.models import (
-    CROSSED_OUT_BALLOT,
-    CROSSED_OUT_ROW,
-    BallotTemplate,
-    Round,
-    RoundCategory,
-    RoundUnit,
-)
+from tinnhiem.rounds.models import (CROSSED_OUT_BALLOT, CROSSED_OUT_ROW, BallotTemplate, Round,
+                                    RoundCategory, RoundUnit)
 from tinnhiem.tenants.models import Unit
 from tinnhiem.tenants.services import get_unit, require_active_on
 

@@ -1,14 +1,13 @@
-"""Province pages: the ballot template, rounds, and each round's progress by unit."""
+"""Province pages: the ballot template and the rounds (a round's own page, with its
+conferences, is conferences.round_views)."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tinnhiem.conferences import services as conferences
-from tinnhiem.conferences.forms import ActionForm
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
-from tinnhiem.platform.forms import handle_form
+from tinnhiem.platform.forms import ActionForm, handle_form
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import services
 from tinnhiem.rounds.forms import RoundForm, TemplateForm
@@ -51,7 +50,7 @@ def new():
         created = services.create_round(db.session, current_user, current_user.province_id,
                                         form.data_for_service())
         flash(_("Đã tạo đợt lấy phiếu."), "success")
-        return redirect(url_for(".show", round_id=created.id))
+        return redirect(url_for("round_page.show", round_id=created.id))
 
     return handle_form(form, "rounds/form.html", create)
 
@@ -66,20 +65,4 @@ def use_latest_template(round_id):
         services.use_template(db.session, current_user, round_, latest.id)
         db.session.commit()
         flash(_("Đợt lấy phiếu dùng mẫu phiếu phiên bản %(v)d.", v=latest.version), "success")
-    return redirect(url_for(".show", round_id=round_.id))
-
-
-@bp.get("/rounds/<uuid:round_id>")
-@require_roles(*STAFF_ROLES)
-def show(round_id):
-    round_ = found_or_404(services.round_for(db.session, current_user, round_id))
-    unit_ids = services.participating_unit_ids(db.session, round_.id)
-    units = {u.id: u for u in tenants.list_units(db.session)}
-    by_unit: dict = {unit_id: [] for unit_id in unit_ids}
-    for conference in conferences.list_conferences(db.session, round_.id):
-        by_unit.setdefault(conference.unit_id, []).append(conference)
-    rows = sorted(((units[uid], items) for uid, items in by_unit.items() if uid in units),
-                  key=lambda row: row[0].name)
-    latest = services.latest_template(db.session, round_.province_id)
-    return render_template("rounds/show.html", round=round_, rows=rows, latest=latest,
-                           status_label=conferences.status_label, action_form=ActionForm())
+    return redirect(url_for("round_page.show", round_id=round_.id))

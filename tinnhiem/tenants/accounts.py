@@ -6,11 +6,7 @@ from sqlalchemy import select
 
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.models import Account
-from tinnhiem.platform.auth.passwords import (
-    generate_password,
-    hash_password,
-    validate_new_password,
-)
+from tinnhiem.platform.auth.passwords import generate_password, hash_password, validate_new_password
 from tinnhiem.platform.auth.roles import PROVINCE_ROLES, Role
 from tinnhiem.platform.auth.services import find_account
 from tinnhiem.platform.auth.sessions import revoke_all

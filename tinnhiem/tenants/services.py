@@ -8,11 +8,7 @@ from sqlalchemy import select
 
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.inputs import (
-    as_uuid,
-    normalize_code,
-    required_text,
-)
+from tinnhiem.platform.inputs import as_uuid, normalize_code, required_text
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
 
 # Unit types ---------------------------------------------------------------------------------

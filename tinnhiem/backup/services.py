@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 import tinnhiem.models  # noqa: F401  (every table in the metadata)
 from tinnhiem.platform.audit.services import record
-from tinnhiem.platform.backup import copy_text
-from tinnhiem.platform.backup.manifest import (FORMAT, MANIFEST, VERSION, BackupRefused,
+from tinnhiem.backup import copy_text
+from tinnhiem.backup.manifest import (FORMAT, MANIFEST, VERSION, BackupRefused,
                                                Tally, check_file, check_keys,
                                                key_fingerprints, open_archive, read_manifest)
 from tinnhiem.platform.db import NoOwnerConnection, db, is_postgresql, owner_engine

@@ -2,8 +2,8 @@ import click
 from flask import Blueprint
 from sqlalchemy.exc import DBAPIError
 
-from tinnhiem.platform.backup.manifest import check_file, check_keys
-from tinnhiem.platform.backup.services import BackupRefused, create_backup, restore_backup
+from tinnhiem.backup.manifest import check_file, check_keys
+from tinnhiem.backup.services import BackupRefused, create_backup, restore_backup
 
 bp = Blueprint("backup_cli", __name__, cli_group="backup")
 KEYS = "SECRET_KEY, VOTE_CODE_KEY and AUDIT_KEY"
