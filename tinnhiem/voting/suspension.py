@@ -2,7 +2,7 @@
 
 A backup taken while an electronic vote is open has none of the ballots cast after it, and
 in it the codes those ballots spent still read unused: restored as it was, the vote would
-let them vote again. So the restore turns each such vote into "suspended" (no code votes)
+let them vote again. So the restore suspends each such vote (no code votes)
 and the unit admin ends it one of two ways: void the unused codes and close it with the
 ballots the backup kept (sealing.void_and_close), or annul it and hold the vote again. It
 is never resumed: nothing in the restored data tells a code spent after the backup from
