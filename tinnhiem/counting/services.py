@@ -81,6 +81,9 @@ def _check_balances(session, conference, figures: Tally) -> None:
 def count(session, actor, conference: Conference) -> list[Result]:
     """Record the results of a sealed conference (status closed → counted)."""
     lock_conference(session, conference)
+    if actor is None or actor.role not in (Role.UNIT_ADMIN, Role.COUNTER):
+        raise ServiceError("not_on_board", _l("Chỉ quản trị đơn vị và Ban kiểm phiếu được"
+                                              " kiểm phiếu."), status=403)
     if conference.status != "closed":
         raise ServiceError("invalid_transition",
                            _l("Chỉ kiểm phiếu khi đã kết thúc bỏ phiếu (trạng thái hiện tại:"
@@ -205,6 +208,9 @@ def normalize_tracker(text) -> str:
 def publish(session, actor, conference) -> Conference:
     """Let the conference's voters and the people voted on see the certified results."""
     lock_conference(session, conference)
+    if actor is None or actor.role != Role.UNIT_ADMIN:
+        raise ServiceError("not_unit_admin", _l("Chỉ quản trị đơn vị công bố kết quả."),
+                           status=403)
     if conference.status != "certified":
         raise ServiceError("not_certified", _l("Chỉ công bố kết quả đã được chứng nhận."),
                            status=409)

@@ -6,11 +6,11 @@ from flask_login import current_user
 from tinnhiem.conferences import services as conferences
 from tinnhiem.conferences.forms import ActionForm
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
+from tinnhiem.platform.auth.roles import STAFF_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import handle_form
-from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import services
+from tinnhiem.rounds.access import PROVINCE, round_or_404
 from tinnhiem.rounds.forms import RoundForm, TemplateForm
 from tinnhiem.tenants import services as tenants
 
@@ -18,7 +18,7 @@ bp = Blueprint("rounds", __name__)
 
 
 @bp.route("/template", methods=["GET", "POST"])
-@require_roles(Role.PROVINCE_ADMIN)
+@require_roles(PROVINCE)
 def template():
     province_id = current_user.province_id
     current = services.latest_template(db.session, province_id)
@@ -41,7 +41,7 @@ def index():
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
-@require_roles(Role.PROVINCE_ADMIN)
+@require_roles(PROVINCE)
 def new():
     form = RoundForm()
     form.unit_ids.choices = [(str(u.id), f"{'— ' * depth}{u.name}")
@@ -57,9 +57,9 @@ def new():
 
 
 @bp.post("/rounds/<uuid:round_id>/template")
-@require_roles(Role.PROVINCE_ADMIN)
+@require_roles(PROVINCE)
 def use_latest_template(round_id):
-    round_ = found_or_404(services.get_round(db.session, round_id))
+    round_ = round_or_404(round_id)
     form = ActionForm()
     latest = services.latest_template(db.session, round_.province_id)
     if form.validate_on_submit() and latest is not None:
@@ -72,7 +72,7 @@ def use_latest_template(round_id):
 @bp.get("/rounds/<uuid:round_id>")
 @require_roles(*STAFF_ROLES)
 def show(round_id):
-    round_ = found_or_404(services.round_for(db.session, current_user, round_id))
+    round_ = round_or_404(round_id)
     unit_ids = services.participating_unit_ids(db.session, round_.id)
     units = {u.id: u for u in tenants.list_units(db.session)}
     by_unit: dict = {unit_id: [] for unit_id in unit_ids}
