@@ -13,7 +13,7 @@ from tinnhiem.conferences.schemas import (AnnulSchema, AttendanceSchema, Attenda
                                           FileUploadSchema,
                                           NomineeSchema, SummonedCountSchema, TransitionSchema,
                                           VoterListSchema, VoterSchema)
-from tinnhiem.platform.api import committed, document_errors, document_responses
+from tinnhiem.platform.api import document_errors, document_responses
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.web import PDF, accepts_upload, found_or_404
@@ -39,8 +39,8 @@ class Conferences(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def post(self, data):
         """Create a conference of the caller's unit in a round it takes part in."""
-        return committed(services.create_conference(db.session, current_user,
-                                                current_user.unit_id, data))
+        return services.create_conference(db.session, current_user, current_user.unit_id,
+                                          data)
 
 
 @blp.route("/<uuid:conference_id>")
@@ -59,8 +59,8 @@ class ConferenceItem(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def patch(self, data, conference_id):
         """Change a draft conference's details."""
-        return committed(services.update_conference(db.session, current_user,
-                                                conference_or_404(conference_id), data))
+        return services.update_conference(db.session, current_user,
+                                          conference_or_404(conference_id), data)
 
 
 @blp.route("/<uuid:conference_id>/nominees")
@@ -80,8 +80,8 @@ class Nominees(MethodView):
     def post(self, data, conference_id):
         """Add a person; exemptions apply; on the ballot only a cadre the province's registry
         gives the unit (refused alike whatever other units have)."""
-        return committed(nominees.add_nominee(db.session, current_user,
-                                          conference_or_404(conference_id), data))
+        return nominees.add_nominee(db.session, current_user, conference_or_404(conference_id),
+                                    data)
 
 
 @blp.delete("/<uuid:conference_id>/nominees/<uuid:nominee_id>")
@@ -92,7 +92,7 @@ def remove_nominee(conference_id, nominee_id):
     """Remove a person from a draft conference."""
     conference = conference_or_404(conference_id)
     nominee = nominee_or_404(conference, nominee_id)
-    committed(nominees.remove_nominee(db.session, current_user, conference, nominee))
+    nominees.remove_nominee(db.session, current_user, conference, nominee)
 
 
 def _attendance_state(conference):
@@ -121,7 +121,7 @@ class Voters(MethodView):
         conference = conference_or_404(conference_id)
         voters.replace_voters(db.session, current_user, conference,
                               [(v["full_name"], v["title"]) for v in data["voters"]])
-        return committed(_attendance_state(conference))
+        return _attendance_state(conference)
 
 
 @blp.put("/<uuid:conference_id>/summoned-count")
@@ -134,7 +134,7 @@ def summoned_count(data, conference_id):
     """Keep only the number of people summoned (no names)."""
     conference = conference_or_404(conference_id)
     voters.set_summoned_count(db.session, current_user, conference, data["summoned_count"])
-    return committed(_attendance_state(conference))
+    return _attendance_state(conference)
 
 
 @blp.route("/<uuid:conference_id>/attendance")
@@ -157,7 +157,7 @@ class Attendance(MethodView):
         voters.record_attendance(db.session, current_user, conference,
                                  present_count=data.get("present_count"),
                                  present_ids=data.get("present_ids"))
-        return committed(_attendance_state(conference))
+        return _attendance_state(conference)
 
 
 TRANSITIONS = {"ready": services.mark_ready, "open": services.open_vote}
@@ -173,7 +173,7 @@ def transition(data, conference_id):
     """Move the conference: ready (freeze the ballot) or open (needs the quorum)."""
     conference = conference_or_404(conference_id)
     TRANSITIONS[data["to"]](db.session, current_user, conference)
-    return committed(conference)
+    return conference
 
 
 @blp.post("/<uuid:conference_id>/annul")
@@ -186,7 +186,7 @@ def annul(data, conference_id):
     """Annul the conference, with a reason (audited)."""
     conference = conference_or_404(conference_id)
     services.annul(db.session, current_user, conference, data["reason"])
-    return committed(conference)
+    return conference
 
 
 PDF_RESPONSE = document_responses(PDF, description="A PDF document")
@@ -235,7 +235,7 @@ def upload_report(files, conference_id, nominee_id):
     upload = files["file"]
     nominees.attach_report(db.session, current_user, conference, nominee,
                            upload.filename, upload.read())
-    return committed(nominee)
+    return nominee
 
 
 @blp.post("/<uuid:conference_id>/voters/import")
@@ -251,4 +251,4 @@ def import_voters(files, conference_id):
     upload = files["file"]
     parsed = voters.parse_voter_sheet(upload.filename, upload.read())
     voters.replace_voters(db.session, current_user, conference, parsed)
-    return committed(_attendance_state(conference))
+    return _attendance_state(conference)

@@ -11,7 +11,7 @@ from tinnhiem.counting.documents import minutes_pdf, results_xlsx
 from tinnhiem.counting.schemas import (ConferenceResultsSchema, ResultActionSchema,
                                        VoterResultsQuerySchema, VoterResultsSchema)
 from tinnhiem.counting.downloads import serve_document
-from tinnhiem.platform.api import committed, document_errors, document_responses
+from tinnhiem.platform.api import document_errors, document_responses
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
@@ -56,7 +56,7 @@ def change_state(data, conference_id):
     step = allowed_action(data["action"])
     conference = conference_or_404(conference_id)
     step.service(db.session, current_user, conference)
-    return committed(_results(conference))
+    return _results(conference)
 
 
 DOCUMENT = document_responses(PDF, XLSX)

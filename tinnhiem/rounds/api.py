@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.platform.api import committed, document_errors
+from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES
 from tinnhiem.platform.db import db
@@ -32,8 +32,8 @@ class Template(MethodView):
     @document_errors(blp, 401, 404, 422)
     def put(self, data):
         """Change the template (a frozen version makes a new one)."""
-        return committed(services.save_template(db.session, current_user,
-                                                current_user.province_id, data))
+        return services.save_template(db.session, current_user,
+                                      current_user.province_id, data)
 
 
 @blp.get("/template/versions")
@@ -60,8 +60,8 @@ class Rounds(MethodView):
     @document_errors(blp, 401, 404, 422)
     def post(self, data):
         """Create a round with its post categories, deadlines and participating units."""
-        return committed(services.create_round(db.session, current_user,
-                                               current_user.province_id, data))
+        return services.create_round(db.session, current_user,
+                                     current_user.province_id, data)
 
 
 @blp.route("/rounds/<uuid:round_id>")
@@ -83,5 +83,5 @@ class RoundItem(MethodView):
 def use_template(data, round_id):
     """Print this round's ballots from another template version (frozen ballots keep theirs)."""
     round_ = round_or_404(round_id)
-    return committed(services.use_template(db.session, current_user, round_,
-                                           data["template_id"]))
+    return services.use_template(db.session, current_user, round_,
+                                 data["template_id"])

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.platform.api import committed, document_errors
+from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
@@ -39,7 +39,7 @@ class Registry(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def post(self, data, round_id):
         """Let a unit list a cadre; a third place is refused with the two places named."""
-        return committed(registry.add_entry(db.session, current_user, round_or_404(round_id), data))
+        return registry.add_entry(db.session, current_user, round_or_404(round_id), data)
 
 
 @blp.delete("/<uuid:round_id>/registry/<uuid:entry_id>")
@@ -50,7 +50,7 @@ def remove_entry(round_id, entry_id):
     """Remove an entry no live conference of its unit lists."""
     round_ = round_or_404(round_id)
     entry = entry_or_404(round_, entry_id)
-    committed(registry.remove_entry(db.session, current_user, round_, entry))
+    registry.remove_entry(db.session, current_user, round_, entry)
 
 
 @blp.get("/<uuid:round_id>/registry/conflicts")
@@ -78,8 +78,8 @@ class Requests(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def post(self, data, round_id):
         """Ask the province to let the unit list a cadre."""
-        return committed(registry.file_request(db.session, current_user, round_or_404(round_id),
-                                               data))
+        return registry.file_request(db.session, current_user, round_or_404(round_id),
+                                     data)
 
 
 @blp.get("/<uuid:round_id>/cadre-requests/<uuid:request_id>")
@@ -98,7 +98,7 @@ def get_request(round_id, request_id):
 def approve(round_id, request_id):
     """Approve: the requesting unit gets the cadre (refused at a third place)."""
     request = _request(round_id, request_id)
-    return committed(registry.approve(db.session, current_user, round_or_404(round_id), request))
+    return registry.approve(db.session, current_user, round_or_404(round_id), request)
 
 
 @blp.post("/<uuid:round_id>/cadre-requests/<uuid:request_id>/decline")
@@ -110,5 +110,5 @@ def approve(round_id, request_id):
 def decline(data, round_id, request_id):
     """Decline with a reason the unit will read."""
     request = _request(round_id, request_id)
-    return committed(registry.decline(db.session, current_user, round_or_404(round_id), request,
-                                      data["reason"]))
+    return registry.decline(db.session, current_user, round_or_404(round_id), request,
+                            data["reason"])

@@ -64,7 +64,6 @@ def use_latest_template(round_id):
     latest = services.latest_template(db.session, round_.province_id)
     if form.validate_on_submit() and latest is not None:
         services.use_template(db.session, current_user, round_, latest.id)
-        db.session.commit()
         flash(_("Đợt lấy phiếu dùng mẫu phiếu phiên bản %(v)d.", v=latest.version), "success")
     return redirect(url_for(".show", round_id=round_.id))
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from tinnhiem.conferences.access import READERS, conference_in_scope, conference_or_404
 from tinnhiem.conferences.services import ballot_nominees
-from tinnhiem.platform.api import committed, document_errors
+from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
@@ -61,8 +61,8 @@ def issue_codes(data, conference_id):
     conference = conference_or_404(conference_id)
     issued = codes.issue_codes(db.session, current_user, conference, data["count"])
     total = codes.code_counts(db.session, conference)["issued"]
-    return committed({"codes": [codes.display_code(c) for c in issued],
-                      "vote_url": vote_url(poll_of(conference).slug), "issued": total})
+    return {"codes": [codes.display_code(c) for c in issued],
+            "vote_url": vote_url(poll_of(conference).slug), "issued": total}
 
 
 @blp.post("/<uuid:conference_id>/close")
@@ -75,7 +75,7 @@ def close_vote(data, conference_id):
     """End the vote and seal it (paper: with the number of ballots handed out)."""
     conference = conference_or_404(conference_id)
     sealing.close_vote(db.session, current_user, conference, data.get("ballots_issued"))
-    return committed(_summary(conference))
+    return _summary(conference)
 
 
 @blp.post("/<uuid:conference_id>/void-and-close")
@@ -89,7 +89,7 @@ def void_and_close(conference_id):
     ballots the backup kept. The other way out is annulling it (/annul)."""
     conference = conference_or_404(conference_id)
     sealing.void_and_close(db.session, current_user, conference)
-    return committed(_summary(conference))
+    return _summary(conference)
 
 
 # The counting board's sheets ---------------------------------------------------------------
@@ -132,7 +132,6 @@ class OwnSheet(MethodView):
     def delete(self, conference_id):
         """Throw the caller's sheet away, to start again."""
         paper.clear_sheet(db.session, current_user, conference_or_404(conference_id))
-        committed(None)
 
 
 @blp.post("/<uuid:conference_id>/sheet/ballots")
@@ -149,7 +148,7 @@ def add_paper_ballot(data, conference_id):
                            field="marks")
     ballot = paper.add_paper_ballot(db.session, current_user, conference_or_404(conference_id),
                                     {**data, "marks": marks})
-    return committed({"id": ballot.id})
+    return {"id": ballot.id}
 
 
 @blp.delete("/<uuid:conference_id>/sheet/ballots/<uuid:ballot_id>")
@@ -159,7 +158,6 @@ def add_paper_ballot(data, conference_id):
 def remove_paper_ballot(conference_id, ballot_id):
     """Remove a ballot entered by mistake from the caller's sheet."""
     paper.remove_paper_ballot(db.session, current_user, conference_or_404(conference_id), ballot_id)
-    committed(None)
 
 
 @blp.put("/<uuid:conference_id>/sheet/totals")
@@ -173,7 +171,7 @@ def set_totals(data, conference_id):
     conference = conference_or_404(conference_id)
     totals = {str(t["nominee_id"]): t for t in data["totals"]}
     sheet = paper.set_totals(db.session, current_user, conference, data["collected"], totals)
-    return committed(_sheet_out(conference, sheet))
+    return _sheet_out(conference, sheet)
 
 
 @blp.post("/<uuid:conference_id>/sheet/state")
@@ -187,7 +185,7 @@ def sheet_state(data, conference_id):
     conference = conference_or_404(conference_id)
     action = paper.submit_sheet if data["action"] == "submit" else paper.reopen_sheet
     sheet = action(db.session, current_user, conference)
-    return committed(_sheet_out(conference, sheet))
+    return _sheet_out(conference, sheet)
 
 
 @blp.post("/<uuid:conference_id>/count")
@@ -201,7 +199,7 @@ def accept_count(data, conference_id):
     when more ballots came back than were issued."""
     conference = conference_or_404(conference_id)
     paper.accept_count(db.session, current_user, conference, data["sheet_id"])
-    return committed(_summary(conference))
+    return _summary(conference)
 
 
 # The voter's side --------------------------------------------------------------------------
