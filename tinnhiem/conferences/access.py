@@ -1,6 +1,7 @@
 """Who may see and change a unit's conference, and the loaders that find one under the
 request's scope: used alike by the conference pages and /api/v1/conferences (and by the
 voting and counting features, whose pages hang off a conference)."""
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tinnhiem.conferences import nominees, services
@@ -31,3 +32,10 @@ def nominee_or_404(conference, nominee_id):
 def picks_from_registry() -> bool:
     """Only the unit admin adds people, so only they are offered the registry's cadres."""
     return current_user.role == ADMIN
+
+
+# The moves the unit admin makes before the vote: target -> (service, what the page tells).
+TRANSITIONS = {
+    "ready": (services.mark_ready, _l("Đã chốt danh sách và mẫu phiếu.")),
+    "open": (services.open_vote, _l("Đã bắt đầu bỏ phiếu.")),
+}

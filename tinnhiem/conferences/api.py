@@ -5,8 +5,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from tinnhiem.conferences import nominees, services, voters
-from tinnhiem.conferences.access import (ADMIN, READERS, conference_in_scope, conference_or_404,
-                                         nominee_or_404)
+from tinnhiem.conferences.access import (ADMIN, READERS, TRANSITIONS, conference_in_scope,
+                                         conference_or_404, nominee_or_404)
 from tinnhiem.conferences.ballot import render_ballot
 from tinnhiem.conferences.schemas import (AnnulSchema, AttendanceSchema, AttendanceStateSchema,
                                           ConferenceSchema, ConferenceUpdateSchema,
@@ -160,9 +160,6 @@ class Attendance(MethodView):
         return _attendance_state(conference)
 
 
-TRANSITIONS = {"ready": services.mark_ready, "open": services.open_vote}
-
-
 @blp.post("/<uuid:conference_id>/transitions")
 @require_roles(ADMIN)
 @conference_in_scope
@@ -172,7 +169,8 @@ TRANSITIONS = {"ready": services.mark_ready, "open": services.open_vote}
 def transition(data, conference_id):
     """Move the conference: ready (freeze the ballot) or open (needs the quorum)."""
     conference = conference_or_404(conference_id)
-    TRANSITIONS[data["to"]](db.session, current_user, conference)
+    service, _done = TRANSITIONS[data["to"]]
+    service(db.session, current_user, conference)
     return conference
 
 

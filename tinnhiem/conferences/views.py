@@ -2,12 +2,11 @@
 and the printable ballot."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tinnhiem.conferences import nominees, services, voters
-from tinnhiem.conferences.access import (ADMIN, READERS, conference_or_404, nominee_or_404,
-                                         picks_from_registry)
+from tinnhiem.conferences.access import (ADMIN, READERS, TRANSITIONS, conference_or_404,
+                                         nominee_or_404, picks_from_registry)
 from tinnhiem.conferences.ballot import render_ballot
 from tinnhiem.conferences.forms import (ActionForm, AnnulForm, AttendanceForm, ConferenceForm,
                                         NomineeForm, VoterCountForm, VoterImportForm)
@@ -185,12 +184,6 @@ def attendance(conference_id):
                                      present_count=form.present_count.data)
 
     return _act(conference, form, run, _("Đã ghi nhận điểm danh."), "attendance_form")
-
-
-TRANSITIONS = {
-    "ready": (services.mark_ready, _l("Đã chốt danh sách và mẫu phiếu.")),
-    "open": (services.open_vote, _l("Đã bắt đầu bỏ phiếu.")),
-}
 
 
 @bp.post("/<uuid:conference_id>/<any(ready, open):target>")

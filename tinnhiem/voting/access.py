@@ -2,12 +2,14 @@
 used alike by the voting pages and /api/v1/conferences/<id>/… . (What the voter's routes
 share, with no account, is in voting.voter_access.)"""
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from tinnhiem.conferences.access import conference_or_404
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
+from tinnhiem.voting import paper
 from tinnhiem.voting.models import Poll
 
 ADMIN = Role.UNIT_ADMIN  # issues codes and closes the vote
@@ -32,3 +34,11 @@ def paper_conference_or_404(conference_id):
     if conference.mode != "paper":
         abort(404)
     return conference
+
+
+# What a board member does with their own sheet: action -> (service, what the page tells).
+SHEET_ACTIONS = {
+    "submit": (paper.submit_sheet, _l("Đã nộp bảng nhập.")),
+    "reopen": (paper.reopen_sheet, _l("Đã mở lại bảng nhập để sửa.")),
+    "clear": (paper.clear_sheet, _l("Đã xóa bảng nhập.")),
+}

@@ -15,7 +15,7 @@ from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds.models import BallotTemplate
 from tinnhiem.voting import casting, codes, paper, receipts, sealing
-from tinnhiem.voting.access import ADMIN, BOARD, poll_of
+from tinnhiem.voting.access import ADMIN, BOARD, SHEET_ACTIONS, poll_of
 from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, ClaimSchema, CloseVoteSchema,
                                      CodeSchema, CreatedSchema, IssueCodesSchema,
                                      IssuedCodesSchema, PaperBallotSchema, PollSchema,
@@ -183,8 +183,8 @@ def set_totals(data, conference_id):
 def sheet_state(data, conference_id):
     """Submit the caller's sheet for comparison, or reopen it to correct it."""
     conference = conference_or_404(conference_id)
-    action = paper.submit_sheet if data["action"] == "submit" else paper.reopen_sheet
-    sheet = action(db.session, current_user, conference)
+    service, _done = SHEET_ACTIONS[data["action"]]  # submit or reopen (the schema's)
+    sheet = service(db.session, current_user, conference)
     return _sheet_out(conference, sheet)
 
 

@@ -13,7 +13,8 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import run_page_action, whole_number
 from tinnhiem.tenants.services import get_unit
 from tinnhiem.voting import codes, paper, sealing
-from tinnhiem.voting.access import ADMIN, BOARD, paper_conference_or_404, poll_of, sees_sheets
+from tinnhiem.voting.access import (ADMIN, BOARD, SHEET_ACTIONS, paper_conference_or_404,
+                                    poll_of, sees_sheets)
 from tinnhiem.voting.forms import (AcceptForm, CloseVoteForm, IssueCodesForm, PaperBallotForm,
                                    TotalsForm)
 from tinnhiem.voting.slips import qr_data_uri, slips_pdf, vote_url
@@ -172,13 +173,6 @@ def save_totals(conference_id):
     return _run(conference, form, lambda: paper.set_totals(
         db.session, current_user, conference, form.collected.data, totals),
         _("Đã lưu số liệu kiểm phiếu."), _sheet_page, "totals_form", ".sheet")
-
-
-SHEET_ACTIONS = {
-    "submit": (paper.submit_sheet, _l("Đã nộp bảng nhập.")),
-    "reopen": (paper.reopen_sheet, _l("Đã mở lại bảng nhập để sửa.")),
-    "clear": (paper.clear_sheet, _l("Đã xóa bảng nhập.")),
-}
 
 
 @bp.post("/<uuid:conference_id>/sheet/<any(submit, reopen, clear):action>")
