@@ -5,30 +5,23 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from tinnhiem.conferences import nominees, services, voters
+from tinnhiem.conferences.access import (ADMIN, READERS, TRANSITIONS, conference_in_scope,
+                                         conference_or_404, nominee_or_404)
 from tinnhiem.conferences.ballot import render_ballot
 from tinnhiem.conferences.schemas import (AnnulSchema, AttendanceSchema, AttendanceStateSchema,
                                           ConferenceSchema, ConferenceUpdateSchema,
                                           FileUploadSchema,
                                           NomineeSchema, SummonedCountSchema, TransitionSchema,
                                           VoterListSchema, VoterSchema)
-from tinnhiem.platform.api import committed, document_errors, document_responses, in_scope
+from tinnhiem.platform.api import document_errors, document_responses
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.web import PDF, accepts_upload, found_or_404
 
-READERS = STAFF_ROLES
-ADMIN = Role.UNIT_ADMIN
 WRITE_ERRORS = (401, 404, 409, 422)
 blp = Blueprint("conferences_api", __name__, url_prefix="/conferences",
                 description="A unit's conferences up to the opening of the vote")
 
-
-def _conference(conference_id):
-    return found_or_404(services.get_conference(db.session, conference_id))
-
-
-conference_in_scope = in_scope(services.get_conference, "conference_id")
 
 
 @blp.route("")
@@ -46,8 +39,8 @@ class Conferences(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def post(self, data):
         """Create a conference of the caller's unit in a round it takes part in."""
-        return committed(services.create_conference(db.session, current_user,
-                                                current_user.unit_id, data))
+        return services.create_conference(db.session, current_user, current_user.unit_id,
+                                          data)
 
 
 @blp.route("/<uuid:conference_id>")
@@ -57,7 +50,7 @@ class ConferenceItem(MethodView):
     @document_errors(blp, 401, 404)
     def get(self, conference_id):
         """One conference."""
-        return _conference(conference_id)
+        return conference_or_404(conference_id)
 
     @require_roles(ADMIN)
     @conference_in_scope
@@ -66,8 +59,8 @@ class ConferenceItem(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def patch(self, data, conference_id):
         """Change a draft conference's details."""
-        return committed(services.update_conference(db.session, current_user,
-                                                _conference(conference_id), data))
+        return services.update_conference(db.session, current_user,
+                                          conference_or_404(conference_id), data)
 
 
 @blp.route("/<uuid:conference_id>/nominees")
@@ -77,7 +70,7 @@ class Nominees(MethodView):
     @document_errors(blp, 401, 404)
     def get(self, conference_id):
         """People voted on, exempt ones included (with the reason)."""
-        return nominees.list_nominees(db.session, _conference(conference_id))
+        return nominees.list_nominees(db.session, conference_or_404(conference_id))
 
     @require_roles(ADMIN)
     @conference_in_scope
@@ -87,8 +80,8 @@ class Nominees(MethodView):
     def post(self, data, conference_id):
         """Add a person; exemptions apply; on the ballot only a cadre the province's registry
         gives the unit (refused alike whatever other units have)."""
-        return committed(nominees.add_nominee(db.session, current_user,
-                                          _conference(conference_id), data))
+        return nominees.add_nominee(db.session, current_user, conference_or_404(conference_id),
+                                    data)
 
 
 @blp.delete("/<uuid:conference_id>/nominees/<uuid:nominee_id>")
@@ -97,9 +90,9 @@ class Nominees(MethodView):
 @document_errors(blp, *WRITE_ERRORS)
 def remove_nominee(conference_id, nominee_id):
     """Remove a person from a draft conference."""
-    conference = _conference(conference_id)
-    nominee = found_or_404(nominees.get_nominee(db.session, conference, nominee_id))
-    committed(nominees.remove_nominee(db.session, current_user, conference, nominee))
+    conference = conference_or_404(conference_id)
+    nominee = nominee_or_404(conference, nominee_id)
+    nominees.remove_nominee(db.session, current_user, conference, nominee)
 
 
 def _attendance_state(conference):
@@ -116,7 +109,7 @@ class Voters(MethodView):
     @document_errors(blp, 401, 404)
     def get(self, conference_id):
         """The list of summoned voters (empty when only a count is kept)."""
-        return voters.list_voters(db.session, _conference(conference_id))
+        return voters.list_voters(db.session, conference_or_404(conference_id))
 
     @require_roles(ADMIN)
     @conference_in_scope
@@ -125,10 +118,10 @@ class Voters(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def put(self, data, conference_id):
         """Replace the list of summoned voters."""
-        conference = _conference(conference_id)
+        conference = conference_or_404(conference_id)
         voters.replace_voters(db.session, current_user, conference,
                               [(v["full_name"], v["title"]) for v in data["voters"]])
-        return committed(_attendance_state(conference))
+        return _attendance_state(conference)
 
 
 @blp.put("/<uuid:conference_id>/summoned-count")
@@ -139,9 +132,9 @@ class Voters(MethodView):
 @document_errors(blp, *WRITE_ERRORS)
 def summoned_count(data, conference_id):
     """Keep only the number of people summoned (no names)."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     voters.set_summoned_count(db.session, current_user, conference, data["summoned_count"])
-    return committed(_attendance_state(conference))
+    return _attendance_state(conference)
 
 
 @blp.route("/<uuid:conference_id>/attendance")
@@ -151,7 +144,7 @@ class Attendance(MethodView):
     @document_errors(blp, 401, 404)
     def get(self, conference_id):
         """Summoned, present, and whether the quorum (2/3) is met."""
-        return _attendance_state(_conference(conference_id))
+        return _attendance_state(conference_or_404(conference_id))
 
     @require_roles(ADMIN)
     @conference_in_scope
@@ -160,14 +153,11 @@ class Attendance(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def put(self, data, conference_id):
         """Record attendance: a count, or the ids of the voters present."""
-        conference = _conference(conference_id)
+        conference = conference_or_404(conference_id)
         voters.record_attendance(db.session, current_user, conference,
                                  present_count=data.get("present_count"),
                                  present_ids=data.get("present_ids"))
-        return committed(_attendance_state(conference))
-
-
-TRANSITIONS = {"ready": services.mark_ready, "open": services.open_vote}
+        return _attendance_state(conference)
 
 
 @blp.post("/<uuid:conference_id>/transitions")
@@ -178,9 +168,10 @@ TRANSITIONS = {"ready": services.mark_ready, "open": services.open_vote}
 @document_errors(blp, *WRITE_ERRORS)
 def transition(data, conference_id):
     """Move the conference: ready (freeze the ballot) or open (needs the quorum)."""
-    conference = _conference(conference_id)
-    TRANSITIONS[data["to"]](db.session, current_user, conference)
-    return committed(conference)
+    conference = conference_or_404(conference_id)
+    service, _done = TRANSITIONS[data["to"]]
+    service(db.session, current_user, conference)
+    return conference
 
 
 @blp.post("/<uuid:conference_id>/annul")
@@ -191,9 +182,9 @@ def transition(data, conference_id):
 @document_errors(blp, *WRITE_ERRORS)
 def annul(data, conference_id):
     """Annul the conference, with a reason (audited)."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     services.annul(db.session, current_user, conference, data["reason"])
-    return committed(conference)
+    return conference
 
 
 PDF_RESPONSE = document_responses(PDF, description="A PDF document")
@@ -210,7 +201,7 @@ def _pdf(content: bytes, name: str) -> Response:
 @document_errors(blp, 401, 404)
 def ballot(conference_id):
     """The printable ballot (Phụ lục 4) of the conference."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     return _pdf(render_ballot(db.session, conference), f"phieu-{conference.held_on:%Y%m%d}.pdf")
 
 
@@ -223,8 +214,8 @@ REPORT = "/<uuid:conference_id>/nominees/<uuid:nominee_id>/report"
 @document_errors(blp, 401, 404)
 def nominee_report(conference_id, nominee_id):
     """The person's self-assessment report."""
-    conference = _conference(conference_id)
-    nominee = found_or_404(nominees.get_nominee(db.session, conference, nominee_id))
+    conference = conference_or_404(conference_id)
+    nominee = nominee_or_404(conference, nominee_id)
     return _pdf(found_or_404(nominee.report_pdf), "bao-cao-tu-danh-gia.pdf")
 
 
@@ -237,12 +228,12 @@ def nominee_report(conference_id, nominee_id):
 @document_errors(blp, *WRITE_ERRORS, 413)
 def upload_report(files, conference_id, nominee_id):
     """Upload (or replace) the self-assessment report: a PDF of 5 MB at most."""
-    conference = _conference(conference_id)
-    nominee = found_or_404(nominees.get_nominee(db.session, conference, nominee_id))
+    conference = conference_or_404(conference_id)
+    nominee = nominee_or_404(conference, nominee_id)
     upload = files["file"]
     nominees.attach_report(db.session, current_user, conference, nominee,
                            upload.filename, upload.read())
-    return committed(nominee)
+    return nominee
 
 
 @blp.post("/<uuid:conference_id>/voters/import")
@@ -254,8 +245,8 @@ def upload_report(files, conference_id, nominee_id):
 @document_errors(blp, *WRITE_ERRORS, 413)
 def import_voters(files, conference_id):
     """Replace the summoned voters with an XLSX or CSV list (row errors: nothing saved)."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     upload = files["file"]
     parsed = voters.parse_voter_sheet(upload.filename, upload.read())
     voters.replace_voters(db.session, current_user, conference, parsed)
-    return committed(_attendance_state(conference))
+    return _attendance_state(conference)

@@ -95,7 +95,8 @@ VOID_AND_CLOSE = Move("void_and_close", frozenset({State.SUSPENDED}), State.CLOS
                       "conference.suspension_closed", _CLOSE_REFUSED)
 COUNT = Move("count", frozenset({State.CLOSED}), State.COUNTED,
              frozenset({Role.UNIT_ADMIN, Role.COUNTER}), "conference.counted",
-             _l("Chỉ kiểm phiếu khi đã kết thúc bỏ phiếu (trạng thái hiện tại: “%(s)s”)."))
+             _l("Chỉ kiểm phiếu khi đã kết thúc bỏ phiếu (trạng thái hiện tại: “%(s)s”)."),
+             ("not_on_board", _l("Chỉ quản trị đơn vị và Ban kiểm phiếu được kiểm phiếu."), 403))
 CERTIFY = Move("certify", frozenset({State.COUNTED}), State.CERTIFIED, frozenset({Role.COUNTER}),
                "conference.certified",
                _l("Chỉ xác nhận khi đã kiểm phiếu và chưa chứng nhận (trạng thái hiện tại:"
@@ -106,6 +107,23 @@ ANNUL = Move("annul", frozenset(State) - {State.ANNULLED}, State.ANNULLED, _ADMI
 
 MOVES = {move.name: move for move in
          (MARK_READY, OPEN, CLOSE, SUSPEND, VOID_AND_CLOSE, COUNT, CERTIFY, ANNUL)}
+
+# Who does a move's work when a lower layer offers the move: conferences' page offers
+# "void the unused codes and close", the work is voting's (it owns the codes). The owner
+# registers it with @performs(move); the page calls perform(). Lower layers never import it.
+_performers: dict = {}
+
+
+def performs(move: Move):
+    def register(function):
+        _performers[move.name] = function
+        return function
+    return register
+
+
+def perform(session, actor, conference, move: Move, **arguments):
+    return _performers[move.name](session, actor, conference, **arguments)
+
 
 _signals = Namespace()
 # Sent after a move is applied and audited, inside the caller's transaction: sender is the

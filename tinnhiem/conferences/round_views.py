@@ -2,7 +2,6 @@
 their state. It lives here, not in rounds, because it lists conferences, which build on
 rounds."""
 from flask import Blueprint, render_template
-from flask_login import current_user
 
 from tinnhiem.conferences import services as conferences
 from tinnhiem.conferences.lifecycle import status_label
@@ -10,8 +9,8 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import ActionForm
-from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import services
+from tinnhiem.rounds.access import round_or_404
 from tinnhiem.tenants import services as tenants
 
 bp = Blueprint("round_page", __name__)
@@ -20,7 +19,7 @@ bp = Blueprint("round_page", __name__)
 @bp.get("/rounds/<uuid:round_id>")
 @require_roles(*STAFF_ROLES)
 def show(round_id):
-    round_ = found_or_404(services.round_for(db.session, current_user, round_id))
+    round_ = round_or_404(round_id)
     unit_ids = services.participating_unit_ids(db.session, round_.id)
     units = {u.id: u for u in tenants.list_units(db.session)}
     by_unit: dict = {unit_id: [] for unit_id in unit_ids}

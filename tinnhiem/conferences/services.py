@@ -6,9 +6,10 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from tinnhiem.conferences.lifecycle import (ANNUL, EDITABLE, MARK_READY, OPEN, State,
+from tinnhiem.conferences.lifecycle import (ANNUL, EDITABLE, MARK_READY, OPEN, SUSPEND, State,
                                             audit_conference, status_label, transition)
 from tinnhiem.conferences.models import MODES, Conference, Nominee, SummonedVoter
+from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.inputs import as_uuid, optional_text, required_text
 from tinnhiem.rounds.models import BallotTemplate, Round, RoundUnit
@@ -176,3 +177,14 @@ def annul(session, actor, conference: Conference, reason: str) -> None:
         return {"reason": reason}
 
     transition(session, actor, conference, ANNUL, record_reason)
+
+
+def suspended_by_backup_at(session, conference: Conference) -> str | None:
+    """For a suspended vote: when the backup it was restored from was taken (UTC, ISO 8601),
+    as the audit entry of the suspension recorded it; None for any other state."""
+    if conference.status != State.SUSPENDED:
+        return None
+    details = session.scalar(select(AuditEntry.details).where(
+        AuditEntry.action == SUSPEND.audit, AuditEntry.target == str(conference.id))
+        .order_by(AuditEntry.id.desc()).limit(1))
+    return (details or {}).get("backup_created_at")

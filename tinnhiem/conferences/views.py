@@ -2,30 +2,24 @@
 and the printable ballot."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tinnhiem.conferences import nominees, services, voters
+from tinnhiem.conferences import lifecycle, nominees, services, voters
+from tinnhiem.conferences.access import (ADMIN, READERS, TRANSITIONS, conference_or_404,
+                                         nominee_or_404, picks_from_registry)
 from tinnhiem.conferences.ballot import render_ballot
 from tinnhiem.conferences.forms import (ActionForm, AnnulForm, AttendanceForm, ConferenceForm,
                                         NomineeForm, VoterCountForm, VoterImportForm)
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import STAFF_ROLES, UNIT_ROLES, Role
+from tinnhiem.platform.auth.roles import UNIT_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import handle_form, run_page_action
-from tinnhiem.platform.web import accepts_upload, found_or_404
+from tinnhiem.platform.web import accepts_upload
 from tinnhiem.rounds import registry
 from tinnhiem.rounds import services as rounds
-from tinnhiem.voting import sealing, suspension
 
 bp = Blueprint("conferences", __name__, url_prefix="/conferences")
-READERS = STAFF_ROLES
-ADMIN = Role.UNIT_ADMIN
-
-
-def _conference_or_404(conference_id):
-    return found_or_404(services.get_conference(db.session, conference_id))
 
 
 @bp.get("/")
@@ -81,9 +75,8 @@ def _page(conference, status=200, **forms):
         "annul_form": forms.get("annul_form") or AnnulForm(prefix="annul"),
         "action_form": ActionForm(), "import_errors": forms.get("import_errors"),
         "registered": registry.list_entries(db.session, conference.round_id)
-        if current_user.role == ADMIN else [],
-        "backup_taken_at": suspension.backup_time(db.session, conference)
-        if conference.status == "suspended" else None,
+        if picks_from_registry() else [],
+        "backup_taken_at": services.suspended_by_backup_at(db.session, conference),
     }
     return render_template("conferences/show.html", **context), status
 
@@ -91,10 +84,10 @@ def _page(conference, status=200, **forms):
 @bp.get("/<uuid:conference_id>")
 @require_roles(*READERS)
 def show(conference_id):
-    conference = _conference_or_404(conference_id)
+    conference = conference_or_404(conference_id)
     code = request.args.get("cadre", "")[:40]
     picked = next((e for e in registry.list_entries(db.session, conference.round_id)
-                   if e.cadre_code == code), None) if code and current_user.role == ADMIN else None
+                   if e.cadre_code == code), None) if code and picks_from_registry() else None
     return _page(conference, nominee_form=_nominee_form(conference, picked) if picked else None)
 
 
@@ -112,7 +105,7 @@ def _act(conference, form, action, success: str, form_name: str):
 @accepts_upload(nominees.MAX_REPORT_BYTES + 256 * 1024)
 @require_roles(ADMIN)
 def add_nominee(conference_id):
-    conference = _conference_or_404(conference_id)
+    conference = conference_or_404(conference_id)
     form = _nominee_form(conference)
 
     def add():
@@ -128,8 +121,8 @@ def add_nominee(conference_id):
 @bp.post("/<uuid:conference_id>/nominees/<uuid:nominee_id>/delete")
 @require_roles(ADMIN)
 def remove_nominee(conference_id, nominee_id):
-    conference = _conference_or_404(conference_id)
-    nominee = nominees.get_nominee(db.session, conference, nominee_id) or abort(404)
+    conference = conference_or_404(conference_id)
+    nominee = nominee_or_404(conference, nominee_id)
     return _act(conference, ActionForm(), lambda: nominees.remove_nominee(
         db.session, current_user, conference, nominee), _("Đã xóa khỏi danh sách."),
         "action_form")
@@ -138,9 +131,9 @@ def remove_nominee(conference_id, nominee_id):
 @bp.get("/<uuid:conference_id>/nominees/<uuid:nominee_id>/report.pdf")
 @require_roles(*READERS)
 def nominee_report(conference_id, nominee_id):
-    conference = _conference_or_404(conference_id)
-    nominee = nominees.get_nominee(db.session, conference, nominee_id)
-    if nominee is None or not nominee.report_pdf:
+    conference = conference_or_404(conference_id)
+    nominee = nominee_or_404(conference, nominee_id)
+    if not nominee.report_pdf:
         abort(404)
     return Response(nominee.report_pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": "inline; filename=bao-cao-tu-danh-gia.pdf"})
@@ -149,7 +142,7 @@ def nominee_report(conference_id, nominee_id):
 @bp.post("/<uuid:conference_id>/voters/count")
 @require_roles(ADMIN)
 def voter_count(conference_id):
-    conference = _conference_or_404(conference_id)
+    conference = conference_or_404(conference_id)
     form = VoterCountForm(prefix="count")
     return _act(conference, form, lambda: voters.set_summoned_count(
         db.session, current_user, conference, form.summoned_count.data),
@@ -160,7 +153,7 @@ def voter_count(conference_id):
 @accepts_upload(voters.MAX_SHEET_BYTES + 256 * 1024)
 @require_roles(ADMIN)
 def voter_import(conference_id):
-    conference = _conference_or_404(conference_id)
+    conference = conference_or_404(conference_id)
     form = VoterImportForm(prefix="import")
 
     def run():
@@ -177,7 +170,7 @@ def voter_import(conference_id):
 @bp.post("/<uuid:conference_id>/attendance")
 @require_roles(ADMIN)
 def attendance(conference_id):
-    conference = _conference_or_404(conference_id)
+    conference = conference_or_404(conference_id)
     form = AttendanceForm(prefix="attendance")
 
     def run():
@@ -191,16 +184,10 @@ def attendance(conference_id):
     return _act(conference, form, run, _("Đã ghi nhận điểm danh."), "attendance_form")
 
 
-TRANSITIONS = {
-    "ready": (services.mark_ready, _l("Đã chốt danh sách và mẫu phiếu.")),
-    "open": (services.open_vote, _l("Đã bắt đầu bỏ phiếu.")),
-}
-
-
 @bp.post("/<uuid:conference_id>/<any(ready, open):target>")
 @require_roles(ADMIN)
 def transition(conference_id, target):
-    conference = _conference_or_404(conference_id)
+    conference = conference_or_404(conference_id)
     action, message = TRANSITIONS[target]
     return _act(conference, ActionForm(), lambda: action(db.session, current_user, conference),
                 str(message), "action_form")
@@ -209,7 +196,7 @@ def transition(conference_id, target):
 @bp.post("/<uuid:conference_id>/annul")
 @require_roles(ADMIN)
 def annul(conference_id):
-    conference = _conference_or_404(conference_id)
+    conference = conference_or_404(conference_id)
     form = AnnulForm(prefix="annul")
     return _act(conference, form, lambda: services.annul(
         db.session, current_user, conference, form.reason.data), _("Đã hủy hội nghị."),
@@ -220,9 +207,9 @@ def annul(conference_id):
 @require_roles(ADMIN)
 def void_and_close(conference_id):
     """End a vote a restore suspended: unused codes voided, closed with the ballots kept."""
-    conference = _conference_or_404(conference_id)
-    return _act(conference, ActionForm(), lambda: sealing.void_and_close(
-        db.session, current_user, conference),
+    conference = conference_or_404(conference_id)
+    return _act(conference, ActionForm(), lambda: lifecycle.perform(
+        db.session, current_user, conference, lifecycle.VOID_AND_CLOSE),
         _("Đã hủy mọi mã chưa dùng và kết thúc bỏ phiếu; có thể kiểm phiếu với các phiếu còn"
           " lại."), "action_form")
 
@@ -230,7 +217,7 @@ def void_and_close(conference_id):
 @bp.get("/<uuid:conference_id>/ballot.pdf")
 @require_roles(*READERS)
 def ballot(conference_id):
-    conference = _conference_or_404(conference_id)
+    conference = conference_or_404(conference_id)
     pdf = render_ballot(db.session, conference)
     name = f"phieu-{conference.held_on:%Y%m%d}.pdf"
     return Response(pdf, mimetype="application/pdf",

@@ -1,29 +1,27 @@
 """/api/v1: results of a conference (count, confirm, publish, documents) for the unit, and
 for the province once certified; a voter's view of published results by code."""
-from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.conferences import services as conferences
+from tinnhiem.conferences.access import READERS, conference_in_scope, conference_or_404
 from tinnhiem.counting import services
+from tinnhiem.counting.access import BOARD, allowed_action, readable_conference
 from tinnhiem.counting.bands import reported
 from tinnhiem.counting.documents import minutes_pdf, results_xlsx
 from tinnhiem.counting.schemas import (ConferenceResultsSchema, ResultActionSchema,
                                        VoterResultsQuerySchema, VoterResultsSchema)
-from tinnhiem.counting.views import ACTIONS, readable_conference, serve_document
-from tinnhiem.platform.api import committed, document_errors, document_responses, in_scope
+from tinnhiem.counting.downloads import serve_document
+from tinnhiem.platform.api import document_errors, document_responses
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.web import PDF, XLSX, found_or_404
-from tinnhiem.voting.vote_views import conference_of_poll, note_failure, throttle_guesses
+from tinnhiem.platform.web import PDF, XLSX
+from tinnhiem.voting.voter_access import conference_of_poll, note_failure, throttle_guesses
 
 blp = Blueprint("counting_api", __name__, url_prefix="/conferences",
                 description="Results: count, certification by two counters, publication")
 public_blp = Blueprint("results_api", __name__, url_prefix="/polls",
                        description="A voter's view of the published results")
-BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
 
 
 def person_rows(rows) -> list[dict]:
@@ -39,7 +37,7 @@ def _results(conference) -> dict:
 
 
 @blp.get("/<uuid:conference_id>/results")
-@require_roles(*STAFF_ROLES)
+@require_roles(*READERS)
 @blp.response(200, ConferenceResultsSchema)
 @document_errors(blp, 401, 404)
 def results(conference_id):
@@ -49,25 +47,23 @@ def results(conference_id):
 
 @blp.post("/<uuid:conference_id>/results/state")
 @require_roles(*BOARD)
-@in_scope(conferences.get_conference, "conference_id")
+@conference_in_scope
 @blp.arguments(ResultActionSchema)
 @blp.response(200, ConferenceResultsSchema)
 @document_errors(blp, 401, 404, 409, 422)
 def change_state(data, conference_id):
     """count (the board), certify (each of two distinct counters), publish (the unit admin)."""
-    roles, service, _message = ACTIONS[data["action"]]
-    if current_user.role not in roles:
-        abort(404)
-    conference = found_or_404(conferences.get_conference(db.session, conference_id))
-    service(db.session, current_user, conference)
-    return committed(_results(conference))
+    step = allowed_action(data["action"])
+    conference = conference_or_404(conference_id)
+    step.service(db.session, current_user, conference)
+    return _results(conference)
 
 
 DOCUMENT = document_responses(PDF, XLSX)
 
 
 @blp.get("/<uuid:conference_id>/minutes.pdf")
-@require_roles(*STAFF_ROLES)
+@require_roles(*READERS)
 @blp.doc(responses=DOCUMENT)
 @document_errors(blp, 401, 404)
 def minutes(conference_id):
@@ -76,7 +72,7 @@ def minutes(conference_id):
 
 
 @blp.get("/<uuid:conference_id>/results.xlsx")
-@require_roles(*STAFF_ROLES)
+@require_roles(*READERS)
 @blp.doc(responses=DOCUMENT)
 @document_errors(blp, 401, 404)
 def spreadsheet(conference_id):

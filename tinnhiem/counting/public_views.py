@@ -10,7 +10,7 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import csrf
 from tinnhiem.tenants.scope import Scope, bind_scope
-from tinnhiem.voting.vote_views import conference_of_poll, note_failure, throttle_guesses
+from tinnhiem.voting.voter_access import conference_of_poll, note_failure, throttle_guesses
 
 bp = Blueprint("public_results", __name__)
 csrf.exempt(bp)

@@ -19,6 +19,7 @@ from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.counting.bands import SEVERITY, band, shares, sort_share, tenth
 from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.models import Account
+from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.tally.recount import check_balances, recount
 from tinnhiem.tally.totals import counted_trackers  # noqa: F401 (the results pages ask here)
@@ -160,6 +161,9 @@ def normalize_tracker(text) -> str:
 def publish(session, actor, conference) -> Conference:
     """Let the conference's voters and the people voted on see the certified results."""
     lock_conference(session, conference)
+    if actor is None or actor.role != Role.UNIT_ADMIN:
+        raise ServiceError("not_unit_admin", _l("Chỉ quản trị đơn vị công bố kết quả."),
+                           status=403)
     if conference.status != State.CERTIFIED:
         raise ServiceError("not_certified", _l("Chỉ công bố kết quả đã được chứng nhận."),
                            status=409)

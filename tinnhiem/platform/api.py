@@ -43,7 +43,9 @@ def in_scope(load, param: str):
 
 
 def committed(result):
-    """Commit the request's one transaction and hand back what the view returns."""
+    """Commit the request's transaction and hand back what the view returns. Views no longer
+    need it (platform.request_transaction commits once the view succeeded); kept only until the last
+    callers (tenants/api.py) drop it."""
     from tinnhiem.platform.db import db
 
     db.session.commit()

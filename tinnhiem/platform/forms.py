@@ -52,24 +52,23 @@ def attach_error(form, error: ServiceError) -> None:
 
 
 def handle_form(form, template: str, on_valid, **context):
-    """Validate, run `on_valid` (which calls a service and returns a response), commit once.
-    A refused submission rolls back everything and shows the form again with 422."""
+    """Validate, run `on_valid` (which calls a service and returns a response); the request's
+    transaction is committed once the view answers (platform.request_transaction). A refused submission
+    rolls back everything and shows the form again with 422."""
     if form.validate_on_submit():
         try:
-            response = on_valid()
+            return on_valid()
         except ServiceError as error:
-            db.session.rollback()
+            db.session.rollback()  # the form is shown again as it was before the attempt
             attach_error(form, error)
-        else:
-            db.session.commit()
-            return response
     status = 422 if form.is_submitted() else 200
     return render_template(template, form=form, **context), status
 
 
 def run_page_action(form, action, show_page, success: str, done_url: str,
                     conflict_statuses=(404, 409, 413)):
-    """One action of a page: validate, call the service, commit once, flash and redirect.
+    """One action of a page: validate, call the service, flash and redirect (the request's
+    transaction is committed once the view answers: platform.request_transaction).
     A refusal shows the page again (`show_page(status, form)`) with the message, rolled back:
     422, or the service's status when it is a conflict. An action may answer itself (a PDF)."""
     if not form.validate_on_submit():
@@ -81,7 +80,6 @@ def run_page_action(form, action, show_page, success: str, done_url: str,
         attach_error(form, error)
         return show_page(error.status if error.status in conflict_statuses else 422, form,
                          error)
-    db.session.commit()
     if isinstance(result, Response):
         return result
     flash(success, "success")

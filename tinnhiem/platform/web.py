@@ -139,7 +139,10 @@ def switch_language(code: str):
 
 
 def init_app(app) -> None:
+    from tinnhiem.platform import request_transaction
+
     babel.init_app(app, locale_selector=select_locale)
+    request_transaction.install(app)  # every view's one transaction: committed on success, else undone
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(ServiceError, _handle_service_error)
     app.register_error_handler(InternalServerError, _handle_unexpected)

@@ -1,19 +1,16 @@
 """/api/v1/rounds/<id>/rollup: the same roll-up as the province's dashboard."""
-from flask_login import current_user
 from flask_smorest import Blueprint
 
 from tinnhiem.counting.bands import reported
 from tinnhiem.platform.api import document_errors, document_responses
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import PROVINCE_ROLES
-from tinnhiem.platform.db import db
 from tinnhiem.platform.read_replica import read_source
-from tinnhiem.platform.web import PDF, XLSX, found_or_404
+from tinnhiem.platform.web import PDF, XLSX
 from tinnhiem.rollup import services
+from tinnhiem.rollup.access import READERS, round_or_404
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
+from tinnhiem.rollup.downloads import serve_document
 from tinnhiem.rollup.schemas import RollupQuerySchema, RollupSchema
-from tinnhiem.rollup.views import serve_document
-from tinnhiem.rounds import services as rounds
 
 blp = Blueprint("rollup_api", __name__, url_prefix="/rounds",
                 description="The province's consolidated view of a round (certified results)")
@@ -34,14 +31,14 @@ def _progress(progress) -> dict:
 
 
 @blp.get("/<uuid:round_id>/rollup")
-@require_roles(*PROVINCE_ROLES)
+@require_roles(*READERS)
 @blp.arguments(RollupQuerySchema, location="query")
 @blp.response(200, RollupSchema)
 @document_errors(blp, 401, 404, 422)
 def rollup(query, round_id):
     """Progress, the certified results under the filters (a page of rows), and the people
     voted on in two places."""
-    round_ = found_or_404(rounds.round_for(db.session, current_user, round_id))
+    round_ = round_or_404(round_id)
     with read_source() as source:
         return _rollup(source, round_, query)
 
@@ -69,7 +66,7 @@ DOCUMENT = document_responses(PDF, XLSX)
 
 
 @blp.get("/<uuid:round_id>/rollup.pdf")
-@require_roles(*PROVINCE_ROLES)
+@require_roles(*READERS)
 @blp.arguments(RollupQuerySchema, location="query")
 @blp.doc(responses=DOCUMENT)
 @document_errors(blp, 401, 404, 422)
@@ -79,7 +76,7 @@ def report(_query, round_id):
 
 
 @blp.get("/<uuid:round_id>/rollup.xlsx")
-@require_roles(*PROVINCE_ROLES)
+@require_roles(*READERS)
 @blp.arguments(RollupQuerySchema, location="query")
 @blp.doc(responses=DOCUMENT)
 @document_errors(blp, 401, 404, 422)

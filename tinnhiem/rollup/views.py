@@ -2,23 +2,21 @@
 voted on in two places, and the consolidated report."""
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from tinnhiem.conferences.lifecycle import status_label
 from tinnhiem.counting.bands import BAND_LABELS, band_label, consequence
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import PROVINCE_ROLES
-from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import whole_number
-from tinnhiem.platform.inputs import as_uuid
 from tinnhiem.platform.read_replica import read_source
-from tinnhiem.platform.web import PDF, XLSX, found_or_404
+from tinnhiem.platform.web import PDF, XLSX
 from tinnhiem.rollup import charts, services
+from tinnhiem.rollup.access import READERS, round_or_404
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
-from tinnhiem.rounds import services as rounds
+from tinnhiem.rollup.downloads import serve_document
+from tinnhiem.rollup.filters import filters_from
 from tinnhiem.tenants.services import get_unit
 
 bp = Blueprint("rollup", __name__, url_prefix="/rounds")
@@ -32,18 +30,6 @@ PAIR_ROWS = 50
 ROWS_PER_PAGE = 50  # a phone scrolls through fifty people, not hundreds
 PAGES = ("page", "units_page")
 FILTER_KEYS = ("unit_id", "unit_name", "type_id", "category_id", "band", "sort")
-
-
-def filters_from(session, round_, args) -> services.Filters:
-    """Filters from a query string; an id that is not one is refused, not ignored."""
-    def optional_id(name):
-        value = args.get(name) or None
-        return as_uuid(value, name) if value else None
-
-    return services.make_filters(
-        session, round_.id, unit_id=optional_id("unit_id"), type_id=optional_id("type_id"),
-        category_id=optional_id("category_id"), band=args.get("band") or None,
-        sort=args.get("sort") or "band", unit_name=args.get("unit_name"))
 
 
 def page_number(args, name) -> int:
@@ -65,13 +51,8 @@ def query_with(name, value) -> str:
     return urlencode(args)
 
 
-def round_or_404(round_id):
-    # on the primary: a round made a moment ago is there, whatever the replica's lag
-    return found_or_404(rounds.round_for(db.session, current_user, round_id))
-
-
 @bp.get("/<uuid:round_id>/rollup")
-@require_roles(*PROVINCE_ROLES)
+@require_roles(*READERS)
 def dashboard(round_id):
     round_ = round_or_404(round_id)
     with read_source() as source:
@@ -130,26 +111,14 @@ def _chosen_unit(session, filters):
     return get_unit(session, filters.unit_id) if filters.unit_id else None
 
 
-def serve_document(round_id, render, mimetype, extension):
-    """The consolidated report or the full table under the query's filters: for the page
-    and the API alike."""
-    round_ = round_or_404(round_id)
-    with read_source() as source:
-        filters = filters_from(source.session, round_, request.args)
-        document = render(source.session, round_, filters)
-    name = f"tong-hop-{round_.year}.{extension}"
-    return Response(document, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
-
-
 @bp.get("/<uuid:round_id>/rollup.pdf")
-@require_roles(*PROVINCE_ROLES)
+@require_roles(*READERS)
 def report(round_id):
     return serve_document(round_id, report_pdf, PDF, "pdf")
 
 
 @bp.get("/<uuid:round_id>/rollup.xlsx")
-@require_roles(*PROVINCE_ROLES)
+@require_roles(*READERS)
 def table(round_id):
     return serve_document(round_id, report_xlsx, XLSX, "xlsx")
 

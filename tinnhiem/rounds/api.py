@@ -3,12 +3,13 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.platform.api import committed, document_errors, in_scope
+from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
+from tinnhiem.platform.auth.roles import STAFF_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import services
+from tinnhiem.rounds.access import PROVINCE, round_in_scope, round_or_404
 from tinnhiem.rounds.schemas import RoundSchema, RoundTemplateSchema, TemplateSchema
 
 blp = Blueprint("rounds_api", __name__, url_prefix="",
@@ -25,14 +26,14 @@ class Template(MethodView):
         template = services.latest_template(db.session, current_user.province_id)
         return found_or_404(template)
 
-    @require_roles(Role.PROVINCE_ADMIN)
+    @require_roles(PROVINCE)
     @blp.arguments(TemplateSchema)
     @blp.response(200, TemplateSchema)
     @document_errors(blp, 401, 404, 422)
     def put(self, data):
         """Change the template (a frozen version makes a new one)."""
-        return committed(services.save_template(db.session, current_user,
-                                                current_user.province_id, data))
+        return services.save_template(db.session, current_user,
+                                      current_user.province_id, data)
 
 
 @blp.get("/template/versions")
@@ -53,14 +54,14 @@ class Rounds(MethodView):
         """The province's rounds (for unit staff: the rounds their unit takes part in)."""
         return services.rounds_for(db.session, current_user)
 
-    @require_roles(Role.PROVINCE_ADMIN)
+    @require_roles(PROVINCE)
     @blp.arguments(RoundSchema)
     @blp.response(201, RoundSchema)
     @document_errors(blp, 401, 404, 422)
     def post(self, data):
         """Create a round with its post categories, deadlines and participating units."""
-        return committed(services.create_round(db.session, current_user,
-                                               current_user.province_id, data))
+        return services.create_round(db.session, current_user,
+                                     current_user.province_id, data)
 
 
 @blp.route("/rounds/<uuid:round_id>")
@@ -70,17 +71,17 @@ class RoundItem(MethodView):
     @document_errors(blp, 401, 404)
     def get(self, round_id):
         """One round, if the caller's province (or unit) takes part in it."""
-        return found_or_404(services.round_for(db.session, current_user, round_id))
+        return round_or_404(round_id)
 
 
 @blp.put("/rounds/<uuid:round_id>/template")
-@require_roles(Role.PROVINCE_ADMIN)
-@in_scope(services.get_round, "round_id")
+@require_roles(PROVINCE)
+@round_in_scope
 @blp.arguments(RoundTemplateSchema)
 @blp.response(200, RoundSchema)
 @document_errors(blp, 401, 404, 422)
 def use_template(data, round_id):
     """Print this round's ballots from another template version (frozen ballots keep theirs)."""
-    round_ = found_or_404(services.get_round(db.session, round_id))
-    return committed(services.use_template(db.session, current_user, round_,
-                                           data["template_id"]))
+    round_ = round_or_404(round_id)
+    return services.use_template(db.session, current_user, round_,
+                                 data["template_id"])

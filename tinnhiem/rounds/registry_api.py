@@ -4,45 +4,33 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.platform.api import committed, document_errors, in_scope
-from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
+from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
-from tinnhiem.platform.web import found_or_404
-from tinnhiem.rounds import registry, services
+from tinnhiem.rounds import registry
+from tinnhiem.rounds.access import (PROVINCE, REGISTRY_READERS, entry_or_404, request_in_scope,
+                                    request_or_404, round_in_scope, round_or_404)
 from tinnhiem.rounds.schemas import (CadreEntrySchema, CadreRequestSchema, DeclineSchema,
                                      RegistryConflictSchema)
 
-PROVINCE = Role.PROVINCE_ADMIN
-READERS = (Role.PROVINCE_ADMIN, Role.UNIT_ADMIN)
 WRITE_ERRORS = (401, 404, 409, 422)
 blp = Blueprint("registry_api", __name__, url_prefix="/rounds",
                 description="The province's cadre registry: which unit may list whom")
 
 
-def _load_round(session, round_id):
-    return services.round_for(session, current_user, round_id)
-
-
-round_in_scope = in_scope(_load_round, "round_id")
-
-
-def _round(round_id):
-    return found_or_404(_load_round(db.session, round_id))
-
-
 def _request(round_id, request_id):
-    return found_or_404(registry.get_request(db.session, _round(round_id).id, request_id))
+    return request_or_404(round_or_404(round_id), request_id)
 
 
 @blp.route("/<uuid:round_id>/registry")
 class Registry(MethodView):
-    @require_roles(*READERS)
+    @require_roles(*REGISTRY_READERS)
     @blp.response(200, CadreEntrySchema(many=True))
     @document_errors(blp, 401, 404)
     def get(self, round_id):
         """The registry of the round (for a unit: the cadres it may list)."""
-        return registry.list_entries(db.session, _round(round_id).id)
+        return registry.list_entries(db.session, round_or_404(round_id).id)
 
     @require_roles(PROVINCE)
     @round_in_scope
@@ -51,7 +39,7 @@ class Registry(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def post(self, data, round_id):
         """Let a unit list a cadre; a third place is refused with the two places named."""
-        return committed(registry.add_entry(db.session, current_user, _round(round_id), data))
+        return registry.add_entry(db.session, current_user, round_or_404(round_id), data)
 
 
 @blp.delete("/<uuid:round_id>/registry/<uuid:entry_id>")
@@ -60,9 +48,9 @@ class Registry(MethodView):
 @document_errors(blp, *WRITE_ERRORS)
 def remove_entry(round_id, entry_id):
     """Remove an entry no live conference of its unit lists."""
-    round_ = _round(round_id)
-    entry = found_or_404(registry.get_entry(db.session, round_.id, entry_id))
-    committed(registry.remove_entry(db.session, current_user, round_, entry))
+    round_ = round_or_404(round_id)
+    entry = entry_or_404(round_, entry_id)
+    registry.remove_entry(db.session, current_user, round_, entry)
 
 
 @blp.get("/<uuid:round_id>/registry/conflicts")
@@ -71,17 +59,17 @@ def remove_entry(round_id, entry_id):
 @document_errors(blp, 401, 404)
 def conflicts(round_id):
     """Cadres asked for by more units than places are left."""
-    return registry.conflicts(db.session, _round(round_id).id)
+    return registry.conflicts(db.session, round_or_404(round_id).id)
 
 
 @blp.route("/<uuid:round_id>/cadre-requests")
 class Requests(MethodView):
-    @require_roles(*READERS)
+    @require_roles(*REGISTRY_READERS)
     @blp.response(200, CadreRequestSchema(many=True))
     @document_errors(blp, 401, 404)
     def get(self, round_id):
         """Requests to list a cadre (for a unit: its own)."""
-        return registry.list_requests(db.session, _round(round_id).id)
+        return registry.list_requests(db.session, round_or_404(round_id).id)
 
     @require_roles(Role.UNIT_ADMIN)
     @round_in_scope
@@ -90,12 +78,12 @@ class Requests(MethodView):
     @document_errors(blp, *WRITE_ERRORS)
     def post(self, data, round_id):
         """Ask the province to let the unit list a cadre."""
-        return committed(registry.file_request(db.session, current_user, _round(round_id),
-                                               data))
+        return registry.file_request(db.session, current_user, round_or_404(round_id),
+                                     data)
 
 
 @blp.get("/<uuid:round_id>/cadre-requests/<uuid:request_id>")
-@require_roles(*READERS)
+@require_roles(*REGISTRY_READERS)
 @blp.response(200, CadreRequestSchema)
 @document_errors(blp, 401, 404)
 def get_request(round_id, request_id):
@@ -110,17 +98,17 @@ def get_request(round_id, request_id):
 def approve(round_id, request_id):
     """Approve: the requesting unit gets the cadre (refused at a third place)."""
     request = _request(round_id, request_id)
-    return committed(registry.approve(db.session, current_user, _round(round_id), request))
+    return registry.approve(db.session, current_user, round_or_404(round_id), request)
 
 
 @blp.post("/<uuid:round_id>/cadre-requests/<uuid:request_id>/decline")
 @require_roles(PROVINCE)
-@in_scope(registry.find_request, "request_id")
+@request_in_scope
 @blp.arguments(DeclineSchema)
 @blp.response(200, CadreRequestSchema)
 @document_errors(blp, *WRITE_ERRORS)
 def decline(data, round_id, request_id):
     """Decline with a reason the unit will read."""
     request = _request(round_id, request_id)
-    return committed(registry.decline(db.session, current_user, _round(round_id), request,
-                                      data["reason"]))
+    return registry.decline(db.session, current_user, round_or_404(round_id), request,
+                            data["reason"])

@@ -1,6 +1,6 @@
 """The cadre registry's pages: the province keeps it (/rounds/<id>/registry), a unit sees the
 cadres it may list and asks for more (/rounds/<id>/cadres). Thin over rounds.registry."""
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,18 +8,13 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import ActionForm, run_page_action
-from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import registry, services
+from tinnhiem.rounds.access import PROVINCE, entry_or_404, request_or_404, round_or_404
 from tinnhiem.rounds.forms import CadreEntryForm, CadreRequestForm, DeclineForm
 from tinnhiem.tenants import services as tenants
 
 bp = Blueprint("registry", __name__)
-PROVINCE = Role.PROVINCE_ADMIN
 UNIT = Role.UNIT_ADMIN
-
-
-def _round_or_404(round_id):
-    return found_or_404(services.round_for(db.session, current_user, round_id))
 
 
 def _entry_form(round_) -> CadreEntryForm:
@@ -63,13 +58,13 @@ def _province_act(round_, form, action, success: str, form_name):
 @bp.get("/rounds/<uuid:round_id>/registry")
 @require_roles(PROVINCE)
 def province(round_id):
-    return _province_page(_round_or_404(round_id))
+    return _province_page(round_or_404(round_id))
 
 
 @bp.post("/rounds/<uuid:round_id>/registry/entries")
 @require_roles(PROVINCE)
 def add_entry(round_id):
-    round_ = _round_or_404(round_id)
+    round_ = round_or_404(round_id)
     form = _entry_form(round_)
     return _province_act(round_, form, lambda: registry.add_entry(
         db.session, current_user, round_, form.data), _("Đã thêm vào danh sách cán bộ."),
@@ -79,22 +74,18 @@ def add_entry(round_id):
 @bp.post("/rounds/<uuid:round_id>/registry/entries/<uuid:entry_id>/delete")
 @require_roles(PROVINCE)
 def remove_entry(round_id, entry_id):
-    round_ = _round_or_404(round_id)
-    entry = registry.get_entry(db.session, round_.id, entry_id) or abort(404)
+    round_ = round_or_404(round_id)
+    entry = entry_or_404(round_, entry_id)
     return _province_act(round_, ActionForm(), lambda: registry.remove_entry(
         db.session, current_user, round_, entry), _("Đã xóa khỏi danh sách cán bộ."),
         "action_form")
 
 
-def _request_or_404(round_, request_id):
-    return registry.get_request(db.session, round_.id, request_id) or abort(404)
-
-
 @bp.post("/rounds/<uuid:round_id>/registry/requests/<uuid:request_id>/approve")
 @require_roles(PROVINCE)
 def approve(round_id, request_id):
-    round_ = _round_or_404(round_id)
-    request = _request_or_404(round_, request_id)
+    round_ = round_or_404(round_id)
+    request = request_or_404(round_, request_id)
     return _province_act(round_, ActionForm(), lambda: registry.approve(
         db.session, current_user, round_, request), _("Đã chấp thuận đề nghị."), "action_form")
 
@@ -102,8 +93,8 @@ def approve(round_id, request_id):
 @bp.post("/rounds/<uuid:round_id>/registry/requests/<uuid:request_id>/decline")
 @require_roles(PROVINCE)
 def decline(round_id, request_id):
-    round_ = _round_or_404(round_id)
-    request = _request_or_404(round_, request_id)
+    round_ = round_or_404(round_id)
+    request = request_or_404(round_, request_id)
     form = _decline_form(request.id)
     return _province_act(round_, form, lambda: registry.decline(
         db.session, current_user, round_, request, form.reason.data),
@@ -122,13 +113,13 @@ def _unit_page(round_, status=200, request_form=None):
 @bp.get("/rounds/<uuid:round_id>/cadres")
 @require_roles(UNIT)
 def unit(round_id):
-    return _unit_page(_round_or_404(round_id))
+    return _unit_page(round_or_404(round_id))
 
 
 @bp.post("/rounds/<uuid:round_id>/cadres/requests")
 @require_roles(UNIT)
 def file_request(round_id):
-    round_ = _round_or_404(round_id)
+    round_ = round_or_404(round_id)
     form = CadreRequestForm(prefix="request")
     return run_page_action(
         form, lambda: registry.file_request(db.session, current_user, round_, form.data),

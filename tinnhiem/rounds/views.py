@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
+from tinnhiem.platform.auth.roles import STAFF_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import ActionForm, handle_form
-from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds import services
+from tinnhiem.rounds.access import PROVINCE, round_or_404
 from tinnhiem.rounds.forms import RoundForm, TemplateForm
 from tinnhiem.tenants import services as tenants
 
@@ -17,7 +17,7 @@ bp = Blueprint("rounds", __name__)
 
 
 @bp.route("/template", methods=["GET", "POST"])
-@require_roles(Role.PROVINCE_ADMIN)
+@require_roles(PROVINCE)
 def template():
     province_id = current_user.province_id
     current = services.latest_template(db.session, province_id)
@@ -40,7 +40,7 @@ def index():
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
-@require_roles(Role.PROVINCE_ADMIN)
+@require_roles(PROVINCE)
 def new():
     form = RoundForm()
     form.unit_ids.choices = [(str(u.id), f"{'— ' * depth}{u.name}")
@@ -56,13 +56,12 @@ def new():
 
 
 @bp.post("/rounds/<uuid:round_id>/template")
-@require_roles(Role.PROVINCE_ADMIN)
+@require_roles(PROVINCE)
 def use_latest_template(round_id):
-    round_ = found_or_404(services.get_round(db.session, round_id))
+    round_ = round_or_404(round_id)
     form = ActionForm()
     latest = services.latest_template(db.session, round_.province_id)
     if form.validate_on_submit() and latest is not None:
         services.use_template(db.session, current_user, round_, latest.id)
-        db.session.commit()
         flash(_("Đợt lấy phiếu dùng mẫu phiếu phiên bản %(v)d.", v=latest.version), "success")
     return redirect(url_for("round_page.show", round_id=round_.id))

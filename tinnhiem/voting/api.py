@@ -6,39 +6,30 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.conferences import services as conferences
+from tinnhiem.conferences.access import READERS, conference_in_scope, conference_or_404
 from tinnhiem.conferences.services import ballot_nominees
-from tinnhiem.platform.api import committed, document_errors, in_scope
+from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds.models import BallotTemplate
 from tinnhiem.voting import casting, codes, paper, receipts, sealing
+from tinnhiem.voting.access import ADMIN, BOARD, SHEET_ACTIONS, poll_of
 from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, ClaimSchema, CloseVoteSchema,
                                      CodeSchema, CreatedSchema, IssueCodesSchema,
                                      IssuedCodesSchema, PaperBallotSchema, PollSchema,
                                      ReceiptSchema, SheetActionSchema, SheetComparisonSchema,
                                      SheetSchema, TotalsSchema, VoteSummarySchema)
 from tinnhiem.voting.slips import vote_url
-from tinnhiem.voting.views import poll_of
-from tinnhiem.voting.vote_views import (cast_with_retry, conference_of_poll, note_failure,
-                                        throttle_guesses)
+from tinnhiem.voting.voter_access import (cast_with_retry, conference_of_poll, note_failure,
+                                          throttle_guesses)
 
-ADMIN = Role.UNIT_ADMIN
-BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
 WRITE_ERRORS = (401, 404, 409, 422)
 blp = Blueprint("voting_api", __name__, url_prefix="/conferences",
                 description="Codes, closing the vote, and the counting board's paper entry")
 polls_blp = Blueprint("polls_api", __name__, url_prefix="/polls",
                       description="The voter's side: the ballot and casting it with a code")
-
-conference_in_scope = in_scope(conferences.get_conference, "conference_id")
-
-
-def _conference(conference_id):
-    return found_or_404(conferences.get_conference(db.session, conference_id))
 
 
 def _summary(conference) -> dict:
@@ -50,12 +41,12 @@ def _summary(conference) -> dict:
 
 
 @blp.get("/<uuid:conference_id>/vote")
-@require_roles(*STAFF_ROLES)
+@require_roles(*READERS)
 @blp.response(200, VoteSummarySchema)
 @document_errors(blp, 401, 404)
 def vote_summary(conference_id):
     """Ballots issued, collected and unused, the voting link and, once sealed, the digest."""
-    return _summary(_conference(conference_id))
+    return _summary(conference_or_404(conference_id))
 
 
 @blp.post("/<uuid:conference_id>/codes")
@@ -67,11 +58,11 @@ def vote_summary(conference_id):
 def issue_codes(data, conference_id):
     """Issue more one-time codes (never more in all than people summoned). The codes are in
     this response only: the service keeps nothing but their keyed hashes."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     issued = codes.issue_codes(db.session, current_user, conference, data["count"])
     total = codes.code_counts(db.session, conference)["issued"]
-    return committed({"codes": [codes.display_code(c) for c in issued],
-                      "vote_url": vote_url(poll_of(conference).slug), "issued": total})
+    return {"codes": [codes.display_code(c) for c in issued],
+            "vote_url": vote_url(poll_of(conference).slug), "issued": total}
 
 
 @blp.post("/<uuid:conference_id>/close")
@@ -82,9 +73,9 @@ def issue_codes(data, conference_id):
 @document_errors(blp, *WRITE_ERRORS)
 def close_vote(data, conference_id):
     """End the vote and seal it (paper: with the number of ballots handed out)."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     sealing.close_vote(db.session, current_user, conference, data.get("ballots_issued"))
-    return committed(_summary(conference))
+    return _summary(conference)
 
 
 @blp.post("/<uuid:conference_id>/void-and-close")
@@ -93,12 +84,12 @@ def close_vote(data, conference_id):
 @blp.response(200, VoteSummarySchema)
 @document_errors(blp, *WRITE_ERRORS)
 def void_and_close(conference_id):
-    """End a vote a restore suspended (status "suspended"): every unused code is voided, so
+    """End a vote a restore suspended: every unused code is voided, so
     none spent after the backup votes again, and the vote closes and is sealed with the
     ballots the backup kept. The other way out is annulling it (/annul)."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     sealing.void_and_close(db.session, current_user, conference)
-    return committed(_summary(conference))
+    return _summary(conference)
 
 
 # The counting board's sheets ---------------------------------------------------------------
@@ -116,7 +107,7 @@ def _sheet_out(conference, sheet) -> dict:
 @document_errors(blp, 401, 404)
 def sheets(conference_id):
     """Every counter's sheet, and where the submitted ones disagree."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     all_sheets = paper.list_sheets(db.session, conference)
     found = paper.differences(db.session, conference, [s for s in all_sheets if s.submitted])
     return {"sheets": [_sheet_out(conference, s) for s in all_sheets],
@@ -131,7 +122,7 @@ class OwnSheet(MethodView):
     @document_errors(blp, 401, 404)
     def get(self, conference_id):
         """The caller's own sheet."""
-        conference = _conference(conference_id)
+        conference = conference_or_404(conference_id)
         return _sheet_out(conference, found_or_404(
             paper.own_sheet(db.session, conference, current_user)))
 
@@ -140,8 +131,7 @@ class OwnSheet(MethodView):
     @document_errors(blp, 401, 404, 409)
     def delete(self, conference_id):
         """Throw the caller's sheet away, to start again."""
-        paper.clear_sheet(db.session, current_user, _conference(conference_id))
-        committed(None)
+        paper.clear_sheet(db.session, current_user, conference_or_404(conference_id))
 
 
 @blp.post("/<uuid:conference_id>/sheet/ballots")
@@ -156,9 +146,9 @@ def add_paper_ballot(data, conference_id):
     if len(marks) != len(data["marks"]):
         raise ServiceError("duplicate_nominee", _l("Một người xuất hiện hai lần trên phiếu."),
                            field="marks")
-    ballot = paper.add_paper_ballot(db.session, current_user, _conference(conference_id),
+    ballot = paper.add_paper_ballot(db.session, current_user, conference_or_404(conference_id),
                                     {**data, "marks": marks})
-    return committed({"id": ballot.id})
+    return {"id": ballot.id}
 
 
 @blp.delete("/<uuid:conference_id>/sheet/ballots/<uuid:ballot_id>")
@@ -167,8 +157,7 @@ def add_paper_ballot(data, conference_id):
 @document_errors(blp, 401, 404, 409)
 def remove_paper_ballot(conference_id, ballot_id):
     """Remove a ballot entered by mistake from the caller's sheet."""
-    paper.remove_paper_ballot(db.session, current_user, _conference(conference_id), ballot_id)
-    committed(None)
+    paper.remove_paper_ballot(db.session, current_user, conference_or_404(conference_id), ballot_id)
 
 
 @blp.put("/<uuid:conference_id>/sheet/totals")
@@ -179,10 +168,10 @@ def remove_paper_ballot(conference_id, ballot_id):
 @document_errors(blp, *WRITE_ERRORS)
 def set_totals(data, conference_id):
     """The board's hand count: collected, and per person four figures adding up to it."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     totals = {str(t["nominee_id"]): t for t in data["totals"]}
     sheet = paper.set_totals(db.session, current_user, conference, data["collected"], totals)
-    return committed(_sheet_out(conference, sheet))
+    return _sheet_out(conference, sheet)
 
 
 @blp.post("/<uuid:conference_id>/sheet/state")
@@ -193,10 +182,10 @@ def set_totals(data, conference_id):
 @document_errors(blp, *WRITE_ERRORS)
 def sheet_state(data, conference_id):
     """Submit the caller's sheet for comparison, or reopen it to correct it."""
-    conference = _conference(conference_id)
-    action = paper.submit_sheet if data["action"] == "submit" else paper.reopen_sheet
-    sheet = action(db.session, current_user, conference)
-    return committed(_sheet_out(conference, sheet))
+    conference = conference_or_404(conference_id)
+    service, _done = SHEET_ACTIONS[data["action"]]  # submit or reopen (the schema's)
+    sheet = service(db.session, current_user, conference)
+    return _sheet_out(conference, sheet)
 
 
 @blp.post("/<uuid:conference_id>/count")
@@ -208,9 +197,9 @@ def sheet_state(data, conference_id):
 def accept_count(data, conference_id):
     """Accept a submitted sheet as the count and seal it: refused while sheets differ or
     when more ballots came back than were issued."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     paper.accept_count(db.session, current_user, conference, data["sheet_id"])
-    return committed(_summary(conference))
+    return _summary(conference)
 
 
 # The voter's side --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, select, update
 
-from tinnhiem.conferences.lifecycle import CLOSE, VOID_AND_CLOSE, transition
+from tinnhiem.conferences.lifecycle import CLOSE, VOID_AND_CLOSE, performs, transition
 from tinnhiem.conferences.services import voter_counts
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.tally.models import Ballot, BallotMark
@@ -65,6 +65,7 @@ def close_vote(session, actor, conference, ballots_issued=None) -> dict:
     return transition(session, actor, conference, CLOSE, close)
 
 
+@performs(VOID_AND_CLOSE)
 def void_and_close(session, actor, conference) -> dict:
     """End a vote suspended by a restore: every code still unused is voided (a code spent
     after the backup reads unused in the restored data, and must never vote again) and the

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from tinnhiem.conferences.lifecycle import SUSPEND, State, transition
 from tinnhiem.conferences.models import Conference
-from tinnhiem.platform.audit.models import AuditEntry
 
 
 def suspend_open_votes(session, backup_created_at: str) -> int:
@@ -24,12 +23,3 @@ def suspend_open_votes(session, backup_created_at: str) -> int:
     for conference in open_votes:
         transition(session, None, conference, SUSPEND, backup_created_at=backup_created_at)
     return len(open_votes)
-
-
-def backup_time(session, conference) -> str | None:
-    """When the backup that suspended this vote was taken (UTC, ISO 8601), as the audit
-    entry of the suspension recorded it."""
-    details = session.scalar(select(AuditEntry.details).where(
-        AuditEntry.action == SUSPEND.audit, AuditEntry.target == str(conference.id))
-        .order_by(AuditEntry.id.desc()).limit(1))
-    return (details or {}).get("backup_created_at")

@@ -1,41 +1,29 @@
 """The unit's voting pages: codes and slips, closing the vote, and the counting board's
 paper entry, comparison and acceptance. The voter's own pages are in vote_views."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tinnhiem.conferences import services as conferences
+from tinnhiem.conferences.access import READERS, conference_or_404
 from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.auth.access import require_roles
-from tinnhiem.platform.auth.roles import STAFF_ROLES, Role
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import run_page_action, whole_number
-from tinnhiem.platform.web import found_or_404
 from tinnhiem.tenants.services import get_unit
 from tinnhiem.voting import codes, paper, sealing
+from tinnhiem.voting.access import (ADMIN, BOARD, SHEET_ACTIONS, paper_conference_or_404,
+                                    poll_of, sees_sheets)
 from tinnhiem.voting.forms import (AcceptForm, CloseVoteForm, IssueCodesForm, PaperBallotForm,
                                    TotalsForm)
-from tinnhiem.voting.models import Poll
 from tinnhiem.voting.slips import qr_data_uri, slips_pdf, vote_url
 
 bp = Blueprint("voting", __name__, url_prefix="/conferences")
-ADMIN = Role.UNIT_ADMIN
-BOARD = (Role.UNIT_ADMIN, Role.COUNTER)
 KEYS = paper.ENTRY_KEYS
 KEY_OF = {mark: key for key, mark in KEYS.items()}
 FIELD_LABELS = {"high": _l("Tín nhiệm cao"), "confidence": _l("Tín nhiệm"),
                 "low": _l("Tín nhiệm thấp"), "invalid": _l("Không hợp lệ")}
-
-
-def _conference(conference_id):
-    return found_or_404(conferences.get_conference(db.session, conference_id))
-
-
-def poll_of(conference):
-    from sqlalchemy import select
-
-    return db.session.scalar(select(Poll).where(Poll.conference_id == conference.id))
 
 
 def _counter_names(sheets) -> dict:
@@ -50,17 +38,15 @@ def _counter_names(sheets) -> dict:
 
 def _manage_page(conference, status=200, **forms):
     poll = poll_of(conference)
-    # Figures per person stay with the counting board until certified results leave the unit.
-    board = current_user.role in BOARD
-    sheets = paper.list_sheets(db.session, conference) if board else []
+    sheets = paper.list_sheets(db.session, conference) if sees_sheets() else []
     submitted = [s for s in sheets if s.submitted]
     context = {
         "conference": conference, "status_label": conferences.status_label,
         "summary": sealing.vote_summary(db.session, conference),
         "poll": poll, "link": vote_url(poll.slug) if poll else None,
         "qr": qr_data_uri(vote_url(poll.slug)) if poll else None,
-        "sheets": sheets, "counters": _counter_names(sheets), "tallies": {s.id: paper.sheet_tally(db.session, conference, s)
-                                      for s in sheets},
+        "sheets": sheets, "counters": _counter_names(sheets),
+        "tallies": {s.id: paper.sheet_tally(db.session, conference, s) for s in sheets},
         "differences": paper.differences(db.session, conference, submitted),
         "nominees": ballot_nominees(db.session, conference), "field_labels": FIELD_LABELS,
         "issue_form": forms.get("issue_form") or IssueCodesForm(prefix="issue"),
@@ -78,22 +64,22 @@ def _run(conference, form, action, success, page, form_name, endpoint=".manage")
 
 
 @bp.get("/<uuid:conference_id>/vote")
-@require_roles(*STAFF_ROLES)
+@require_roles(*READERS)
 def manage(conference_id):
-    return _manage_page(_conference(conference_id))
+    return _manage_page(conference_or_404(conference_id))
 
 
 @bp.post("/<uuid:conference_id>/codes")
 @require_roles(ADMIN)
 def issue_codes(conference_id):
     """Issue codes and hand back their slips at once: the codes exist in clear only here."""
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     form = IssueCodesForm(prefix="issue")
 
     def issue():
         issued = codes.issue_codes(db.session, current_user, conference, form.count.data)
-        pdf = slips_pdf(conference, get_unit(db.session, conference.unit_id), poll_of(conference).slug,
-                        issued)
+        pdf = slips_pdf(conference, get_unit(db.session, conference.unit_id),
+                        poll_of(conference).slug, issued)
         name = f"ma-bo-phieu-{conference.held_on:%Y%m%d}.pdf"
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename={name}"})
@@ -104,7 +90,7 @@ def issue_codes(conference_id):
 @bp.post("/<uuid:conference_id>/close")
 @require_roles(ADMIN)
 def close(conference_id):
-    conference = _conference(conference_id)
+    conference = conference_or_404(conference_id)
     form = CloseVoteForm(prefix="close")
     return _run(conference, form, lambda: sealing.close_vote(
         db.session, current_user, conference, form.ballots_issued.data),
@@ -135,23 +121,16 @@ def _sheet_page(conference, status=200, **forms):
     return render_template("voting/sheet.html", **context), status
 
 
-def _board_conference(conference_id):
-    conference = _conference(conference_id)
-    if conference.mode != "paper":
-        abort(404)
-    return conference
-
-
 @bp.get("/<uuid:conference_id>/sheet")
 @require_roles(*BOARD)
 def sheet(conference_id):
-    return _sheet_page(_board_conference(conference_id))
+    return _sheet_page(paper_conference_or_404(conference_id))
 
 
 @bp.post("/<uuid:conference_id>/sheet/ballots")
 @require_roles(*BOARD)
 def add_ballot(conference_id):
-    conference = _board_conference(conference_id)
+    conference = paper_conference_or_404(conference_id)
     form = PaperBallotForm(prefix="ballot")
     nominees = ballot_nominees(db.session, conference)
     rows = {str(n.id): request.form.get(f"row-{n.id}", "").strip() for n in nominees}
@@ -172,7 +151,7 @@ def add_ballot(conference_id):
 @bp.post("/<uuid:conference_id>/sheet/ballots/<uuid:ballot_id>/delete")
 @require_roles(*BOARD)
 def remove_ballot(conference_id, ballot_id):
-    conference = _board_conference(conference_id)
+    conference = paper_conference_or_404(conference_id)
     return _run(conference, AcceptForm(prefix="action"), lambda: paper.remove_paper_ballot(
         db.session, current_user, conference, ballot_id), _("Đã xóa phiếu khỏi bảng nhập."),
         _sheet_page, "action_form", ".sheet")
@@ -181,7 +160,7 @@ def remove_ballot(conference_id, ballot_id):
 @bp.post("/<uuid:conference_id>/sheet/totals")
 @require_roles(*BOARD)
 def save_totals(conference_id):
-    conference = _board_conference(conference_id)
+    conference = paper_conference_or_404(conference_id)
     form = TotalsForm(prefix="totals")
 
     def number(name):
@@ -196,17 +175,10 @@ def save_totals(conference_id):
         _("Đã lưu số liệu kiểm phiếu."), _sheet_page, "totals_form", ".sheet")
 
 
-SHEET_ACTIONS = {
-    "submit": (paper.submit_sheet, _l("Đã nộp bảng nhập.")),
-    "reopen": (paper.reopen_sheet, _l("Đã mở lại bảng nhập để sửa.")),
-    "clear": (paper.clear_sheet, _l("Đã xóa bảng nhập.")),
-}
-
-
 @bp.post("/<uuid:conference_id>/sheet/<any(submit, reopen, clear):action>")
 @require_roles(*BOARD)
 def sheet_action(conference_id, action):
-    conference = _board_conference(conference_id)
+    conference = paper_conference_or_404(conference_id)
     service, message = SHEET_ACTIONS[action]
     return _run(conference, AcceptForm(prefix="action"), lambda: service(
         db.session, current_user, conference), str(message), _sheet_page, "action_form", ".sheet")
@@ -215,7 +187,7 @@ def sheet_action(conference_id, action):
 @bp.post("/<uuid:conference_id>/count")
 @require_roles(*BOARD)
 def accept(conference_id):
-    conference = _board_conference(conference_id)
+    conference = paper_conference_or_404(conference_id)
     form = AcceptForm(prefix="accept")
     return _run(conference, form, lambda: paper.accept_count(
         db.session, current_user, conference, form.sheet_id.data),

@@ -7,68 +7,25 @@ address, a session or a time. The ballot's tracker is drawn with the ballot page
 along with the code (voting.receipts), so a resent form whose answer was lost gets its
 receipt again.
 """
-import hashlib
-import hmac
+from flask import Blueprint, Response, abort, render_template, request
 
-from flask import (Blueprint, Response, abort, current_app, g, render_template, request)
-
+from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.services import ballot_nominees
-from tinnhiem.platform.config import derived_key
 from tinnhiem.platform.db import db
-from tinnhiem.platform.db_failures import in_one_transaction
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.extensions import csrf, limiter
+from tinnhiem.platform.extensions import csrf
 from tinnhiem.rounds.models import BallotTemplate
-from tinnhiem.tenants.scope import Scope, bind_scope
 from tinnhiem.voting import casting, receipts
 from tinnhiem.voting.codes import display_code
+from tinnhiem.voting.voter_access import (cast_with_retry, conference_of_poll, note_failure,
+                                          throttle_guesses)
 
 bp = Blueprint("vote", __name__, url_prefix="/v")
 csrf.exempt(bp)  # the one-time code in the form is the credential; voters have no session
 
 
-def _failed(_response) -> bool:
-    return g.get("vote_failed", False)
-
-
-# What guessing codes produces. A closed vote, a row left out or results not yet published
-# say nothing about a code, so they cost the hall's shared budget nothing.
-CODE_FAILURES = frozenset({"code_unknown", "code_spent", "code_not_used"})
 # Refusals that hold for every code: the page stops offering the code form.
 VOTE_NOT_TAKEN = frozenset({"vote_closed", "vote_not_open", "vote_suspended"})
-
-
-def note_failure(error: ServiceError) -> None:
-    if error.code in CODE_FAILURES:
-        g.vote_failed = True
-
-
-def _address_key() -> str:
-    """The limiter's memory holds a keyed hash of the address, never the address itself."""
-    address = (request.remote_addr or "").encode()
-    key = derived_key(None, b"tinnhiem vote throttle")
-    return "vote:" + hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
-
-
-# Only failures count: a hall full of voters behind one address votes freely, while
-# guessing codes from it meets this limit. One budget for every route that takes a code
-# (the voter's pages, the API, the results check), so switching routes buys no guesses.
-throttle_guesses = limiter.shared_limit(lambda: current_app.config["VOTE_FAILURE_LIMIT"],
-                                        scope="vote-code-failures", key_func=_address_key,
-                                        methods=["POST"], deduct_when=_failed)
-
-
-def conference_of_poll(slug):
-    """Bind the scope of the unit whose vote this is, through the public poll directory."""
-    bind_scope(db.session, Scope.for_directory())
-    poll = casting.find_poll(db.session, slug)
-    if poll is None:
-        abort(404)
-    bind_scope(db.session, Scope.for_unit(poll.province_id, poll.unit_id))
-    conference = casting.poll_conference(db.session, poll)
-    if conference is None:
-        abort(404)
-    return conference
 
 
 def _page(template, conference, status=200, **context):
@@ -98,7 +55,7 @@ def start(slug):
     conference = conference_of_poll(slug)
     # The QR code on a slip carries the code (?ma=) so scanning fills it in.
     code = (request.args.get("ma") or "")[:40]
-    if conference.published and conference.status == "certified":
+    if conference.published and conference.status == State.CERTIFIED:
         return _page("voting/vote_code.html", conference, closed=True, published=True,
                      code=code)
     try:
@@ -141,18 +98,6 @@ def review(slug):
                  blank=blank, claim=_claim(conference, code))
 
 
-def cast_with_retry(slug, code_text, values, tracker=None, tag=None):
-    """Cast (or recall the receipt of a ballot already stored) in one transaction, tried
-    again when the database asks for it (see platform.db_failures); each try reads the
-    conference afresh. Returns the conference and the receipt."""
-    def attempt():
-        conference = conference_of_poll(slug)
-        return conference, receipts.cast_or_recall(db.session, conference, code_text, values,
-                                                   tracker, tag)
-
-    return in_one_transaction(db.session, attempt)
-
-
 @bp.post("/<slug>/cast")
 @throttle_guesses
 def cast(slug):
@@ -175,7 +120,7 @@ def cast(slug):
 def report(slug, nominee_id):
     """The self-assessment report of a person on the ballot, while the vote is open."""
     conference = conference_of_poll(slug)
-    if conference.status != "open":
+    if conference.status != State.OPEN:
         abort(404)
     nominee = next((n for n in ballot_nominees(db.session, conference) if n.id == nominee_id),
                    None)

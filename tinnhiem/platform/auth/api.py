@@ -2,7 +2,7 @@ from flask import abort, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.platform.api import committed, document_errors
+from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth import services, sessions
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.models import SessionKind
@@ -34,7 +34,6 @@ def create_token(data):
         mark_failed()
         abort(401)
     row = sessions.open_session(db.session, account, SessionKind.API, request.user_agent.string)
-    db.session.commit()
     remember_device(account.username)
     return {"token": row.token, "expires_in": sessions.max_age(SessionKind.API)}
 
@@ -46,7 +45,6 @@ def create_token(data):
 def revoke_token():
     """End the bearer token this request carries: it is refused from now on."""
     sessions.revoke(db.session, current_user.sign_in)
-    db.session.commit()
 
 
 @blp.get("/me")
@@ -73,8 +71,8 @@ def list_sessions():
 @document_errors(blp, 401)
 def revoke_other_sessions():
     """End every session and token of the caller but the token of this request."""
-    return {"revoked": committed(
-        sessions.revoke_all(db.session, current_user, keep=current_user.sign_in))}
+    return {"revoked": sessions.revoke_all(db.session, current_user,
+                                           keep=current_user.sign_in)}
 
 
 @blp.delete("/sessions/<uuid:session_id>")
@@ -85,4 +83,3 @@ def revoke_session(session_id):
     """End one of the caller's sessions; another account's answers 404."""
     sessions.revoke(db.session, found_or_404(
         sessions.own_session(db.session, current_user, session_id)))
-    db.session.commit()

@@ -17,6 +17,7 @@ from tinnhiem.platform.auth.models import SessionKind
 from tinnhiem.platform.auth.roles import ADMIN_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import handle_form
+from tinnhiem.platform.request_transaction import commit_now
 from tinnhiem.platform.auth.throttle import (PENDING_KEY, PENDING_USERNAME_KEY, mark_failed,
                                              remember_device, throttle_sign_in)
 from tinnhiem.platform.web import found_or_404
@@ -29,7 +30,6 @@ def _finish_login(account):
     session.pop(PENDING_KEY, None)
     session.pop(PENDING_USERNAME_KEY, None)
     sessions.open_session(db.session, account, SessionKind.PAGE, request.user_agent.string)
-    db.session.commit()
     login_user(account)
     session.permanent = False
     remember_device(account.username)
@@ -66,7 +66,9 @@ def login_totp():
     form = TotpForm()
     if form.validate_on_submit():
         if services.accept_totp(account, form.code.data):
-            db.session.commit()  # the code's time step is now spent
+            # The code's time step is spent for good, even if opening the session fails:
+            # a code once accepted can never be replayed.
+            commit_now()
             return _finish_login(account)
         mark_failed()
         form.code.errors.append(_("Mã xác thực không đúng."))
@@ -78,7 +80,6 @@ def logout():
     # Ended on the server too: a copy of this browser's cookie is then useless.
     if current_user.is_authenticated and current_user.sign_in is not None:
         sessions.revoke(db.session, current_user.sign_in)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
@@ -153,7 +154,6 @@ def revoke_session(session_id):
     if row.id == current_user.sign_in.id:
         return logout()
     sessions.revoke(db.session, row)
-    db.session.commit()
     flash(_("Đã đăng xuất phiên trên %(device)s.", device=row.device), "success")
     return redirect(url_for(".own_sessions"))
 
@@ -162,6 +162,5 @@ def revoke_session(session_id):
 @login_required
 def revoke_other_sessions():
     count = sessions.revoke_all(db.session, current_user, keep=current_user.sign_in)
-    db.session.commit()
     flash(_("Đã đăng xuất %(n)d phiên khác.", n=count), "success")
     return redirect(url_for(".own_sessions"))

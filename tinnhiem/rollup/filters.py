@@ -1,0 +1,16 @@
+"""The roll-up's filters as a query string gives them, for the dashboard, its downloads and
+the API's documents alike."""
+from tinnhiem.platform.inputs import as_uuid
+from tinnhiem.rollup import services
+
+
+def filters_from(session, round_, args) -> services.Filters:
+    """Filters from a query string; an id that is not one is refused, not ignored."""
+    def optional_id(name):
+        value = args.get(name) or None
+        return as_uuid(value, name) if value else None
+
+    return services.make_filters(
+        session, round_.id, unit_id=optional_id("unit_id"), type_id=optional_id("type_id"),
+        category_id=optional_id("category_id"), band=args.get("band") or None,
+        sort=args.get("sort") or "band", unit_name=args.get("unit_name"))
