@@ -1,5 +1,5 @@
-"""One request, one transaction (platform.request_transaction): a view that succeeds is committed once,
-at the end; a refusal keeps nothing; a commit the database refuses answers 503 like any other
+"""One request, one transaction (platform.request_transaction): a view that succeeds is
+committed once, at the end; a refusal keeps nothing; a commit the database refuses answers 503 like any other
 busy moment, with no "saved" message left behind; and no view commits by hand."""
 import re
 import sqlite3
@@ -110,8 +110,8 @@ NOT_YET = {"tinnhiem/tenants/account_views.py", "tinnhiem/tenants/api.py"}
 
 
 def test_no_view_commits_by_hand():
-    """Pages and the API leave the commit to platform.request_transaction; a view that must keep a write
-    whatever follows calls request_transaction.commit_now, by name."""
+    """Pages and the API leave the commit to platform.request_transaction; a view that must
+    keep a write whatever follows calls request_transaction.commit_now, by name."""
     offenders = []
     for path in sorted((ROOT / "tinnhiem").rglob("*.py")):
         relative = path.relative_to(ROOT).as_posix()
