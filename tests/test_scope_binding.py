@@ -202,3 +202,24 @@ def test_every_unit_table_narrows_to_a_voters_conference(app, world):
     narrowed = {t for t, name, permissive in policies
                 if name == "voter_conference" and permissive == "RESTRICTIVE"}
     assert unit_tables and unit_tables == narrowed
+
+
+def test_a_voters_requests_write_no_audit_row(make, world, client):
+    """Binding a voter's scope is no crossing: a voter's pages and cast leave no audit row
+    (nothing on the vote path records that a voter came)."""
+    from sqlalchemy import func
+
+    from tests.test_voting import cast
+    from tinnhiem.platform.audit.models import AuditEntry
+
+    def audit_rows():  # but the test's own crossings, which read them
+        return make._run(lambda s: s.scalar(select(func.count()).select_from(AuditEntry)
+                                            .where(AuditEntry.action != "tenancy.crossed")))
+
+    codes, slug = make.issue_codes(world, 1, conference=world.conference_a)
+    before = audit_rows()
+    assert client.get(f"/v/{slug}").status_code == 200
+    assert cast(client, slug, codes[0], {0: "low"}).status_code == 200
+    assert client.get("/v/KHONGCO1").status_code == 404
+    assert audit_rows() == before
+
