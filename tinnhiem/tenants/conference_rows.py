@@ -13,7 +13,7 @@ and stay readable.
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import and_, false, select
+from sqlalchemy import and_, false, inspect, select
 from sqlalchemy.orm import with_loader_criteria
 
 from tinnhiem.platform.db import db
@@ -52,7 +52,7 @@ def _conference_table(tables):
 
 
 def _link(cls, conference_table, classes) -> ConferenceLink:
-    table = cls.__table__
+    table = inspect(cls).local_table
     if table is conference_table:
         return ConferenceLink(cls, own_id=True)
     if CONFERENCE_COLUMN in table.c:
@@ -75,7 +75,7 @@ def _links_of(_mapper_count: int) -> dict[str, ConferenceLink]:
 
     classes = {m.local_table.name: m.class_ for m in db.Model.registry.mappers
                if issubclass(m.class_, UnitOwned)}
-    conference_table = _conference_table(c.__table__ for c in classes.values())
+    conference_table = _conference_table(inspect(c).local_table for c in classes.values())
     return {name: _link(cls, conference_table, classes) for name, cls in classes.items()}
 
 
@@ -91,7 +91,7 @@ def narrowing_criteria(table_names, conference_id) -> list:
 def in_conference(session, obj, conference_id) -> bool:
     """Whether a unit row to be written is of the conference (a province-shared row is
     left to the unit scope's rules)."""
-    link = conference_links().get(type(obj).__table__.name)
+    link = conference_links().get(inspect(type(obj)).local_table.name)
     if link is None:
         return True
     if link.own_id:
