@@ -129,3 +129,30 @@ def test_a_lost_connection_during_a_cast_is_tried_once_more(app, make, world, cl
     assert len(calls) == 2 and len(rows(make, Ballot, conference_id=world.voting.id)) == 1
     again = client.post(f"/api/v1/polls/{slug}/ballots", json=cast_body(world, issued[1]))
     assert again.status_code == 201
+
+
+@pytest.mark.sqlite_only
+def test_a_refused_sqlite_cast_sleeps_a_bounded_total_before_its_503(app, make, world, client,
+                                                                     monkeypatch):
+    """SQLite refusing every try: a few tries, at most RETRY_SLEEP_BUDGET of sleep in all (the
+    request thread never sleeps for seconds), then the 503 `database_busy`; nothing stored."""
+    from sqlalchemy.exc import OperationalError
+
+    from tinnhiem.platform import db as platform_db
+
+    issued, slug = make.issue_codes(world, 1)
+    attempts, pauses = [], []
+
+    def refused(*_args, **_kwargs):
+        attempts.append(1)
+        raise OperationalError("INSERT INTO ballots", {}, sqlite3.OperationalError(
+            "database is locked"))
+
+    monkeypatch.setattr(casting, "cast_ballot", refused)
+    monkeypatch.setattr(platform_db, "pause", pauses.append)  # counted, not slept
+    api = client.post(f"/api/v1/polls/{slug}/ballots", json=cast_body(world, issued[0]))
+    assert api.status_code == 503 and api.json["code"] == "database_busy"
+    assert NOT_STORED in api.json["message"]
+    assert len(attempts) == len(pauses) + 1 >= 3  # it did try again, a bounded few times
+    assert sum(pauses) <= platform_db.RETRY_SLEEP_BUDGET <= 0.3
+    assert rows(make, Ballot, conference_id=world.voting.id) == []

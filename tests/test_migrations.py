@@ -58,13 +58,14 @@ def test_upgrade_downgrade_upgrade_on_sqlite(tmp_path):
                             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite3'}"}))
 
 
-def _tenant_tables() -> set[str]:
+def _tenant_tables(mixin_name="ProvinceOwned") -> set[str]:
     import tinnhiem.models  # noqa: F401  (complete metadata)
     from tinnhiem.platform.db import db
-    from tinnhiem.tenants.scope import ProvinceOwned
+    from tinnhiem.tenants import scope
 
+    mixin = getattr(scope, mixin_name)
     return {m.local_table.name for m in db.Model.registry.mappers
-            if issubclass(m.class_, ProvinceOwned)}
+            if issubclass(m.class_, mixin)}
 
 
 def test_upgrade_downgrade_upgrade_on_postgresql(pg_cluster_running):
@@ -74,8 +75,11 @@ def test_upgrade_downgrade_upgrade_on_postgresql(pg_cluster_running):
                       "MIGRATE_DATABASE_URL": owner, "DB_ROLE_CHECK": False})
     _round_trip(app)
     with psycopg.connect(owner.replace("+psycopg", "")) as conn:
-        policies = conn.execute("SELECT count(*) FROM pg_policies").fetchone()[0]
-        assert policies == len(_tenant_tables())  # one per tenant table, none left over
+        policies = dict(conn.execute(
+            "SELECT policyname, count(*) FROM pg_policies GROUP BY policyname").fetchall())
+        # one per tenant table, and a voter's narrowing per unit table (0015), none left over
+        assert policies == {"tenant_scope": len(_tenant_tables()),
+                            "voter_conference": len(_tenant_tables("UnitOwned"))}
         granted = conn.execute(
             "SELECT count(*) FROM information_schema.role_table_grants"
             " WHERE grantee = %s AND table_name = 'audit_log' AND privilege_type = 'UPDATE'",

@@ -5,7 +5,7 @@ from sqlalchemy import UniqueConstraint
 
 import tinnhiem.models  # noqa: F401  (complete metadata)
 from tinnhiem.platform.db import db
-from tinnhiem.tenants.scope import ProvinceOwned, UnitOwned
+from tinnhiem.tenants.owned import ProvinceOwned, UnitOwned
 from tests.pg_cluster import APP
 
 # A unique that does not include unit_id leaks existence across units; these are the only

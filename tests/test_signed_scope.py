@@ -176,3 +176,36 @@ def test_signing_in_still_works_through_the_app(app, world, client):
     token = client.post("/api/v1/auth/token", json={"username": world.operator.username,
                                                     "password": PASSWORD})
     assert token.status_code == 200
+
+
+def _seen_by_voter(url, key, province, unit, conference, signed_for):
+    """What the app's role sees with conference `conference` set, signed for `signed_for`
+    (revision 0015: a voter's conference is appended to what the signature covers)."""
+    signature = _signature(key, province, unit)
+    if signed_for:
+        message = "|".join((SCOPE_SIGNATURE_VERSION, province, unit, "", "", signed_for))
+        signature = hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        conn.execute("SELECT set_config('app.province_id', %s, true),"
+                     " set_config('app.unit_id', %s, true),"
+                     " set_config('app.conference_id', %s, true),"
+                     " set_config('app.scope_sig', %s, true)",
+                     (province, unit, conference, signature))
+        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("units", "rounds", "conferences", "nominees")}
+
+
+def test_a_voters_scope_is_one_conference_and_cannot_be_widened(app, world, pg_database):
+    """Signed for one conference, the scope sees that conference and the province's shared
+    rounds, not even its unit's row; its signature neither opens the whole unit (conference
+    dropped) nor another conference."""
+    key, url = _key(app), pg_database.app_url
+    province, unit = str(world.province_a.id), str(world.a1.id)
+    conference = str(world.conference_a1.id)
+    assert _seen_by_voter(url, key, province, unit, conference, conference) == {
+        "units": 0, "rounds": 2, "conferences": 1, "nominees": 1}
+    assert _seen_by_voter(url, key, province, unit, "", conference) == NOTHING
+    other = str(world.round_a.id)  # any other id
+    assert _seen_by_voter(url, key, province, unit, other, conference) == NOTHING
+    # The unit's own signature (no conference) still opens the unit, as before.
+    assert _seen_by_voter(url, key, province, unit, "", "")["conferences"] == 1

@@ -31,11 +31,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from tinnhiem.platform.auth import login
     from tinnhiem.platform.auth.access import enforce_password_change
     from tinnhiem.platform import db as database
+    from tinnhiem.platform import db_failures
     from tinnhiem.platform.db import db
     from tinnhiem.platform.extensions import csrf, limiter, migrate
 
     web.init_app(app)  # first: its input checks run before anything parses the form
     database.init_app(app)
+    db_failures.init_app(app)  # timeouts on every request's transactions; 503 when busy
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
                                                       "migrations"))
     csrf.init_app(app)

@@ -22,7 +22,7 @@ from tinnhiem.backup.manifest import (FORMAT, MANIFEST, VERSION, BackupRefused,
                                                Tally, check_file, check_keys,
                                                key_fingerprints, open_archive, read_manifest)
 from tinnhiem.platform.db import NoOwnerConnection, db, is_postgresql, owner_engine
-from tinnhiem.tenants.scope import UnitOwned
+from tinnhiem.tenants.owned import UnitOwned
 from tinnhiem.voting.suspension import suspend_open_votes
 
 ALEMBIC_VERSION = Table("alembic_version", MetaData(),

@@ -9,7 +9,7 @@ from sqlalchemy.types import Uuid
 
 from tinnhiem.conferences.lifecycle import State
 from tinnhiem.platform.db import db
-from tinnhiem.tenants.scope import UnitOwned
+from tinnhiem.tenants.owned import UnitOwned
 
 STATES = tuple(state.value for state in State)
 MODES = ("electronic", "paper")

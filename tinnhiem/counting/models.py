@@ -9,7 +9,7 @@ from sqlalchemy.types import Uuid
 
 from tinnhiem.platform.collation import SortKeyType, sort_key
 from tinnhiem.platform.db import db
-from tinnhiem.tenants.scope import UnitOwned
+from tinnhiem.tenants.owned import UnitOwned
 
 
 ROLLUP_SCOPE = ("province_id", "round_id", "certified")

@@ -9,7 +9,7 @@ from tinnhiem.counting.links import read_person_token
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import csrf
-from tinnhiem.tenants.scope import Scope, bind_scope
+from tinnhiem.tenants.voter_scope import bind_voter_scope
 from tinnhiem.voting.voter_access import conference_of_poll, note_failure, throttle_guesses
 
 bp = Blueprint("public_results", __name__)
@@ -46,7 +46,8 @@ def person(token):
     if ids is None:
         abort(404)
     province_id, unit_id, conference_id, nominee_id = ids
-    bind_scope(db.session, Scope.for_unit(province_id, unit_id))
+    # The signed link names the conference: the person sees that one and nothing else.
+    bind_voter_scope(db.session, lambda _directory: (province_id, unit_id, conference_id))
     conference = get_conference(db.session, conference_id)
     if conference is None or not services.is_published(conference):
         abort(404)

@@ -1,15 +1,21 @@
 """The SQLAlchemy extension, the declarative base and the tenant-aware session class."""
 import hashlib
 import hmac
+import itertools
+import random
 import sqlite3
+import time
 
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
+
+from tinnhiem.platform.db_errors import is_sqlite_locked, is_transient, sqlite_wait_ms
 
 # Deterministic constraint names keep migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -52,6 +58,9 @@ def is_postgresql(bind) -> bool:
 
 
 SCOPE_SIGNATURE_VERSION = "tinnhiem-scope-v1"  # the same string as platform/rls.py's
+# Where a session keeps its bound tenant scope (session.info): tenants binds it, platform only
+# carries it along (a replica's session reads with the request's scope, read_replica.py).
+SCOPE_KEY = "tenant_scope"
 
 
 def database_scope_key() -> bytes:
@@ -67,9 +76,58 @@ def database_scope_key() -> bytes:
     return key
 
 
-def scope_signature(province: str, unit: str, crossing: str, account: str = "") -> str:
-    message = "|".join((SCOPE_SIGNATURE_VERSION, province, unit, crossing, account)).encode()
+def scope_signature(province: str, unit: str, crossing: str, account: str = "",
+                    conference: str = "") -> str:
+    """The HMAC the database checks (platform/rls.py). A voter's conference is appended only
+    when there is one (revision 0015), so every other scope signs as before."""
+    fields = (SCOPE_SIGNATURE_VERSION, province, unit, crossing, account)
+    message = "|".join(fields + ((conference,) if conference else ())).encode()
     return hmac.new(database_scope_key(), message, hashlib.sha256).hexdigest()
+
+
+# SQLite refuses (rather than waits for) a reader that wants to write while another writes;
+# its busy timeout already waits inside SQLite for a lock that is simply held. The tries
+# here add at most this many seconds of sleep to one call, so a request thread never sleeps
+# for long: past it (or past the lock timeout) the request answers 503 `database_busy`.
+RETRY_SLEEP_BUDGET = 0.3
+pause = time.sleep  # tests count the pauses through this name
+
+
+def _retry_pause(attempt: int) -> float:
+    """Growing and jittered, so writers refused together do not collide again."""
+    return random.uniform(0.5, 1.0) * min(0.01 * 2 ** attempt, RETRY_SLEEP_BUDGET)
+
+
+def run_in_transaction(session, work):
+    """Run `work()` and commit it as one transaction, again when that may help: once after a
+    transient PostgreSQL failure (a restart, a deadlock); after SQLite's refusal while both
+    the lock timeout and RETRY_SLEEP_BUDGET last. Anything else (a ServiceError too) is
+    rolled back and raised, as is the last refusal (the 503 of platform.db_failures)."""
+    transient_tries = 1
+    slept = 0.0
+    deadline = time.monotonic() + sqlite_wait_ms(current_app.config) / 1000
+    for attempt in itertools.count():
+        try:
+            result = work()
+            session.commit()
+            return result
+        except DBAPIError as error:
+            session.rollback()
+            if is_sqlite_locked(error):
+                wait = _retry_pause(attempt)
+                if slept + wait > RETRY_SLEEP_BUDGET or time.monotonic() + wait > deadline:
+                    raise
+                pause(wait)
+                slept += wait
+                continue
+            if is_transient(error) and transient_tries:
+                transient_tries -= 1
+                continue
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
 
 
 class NoOwnerConnection(RuntimeError):
@@ -123,18 +181,22 @@ def database_role_problems(connection, app_role: str) -> list[str]:
     return problems
 
 
-def set_signed_scope(connection, province="", unit="", crossing="", account="") -> None:
+def set_signed_scope(connection, province="", unit="", crossing="", account="",
+                     conference="") -> None:
     """The transaction's scope as PostgreSQL's policies read it, with its signature.
     is_local=true: the settings end with the transaction, so a pooled connection never
-    carries one request's scope into the next."""
+    carries one request's scope into the next. `conference` narrows a voter's unit scope to
+    one conference (revision 0015)."""
     connection.execute(
         text("SELECT set_config('app.province_id', :province, true),"
              " set_config('app.unit_id', :unit, true),"
              " set_config('app.crossing', :crossing, true),"
              " set_config('app.account_id', :account, true),"
+             " set_config('app.conference_id', :conference, true),"
              " set_config('app.scope_sig', :signature, true)"),
         {"province": province, "unit": unit, "crossing": crossing, "account": account,
-         "signature": scope_signature(province, unit, crossing, account)})
+         "conference": conference,
+         "signature": scope_signature(province, unit, crossing, account, conference)})
 
 
 def scope_key_matches(connection) -> bool:
@@ -167,7 +229,6 @@ def _check_database_role_once():
 def init_app(app) -> None:
     """Bind the extension; check the app's database role at its first request (not at
     start, so nothing touches the database before gunicorn forks)."""
-    from tinnhiem.platform import db_failures
     from tinnhiem.platform.config import app_connect_args
 
     # Worked out from the final URL (a test or a caller may override the environment's).
@@ -175,5 +236,4 @@ def init_app(app) -> None:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
         "connect_args": app_connect_args(app.config)}
     db.init_app(app)
-    db_failures.init_app(app)  # timeouts on every request's transactions; 503 when busy
     app.before_request(_check_database_role_once)

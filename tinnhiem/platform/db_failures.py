@@ -1,90 +1,35 @@
-"""When the database cannot answer in time: bounds on every request's transactions, one more
-try for a transaction that may simply be repeated, and the 503 a person or a client gets.
+"""When the database cannot answer in time: bounds on every request's transactions, which
+failures say the database is busy, and the 503 a person or a client gets (the bounded retry
+of a transaction that may simply be repeated is platform.db.run_in_transaction).
 
 On PostgreSQL every transaction a request opens carries `statement_timeout` and
 `lock_timeout` (DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS), set transaction-locally: they
 hold behind pgbouncer in transaction mode as well, and never reach a CLI command (backups,
 migrations and `audit verify` take as long as they need; they also run on the owner's own
-engine). On SQLite the lock timeout is the busy timeout, and also bounds the tries of a
-transaction SQLite refused. A cancelled statement aborts its transaction, which is rolled
-back: nothing of the request was stored, as the 503 says.
+engine). On SQLite the lock timeout is the busy timeout. A cancelled statement aborts its
+transaction, which is rolled back: nothing of the request was stored, as the 503 says.
 """
-import itertools
 import logging
-import random
 import sqlite3
-import time
 
 from flask import current_app, has_request_context, make_response, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 
+from tinnhiem.platform import web
+from tinnhiem.platform.db import db, is_postgresql
+from tinnhiem.platform.db_errors import is_busy, sqlite_wait_ms, sqlstate
+
 log = logging.getLogger("tinnhiem.db")
 
-# query_canceled (statement_timeout) and lock_not_available (lock_timeout).
-BUSY_STATES = frozenset({"57014", "55P03"})
-# The server shutting down or restarting, a serialization failure, a deadlock: the
-# transaction failed as a whole and may simply run again (with class 08, a lost connection).
-TRANSIENT_STATES = frozenset({"57P01", "57P02", "57P03", "40001", "40P01"})
 RETRY_AFTER_SECONDS = 5
-# SQLite refuses (rather than waits for) a reader that wants to write while another writes:
-# tries with a growing, jittered pause, for as long as the lock timeout, then 503.
-SQLITE_PAUSE_CAP = 0.3
-SQLITE_DEFAULT_WAIT_MS = 5000  # when DB_LOCK_TIMEOUT_MS is 0: SQLite cannot wait forever
 
 VOTE_NOT_STORED = _l("Hệ thống đang bận, phiếu của bạn chưa được ghi. Vui lòng thử lại.")
 NOT_DONE = _l("Hệ thống đang bận, thao tác của bạn chưa được thực hiện. Vui lòng thử lại.")
 
 
-def sqlstate(error: DBAPIError) -> str:
-    return getattr(error.orig, "sqlstate", None) or ""
-
-
-def is_sqlite_locked(error: DBAPIError) -> bool:
-    return isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig)
-
-
-def is_transient(error: DBAPIError) -> bool:
-    state = sqlstate(error)
-    return bool(error.connection_invalidated) or state.startswith("08") or state in TRANSIENT_STATES
-
-
-def is_busy(error: DBAPIError) -> bool:
-    """A failure that says the database is busy or away, not that the request is wrong."""
-    return sqlstate(error) in BUSY_STATES or is_sqlite_locked(error) or is_transient(error)
-
-
-def in_one_transaction(session, work):
-    """Run `work()` and commit it as one transaction, again when that may help: after a
-    transient PostgreSQL failure once, after SQLite's refusal for as long as the lock
-    timeout. Anything else (a ServiceError too) is rolled back and raised."""
-    transient_tries = 1
-    deadline = time.monotonic() + sqlite_wait_ms(current_app.config) / 1000
-    for attempt in itertools.count():
-        try:
-            result = work()
-            session.commit()
-            return result
-        except DBAPIError as error:
-            session.rollback()
-            if is_sqlite_locked(error) and time.monotonic() < deadline:
-                time.sleep(random.uniform(0.5, 1.0) * min(0.01 * 2 ** attempt, SQLITE_PAUSE_CAP))
-                continue
-            if is_transient(error) and transient_tries:
-                transient_tries -= 1
-                continue
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-    raise AssertionError("unreachable")
-
-
 def _answer(error: DBAPIError):
-    from tinnhiem.platform import web
-    from tinnhiem.platform.db import db
-
     db.session.rollback()
     if not is_busy(error):
         return web._handle_unexpected(error)
@@ -115,10 +60,6 @@ def bound_engine(engine) -> None:
     event.listen(engine, "begin", _bound_request_transaction)
 
 
-def sqlite_wait_ms(config) -> int:
-    return config["DB_LOCK_TIMEOUT_MS"] or SQLITE_DEFAULT_WAIT_MS
-
-
 def _sqlite_busy_timeout(milliseconds: int):
     def on_connect(dbapi_connection, _record):
         if isinstance(dbapi_connection, sqlite3.Connection):
@@ -130,8 +71,6 @@ def _sqlite_busy_timeout(milliseconds: int):
 def init_app(app) -> None:
     """Bound the app's engines (the web's; the owner's engine of CLI crossings is left
     alone) and answer a busy database with 503."""
-    from tinnhiem.platform.db import db, is_postgresql
-
     with app.app_context():
         for engine in db.engines.values():
             if is_postgresql(engine):

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from tinnhiem.platform.config import connect_args, is_postgresql
-from tinnhiem.platform.db import db
+from tinnhiem.platform.db import SCOPE_KEY, db
 from tinnhiem.platform.db_failures import bound_engine
 
 CONNECT_TIMEOUT = 2  # seconds a page waits for a silent replica before reading the primary
@@ -80,8 +80,6 @@ def _replica_engine(app):
 def read_source():
     """A Source for a read-only page: the replica's session, bound to the request's scope,
     when there is a replica that answers; else the request's own session (db.session)."""
-    from tinnhiem.tenants.scope import SCOPE_KEY
-
     app = current_app._get_current_object()
     engine = _replica_engine(app)
     if engine is None:

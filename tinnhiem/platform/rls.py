@@ -333,3 +333,60 @@ DROP TRIGGER IF EXISTS app_guard_accounts ON accounts;
 DROP FUNCTION IF EXISTS app_guard_accounts();
 DROP FUNCTION IF EXISTS app_is_app_role()
 """
+
+
+# Revision 0015: a voter's scope (tenants.voter_scope) is a unit's narrowed to one
+# conference, named in app.conference_id. The signature covers it, appended only when it is
+# set, so every other scope's signature stays what it was: a voter's cannot be replayed
+# without its conference (the unit's whole scope), nor with another one.
+CONFERENCE_SETTING_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION app_scope_signature_ok() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(current_setting('app.scope_sig', true), '') = encode(public.hmac(
+      convert_to(concat_ws('|', '{version}', coalesce(current_setting('app.province_id', true), ''),
+                           coalesce(current_setting('app.unit_id', true), ''),
+                           coalesce(current_setting('app.crossing', true), ''),
+                           coalesce(current_setting('app.account_id', true), ''))
+                 || CASE WHEN coalesce(current_setting('app.conference_id', true), '') = ''
+                         THEN '' ELSE '|' || current_setting('app.conference_id', true) END,
+                 'UTF8'),
+      (SELECT key FROM public.app_scope_key WHERE id = 1), 'sha256'), 'hex')
+$$;
+REVOKE ALL ON FUNCTION app_scope_signature_ok() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_scope_signature_ok() TO PUBLIC;
+CREATE OR REPLACE FUNCTION app_setting_conference() RETURNS uuid
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN app_scope_trusted()
+              THEN NULLIF(current_setting('app.conference_id', true), '')::uuid END $$
+"""
+_CONFERENCE = "(SELECT app_setting_conference())"
+CONFERENCE_POLICY = "voter_conference"
+
+
+def create_conference_setting() -> None:
+    if _postgresql():
+        op.execute(CONFERENCE_SETTING_FUNCTIONS.format(version=db.SCOPE_SIGNATURE_VERSION))
+
+
+def drop_conference_setting() -> None:
+    """Back to revision 0012's signature (which ignores app.conference_id)."""
+    if _postgresql():
+        op.execute(SIGNED_SETTING_FUNCTIONS.format(version=db.SCOPE_SIGNATURE_VERSION,
+                                                   role=app_role()))
+        op.execute("DROP FUNCTION IF EXISTS app_setting_conference()")
+
+
+def narrow_to_conference(table: str, rows: str) -> None:
+    """A restrictive policy, added to (ANDed with) the table's tenant_scope: when the scope
+    names a conference, only `rows` (SQL; `{conference}` stands for the scope's) are seen or
+    written. With no conference set it holds for every row, so other scopes are unchanged."""
+    if not _postgresql():
+        return
+    check = f"{_CONFERENCE} IS NULL OR ({rows.format(conference=_CONFERENCE)})"
+    op.execute(f"CREATE POLICY {CONFERENCE_POLICY} ON {table} AS RESTRICTIVE"
+               f" USING ({check}) WITH CHECK ({check})")
+
+
+def unnarrow_from_conference(table: str) -> None:
+    if _postgresql():
+        op.execute(f"DROP POLICY IF EXISTS {CONFERENCE_POLICY} ON {table}")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import Uuid
 
 from tinnhiem.platform.db import db
-from tinnhiem.tenants.scope import ProvinceOwned, UnitOwned
+from tinnhiem.tenants.owned import ProvinceOwned, UnitOwned
 
 CROSSED_OUT_ROW = "row"        # a crossed-out name spoils that row only (default)
 CROSSED_OUT_BALLOT = "ballot"  # ... or the whole ballot (configurable per DOMAIN.md)

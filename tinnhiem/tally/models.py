@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from tinnhiem.platform.db import db
-from tinnhiem.tenants.scope import UnitOwned
+from tinnhiem.tenants.owned import UnitOwned
 
 # What a row of a ballot says about one person. The three levels are valid; the rest are the
 # ways DOMAIN.md makes a row invalid: no box, two or three boxes, the printed name crossed out.

@@ -17,7 +17,7 @@ from sqlalchemy.types import Uuid
 
 from tinnhiem.platform.collation import SortKeyType, sort_key
 from tinnhiem.platform.db import db
-from tinnhiem.tenants.scope import UnitOwned
+from tinnhiem.tenants.owned import UnitOwned
 
 
 class UnitType(db.Model):

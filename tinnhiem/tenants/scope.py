@@ -4,6 +4,8 @@ A scope is bound to a session once, before its first query on unit-owned rows. E
 SELECT, UPDATE and DELETE then carries a criteria on `province_id` (and `unit_id` for unit
 staff); new rows are stamped and checked before flush; on PostgreSQL the same scope is set as
 transaction-local settings that Row-Level Security policies read (see the first migration).
+Only tenants binds a scope (tests/test_scope_binding.py): from the signed-in account
+(tenants.request), for an anonymous voter (tenants.voter_scope), or to cross (`unscoped`).
 """
 import logging
 import uuid
@@ -12,13 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import Table, event, select
-from sqlalchemy.orm import Mapped, mapped_column, scoped_session, with_loader_criteria
+from sqlalchemy.orm import scoped_session, with_loader_criteria
 from sqlalchemy.sql import visitors
-from sqlalchemy.types import Uuid
 
-from tinnhiem.platform.db import TenantSession, db, owner_engine, set_signed_scope
+from tinnhiem.platform.db import SCOPE_KEY, TenantSession, db, owner_engine, set_signed_scope
+from tinnhiem.tenants import conference_rows
+from tinnhiem.tenants.owned import ProvinceOwned, UnitOwned
 
-SCOPE_KEY = "tenant_scope"
+__all__ = ["SCOPE_KEY", "Scope", "ScopeMissing", "ScopeViolation",
+           "bind_scope", "unscoped"]
 log = logging.getLogger("tinnhiem.tenancy")
 
 
@@ -40,6 +44,8 @@ class Scope:
     # The signed-in account: in PostgreSQL the one account row (and sign-in sessions) its
     # own request may change (revision 0012); it widens no data scope.
     account_id: uuid.UUID | None = None
+    # A voter's: the unit scope narrowed to this one conference (tenants.voter_scope).
+    conference_id: uuid.UUID | None = None
 
     @classmethod
     def for_unit(cls, province_id, unit_id, account_id=None) -> "Scope":
@@ -48,6 +54,14 @@ class Scope:
     @classmethod
     def for_province(cls, province_id, account_id=None) -> "Scope":
         return cls(province_id=province_id, account_id=account_id)
+
+    @classmethod
+    def for_voter(cls, province_id, unit_id, conference_id) -> "Scope":
+        """An anonymous voter's (or a person's own result link): one conference of one unit,
+        no account. Bind it through tenants.voter_scope.bind_voter_scope."""
+        if None in (province_id, unit_id, conference_id):
+            raise ValueError("a voter's scope names a province, a unit and a conference")
+        return cls(province_id=province_id, unit_id=unit_id, conference_id=conference_id)
 
     @classmethod
     def for_sign_in(cls, account_id) -> "Scope":
@@ -59,19 +73,6 @@ class Scope:
         """The operator's: the unit tree of every province and nothing else (no data scope:
         a query that touches any other tenant row raises)."""
         return cls(directory=True, account_id=account_id)
-
-
-class ProvinceOwned:
-    """Mixin for rows a province shares with all its units (rounds, the ballot template):
-    every unit of the province reads them; other provinces never see them."""
-
-    province_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
-
-
-class UnitOwned(ProvinceOwned):
-    """Mixin for every row that belongs to one unit of one province (both never null)."""
-
-    unit_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
 
 
 def bind_scope(session, scope: Scope | None) -> None:
@@ -119,8 +120,9 @@ def _apply_database_settings(connection, scope: Scope | None) -> None:
     crossing = "on" if scope and scope.crossing else "directory" if scope and scope.directory \
         else ""
     account = str(scope.account_id) if scope and scope.account_id else ""
+    conference = str(scope.conference_id) if scope and scope.conference_id else ""
     # The signature is what makes the database believe them (platform/rls.py, revision 0012).
-    set_signed_scope(connection, province, unit, crossing, account)
+    set_signed_scope(connection, province, unit, crossing, account, conference)
 
 
 @event.listens_for(TenantSession, "after_begin")
@@ -188,6 +190,8 @@ def _add_scope_criteria(state):
     options = [_province_criteria(scope.province_id)]
     if scope.unit_id is not None:
         options.append(_unit_criteria(scope.unit_id))
+    if scope.conference_id is not None:
+        options += conference_rows.narrowing_criteria(tables, scope.conference_id)
     state.statement = state.statement.options(*options)
 
 
@@ -219,6 +223,9 @@ def _check_row(session, scope: Scope, obj) -> None:
         obj.unit_id = scope.unit_id
     if scope.unit_id is not None and obj.unit_id != scope.unit_id:
         raise ScopeViolation(f"{type(obj).__name__} belongs to another unit")
+    if scope.conference_id is not None and not conference_rows.in_conference(
+            session, obj, scope.conference_id):
+        raise ScopeViolation(f"{type(obj).__name__} is not of the voter's conference")
     if scope.unit_id is None and not _unit_in_scope(session, obj.unit_id):
         raise ScopeViolation(f"{type(obj).__name__} names a unit outside the province")
 

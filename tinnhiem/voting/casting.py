@@ -28,10 +28,6 @@ def find_poll(session, slug) -> Poll | None:
     return session.scalar(select(Poll).where(Poll.slug == slug.upper()))
 
 
-def poll_conference(session, poll: Poll) -> Conference | None:
-    return session.scalar(select(Conference).where(Conference.id == poll.conference_id))
-
-
 def require_open(conference: Conference) -> None:
     if conference.status == State.OPEN:
         return

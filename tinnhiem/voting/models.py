@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from tinnhiem.platform.db import db
-from tinnhiem.tenants.scope import UnitOwned
+from tinnhiem.tenants.owned import UnitOwned
 
 
 

@@ -6,12 +6,12 @@ import hmac
 
 from flask import abort, current_app, g, request
 
+from tinnhiem.conferences.services import get_conference
 from tinnhiem.platform.config import derived_key
-from tinnhiem.platform.db import db
-from tinnhiem.platform.db_failures import in_one_transaction
+from tinnhiem.platform.db import db, run_in_transaction
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import limiter
-from tinnhiem.tenants.scope import Scope, bind_scope
+from tinnhiem.tenants.voter_scope import bind_voter_scope
 from tinnhiem.voting import casting, receipts
 
 
@@ -44,14 +44,22 @@ throttle_guesses = limiter.shared_limit(lambda: current_app.config["VOTE_FAILURE
                                         methods=["POST"], deduct_when=_failed)
 
 
+def _poll_place(slug):
+    """The lookup tenants runs in the public poll directory: where the link's vote is."""
+    def lookup(directory_session):
+        poll = casting.find_poll(directory_session, slug)
+        return None if poll is None else (poll.province_id, poll.unit_id, poll.conference_id)
+
+    return lookup
+
+
 def conference_of_poll(slug):
-    """Bind the scope of the unit whose vote this is, through the public poll directory."""
-    bind_scope(db.session, Scope.for_directory())
-    poll = casting.find_poll(db.session, slug)
-    if poll is None:
+    """The conference of a voting link, with the voter's scope bound (that one conference of
+    its unit, nothing else: tenants.voter_scope); 404 for a link that names none."""
+    place = bind_voter_scope(db.session, _poll_place(slug))
+    if place is None:
         abort(404)
-    bind_scope(db.session, Scope.for_unit(poll.province_id, poll.unit_id))
-    conference = casting.poll_conference(db.session, poll)
+    conference = get_conference(db.session, place.conference_id)
     if conference is None:
         abort(404)
     return conference
@@ -59,11 +67,12 @@ def conference_of_poll(slug):
 
 def cast_with_retry(slug, code_text, values, tracker=None, tag=None):
     """Cast (or recall the receipt of a ballot already stored) in one transaction, tried
-    again when the database asks for it (see platform.db_failures); each try reads the
-    conference afresh. Returns the conference and the receipt."""
+    again when the database asks for it, within a bounded few tries
+    (platform.db.run_in_transaction); each try reads the conference afresh. Returns the
+    conference and the receipt."""
     def attempt():
         conference = conference_of_poll(slug)
         return conference, receipts.cast_or_recall(db.session, conference, code_text, values,
                                                    tracker, tag)
 
-    return in_one_transaction(db.session, attempt)
+    return run_in_transaction(db.session, attempt)
