@@ -4,7 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from tinnhiem.platform.forms import ActionForm, DateField  # noqa: F401 (ActionForm: pages' buttons)
+from tinnhiem.platform.forms import DateField
 
 REQUIRED = _l("Trường này là bắt buộc.")
 

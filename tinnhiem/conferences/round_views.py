@@ -4,7 +4,6 @@ rounds."""
 from flask import Blueprint, render_template
 
 from tinnhiem.conferences import services as conferences
-from tinnhiem.conferences.lifecycle import status_label
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import STAFF_ROLES
 from tinnhiem.platform.db import db
@@ -29,4 +28,4 @@ def show(round_id):
                   key=lambda row: row[0].name)
     latest = services.latest_template(db.session, round_.province_id)
     return render_template("rounds/show.html", round=round_, rows=rows, latest=latest,
-                           status_label=status_label, action_form=ActionForm())
+                           action_form=ActionForm())

@@ -8,13 +8,13 @@ from tinnhiem.conferences import lifecycle, nominees, services, voters
 from tinnhiem.conferences.access import (ADMIN, READERS, TRANSITIONS, conference_or_404,
                                          nominee_or_404, picks_from_registry)
 from tinnhiem.conferences.ballot import render_ballot
-from tinnhiem.conferences.forms import (ActionForm, AnnulForm, AttendanceForm, ConferenceForm,
-                                        NomineeForm, VoterCountForm, VoterImportForm)
+from tinnhiem.conferences.forms import (AnnulForm, AttendanceForm, ConferenceForm, NomineeForm,
+                                        VoterCountForm, VoterImportForm)
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import UNIT_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.forms import handle_form, run_page_action
+from tinnhiem.platform.forms import ActionForm, handle_form, run_page_action
 from tinnhiem.platform.web import accepts_upload
 from tinnhiem.rounds import registry
 from tinnhiem.rounds import services as rounds
@@ -26,8 +26,7 @@ bp = Blueprint("conferences", __name__, url_prefix="/conferences")
 @require_roles(*UNIT_ROLES)
 def index():
     return render_template("conferences/index.html",
-                           conferences=services.list_conferences(db.session),
-                           status_label=services.status_label)
+                           conferences=services.list_conferences(db.session))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -67,7 +66,7 @@ def _page(conference, status=200, **forms):
         "voter_list": voters.list_voters(db.session, conference),
         "summoned": summoned, "present": present, "listed": listed,
         "quorum_needed": services.quorum_needed(summoned),
-        "status_label": services.status_label, "exemption_label": nominees.exemption_label,
+        "exemption_label": nominees.exemption_label,
         "nominee_form": forms.get("nominee_form") or _nominee_form(conference),
         "count_form": forms.get("count_form") or VoterCountForm(prefix="count"),
         "import_form": forms.get("import_form") or VoterImportForm(prefix="import"),

@@ -16,6 +16,7 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.web import PDF, XLSX
+from tinnhiem.tally.totals import counted_trackers
 from tinnhiem.voting.voter_access import conference_of_poll, note_failure, throttle_guesses
 
 blp = Blueprint("counting_api", __name__, url_prefix="/conferences",
@@ -95,7 +96,7 @@ def voter_results(data, slug):
     except ServiceError as error:
         note_failure(error)
         raise
-    trackers = services.counted_trackers(db.session, conference)
+    trackers = counted_trackers(db.session, conference)
     asked = services.normalize_tracker(data["tracker"])
     return {"results": person_rows(services.results_of(db.session, conference)),
             "trackers": [f"{t[:4]}-{t[4:]}" for t in trackers],

@@ -9,6 +9,7 @@ from tinnhiem.counting.links import read_person_token
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import csrf
+from tinnhiem.tally.totals import counted_trackers
 from tinnhiem.tenants.voter_scope import bind_voter_scope
 from tinnhiem.voting.voter_access import conference_of_poll, note_failure, throttle_guesses
 
@@ -32,7 +33,7 @@ def voter_results(slug):
         return _render("voting/vote_code.html", error.status, conference=conference, slug=slug,
                        closed=True, published=services.is_published(conference), code=code,
                        error=error.message)
-    trackers = services.counted_trackers(db.session, conference)
+    trackers = counted_trackers(db.session, conference)
     asked = services.normalize_tracker(request.form.get("tracker"))
     return _render("counting/voter_results.html", conference=conference, slug=slug, code=code,
                    rows=services.results_of(db.session, conference), trackers=trackers,

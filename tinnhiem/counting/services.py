@@ -22,7 +22,6 @@ from tinnhiem.platform.auth.models import Account
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.tally.recount import check_balances, recount
-from tinnhiem.tally.totals import counted_trackers  # noqa: F401 (the results pages ask here)
 from tinnhiem.voting.casting import find_code
 from tinnhiem.voting.codes import code_counts
 from tinnhiem.voting.models import CodeState

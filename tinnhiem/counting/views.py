@@ -2,7 +2,6 @@
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
-from tinnhiem.conferences import services as conferences
 from tinnhiem.conferences.access import READERS, conference_or_404
 from tinnhiem.counting import bands, services
 from tinnhiem.counting.access import BOARD, allowed_action, readable_conference
@@ -23,7 +22,7 @@ def _page(conference, status=200, form=None, _error=None):
     return render_template(
         "counting/results.html", conference=conference, rows=rows,
         board=services.certifiers(db.session, conference), band_label=bands.band_label,
-        consequence=bands.consequence, status_label=conferences.status_label,
+        consequence=bands.consequence,
         form=form or AcceptForm(prefix="action"),
         links={r.nominee.id: url_for("public_results.person", token=person_token(
             conference, r.nominee), _external=True) for r in rows}), status

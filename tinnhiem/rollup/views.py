@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from tinnhiem.conferences.lifecycle import status_label
 from tinnhiem.counting.bands import BAND_LABELS, band_label, consequence
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.errors import ServiceError
@@ -91,7 +90,7 @@ def _dashboard(session, round_, filters, page: int, units_page: int) -> dict:
         pair_count=len(pair_codes), types=services.unit_types_of(session, round_.id),
         categories=round_.categories, bands=services.BANDS, band_labels=BAND_LABELS,
         sort_labels=SORT_LABELS, state_labels=STATE_LABELS, band_label=band_label,
-        consequence=consequence, status_label=status_label,
+        consequence=consequence,
         # the units most affected: a province has thousands, a chart stays readable
         unit_chart=charts.bands_per_unit(per_unit, str(_l("Số người theo mức, từng đơn vị"))),
         chart_units=CHART_UNITS, unit_count=len({key[0] for key in counts}),

@@ -14,6 +14,7 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.web import found_or_404
 from tinnhiem.rounds.models import BallotTemplate
+from tinnhiem.tally.totals import sheet_tally
 from tinnhiem.voting import casting, codes, paper, receipts, sealing
 from tinnhiem.voting.access import ADMIN, BOARD, SHEET_ACTIONS, poll_of
 from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, ClaimSchema, CloseVoteSchema,
@@ -95,7 +96,7 @@ def void_and_close(conference_id):
 # The counting board's sheets ---------------------------------------------------------------
 
 def _sheet_out(conference, sheet) -> dict:
-    tally = paper.sheet_tally(db.session, conference, sheet)
+    tally = sheet_tally(db.session, conference, sheet)
     return {"id": sheet.id, "method": sheet.method, "submitted": sheet.submitted,
             "accepted": sheet.accepted, "collected": tally.collected,
             "people": [{"nominee_id": n, **p.as_dict()} for n, p in tally.people.items()]}

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tinnhiem.conferences import services as conferences
 from tinnhiem.conferences.access import READERS, conference_or_404
 from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import run_page_action, whole_number
+from tinnhiem.tally.totals import FIELDS, counted_ballots, sheet_tally
 from tinnhiem.tenants.services import get_unit
 from tinnhiem.voting import codes, paper, sealing
 from tinnhiem.voting.access import (ADMIN, BOARD, SHEET_ACTIONS, paper_conference_or_404,
@@ -41,12 +41,12 @@ def _manage_page(conference, status=200, **forms):
     sheets = paper.list_sheets(db.session, conference) if sees_sheets() else []
     submitted = [s for s in sheets if s.submitted]
     context = {
-        "conference": conference, "status_label": conferences.status_label,
+        "conference": conference,
         "summary": sealing.vote_summary(db.session, conference),
         "poll": poll, "link": vote_url(poll.slug) if poll else None,
         "qr": qr_data_uri(vote_url(poll.slug)) if poll else None,
         "sheets": sheets, "counters": _counter_names(sheets),
-        "tallies": {s.id: paper.sheet_tally(db.session, conference, s) for s in sheets},
+        "tallies": {s.id: sheet_tally(db.session, conference, s) for s in sheets},
         "differences": paper.differences(db.session, conference, submitted),
         "nominees": ballot_nominees(db.session, conference), "field_labels": FIELD_LABELS,
         "issue_form": forms.get("issue_form") or IssueCodesForm(prefix="issue"),
@@ -104,15 +104,15 @@ def _sheet_page(conference, status=200, **forms):
     nominees = ballot_nominees(db.session, conference)
     entries = []
     if sheet is not None and sheet.method == "ballots":
-        entries = sealing.counted_ballots(db.session, conference, sheet.id)
+        entries = counted_ballots(db.session, conference, sheet.id)
     totals = {}
     if sheet is not None and sheet.method == "totals":
-        tally = paper.sheet_tally(db.session, conference, sheet)
+        tally = sheet_tally(db.session, conference, sheet)
         totals = {n.id: tally.people[n.id].as_dict() for n in nominees}
     context = {
         "conference": conference, "sheet": sheet, "nominees": nominees, "entries": entries,
         "totals": totals, "keys": KEYS, "key_of": KEY_OF, "last": request.args.get("last"),
-        "tally": paper.sheet_tally(db.session, conference, sheet) if sheet else None,
+        "tally": sheet_tally(db.session, conference, sheet) if sheet else None,
         "ballot_form": forms.get("ballot_form") or PaperBallotForm(prefix="ballot"),
         "totals_form": forms.get("totals_form") or TotalsForm(prefix="totals"),
         "action_form": AcceptForm(prefix="action"),
@@ -168,7 +168,7 @@ def save_totals(conference_id):
         number = whole_number(value, 6)
         return number if number is not None else value or None
 
-    totals = {str(n.id): {f: number(f"{f}-{n.id}") for f in paper.FIELDS}
+    totals = {str(n.id): {f: number(f"{f}-{n.id}") for f in FIELDS}
               for n in ballot_nominees(db.session, conference)}
     return _run(conference, form, lambda: paper.set_totals(
         db.session, current_user, conference, form.collected.data, totals),
