@@ -105,8 +105,6 @@ def test_a_refused_request_keeps_none_of_its_writes(app, world, client, token):
 
 
 HAND_COMMIT = re.compile(r"\.commit\(\)|\bcommitted\(")
-# Still committing by hand, to be dropped by their owner (tenants/ is outside this change).
-NOT_YET = {"tinnhiem/tenants/account_views.py", "tinnhiem/tenants/api.py"}
 
 
 def test_no_view_commits_by_hand():
@@ -116,11 +114,8 @@ def test_no_view_commits_by_hand():
     for path in sorted((ROOT / "tinnhiem").rglob("*.py")):
         relative = path.relative_to(ROOT).as_posix()
         stem = path.stem
-        if relative in NOT_YET or not (stem in ("views", "api") or stem.endswith(("_views",
-                                                                                  "_api"))):
+        if not (stem in ("views", "api") or stem.endswith(("_views", "_api"))):
             continue
-        if relative == "tinnhiem/platform/api.py":
-            continue  # defines committed(), for the callers not yet moved
         offenders += [f"{relative}:{n}" for n, line in enumerate(path.read_text().splitlines(), 1)
                       if HAND_COMMIT.search(line)]
     assert offenders == []

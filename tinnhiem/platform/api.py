@@ -42,16 +42,6 @@ def in_scope(load, param: str):
     return decorator
 
 
-def committed(result):
-    """Commit the request's transaction and hand back what the view returns. Views no longer
-    need it (platform.request_transaction commits once the view succeeded); kept only until the last
-    callers (tenants/api.py) drop it."""
-    from tinnhiem.platform.db import db
-
-    db.session.commit()
-    return result
-
-
 def document_responses(*mimetypes, description: str = "The document") -> dict:
     """OpenAPI: a 200 whose body is a file of one of `mimetypes`."""
     binary = {"schema": {"type": "string", "format": "binary"}}

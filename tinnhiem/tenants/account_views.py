@@ -74,7 +74,6 @@ def edit(account_id):
 def reset_password(account_id):
     account = _account_or_404(account_id)
     password = accounts.reset_password(db.session, current_user, account)
-    db.session.commit()
     return render_template("tenants/account_password.html", account=account, password=password)
 
 
@@ -83,7 +82,6 @@ def reset_password(account_id):
 def revoke_sessions(account_id):
     account = _account_or_404(account_id)
     count = accounts.revoke_sessions(db.session, current_user, account)
-    db.session.commit()
     flash(_("Đã đăng xuất %(n)d phiên của tài khoản %(name)s.", n=count, name=account.username),
           "success")
     return redirect(url_for(".index"))

@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.platform.api import committed, document_errors
+from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
@@ -41,7 +41,7 @@ class UnitTypes(MethodView):
     @document_errors(unit_types_blp, *ERRORS)
     def post(self, data):
         """Create a unit type."""
-        return committed(services.save_unit_type(db.session, current_user, data))
+        return services.save_unit_type(db.session, current_user, data)
 
 
 @unit_types_blp.route("/<uuid:type_id>")
@@ -60,7 +60,7 @@ class UnitTypeItem(MethodView):
     def put(self, data, type_id):
         """Replace a unit type's code and name."""
         unit_type = found_or_404(db.session.get(UnitType, type_id))
-        return committed(services.save_unit_type(db.session, current_user, data, unit_type))
+        return services.save_unit_type(db.session, current_user, data, unit_type)
 
 
 @units_blp.route("")
@@ -79,7 +79,7 @@ class Units(MethodView):
     @document_errors(units_blp, *ERRORS)
     def post(self, data):
         """Create a unit (operator). Without parent_id it is a new province root."""
-        return committed(services.save_unit(db.session, current_user, data))
+        return services.save_unit(db.session, current_user, data)
 
 
 @units_blp.route("/<uuid:unit_id>")
@@ -104,7 +104,7 @@ class UnitItem(MethodView):
             "parent_id": unit.parent_id, "valid_from": unit.valid_from,
             "valid_to": unit.valid_to, "predecessor_ids": None,
         }
-        return committed(services.save_unit(db.session, current_user, {**current, **data}, unit))
+        return services.save_unit(db.session, current_user, {**current, **data}, unit)
 
 
 @accounts_blp.route("")
@@ -123,7 +123,6 @@ class Accounts(MethodView):
     def post(self, data):
         """Create an account; without a password one is generated and returned once."""
         account, generated = accounts.create_account(db.session, current_user, data)
-        db.session.commit()
         return {**AccountSchema().dump(account), "generated_password": generated}
 
 
@@ -143,7 +142,7 @@ class AccountItem(MethodView):
     def patch(self, data, account_id):
         """Change an account's name, role, unit or active flag."""
         account = found_or_404(accounts.get_account(db.session, account_id))
-        return committed(accounts.update_account(db.session, current_user, account, data))
+        return accounts.update_account(db.session, current_user, account, data)
 
 
 @accounts_blp.post("/<uuid:account_id>/password-reset")
@@ -153,8 +152,8 @@ class AccountItem(MethodView):
 def reset_password(account_id):
     """Set a temporary password (returned once); the holder must change it."""
     account = found_or_404(accounts.get_account(db.session, account_id))
-    return {"temporary_password": committed(
-        accounts.reset_password(db.session, current_user, account))}
+    return {"temporary_password": 
+        accounts.reset_password(db.session, current_user, account)}
 
 
 @accounts_blp.delete("/<uuid:account_id>/sessions")
@@ -164,4 +163,4 @@ def reset_password(account_id):
 def revoke_sessions(account_id):
     """End every session and API token of the account (audited)."""
     account = found_or_404(accounts.get_account(db.session, account_id))
-    return {"revoked": committed(accounts.revoke_sessions(db.session, current_user, account))}
+    return {"revoked": accounts.revoke_sessions(db.session, current_user, account)}
