@@ -139,6 +139,28 @@ def app(backend, request, tmp_path, app_config):
 
 
 @pytest.fixture
+def fresh_app(backend, request, tmp_path):
+    """A second app on a new database, migrated and empty (a backup restores into it)."""
+    if backend == "sqlite":
+        path = tmp_path / "restored.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    else:
+        cluster = request.getfixturevalue("pg_cluster_running")
+        name = pg_cluster.create_database(cluster)
+        config = {"SQLALCHEMY_DATABASE_URI": cluster.url(pg_cluster.APP, name),
+                  "MIGRATE_DATABASE_URL": cluster.url(pg_cluster.OWNER, name)}
+        _migrated_app(config)
+    app = create_app({**TEST_CONFIG, **config})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if backend == "postgresql":
+        with psycopg.connect(cluster.superuser_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -2,7 +2,7 @@
 import pytest
 
 from tinnhiem.voting.models import Ballot
-from tests.test_voting import rows
+from tests.factories import rows
 
 
 @pytest.fixture
