@@ -125,14 +125,14 @@ def run(backend: str, examples: int, negative: bool) -> list[dict]:
 
 def report(results: list[dict], examples: int, negative: bool) -> str:
     modes = "positive and negative" if negative else "positive"
+    command = f"python -m bench.fuzz_deep --examples {examples}" + " --negative" * negative
     lines = [
         SECTION, "",
-        f"`python -m bench.fuzz_deep --examples {examples}{' --negative' if negative else ''}`"
-        f" on {dt.date.today():%Y-%m-%d}: every operation of the OpenAPI document under each"
-        f" role (and without a token), up to {examples} generated requests ({modes}) per"
-        " operation, account and mode, on a fresh world each; checks: no server error, every"
-        " response as documented. An operation with less to vary is sent fewer (a GET without"
-        " parameters, once).", "",
+        (f"`{command}` on {dt.date.today():%Y-%m-%d}: every operation of the OpenAPI document"
+         f" under each role (and without a token), up to {examples} generated requests"
+         f" ({modes}) per operation, account and mode, on a fresh world each; checks: no"
+         " server error, every response as documented. An operation with less to vary is"
+         " sent fewer (a GET without parameters, once)."), "",
         "| backend | account | operations | requests | time | statuses | failures |",
         "|---|---|---|---|---|---|---|"]
     for r in results:
