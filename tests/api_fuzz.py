@@ -9,12 +9,15 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (content_type_conformance,
+                                               response_schema_conformance,
+                                               status_code_conformance)
 
 from tinnhiem.platform.auth.roles import Role
 
 ROLES = (Role.OPERATOR, Role.PROVINCE_ADMIN, Role.UNIT_ADMIN)
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
 # Refusals that come before a request's content matters: no token (401), not the account's
 # operation or object (404), not in the object's present state (409).
 REFUSED = {401, 404, 409}
