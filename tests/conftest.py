@@ -6,6 +6,8 @@ the question only exists there. Nothing is ever skipped: with CI set, a skip fai
 import os
 import shutil
 import tempfile
+import uuid
+from pathlib import Path
 from types import SimpleNamespace
 
 import psycopg
@@ -21,6 +23,7 @@ from tinnhiem.platform.db import db
 os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="tinnhiem-instance-")
 BACKENDS = ("sqlite", "postgresql")
 PASSWORD = "mat-khau-thu-nghiem"
+SHARED_MEMORY = "/dev/shm"
 SKIPPED: list[str] = []
 
 
@@ -101,9 +104,35 @@ def pg_database(pg_cluster_running):
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+def sqlite_dir(tmp_path_factory):
+    """Where the SQLite test databases live: in memory-backed /dev/shm when there is one. On
+    disk each commit waits ~10 ms for its fsync (more on a busy machine) and a test commits
+    dozens of times; SQLite behaves the same otherwise (locking, journal, constraints)."""
+    if not os.path.isdir(SHARED_MEMORY):
+        yield tmp_path_factory.mktemp("sqlite")
+        return
+    path = Path(tempfile.mkdtemp(prefix="tinnhiem-tests-", dir=SHARED_MEMORY))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_dir):
+    path = sqlite_dir / "template.sqlite3"
     _migrated_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    return path
+
+
+def sqlite_copy(request, name: str = "test") -> Path:
+    """A copy of the migrated template for the requesting test, removed after it."""
+    path = request.getfixturevalue("sqlite_dir") / f"{name}-{uuid.uuid4().hex}.sqlite3"
+    shutil.copy(request.getfixturevalue("sqlite_template"), path)
+
+    def remove():
+        for leftover in path.parent.glob(f"{path.name}*"):  # with its -wal, -shm, -journal
+            leftover.unlink(missing_ok=True)
+
+    request.addfinalizer(remove)
     return path
 
 
@@ -115,8 +144,7 @@ def _empty_postgres(owner_url: str) -> None:
 
 def database_config(backend, request, tmp_path) -> dict:
     if backend == "sqlite":
-        path = tmp_path / "test.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        path = sqlite_copy(request)
         return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
     pg = request.getfixturevalue("pg_database")
     _empty_postgres(pg.owner_url)
@@ -136,6 +164,27 @@ def app(backend, request, tmp_path, app_config):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def fresh_app(backend, request):
+    """A second app on a new database, migrated and empty (a backup restores into it)."""
+    if backend == "sqlite":
+        path = sqlite_copy(request, "restored")
+        config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    else:
+        cluster = request.getfixturevalue("pg_cluster_running")
+        name = pg_cluster.create_database(cluster)
+        config = {"SQLALCHEMY_DATABASE_URI": cluster.url(pg_cluster.APP, name),
+                  "MIGRATE_DATABASE_URL": cluster.url(pg_cluster.OWNER, name)}
+        _migrated_app(config)
+    app = create_app({**TEST_CONFIG, **config})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if backend == "postgresql":
+        with psycopg.connect(cluster.superuser_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture

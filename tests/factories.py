@@ -2,6 +2,8 @@
 import datetime as dt
 import uuid
 
+from sqlalchemy import select
+
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tenants import accounts, services
 from tinnhiem.tenants.scope import unscoped
@@ -9,6 +11,11 @@ from tinnhiem.tenants.scope import unscoped
 
 def _code(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8].upper()}"
+
+
+def rows(make, model, **where):
+    """Every row of `model` matching `where`, read across every scope."""
+    return make._run(lambda s: list(s.scalars(select(model).filter_by(**where))))
 
 
 def _account_made_before_dissolution(session, data, unit):

@@ -135,3 +135,10 @@ def wait_ready(url: str, timeout: float = 10) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def owner_connection(url):
+    """The table owner, seeing every row as a database dump would (RLS is FORCEd on it)."""
+    conn = psycopg.connect(url.replace("+psycopg", ""))
+    conn.execute("SELECT set_config('app.crossing', 'on', false)")
+    return conn

@@ -2,7 +2,6 @@
 restores, whole and verifiable, into a new database only."""
 import datetime as dt
 import random
-import shutil
 import uuid
 import zipfile
 
@@ -10,14 +9,12 @@ import psycopg
 import pytest
 import psycopg.types.json
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Integer, LargeBinary,
-                        MetaData, String, Table, Uuid, create_engine, select, text)
-from sqlalchemy.pool import NullPool
+                        MetaData, String, Table, Uuid)
 
-from tests import pg_cluster
-from tests.conftest import TEST_CONFIG, _migrated_app
-from tests.test_ballot_secrecy import owner_connection
-from tests.test_voting import cast
-from tinnhiem import create_app
+from tests.backups import everything, restore, take_backup
+from tests.conftest import TEST_CONFIG
+from tests.pg_cluster import owner_connection
+from tests.voter_pages import cast
 from tinnhiem.conferences import services as conferences
 from tinnhiem.backup import copy_text
 from tinnhiem.backup import services as backup
@@ -62,12 +59,6 @@ def cast_in_order(make, world, count=VOTERS) -> tuple[list[str], list[str]]:
 
     ballots, codes = zip(*(cast(code) for code in issued))
     return list(ballots), list(codes)
-
-
-def take_backup(app, path):
-    result = app.test_cli_runner().invoke(args=["backup", "create", str(path)])
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def first_fields(data: bytes) -> list[str]:
@@ -162,48 +153,6 @@ def test_without_the_owner_url_the_backup_is_refused_in_one_line(app, tmp_path):
     assert result.exit_code == 1 and "MIGRATE_DATABASE_URL" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not path.exists()
-
-
-@pytest.fixture
-def fresh_app(backend, request, tmp_path):
-    """A second app on a new database, migrated and empty."""
-    if backend == "sqlite":
-        path = tmp_path / "restored.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
-    else:
-        cluster = request.getfixturevalue("pg_cluster_running")
-        name = pg_cluster.create_database(cluster)
-        config = {"SQLALCHEMY_DATABASE_URI": cluster.url(pg_cluster.APP, name),
-                  "MIGRATE_DATABASE_URL": cluster.url(pg_cluster.OWNER, name)}
-        _migrated_app(config)
-    app = create_app({**TEST_CONFIG, **config})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    if backend == "postgresql":
-        with psycopg.connect(cluster.superuser_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
-
-
-def everything(app) -> dict[str, list[tuple]]:
-    """What every table holds, as the owner sees it, in key order (values as the app reads
-    them: SQLite keeps a timestamp's text as it was first written)."""
-    url = app.config.get("MIGRATE_DATABASE_URL") or app.config["SQLALCHEMY_DATABASE_URI"]
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT set_config('app.crossing', 'on', true)"))
-            return {table.name: [tuple(row) for row in conn.execute(
-                select(*table.columns).order_by(*backup.order_key(table)))]
-                for table in backup.tables()}
-    finally:
-        engine.dispose()
-
-
-def restore(app, path):
-    return app.test_cli_runner().invoke(args=["backup", "restore", str(path)])
 
 
 @pytest.fixture

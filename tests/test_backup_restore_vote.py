@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from tests.test_backup import everything, fresh_app, restore, take_backup  # noqa: F401
+from tests.backups import everything, restore, take_backup
 from tinnhiem.platform.db import db
 
 CODES, BEFORE, AFTER = 8, 3, 2

@@ -3,7 +3,6 @@ not a column, not the storage order, not a log line, not an audit entry, not a c
 import logging
 import re
 
-import psycopg
 import pytest
 from sqlalchemy import Date, DateTime, Integer, Time, text
 
@@ -11,7 +10,9 @@ import tinnhiem.models  # noqa: F401  (complete metadata)
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.db import db
 from tinnhiem.tally.models import Ballot
-from tests.test_voting import cast, rows, tracker_of
+from tests.factories import rows
+from tests.pg_cluster import owner_connection
+from tests.voter_pages import cast, tracker_of
 
 BALLOT_TABLES = ("ballots", "ballot_marks")
 CODE_TABLES = ("vote_codes", "polls")
@@ -56,13 +57,6 @@ def test_ballot_tables_keep_no_hidden_row_number_on_sqlite(app):
             sql = db.session.execute(text("SELECT sql FROM sqlite_master WHERE name = :n"),
                                      {"n": table_name}).scalar()
             assert "WITHOUT ROWID" in sql
-
-
-def owner_connection(url):
-    """The table owner, seeing every row as a database dump would (RLS is FORCEd on it)."""
-    conn = psycopg.connect(url.replace("+psycopg", ""))
-    conn.execute("SELECT set_config('app.crossing', 'on', false)")
-    return conn
 
 
 def _stored_order(app, backend, pg_url, conference_id) -> list[str]:

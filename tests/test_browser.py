@@ -1,13 +1,12 @@
 """In Chromium: the operator creates a unit and an account; that account signs in (on a
 phone-sized screen), chooses its own password and sees only its unit."""
 import os
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, TEST_CONFIG
+from tests.conftest import PASSWORD, TEST_CONFIG, sqlite_copy
 from tests.factories import Factory
 from tinnhiem import create_app
 from tinnhiem.platform.auth.roles import Role
@@ -27,13 +26,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live(sqlite_template, tmp_path):
-    path = tmp_path / "live.sqlite3"
-    shutil.copy(sqlite_template, path)
-    app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True,
+def live(request):
+    path = sqlite_copy(request, "live")
+    # Stylesheets and scripts cached by each browser context, as behind the production proxy:
+    # otherwise every page load asks for all three again (304s through the one dev server).
+    app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True, "SEND_FILE_MAX_AGE_DEFAULT": 3600,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next look at its flag: 0.5 s at the default interval.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

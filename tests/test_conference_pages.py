@@ -3,8 +3,8 @@ import io
 import re
 
 import pytest
-from pypdf import PdfReader
 
+from tests.documents import pdf_text
 
 
 @pytest.fixture
@@ -14,17 +14,11 @@ def world(make):
     return w
 
 
-def _pdf_text(data: bytes) -> str:
-    """The PDF's text with runs of white space folded (table cells wrap their words)."""
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    return " ".join(text.split())
-
-
 def test_ballot_pdf_has_the_header_rows_and_levels_in_vietnamese(app, world, login):
     client = login(world.unit_admin_a1)
     response = client.get(f"/conferences/{world.conference_a1.id}/ballot.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = _pdf_text(response.data)
+    text = pdf_text(response.data)
     for expected in ("PHIẾU LẤY PHIẾU TÍN NHIỆM", "TỈNH ỦY ALPHA", "Đảng ủy xã A1".upper(),
                      "ĐẢNG CỘNG SẢN VIỆT NAM", "Hội nghị A1",
                      "Nguyễn Văn Được", "Bí thư", "Tín nhiệm cao", "Tín nhiệm thấp",

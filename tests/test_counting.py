@@ -15,7 +15,8 @@ from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.voting import paper, sealing
-from tests.test_voting import cast, rows, tracker_of
+from tests.factories import rows
+from tests.voter_pages import cast, tracker_of
 
 
 def counted_paper(make, world, collected, people: list[dict], count=True):
@@ -211,7 +212,7 @@ def test_minutes_pdf_and_xlsx_carry_the_figures(app, make, world, login):
 
     from openpyxl import load_workbook
 
-    from tests.test_conference_pages import _pdf_text
+    from tests.documents import pdf_text
 
     conference, people = counted_paper(make, world, 47, [figures(19, 2, 25, 1),
                                                          figures(40, 5, 2, 0)])
@@ -219,7 +220,7 @@ def test_minutes_pdf_and_xlsx_carry_the_figures(app, make, world, login):
     client = login(world.unit_admin_a1)
     pdf = client.get(f"/conferences/{conference.id}/minutes.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    text = unicodedata.normalize("NFC", _pdf_text(pdf.data))
+    text = unicodedata.normalize("NFC", pdf_text(pdf.data))
     assert "BIÊN BẢN KIỂM PHIẾU" in text and "Hội nghị C=47" in text
     assert "Cán bộ 1 Phó Bí thư 47 47 46 1 19 40.43 2 4.26 25 53.19 Trên 50% tín nhiệm thấp" in text
     assert "Cán bộ 2 Phó Bí thư 47 47 47 0 40 85.11 5 10.64 2 4.26 Bình thường" in text

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from tests.test_voting import rows
+from tests.factories import rows
 from tinnhiem.platform.db import db
 from tinnhiem.voting import casting
 from tinnhiem.tally.models import Ballot

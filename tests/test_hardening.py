@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.test_voting import cast
+from tests.voter_pages import cast
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.models import Result
 from tinnhiem.platform.auth.roles import Role

@@ -12,13 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tests.conftest import TEST_CONFIG
+from tests.deploy_tools import free_port as closed_port
 from tinnhiem import create_app
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def unreachable_database(backend, tmp_path) -> str:

@@ -15,8 +15,8 @@ import urllib.request
 import pytest
 
 from tests.conftest import TEST_CONFIG, database_config
-from tests.test_health import closed_port
-from tests.test_voting import cast
+from tests.deploy_tools import free_port as closed_port
+from tests.voter_pages import cast
 from tinnhiem import create_app
 from tinnhiem.platform.logging_setup import log_handler
 

@@ -8,7 +8,7 @@ from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tally.models import Ballot
-from tests.test_voting import rows
+from tests.factories import rows
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ import re
 import pytest
 from sqlalchemy import inspect
 
-from tests.test_voting import _concurrently, person_ids, rows, tracker_of
+from tests.concurrency import concurrently
+from tests.factories import rows
+from tests.voter_pages import person_ids, tracker_of
 from tinnhiem.platform.db import db
 from tinnhiem.tally.models import Ballot
 from tinnhiem.voting.models import VoteCode
@@ -137,7 +139,7 @@ def test_the_api_answers_a_repeated_cast_with_the_same_receipt(make, world, clie
 def test_two_submissions_of_one_form_at_once_store_one_ballot(app, make, world):
     issued, slug = make.issue_codes(world, 1)
     form = reviewed_form(app.test_client(), slug, issued[0])
-    answers = _concurrently(app, [lambda c: c.post(f"/v/{slug}/cast", data=form)] * 6,
+    answers = concurrently(app, [lambda c: c.post(f"/v/{slug}/cast", data=form)] * 6,
                             workers=6)
     assert [a.status_code for a in answers] == [200] * 6
     assert {tracker_of(a) for a in answers} == {form["tracker"]}

@@ -214,12 +214,12 @@ def test_progress_counts_units_and_what_is_overdue(world, login):
 def test_report_pdf_and_xlsx_read_back(world, login):
     from openpyxl import load_workbook
 
-    from tests.test_conference_pages import _pdf_text
+    from tests.documents import pdf_text
 
     client = login(world.viewer_a)
     pdf = client.get(f"/rounds/{world.round.id}/rollup.pdf")
     assert pdf.status_code == 200
-    text = unicodedata.normalize("NFC", _pdf_text(pdf.data))
+    text = unicodedata.normalize("NFC", pdf_text(pdf.data))
     assert "BÁO CÁO TỔNG HỢP KẾT QUẢ LẤY PHIẾU TÍN NHIỆM" in text
     assert "Trần Thấp Nhiều Bí thư Đảng ủy xã A1 40 34 85.00 Từ 2/3 trở lên tín nhiệm thấp" in text
     assert "Võ Quá Nửa Bí thư Huyện ủy Cũ 20 11 55.00 Trên 50% tín nhiệm thấp" in text

@@ -83,7 +83,7 @@ def test_platform_imports_nothing_of_tenants():
 @pytest.fixture
 def world(make, client):
     """Two open conferences of unit A1 (A and B), each with a ballot cast."""
-    from tests.test_voting import cast
+    from tests.voter_pages import cast
 
     w = make.world()
     w.conference_b = make.open_conference(w, people=2, summoned=5, title="Hội nghị B")
@@ -154,7 +154,7 @@ def test_forged_or_unknown_links_are_404(world, client):
 
 
 def test_the_ballot_page_shows_its_own_conference(make, world, client):
-    from tests.test_voting import person_ids
+    from tests.voter_pages import person_ids
 
     codes, slug = make.issue_codes(world, 1, conference=world.conference_b)
     page = client.post(f"/v/{slug}/ballot", data={"code": codes[0]})
@@ -213,7 +213,7 @@ def test_a_voters_requests_write_no_audit_row(make, world, client):
     (nothing on the vote path records that a voter came)."""
     from sqlalchemy import func
 
-    from tests.test_voting import cast
+    from tests.voter_pages import cast
     from tinnhiem.platform.audit.models import AuditEntry
 
     def audit_rows():  # but the test's own crossings, which read them

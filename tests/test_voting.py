@@ -1,11 +1,11 @@
 """The electronic secret ballot: one-time codes, casting, closing and the seal."""
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
 
+from tests.concurrency import concurrently
+from tests.factories import rows
+from tests.voter_pages import cast, person_ids, tracker_of
 from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.errors import ServiceError
@@ -19,29 +19,6 @@ def world(make):
     w = make.world()
     make.open_conference(w, people=3, summoned=10)
     return w
-
-
-def rows(make, model, **where):
-    return make._run(lambda s: list(s.scalars(select(model).filter_by(**where))))
-
-
-def cast(client, slug, code, choices=None):
-    """Through the voter's pages: choices maps a person's index on the ballot to a level."""
-    page = client.post(f"/v/{slug}/ballot", data={"code": code})
-    if page.status_code != 200:
-        return page
-    ids = person_ids(page)
-    data = {"code": code, **{f"p-{ids[i]}": level for i, level in (choices or {}).items()}}
-    return client.post(f"/v/{slug}/cast", data=data)
-
-
-def person_ids(page) -> list[str]:
-    """The people on the ballot page, in ballot order (each has three radio buttons)."""
-    return list(dict.fromkeys(re.findall(r'name="p-([0-9a-f-]{36})"', page.text)))
-
-
-def tracker_of(response) -> str:
-    return re.search(r'id="tracker">([^<]+)<', response.text).group(1)
 
 
 def test_codes_are_short_unambiguous_and_stored_only_as_keyed_hashes(app, make, world):
@@ -147,26 +124,12 @@ def test_tampered_choices_are_refused(make, world, client):
     assert cast(client, slug, issued[0], {0: "high"}).status_code == 200  # code not spent
 
 
-def _concurrently(app, calls, workers):
-    barrier = threading.Barrier(min(workers, len(calls)))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-        except threading.BrokenBarrierError:
-            pass
-        return call(app.test_client())
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, calls))
-
-
 def test_200_concurrent_submissions_of_one_code_make_one_ballot(app, make, world):
     issued, slug = make.issue_codes(world, 1)
     body = {"code": issued[0], "choices": [{"nominee_id": str(world.people[0].id),
                                             "level": "high"}]}
     calls = [lambda c: c.post(f"/api/v1/polls/{slug}/ballots", json=body)] * 200
-    statuses = [r.status_code for r in _concurrently(app, calls, workers=50)]
+    statuses = [r.status_code for r in concurrently(app, calls, workers=50)]
     assert statuses.count(201) == 1 and statuses.count(409) == 199
     assert len(rows(make, Ballot, conference_id=world.voting.id)) == 1
     assert [r.state for r in rows(make, VoteCode, conference_id=world.voting.id)] == ["spent"]
@@ -185,7 +148,7 @@ def test_500_codes_used_concurrently_make_500_ballots(app, make):
                                            "level": ("high", "confidence", "low")[i % 3]}]}
         return lambda c: c.post(f"/api/v1/polls/{slug}/ballots", json=body)
 
-    results = _concurrently(app, [voter(c, i) for i, c in enumerate(issued)], workers=40)
+    results = concurrently(app, [voter(c, i) for i, c in enumerate(issued)], workers=40)
     assert [r.status_code for r in results].count(201) == 500
     assert len({r.json["tracker"] for r in results}) == 500
     summary = make.close_vote(world)
@@ -224,12 +187,12 @@ def test_closing_voids_unused_codes_seals_and_shows_the_counts(app, make, world,
 def test_issuing_codes_hands_back_printable_slips_once(app, make, world, login):
     import unicodedata
 
-    from tests.test_conference_pages import _pdf_text
+    from tests.documents import pdf_text
 
     admin = login(world.unit_admin_a1)
     response = admin.post(f"/conferences/{world.voting.id}/codes", data={"issue-count": "4"})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    slips = unicodedata.normalize("NFC", _pdf_text(response.data))
+    slips = unicodedata.normalize("NFC", pdf_text(response.data))
     printed = re.findall(r"\b[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}\b", slips)
     assert len(set(printed)) == 4 and "Hội nghị Ban Chấp hành" in slips
     assert "Mã bỏ phiếu" in slips and "Mỗi mã bỏ được một phiếu" in slips

@@ -2,7 +2,7 @@
 import pytest
 
 from tinnhiem.tally.models import Ballot
-from tests.test_voting import rows
+from tests.factories import rows
 
 
 @pytest.fixture
