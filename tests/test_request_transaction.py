@@ -1,6 +1,7 @@
 """One request, one transaction (platform.request_transaction): a view that succeeds is
-committed once, at the end; a refusal keeps nothing; a commit the database refuses answers 503 like any other
-busy moment, with no "saved" message left behind; and no view commits by hand."""
+committed once, at the end; a refusal keeps nothing; a commit the database refuses answers
+503 like any other busy moment, with no "saved" message left behind; and no view commits by
+hand."""
 import re
 import sqlite3
 from pathlib import Path

@@ -103,8 +103,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.add_url_rule("/", "home", tenant_views.home)
     for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp,
-                      round_views.bp, round_page.bp, registry_views.bp, conference_views.bp, voting_views.bp,
-                      vote_views.bp, counting_views.bp, public_results.bp, rollup_views.bp):
+                      round_views.bp, round_page.bp, registry_views.bp, conference_views.bp,
+                      voting_views.bp, vote_views.bp, counting_views.bp, public_results.bp,
+                      rollup_views.bp):
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
                  tenants_api.accounts_blp, rounds_api.blp, registry_api.blp, conferences_api.blp,

@@ -131,7 +131,7 @@ _signals = Namespace()
 conference_moved = _signals.signal("conference-moved")
 
 
-def lock_conference(session, conference) :
+def lock_conference(session, conference):
     """Re-read the conference and hold its row until commit, so two state changes (two
     closes, two acceptances) never both pass their checks. FOR NO KEY UPDATE, not FOR
     UPDATE: a ballot being cast holds its code's row and then needs a key-share lock on the
