@@ -3,7 +3,7 @@ database back to compare."""
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 
-from tinnhiem.platform.backup import services as backup
+from tinnhiem.backup import services as backup
 
 
 def take_backup(app, path):
