@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -166,6 +167,21 @@ def _workers(control_socket: str) -> set[int]:
         return set()
 
 
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (a gunicorn master's workers), read from /proc:
+    asking the control socket while a reload restarts it can catch gunicorn cancelling
+    the answer, which it logs as a traceback."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
 def _wait_until(condition, seconds=30.0):
     deadline = time.monotonic() + seconds
     while not condition():
@@ -191,8 +207,9 @@ def test_two_gunicorn_instances_on_one_host_serve_with_their_own_control_sockets
         _wait_until(lambda: len(_workers(second_socket)) == 2)
         # The unit's ExecReload: new workers replace the old, the instance keeps serving.
         before = _workers(second_socket)
+        assert _children(second.pid) == before
         second.send_signal(signal.SIGHUP)
-        _wait_until(lambda: len(now := _workers(second_socket)) == 2 and not now & before)
+        _wait_until(lambda: len(now := _children(second.pid)) == 2 and not now & before)
         assert requests.get(f"http://127.0.0.1:{second_port}/login",
                             timeout=30).status_code == 200
     finally:
