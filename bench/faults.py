@@ -31,6 +31,7 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tinnhiem-bench-"
 import psycopg  # noqa: E402
 import requests  # noqa: E402
 
+from bench.results import write_section  # noqa: E402
 from tests import gunicorn_server, pg_cluster  # noqa: E402
 
 KEYS = {"SECRET_KEY": "bench-secret-key", "VOTE_CODE_KEY": "bench-vote-code-key",
@@ -262,15 +263,6 @@ def report(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(section: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    before, found, after = text.partition(SECTION)
-    rest = after.partition("\n## ")
-    tail = f"\n## {rest[2]}" if found and rest[1] else ""
-    path.write_text(before.rstrip("\n") + "\n\n" + section + tail)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=8)
@@ -280,7 +272,7 @@ def main() -> None:
     args = parser.parse_args()
     section = report(run(args.voters, args.lock_seconds, args.settle))
     print(section)
-    write(section)
+    write_section(SECTION, section)
 
 
 if __name__ == "__main__":

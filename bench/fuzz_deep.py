@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tinnhiem-bench-"))
 
+from bench.results import write_section  # noqa: E402
+
 SECTION = "## Deep API fuzz"
 PASSWORD = "mat-khau-thu-nghiem"
 
@@ -147,15 +149,6 @@ def report(results: list[dict], examples: int, negative: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(section: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    before, found, after = text.partition(SECTION)
-    rest = after.partition("\n## ")
-    tail = f"\n## {rest[2]}" if found and rest[1] else ""
-    path.write_text(before.rstrip("\n") + "\n\n" + section + tail)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=200)
@@ -170,7 +163,7 @@ def main() -> None:
             print(f"\n{r['backend']}, {r['role']}: {failure}")
     section = report(results, args.examples, args.negative)
     print(section)
-    write(section)
+    write_section(SECTION, section)
     sys.exit(1 if any(r["failures"] for r in results) else 0)
 
 
