@@ -181,6 +181,13 @@ def test_static_files_come_from_nginx_with_their_lifetimes(nginx_in_front):
     assert (app_css.status_code, vendor.status_code) == (200, 200)
     assert app_css.headers["Cache-Control"] == "max-age=3600"
     assert vendor.headers["Cache-Control"] == "max-age=2592000"
+    # The addresses the app's pages use carry the file's digest: kept a year, compressed.
+    for path in ("css/app.css", "vendor/bootstrap/bootstrap.min.css"):
+        versioned = session.get(f"{https}/static/{path}?v=0123456789ab",
+                                headers={"Accept-Encoding": "gzip"})
+        assert versioned.status_code == 200
+        assert versioned.headers["Cache-Control"] == "max-age=31536000"
+        assert versioned.headers["Content-Encoding"] == "gzip"
     assert session.get(f"{https}/_errors/502.json").status_code == 404  # internal only
     assert _AppHost.seen == []
 

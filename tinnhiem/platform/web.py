@@ -139,9 +139,10 @@ def switch_language(code: str):
 
 
 def init_app(app) -> None:
-    from tinnhiem.platform import request_transaction
+    from tinnhiem.platform import request_transaction, static_files
 
     babel.init_app(app, locale_selector=select_locale)
+    static_files.init_app(app)
     request_transaction.install(app)  # every view's one transaction: committed on success, else undone
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(ServiceError, _handle_service_error)

@@ -1,0 +1,45 @@
+"""Static files carry the digest of their bytes in their address, so a page names exactly the
+file it was made with and that address may be kept for a year (here and behind nginx:
+tests/test_deploy_nginx.py)."""
+import hashlib
+import re
+from pathlib import Path
+
+import tinnhiem
+
+STATIC = Path(tinnhiem.__file__).parent / "static"
+
+
+def _digest(filename: str) -> str:
+    return hashlib.sha256((STATIC / filename).read_bytes()).hexdigest()[:12]
+
+
+def test_pages_name_each_static_file_with_its_digest(client):
+    page = client.get("/login").text
+    for filename in ("css/app.css", "vendor/bootstrap/bootstrap.min.css",
+                     "vendor/bootstrap/bootstrap.bundle.min.js"):
+        assert f"/static/{filename}?v={_digest(filename)}" in page
+    assert not re.search(r'/static/[^"?]+"', page)  # no static address without a version
+
+
+def test_a_versioned_address_is_kept_a_year_and_a_bare_or_stale_one_is_not(client):
+    current = client.get(f"/static/css/app.css?v={_digest('css/app.css')}")
+    assert current.status_code == 200
+    assert "immutable" in current.headers["Cache-Control"]
+    assert "max-age=31536000" in current.headers["Cache-Control"]
+    for other in ("/static/css/app.css", "/static/css/app.css?v=000000000000"):
+        answer = client.get(other)
+        assert answer.status_code == 200
+        assert "immutable" not in answer.headers.get("Cache-Control", "")
+
+
+def test_an_edited_file_gets_a_new_address(app, tmp_path):
+    from tinnhiem.platform import static_files
+
+    app.static_folder = str(tmp_path)
+    (tmp_path / "site.css").write_text("body { color: black }")
+    with app.test_request_context():
+        first = static_files.static_url("site.css")
+        (tmp_path / "site.css").write_text("body { color: navy; }")
+        second = static_files.static_url("site.css")
+    assert first != second and second.startswith("/static/site.css?v=")
