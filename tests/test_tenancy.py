@@ -261,12 +261,14 @@ ALLOWED = {
     "tinnhiem/platform/db.py": "turns on SQLite's foreign keys per connection, checks the"
                                " database's scope key",
     "tinnhiem/platform/scope_key_cli.py": "installs the scope key in the owner's table",
-    "tinnhiem/backup/services.py": "reads and loads every table as the owner, with"
-                                            " the crossing",
+    "tinnhiem/backup/services.py": "reads and loads every table as the owner, with the"
+                                   " crossing",
     "tinnhiem/platform/db_failures.py": "sets each request transaction's timeouts",
     "tinnhiem/platform/limit_storage.py": "rate-limit counters: no tenant data, own engine",
     "tinnhiem/platform/read_replica.py": "reads the replica's replay lag",
     "tinnhiem/platform/health.py": "the readiness probe's SELECT 1 on its own connection",
+    "tinnhiem/tenants/scope.py": "insert_rows: a multi-row insert after checking each row"
+                                 " against the scope (tests/test_insert_rows.py)",
 }
 
 

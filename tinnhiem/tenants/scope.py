@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Table, event, select
+from sqlalchemy import Table, event, insert, select
 from sqlalchemy.orm import scoped_session, with_loader_criteria
 from sqlalchemy.sql import visitors
 
@@ -21,8 +21,8 @@ from tinnhiem.platform.db import SCOPE_KEY, TenantSession, db, owner_engine, set
 from tinnhiem.tenants import conference_rows
 from tinnhiem.tenants.owned import ProvinceOwned, UnitOwned
 
-__all__ = ["SCOPE_KEY", "Scope", "ScopeMissing", "ScopeViolation",
-           "bind_scope", "unscoped"]
+__all__ = ["SCOPE_KEY", "Scope", "ScopeMissing", "ScopeViolation", "bind_scope", "insert_rows",
+           "unscoped"]
 log = logging.getLogger("tinnhiem.tenancy")
 
 
@@ -185,8 +185,11 @@ def _add_scope_criteria(state):
         return
     if scope is None or scope.province_id is None:
         raise ScopeMissing("query on tenant rows with no tenant scope bound")
+    if state.is_insert and state.execution_options.get(_ROWS_CHECKED):
+        return  # insert_rows checked every row against the scope
     if state.is_insert or ((state.is_update or state.is_delete) and not state.is_orm_statement):
-        raise ScopeViolation("Core or bulk DML on tenant rows bypasses the scope; use the ORM")
+        raise ScopeViolation("Core or bulk DML on tenant rows bypasses the scope; use the ORM"
+                             " or insert_rows")
     options = [_province_criteria(scope.province_id)]
     if scope.unit_id is not None:
         options.append(_unit_criteria(scope.unit_id))
@@ -228,6 +231,34 @@ def _check_row(session, scope: Scope, obj) -> None:
         raise ScopeViolation(f"{type(obj).__name__} is not of the voter's conference")
     if scope.unit_id is None and not _unit_in_scope(session, obj.unit_id):
         raise ScopeViolation(f"{type(obj).__name__} names a unit outside the province")
+
+
+# Set only by insert_rows, on the statement it runs after checking each row.
+_ROWS_CHECKED = "tinnhiem_tenant_rows_checked"
+INSERT_BATCH = 1000
+
+
+def insert_rows(session, model, rows: list[dict]) -> None:
+    """Insert many rows of the tenant table `model` in one statement, in the order given (the
+    closing shuffle relies on it), each checked against the bound scope first as a flush
+    checks a new object, and stamped with the scope's province and unit where they are
+    left out. PostgreSQL's policies check them again."""
+    if isinstance(session, scoped_session):
+        session = session()
+    scope = session.info.get(SCOPE_KEY)
+    if scope is None or scope.province_id is None or scope.directory:
+        raise ScopeMissing(f"inserting {model.__name__} rows with no tenant data scope bound")
+    checked = []
+    for row in rows:
+        probe = model(**row)
+        _check_row(session, scope, probe)
+        checked.append({**row, "province_id": probe.province_id,
+                        **({"unit_id": probe.unit_id} if isinstance(probe, UnitOwned) else {})})
+    # Multi-row VALUES in batches (one statement per batch, not one per row), within the
+    # 65,535 parameters PostgreSQL takes in one statement.
+    for start in range(0, len(checked), INSERT_BATCH):
+        session.execute(insert(model).values(checked[start:start + INSERT_BATCH])
+                        .execution_options(**{_ROWS_CHECKED: True}))
 
 
 def _unit_in_scope(session, unit_id) -> bool:

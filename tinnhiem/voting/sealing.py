@@ -16,6 +16,7 @@ from tinnhiem.platform.errors import ServiceError
 from tinnhiem.tally.models import Ballot, BallotMark
 from tinnhiem.tally.seal import seal_digest
 from tinnhiem.tally.totals import accepted_sheet, counted_ballots, sheet_tally
+from tinnhiem.tenants.scope import insert_rows
 from tinnhiem.voting.codes import code_counts
 from tinnhiem.voting.models import CodeState, VoteCode
 
@@ -23,6 +24,9 @@ _shuffle = random.SystemRandom().shuffle
 
 
 def _rewrite_ballots_in_random_order(session, conference) -> None:
+    """Every ballot again under a fresh id, in a random order, in two multi-row inserts
+    (ballots, then their marks in the same order): the rows' order in storage then says only
+    that they were written at the close."""
     rows = session.execute(select(Ballot.id, Ballot.tracker).where(
         Ballot.conference_id == conference.id, Ballot.sheet_id.is_(None))).all()
     marks = {ballot_id: [] for ballot_id, _tracker in rows}
@@ -35,13 +39,14 @@ def _rewrite_ballots_in_random_order(session, conference) -> None:
                     .execution_options(synchronize_session=False))  # marks go by cascade
     _shuffle(rows)
     owner = {"province_id": conference.province_id, "unit_id": conference.unit_id}
-    for old_id, tracker in rows:
-        copy = Ballot(id=uuid.uuid4(), conference_id=conference.id, origin="electronic",
-                      tracker=tracker, **owner)
-        session.add(copy)
-        session.add_all(BallotMark(ballot_id=copy.id, nominee_id=n, mark=m, **owner)
-                        for n, m in marks[old_id])
-        session.flush()  # one by one: the insert order is the shuffled order
+    copies = [(uuid.uuid4(), old_id, tracker) for old_id, tracker in rows]
+    insert_rows(session, Ballot, [
+        {"id": new_id, "conference_id": conference.id, "origin": "electronic",
+         "tracker": tracker, "sheet_id": None, "not_issued": False, "blank": False,
+         "extra_names": False, **owner} for new_id, _old_id, tracker in copies])
+    insert_rows(session, BallotMark, [
+        {"ballot_id": new_id, "nominee_id": nominee_id, "mark": mark, **owner}
+        for new_id, old_id, _tracker in copies for nominee_id, mark in marks[old_id]])
 
 
 def _touch_every_code(session, conference) -> None:

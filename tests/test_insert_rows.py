@@ -1,0 +1,72 @@
+"""tenants.insert_rows: many tenant rows in one statement (the closing shuffle), each checked
+against the bound scope as a flush checks a new object; any other Core insert stays refused."""
+import uuid
+
+import pytest
+from sqlalchemy import insert, select
+
+from tinnhiem.platform.db import db
+from tinnhiem.tally.models import Ballot
+from tinnhiem.tenants.scope import Scope, ScopeViolation, bind_scope, insert_rows
+
+
+def _ballot(conference, unit_id=None, tracker="T"):
+    return {"id": uuid.uuid4(), "conference_id": conference.id, "origin": "electronic",
+            "tracker": tracker, "province_id": conference.province_id,
+            "unit_id": unit_id or conference.unit_id}
+
+
+@pytest.fixture
+def voting(make):
+    world = make.world()
+    return world, make.open_conference(world, people=1, summoned=3)
+
+
+def _session(app, world, unit):
+    session = db.session.session_factory()
+    bind_scope(session, Scope.for_unit(world.province_a.id, unit.id))
+    return session
+
+
+def test_rows_of_the_scope_go_in_in_the_order_given(app, voting):
+    world, conference = voting
+    with app.app_context():
+        session = _session(app, world, world.a1)
+        rows = [_ballot(conference, tracker=f"T{n:03d}") for n in range(40)]
+        insert_rows(session, Ballot, rows)
+        session.commit()
+        stored = set(session.scalars(select(Ballot.tracker).where(
+            Ballot.conference_id == conference.id)))
+        session.close()
+    assert stored == {f"T{n:03d}" for n in range(40)}
+
+
+def test_a_row_of_another_unit_is_refused_and_nothing_is_written(app, voting):
+    world, conference = voting
+    with app.app_context():
+        session = _session(app, world, world.a1)
+        rows = [_ballot(conference, tracker="OK1"), _ballot(conference, world.a2.id, "X")]
+        with pytest.raises(ScopeViolation):
+            insert_rows(session, Ballot, rows)
+        session.rollback()
+        assert session.scalar(select(Ballot.id).where(Ballot.tracker == "OK1")) is None
+        session.close()
+
+
+def test_another_units_scope_cannot_insert_into_this_conference(app, voting):
+    """From the other side: A2's admin scope cannot put a ballot into A1's conference."""
+    world, conference = voting
+    with app.app_context():
+        session = _session(app, world, world.a2)
+        with pytest.raises(ScopeViolation):
+            insert_rows(session, Ballot, [_ballot(conference, tracker="FROM-A2")])
+        session.close()
+
+
+def test_a_core_insert_without_the_checks_is_still_refused(app, voting):
+    world, conference = voting
+    with app.app_context():
+        session = _session(app, world, world.a1)
+        with pytest.raises(ScopeViolation):
+            session.execute(insert(Ballot), [_ballot(conference, tracker="CORE")])
+        session.close()
