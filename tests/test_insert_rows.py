@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 
 from tinnhiem.platform.db import db
 from tinnhiem.tally.models import Ballot
-from tinnhiem.tenants.scope import Scope, ScopeViolation, bind_scope, insert_rows
+from tinnhiem.tenants.scope import Scope, ScopeViolation, bind_scope, insert_rows, unscoped
 
 
 def _ballot(conference, unit_id=None, tracker="T"):
@@ -70,3 +70,12 @@ def test_a_core_insert_without_the_checks_is_still_refused(app, voting):
         with pytest.raises(ScopeViolation):
             session.execute(insert(Ballot), [_ballot(conference, tracker="CORE")])
         session.close()
+
+
+def test_a_crossing_inserts_what_it_is_given(app, voting):
+    """The demo load and the CLI close votes inside an audited crossing."""
+    _world, conference = voting
+    with app.app_context(), unscoped("test: rows across the scope") as session:
+        insert_rows(session, Ballot, [_ballot(conference, tracker="CROSS")])
+        session.commit()
+        assert session.scalar(select(Ballot.tracker).where(Ballot.tracker == "CROSS")) == "CROSS"

@@ -246,19 +246,27 @@ def insert_rows(session, model, rows: list[dict]) -> None:
     if isinstance(session, scoped_session):
         session = session()
     scope = session.info.get(SCOPE_KEY)
-    if scope is None or scope.province_id is None or scope.directory:
+    if scope is not None and scope.crossing:
+        checked = list(rows)  # a crossing sees every row (audited when it was opened)
+    elif scope is None or scope.province_id is None or scope.directory:
         raise ScopeMissing(f"inserting {model.__name__} rows with no tenant data scope bound")
-    checked = []
-    for row in rows:
-        probe = model(**row)
-        _check_row(session, scope, probe)
-        checked.append({**row, "province_id": probe.province_id,
-                        **({"unit_id": probe.unit_id} if isinstance(probe, UnitOwned) else {})})
+    else:
+        checked = [_checked_row(session, scope, model, row) for row in rows]
     # Multi-row VALUES in batches (one statement per batch, not one per row), within the
     # 65,535 parameters PostgreSQL takes in one statement.
     for start in range(0, len(checked), INSERT_BATCH):
         session.execute(insert(model).values(checked[start:start + INSERT_BATCH])
                         .execution_options(**{_ROWS_CHECKED: True}))
+
+
+def _checked_row(session, scope: Scope, model, row: dict) -> dict:
+    """`row` as a flush would write it under `scope`: checked, province and unit stamped."""
+    probe = model(**row)
+    _check_row(session, scope, probe)
+    owner = {"province_id": probe.province_id}
+    if isinstance(probe, UnitOwned):
+        owner["unit_id"] = probe.unit_id
+    return {**row, **owner}
 
 
 def _unit_in_scope(session, unit_id) -> bool:
