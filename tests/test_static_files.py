@@ -27,6 +27,7 @@ def test_a_versioned_address_is_kept_a_year_and_a_bare_or_stale_one_is_not(clien
     assert current.status_code == 200
     assert "immutable" in current.headers["Cache-Control"]
     assert "max-age=31536000" in current.headers["Cache-Control"]
+    assert "no-cache" not in current.headers["Cache-Control"]
     for other in ("/static/css/app.css", "/static/css/app.css?v=000000000000"):
         answer = client.get(other)
         assert answer.status_code == 200

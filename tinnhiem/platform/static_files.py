@@ -38,6 +38,7 @@ def _cache_versioned(response):
         version = request.args.get("v")
         filename = (request.view_args or {}).get("filename", "")
         if version and version == file_version(filename):
+            response.cache_control.no_cache = None  # Flask's default for its static files
             response.cache_control.public = True
             response.cache_control.max_age = YEAR
             response.cache_control.immutable = True
