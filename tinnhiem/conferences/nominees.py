@@ -151,7 +151,8 @@ def require_listable(session, conference: Conference, code: str) -> None:
     cadre, and no other live conference of the unit has them on its ballot. Reads only the
     unit's own rows; the refusal is the same whatever other units have."""
     # Locked: two people of the unit adding the cadre at once go one after the other.
-    if registry.own_entry(session, conference.round_id, conference.unit_id, code, lock=True) is None:
+    entry = registry.own_entry(session, conference.round_id, conference.unit_id, code, lock=True)
+    if entry is None:
         raise ServiceError(
             "not_in_registry",
             _l("Cán bộ %(code)s chưa được Ban Tổ chức Tỉnh ủy đưa vào danh sách lấy phiếu của"

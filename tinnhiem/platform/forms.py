@@ -53,8 +53,8 @@ def attach_error(form, error: ServiceError) -> None:
 
 def handle_form(form, template: str, on_valid, **context):
     """Validate, run `on_valid` (which calls a service and returns a response); the request's
-    transaction is committed once the view answers (platform.request_transaction). A refused submission
-    rolls back everything and shows the form again with 422."""
+    transaction is committed once the view answers (platform.request_transaction). A refused
+    submission rolls back everything and shows the form again with 422."""
     if form.validate_on_submit():
         try:
             return on_valid()

@@ -143,7 +143,8 @@ def init_app(app) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     static_files.init_app(app)
-    request_transaction.install(app)  # every view's one transaction: committed on success, else undone
+    # Every view's one transaction: committed on success, else undone.
+    request_transaction.install(app)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(ServiceError, _handle_service_error)
     app.register_error_handler(InternalServerError, _handle_unexpected)

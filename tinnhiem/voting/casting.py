@@ -131,7 +131,8 @@ def cast_ballot(session, conference: Conference, code_text, values: dict,
         .execution_options(synchronize_session=False))
     if spent.rowcount != 1:
         # Voided by a close that committed while this vote waited for the code's row.
-        raise _vote_closed() if code_state(session, conference, digest) == CodeState.VOID else _spent_code()
+        voided = code_state(session, conference, digest) == CodeState.VOID
+        raise _vote_closed() if voided else _spent_code()
     ballot = Ballot(id=uuid.uuid4(), conference_id=conference.id, origin="electronic",
                     tracker=tracker or new_tracker(), province_id=conference.province_id,
                     unit_id=conference.unit_id)
