@@ -20,36 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tinnhiem-bench-"))
 
+from bench.apps import migrated_app  # noqa: E402
 from bench.results import write_section  # noqa: E402
 
 SECTION = "## Closing and counting a large vote"
 TARGET_S = 2.0
-
-
-def _app(backend: str):
-    from flask_migrate import upgrade
-
-    from tinnhiem import create_app
-
-    config = {"SECRET_KEY": "bench-secret", "VOTE_CODE_KEY": "bench-code-key",
-              "AUDIT_KEY": "bench-audit-key", "WTF_CSRF_ENABLED": False}
-    cluster = None
-    if backend == "sqlite":
-        path = Path(tempfile.mkdtemp(prefix="tinnhiem-bench-")) / "bench.sqlite3"
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-    else:
-        from tests import pg_cluster
-
-        cluster = pg_cluster.start_cluster()
-        name = pg_cluster.create_database(cluster)
-        owner = cluster.url(pg_cluster.OWNER, name)
-        pg_cluster.wait_ready(owner.replace("+psycopg", ""))
-        config.update(SQLALCHEMY_DATABASE_URI=cluster.url(pg_cluster.APP, name),
-                      MIGRATE_DATABASE_URL=owner)
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-    return app, cluster
 
 
 def _timed(call) -> float:
@@ -68,8 +43,7 @@ def run(backend: str, ballots: int, people: int) -> dict:
     from tinnhiem.tally.models import BallotMark
     from tinnhiem.voting import casting, sealing
 
-    app, cluster = _app(backend)
-    try:
+    with migrated_app(backend, {"WTF_CSRF_ENABLED": False}) as (app, _owner):
         make = Factory(app)
         world = make.world()
         conference = make.open_conference(world, people=people, summoned=ballots,
@@ -101,9 +75,6 @@ def run(backend: str, ballots: int, people: int) -> dict:
         figures["status"] = make.as_account(admin, lambda s, _a: conferences.get_conference(
             s, conference.id).status)
         return figures
-    finally:
-        if cluster is not None:
-            cluster.stop()
 
 
 def report(results: list[dict], ballots: int, people: int) -> str:

@@ -27,6 +27,8 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tinnhiem-bench-"
 
 from sqlalchemy import insert  # noqa: E402
 
+from bench.apps import migrated_app  # noqa: E402
+
 BANDS_MIX = ((30, 8, 2), (14, 4, 22), (6, 2, 32))  # of 40 ballots: normal, over half, 2/3
 
 
@@ -70,13 +72,14 @@ def build(app, units: int, people: int) -> dict:
             "password": "bench-password-123"})
         viewer.must_change_password = False
         round_ = rounds.create_round(session, admin, province.id, {
-            "name": "Giữa nhiệm kỳ", "year": 2028, "unit_ids": [unit_rows[0]["id"]],
+            # A unit still active in 2028 (every 20th one was dissolved in 2025).
+            "name": "Giữa nhiệm kỳ", "year": 2028, "unit_ids": [unit_rows[1]["id"]],
             "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": dt.date(2028, 6, 30)},
                            {"name": "Lãnh đạo khác", "deadline": dt.date(2028, 7, 31)}]})
         categories = [c.id for c in round_.categories]
         session.execute(insert(RoundUnit), [
             {"id": uuid.uuid4(), "round_id": round_.id, "unit_id": row["id"],
-             "province_id": province.id} for row in unit_rows[1:]])
+             "province_id": province.id} for row in unit_rows[:1] + unit_rows[2:]])
         conferences, nominees, results = [], [], []
         for i, row in enumerate(unit_rows):
             conferences.append({
@@ -176,38 +179,15 @@ def measure(app, ids: dict) -> dict:
 
 
 def run(backend: str, units: int, people: int) -> dict:
-    from flask_migrate import upgrade
-
-    from tinnhiem import create_app
-
-    cluster = None
-    config = {"SECRET_KEY": "bench-secret", "LOGIN_RATE_LIMIT": "1000 per minute",
-              "ACCOUNT_RATE_LIMIT": "1000 per minute", "WTF_CSRF_ENABLED": False}
-    if backend == "sqlite":
-        path = Path(tempfile.mkdtemp(prefix="tinnhiem-bench-")) / "bench.sqlite3"
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-    else:
-        from tests import pg_cluster
-
-        cluster = pg_cluster.start_cluster()
-        name = pg_cluster.create_database(cluster)
-        owner = cluster.url(pg_cluster.OWNER, name)
-        pg_cluster.wait_ready(owner.replace("+psycopg", ""))
-        config.update(SQLALCHEMY_DATABASE_URI=cluster.url(pg_cluster.APP, name),
-                      MIGRATE_DATABASE_URL=owner)
-    try:
-        app = create_app(config)
-        with app.app_context():
-            upgrade()
+    config = {"LOGIN_RATE_LIMIT": "1000 per minute", "ACCOUNT_RATE_LIMIT": "1000 per minute",
+              "WTF_CSRF_ENABLED": False}
+    with migrated_app(backend, config) as (app, owner):
         start = time.perf_counter()
         ids = build(app, units, people)
         built = time.perf_counter() - start
-        if cluster is not None:
+        if owner is not None:
             settle(owner)
         return {"backend": backend, "build_s": built, **measure(app, ids)}
-    finally:
-        if cluster is not None:
-            cluster.stop()
 
 
 def report(results: list[dict], units: int, people: int) -> str:
