@@ -53,6 +53,12 @@ class Conference(UnitOwned, db.Model):
     published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
+    @property
+    def conference_id(self) -> uuid.UUID:
+        """A conference names its own place as a voter's place does (province_id, unit_id,
+        conference_id: tenants.voter_scope.VoterPlace), so casting takes either."""
+        return self.id
+
 
 class Nominee(UnitOwned, db.Model):
     """Người được lấy phiếu in one conference."""

@@ -137,7 +137,9 @@ def load_config(instance_path: str) -> dict:
         "DB_ROLE_CHECK": _bool("DB_ROLE_CHECK", True),
         # hide_parameters: even with SQL logging switched on, no value (a ballot, a code's
         # hash) reaches a log line.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # No pool_pre_ping: a closed connection is found without a round trip
+        # (platform.db.tune_engine).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         # Bounds on each web request's transactions (PostgreSQL; SQLite: the lock wait only);
         # CLI commands are not bounded. 0 switches one off.
         "DB_STATEMENT_TIMEOUT_MS": int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", 15000)),

@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 
 from tinnhiem.platform import web
-from tinnhiem.platform.db import db, is_postgresql
+from tinnhiem.platform.db import db, defer_settings, is_postgresql, tune_engine
 from tinnhiem.platform.db_errors import is_busy, sqlite_wait_ms, sqlstate
 
 log = logging.getLogger("tinnhiem.db")
@@ -47,16 +47,15 @@ def _bound_request_transaction(connection) -> None:
     if not has_request_context():
         return
     config = current_app.config
-    connection.exec_driver_sql(
-        "SELECT set_config('statement_timeout', %(statement)s, true),"
-        " set_config('lock_timeout', %(lock)s, true)",
-        {"statement": str(config["DB_STATEMENT_TIMEOUT_MS"]),
-         "lock": str(config["DB_LOCK_TIMEOUT_MS"])})
+    # Sent with the scope, in the same statement (platform.db.defer_settings).
+    defer_settings(connection, {"statement_timeout": str(config["DB_STATEMENT_TIMEOUT_MS"]),
+                                "lock_timeout": str(config["DB_LOCK_TIMEOUT_MS"])})
 
 
 def bound_engine(engine) -> None:
     """Bound a PostgreSQL engine's request transactions: the app's, and the replica's the
     roll-up reads (platform/read_replica.py)."""
+    tune_engine(engine)
     event.listen(engine, "begin", _bound_request_transaction)
 
 

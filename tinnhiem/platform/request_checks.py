@@ -16,6 +16,8 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(rb"[\[\]{}]")
+# One pass of the regex engine, not a Python loop over every character of every field.
+_FORBIDDEN_CHAR = re.compile("[\x00\ud800-\udfff]")
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -44,7 +46,7 @@ def _path_is_utf8() -> bool:
 def has_forbidden_char(value) -> bool:
     """NUL (PostgreSQL cannot store it) or a lone surrogate (not encodable as UTF-8)."""
     if isinstance(value, str):
-        return "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
+        return _FORBIDDEN_CHAR.search(value) is not None
     if isinstance(value, dict):
         return any(has_forbidden_char(k) or has_forbidden_char(v) for k, v in value.items())
     if isinstance(value, list):

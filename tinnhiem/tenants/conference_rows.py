@@ -17,6 +17,7 @@ from sqlalchemy import and_, false, inspect, select
 from sqlalchemy.orm import with_loader_criteria
 
 from tinnhiem.platform.db import db
+from tinnhiem.platform.worker_cache import worker_cache
 
 CONFERENCE_COLUMN = "conference_id"
 
@@ -103,12 +104,52 @@ def in_conference(session, obj, conference_id) -> bool:
         for column, parent in link.parents)
 
 
+def _known() -> dict:
+    """(table, row id) -> that row's conference: a row never moves to another conference, so
+    what was read once (or inserted) holds for as long as the row exists."""
+    return worker_cache("known_conferences", 100_000)
+
+
+def remember_rows(model, rows: list[dict]) -> None:
+    """Rows just inserted that name their conference: later rows may name them as a parent
+    (a ballot's marks) without asking the database."""
+    table = inspect(model).local_table
+    if CONFERENCE_COLUMN not in table.c or "id" not in table.c:
+        return
+    known = _known()
+    for row in rows:
+        if row.get("id") is not None and row.get(CONFERENCE_COLUMN) is not None:
+            known[(table.name, row["id"])] = row[CONFERENCE_COLUMN]
+
+
+def learn_parents(session, model, rows: list[dict]) -> None:
+    """Look up, in one query per parent table, the conference of every parent the rows name
+    that is not known yet (in_conference then asks nothing of the database)."""
+    link = conference_links().get(inspect(model).local_table.name)
+    if link is None or not link.parents:
+        return
+    known = _known()
+    for column, parent in link.parents:
+        table = inspect(parent).local_table.name
+        missing = {row.get(column) for row in rows} - {None}
+        missing = {pid for pid in missing if (table, pid) not in known}
+        if not missing:
+            continue
+        with session.no_autoflush:
+            found = session.execute(select(parent.id, getattr(parent, CONFERENCE_COLUMN))
+                                    .where(parent.id.in_(missing))).all()
+        known.update(((table, pid), conference) for pid, conference in found)
+
+
 def _parent_conference(session, parent, parent_id):
     """The parent's conference: from the rows this flush adds (a ballot and its marks are
-    written together), else as stored."""
+    written together), from what is known, else as stored."""
     for pending in session.new:
         if isinstance(pending, parent) and pending.id == parent_id:
             return getattr(pending, CONFERENCE_COLUMN)
+    known = _known().get((inspect(parent).local_table.name, parent_id))
+    if known is not None:
+        return known
     with session.no_autoflush:
         return session.scalar(
             select(getattr(parent, CONFERENCE_COLUMN)).where(parent.id == parent_id))

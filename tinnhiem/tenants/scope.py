@@ -251,12 +251,17 @@ def insert_rows(session, model, rows: list[dict]) -> None:
     elif scope is None or scope.province_id is None or scope.directory:
         raise ScopeMissing(f"inserting {model.__name__} rows with no tenant data scope bound")
     else:
+        if scope.conference_id is not None:
+            conference_rows.learn_parents(session, model, rows)
         checked = [_checked_row(session, scope, model, row) for row in rows]
-    # Multi-row VALUES in batches (one statement per batch, not one per row), within the
-    # 65,535 parameters PostgreSQL takes in one statement.
+    # One statement compiled once (cached) and given the rows as parameters: SQLAlchemy's
+    # "insertmanyvalues" sends them as multi-row VALUES in the order given, a batch of
+    # rows per statement within the parameters PostgreSQL takes in one statement.
+    statement = insert(model.__table__).execution_options(**{_ROWS_CHECKED: True})
     for start in range(0, len(checked), INSERT_BATCH):
-        session.execute(insert(model).values(checked[start:start + INSERT_BATCH])
-                        .execution_options(**{_ROWS_CHECKED: True}))
+        session.execute(statement, checked[start:start + INSERT_BATCH])
+    if scope is not None and scope.conference_id is not None:
+        conference_rows.remember_rows(model, checked)
 
 
 def _checked_row(session, scope: Scope, model, row: dict) -> dict:

@@ -47,3 +47,9 @@ def bind_voter_scope(session, lookup: Lookup) -> VoterPlace | None:
     place = VoterPlace(*found)
     bind_scope(session, Scope.for_voter(*place))
     return place
+
+
+def bind_known_voter_scope(session, place: VoterPlace) -> None:
+    """Bind the scope of a place a lookup found before: a feature may remember what a link
+    names when that can never change (a voting link's conference)."""
+    bind_scope(session, Scope.for_voter(*place))

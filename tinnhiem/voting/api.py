@@ -24,7 +24,7 @@ from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, ClaimSchema, Clos
                                      SheetSchema, TotalsSchema, VoteSummarySchema)
 from tinnhiem.voting.slips import vote_url
 from tinnhiem.voting.voter_access import (cast_with_retry, conference_of_poll, note_failure,
-                                          throttle_guesses)
+                                          throttle_guesses, voter_place)
 
 WRITE_ERRORS = (401, 404, 409, 422)
 blp = Blueprint("voting_api", __name__, url_prefix="/conferences",
@@ -262,10 +262,9 @@ def cast(data, slug):
     if len(values) != len(data["choices"]):
         raise ServiceError("duplicate_nominee", _l("Một người xuất hiện hai lần trên phiếu."),
                            field="choices")
-    conference_of_poll(slug)  # 404 for an unknown poll before anything else
+    voter_place(slug)  # 404 for an unknown poll before anything else
     try:
-        _conference, receipt = cast_with_retry(slug, data["code"], values, data["tracker"],
-                                               data["tag"])
+        receipt = cast_with_retry(slug, data["code"], values, data["tracker"], data["tag"])
     except ServiceError as error:
         note_failure(error)
         raise

@@ -4,18 +4,32 @@ Casting is one transaction: spend the code with `UPDATE … WHERE state = 'unuse
 first of any number of concurrent submissions changes a row) and insert the ballot, which
 carries a random id and tracker and nothing that points back at the code. Nothing here logs,
 audits or timestamps a vote. The caller commits.
+
+A cast that succeeds does the least the rules allow: the people on the ballot come from a
+per-worker cache (the list is frozen before a vote opens and never changes again), the one
+UPDATE also checks that the vote is open and says whether the code was spent (RETURNING),
+and the ballot and its marks are two multi-row inserts; no row is read. Anything else (an
+unknown or spent code, a closed vote, a wrong row) goes the careful way, which reads the
+conference and the code and refuses in the same order and words as ever.
+
+Casting takes a conference or a voter's place (tenants.voter_scope.VoterPlace): anything
+with `conference_id`, `province_id` and `unit_id`.
 """
 import secrets
 import uuid
 
 from flask_babel import lazy_gettext as _l
+from typing import NamedTuple
+
 from sqlalchemy import select, update
 
-from tinnhiem.conferences.lifecycle import PREPARING, State
+from tinnhiem.conferences.lifecycle import EDITABLE, PREPARING, State
 from tinnhiem.conferences.models import Conference, Nominee
-from tinnhiem.conferences.services import ballot_nominees
+from tinnhiem.conferences.services import ballot_nominees, get_conference
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.platform.worker_cache import worker_cache
 from tinnhiem.tally.models import VALID_MARKS, Ballot, BallotMark
+from tinnhiem.tenants.scope import insert_rows
 from tinnhiem.voting.codes import ALPHABET, code_digest, normalize_code
 from tinnhiem.voting.models import CodeState, Poll, VoteCode
 
@@ -57,15 +71,15 @@ def find_code(session, conference, code_text) -> VoteCode | None:
     if code is None:
         return None
     return session.scalar(select(VoteCode).where(
-        VoteCode.conference_id == conference.id,
-        VoteCode.digest == code_digest(conference.id, code)))
+        VoteCode.conference_id == conference.conference_id,
+        VoteCode.digest == code_digest(conference.conference_id, code)))
 
 
 def code_state(session, conference, digest: str) -> str | None:
     """The code's state as the database has it now (a column read: never the session's copy
     of a row an UPDATE has since changed)."""
     return session.scalar(select(VoteCode.state).where(
-        VoteCode.conference_id == conference.id, VoteCode.digest == digest))
+        VoteCode.conference_id == conference.conference_id, VoteCode.digest == digest))
 
 
 def _code_row(session, conference, code_text) -> VoteCode:
@@ -116,32 +130,93 @@ def new_tracker() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(TRACKER_LENGTH))
 
 
-def cast_ballot(session, conference: Conference, code_text, values: dict,
-                tracker: str | None = None) -> Ballot:
-    """Spend the code and record the ballot, or refuse with nothing written. `tracker`: the
-    one drawn when the ballot page was served (see voting.receipts), else a new one."""
+class Person(NamedTuple):
+    """One person on a frozen ballot, as casting needs them."""
+    id: uuid.UUID
+    full_name: str
+
+
+class Cast(NamedTuple):
+    """A ballot just stored: its id and the tracker its receipt shows."""
+    id: uuid.UUID
+    tracker: str
+
+
+def _frozen() -> dict:
+    """Conference id -> the people on its frozen ballot (a tuple of Person)."""
+    return worker_cache("frozen_ballots", 5_000)
+
+
+def frozen_ballot(session, place) -> tuple[Person, ...]:
+    """The people on the ballot of `place`'s conference. Read once per worker when the
+    ballot is frozen (past a draft: the list can no longer change), every time before."""
+    people = _frozen().get(place.conference_id)
+    if people is not None:
+        return people
+    conference = get_conference(session, place.conference_id)
+    if conference is None:
+        return ()
+    people = tuple(Person(n.id, n.full_name) for n in ballot_nominees(session, conference))
+    if conference.status not in EDITABLE:
+        _frozen()[conference.id] = people
+    return people
+
+
+def _spend_code(session, place, digest: str) -> bool:
+    """Spend the code if it is unused and the vote is open, in one statement."""
+    vote_open = select(Conference.id).where(Conference.id == place.conference_id,
+                                            Conference.status == State.OPEN).exists()
+    return session.execute(
+        update(VoteCode)
+        .where(VoteCode.conference_id == place.conference_id, VoteCode.digest == digest,
+               VoteCode.state == CodeState.UNUSED, vote_open)
+        .values(state=CodeState.SPENT)
+        .returning(VoteCode.id)
+        .execution_options(synchronize_session=False)).first() is not None
+
+
+def _store_ballot(session, place, choices: dict, tracker: str) -> Cast:
+    ballot_id = uuid.uuid4()
+    owner = {"province_id": place.province_id, "unit_id": place.unit_id}
+    insert_rows(session, Ballot, [{"id": ballot_id, "conference_id": place.conference_id,
+                                   "origin": "electronic", "tracker": tracker, **owner}])
+    insert_rows(session, BallotMark, [
+        {"ballot_id": ballot_id, "nominee_id": nominee_id, "mark": mark, **owner}
+        for nominee_id, mark in choices.items()])
+    return Cast(ballot_id, tracker)
+
+
+def cast_ballot(session, place, code_text, values: dict, tracker: str | None = None) -> Cast:
+    """Spend the code and record the ballot, or refuse with nothing written. `tracker`: the one drawn when the ballot page was served (see voting.receipts),
+    else a new one."""
+    code = normalize_code(code_text)
+    try:
+        choices = read_choices(frozen_ballot(session, place), values)
+    except ServiceError:
+        choices = None
+    if code is None or choices is None or not _spend_code(
+            session, place, code_digest(place.conference_id, code)):
+        return _cast_carefully(session, place, code_text, values, tracker)
+    return _store_ballot(session, place, choices, tracker or new_tracker())
+
+
+def _cast_carefully(session, place, code_text, values: dict, tracker: str | None) -> Cast:
+    """The way of a cast the quick way did not store: each rule checked in turn, so the
+    refusal is the one the voter should see (a closed vote before a wrong row, a wrong row
+    before the code); should nothing be wrong after all (the ballot was still a draft when
+    first read), the ballot is stored."""
+    conference = get_conference(session, place.conference_id)
+    if conference is None:
+        raise _unknown_code()
     require_open(conference)
     choices = read_choices(ballot_nominees(session, conference), values)
     digest = _code_row(session, conference, code_text).digest
-    spent = session.execute(
-        update(VoteCode)
-        .where(VoteCode.conference_id == conference.id, VoteCode.digest == digest,
-               VoteCode.state == CodeState.UNUSED)
-        .values(state=CodeState.SPENT)
-        .execution_options(synchronize_session=False))
-    if spent.rowcount != 1:
+    if not _spend_code(session, conference, digest):
         # Voided by a close that committed while this vote waited for the code's row.
         voided = code_state(session, conference, digest) == CodeState.VOID
         raise _vote_closed() if voided else _spent_code()
-    ballot = Ballot(id=uuid.uuid4(), conference_id=conference.id, origin="electronic",
-                    tracker=tracker or new_tracker(), province_id=conference.province_id,
-                    unit_id=conference.unit_id)
-    session.add(ballot)
-    session.add_all(BallotMark(ballot_id=ballot.id, nominee_id=nominee_id, mark=mark,
-                               province_id=conference.province_id, unit_id=conference.unit_id)
-                    for nominee_id, mark in choices.items())
-    session.flush()
-    return ballot
+    _frozen().pop(conference.id, None)
+    return _store_ballot(session, conference, choices, tracker or new_tracker())
 
 
 def display_tracker(tracker: str) -> str:

@@ -42,7 +42,7 @@ class Receipt(NamedTuple):
 
 def _tag(conference, code: str, tracker: str) -> str:
     # The conference id is 16 bytes, the code and the tracker of fixed length: unambiguous.
-    message = b"|".join((conference.id.bytes, code.encode(), tracker.encode()))
+    message = b"|".join((conference.conference_id.bytes, code.encode(), tracker.encode()))
     key = derived_key(None, TAG_PURPOSE)
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:TAG_LENGTH]
 
@@ -78,9 +78,9 @@ def claim_for(conference, code: str, tracker_text=None, tag_text=None) -> Claim:
 
 def _stored(session, conference, code_text, tracker: str) -> bool:
     state = casting.code_state(session, conference,
-                               code_digest(conference.id, normalize_code(code_text)))
+                               code_digest(conference.conference_id, normalize_code(code_text)))
     return state == CodeState.SPENT and session.scalar(select(Ballot.id).where(
-        Ballot.conference_id == conference.id, Ballot.origin == "electronic",
+        Ballot.conference_id == conference.conference_id, Ballot.origin == "electronic",
         Ballot.tracker == tracker)) is not None
 
 

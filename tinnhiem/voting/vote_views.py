@@ -18,7 +18,7 @@ from tinnhiem.rounds.models import BallotTemplate
 from tinnhiem.voting import casting, receipts
 from tinnhiem.voting.codes import display_code
 from tinnhiem.voting.voter_access import (cast_with_retry, conference_of_poll, note_failure,
-                                          throttle_guesses)
+                                          throttle_guesses, voter_place)
 
 bp = Blueprint("vote", __name__, url_prefix="/v")
 csrf.exempt(bp)  # the one-time code in the form is the credential; voters have no session
@@ -28,10 +28,14 @@ csrf.exempt(bp)  # the one-time code in the form is the credential; voters have 
 VOTE_NOT_TAKEN = frozenset({"vote_closed", "vote_not_open", "vote_suspended"})
 
 
-def _page(template, conference, status=200, **context):
-    labels = db.session.get(BallotTemplate, conference.template_id)
+def _labels(conference) -> BallotTemplate | None:
+    return db.session.get(BallotTemplate, conference.template_id)
+
+
+def _page(template, conference, status=200, labels=None, **context):
     # Never cached: platform.web sends Cache-Control: no-store with every page.
-    return render_template(template, conference=conference, labels=labels,
+    return render_template(template, conference=conference,
+                           labels=labels or _labels(conference),
                            slug=request.view_args["slug"], **context), status
 
 
@@ -101,18 +105,19 @@ def review(slug):
 @bp.post("/<slug>/cast")
 @throttle_guesses
 def cast(slug):
-    conference = conference_of_poll(slug)
     code_text = request.form.get("code", "")
-    nominees = ballot_nominees(db.session, conference)
-    values = _choices_from_form(nominees)
+    # What the receipt page shows is read first, in the cast's own transaction, and kept
+    # past its commit: the page needs no second transaction.
+    db.session().expire_on_commit = False
+    conference = conference_of_poll(slug)
+    labels = _labels(conference)
+    values = _choices_from_form(casting.frozen_ballot(db.session, voter_place(slug)))
     try:
-        conference, receipt = cast_with_retry(slug, code_text, values,
-                                              request.form.get("tracker"),
-                                              request.form.get("tag"))
+        receipt = cast_with_retry(slug, code_text, values, request.form.get("tracker"),
+                                  request.form.get("tag"))
     except ServiceError as error:
-        conference = conference_of_poll(slug)
-        return _refused(conference, error, code_text[:40])
-    return _page("voting/vote_receipt.html", conference,
+        return _refused(conference_of_poll(slug), error, code_text[:40])
+    return _page("voting/vote_receipt.html", conference, labels=labels,
                  tracker=casting.display_tracker(receipt.tracker), repeated=receipt.repeated)
 
 

@@ -11,7 +11,8 @@ from tinnhiem.platform.config import derived_key
 from tinnhiem.platform.db import db, run_in_transaction
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import limiter
-from tinnhiem.tenants.voter_scope import bind_voter_scope
+from tinnhiem.platform.worker_cache import worker_cache
+from tinnhiem.tenants.voter_scope import VoterPlace, bind_known_voter_scope, bind_voter_scope
 from tinnhiem.voting import casting, receipts
 
 
@@ -53,26 +54,39 @@ def _poll_place(slug):
     return lookup
 
 
-def conference_of_poll(slug):
-    """The conference of a voting link, with the voter's scope bound (that one conference of
-    its unit, nothing else: tenants.voter_scope); 404 for a link that names none."""
+def voter_place(slug) -> VoterPlace:
+    """Where a voting link's vote is, with the voter's scope bound (that one conference of
+    its unit, nothing else: tenants.voter_scope); 404 for a link that names none. A poll's
+    conference, and so its unit, never changes: each worker asks the poll directory once
+    per link."""
+    places = worker_cache("poll_places", 10_000)
+    key = slug.upper() if isinstance(slug, str) else None
+    place = places.get(key)
+    if place is not None:
+        bind_known_voter_scope(db.session, place)
+        return place
     place = bind_voter_scope(db.session, _poll_place(slug))
     if place is None:
         abort(404)
-    conference = get_conference(db.session, place.conference_id)
+    places[key] = place
+    return place
+
+
+def conference_of_poll(slug):
+    """The conference of a voting link, with the voter's scope bound; 404 for a link that
+    names none."""
+    conference = get_conference(db.session, voter_place(slug).conference_id)
     if conference is None:
         abort(404)
     return conference
 
 
-def cast_with_retry(slug, code_text, values, tracker=None, tag=None):
+def cast_with_retry(slug, code_text, values, tracker=None, tag=None) -> receipts.Receipt:
     """Cast (or recall the receipt of a ballot already stored) in one transaction, tried
     again when the database asks for it, within a bounded few tries
-    (platform.db.run_in_transaction); each try reads the conference afresh. Returns the
-    conference and the receipt."""
+    (platform.db.run_in_transaction)."""
     def attempt():
-        conference = conference_of_poll(slug)
-        return conference, receipts.cast_or_recall(db.session, conference, code_text, values,
-                                                   tracker, tag)
+        return receipts.cast_or_recall(db.session, voter_place(slug), code_text, values,
+                                       tracker, tag)
 
     return run_in_transaction(db.session, attempt)

@@ -1,0 +1,139 @@
+"""The cast at the database's pace (issue 14): what one ballot costs the database, and that
+the quick way keeps every rule of the careful one (a vote suspended or closed after the
+ballot's people were remembered, a closed connection in the pool)."""
+import time
+
+import psycopg
+import pytest
+from sqlalchemy import event
+
+from tests.factories import rows
+from tinnhiem.conferences import lifecycle
+from tinnhiem.conferences.services import get_conference
+from tinnhiem.platform.db import db
+from tinnhiem.tally.models import Ballot, BallotMark
+from tinnhiem.voting.models import VoteCode
+
+# BEGIN, the scope and timeouts, the code spent, the ballot, its marks, COMMIT.
+ROUND_TRIPS_PER_BALLOT = 6
+
+
+@pytest.fixture
+def world(make):
+    w = make.world()
+    make.open_conference(w, people=15, summoned=20)
+    return w
+
+
+def cast_body(world, code, level="confidence"):
+    return {"code": code, "choices": [{"nominee_id": str(p.id), "level": level}
+                                      for p in world.people]}
+
+
+class RoundTrips:
+    """Statements, BEGINs and COMMITs on the app's engine (not the rate limiter's)."""
+
+    def __init__(self, engine):
+        self.statements, self.begins, self.commits = [], 0, 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._commit)
+
+    def _statement(self, _conn, _cursor, statement, *_args):
+        self.statements.append(statement.split(None, 1)[0].upper())
+
+    def _begin(self, _conn):
+        self.begins += 1
+
+    def _commit(self, _conn):
+        self.commits += 1
+
+    @property
+    def total(self) -> int:
+        return len(self.statements) + self.begins + self.commits
+
+
+@pytest.mark.postgresql_only
+def test_an_api_ballot_costs_six_round_trips(app, make, world, client):
+    issued, slug = make.issue_codes(world, 3)
+    first = client.post(f"/api/v1/polls/{slug}/ballots", json=cast_body(world, issued[0]))
+    assert first.status_code == 201  # the worker now knows the link and the ballot's people
+    with app.app_context():
+        counted = RoundTrips(db.engine)
+    answer = client.post(f"/api/v1/polls/{slug}/ballots", json=cast_body(world, issued[1]))
+    assert answer.status_code == 201
+    assert counted.statements == ["SELECT", "UPDATE", "INSERT", "INSERT"]
+    assert (counted.begins, counted.commits) == (1, 1)
+    assert counted.total == ROUND_TRIPS_PER_BALLOT
+    assert len(rows(make, Ballot, conference_id=world.voting.id)) == 2
+    assert len(rows(make, BallotMark)) == 2 * 15
+
+
+def test_the_first_cast_of_a_worker_and_the_next_store_the_same(app, make, world, client):
+    issued, slug = make.issue_codes(world, 2)
+    for code in issued:
+        assert client.post(f"/api/v1/polls/{slug}/ballots",
+                           json=cast_body(world, code, "low")).status_code == 201
+    marks = rows(make, BallotMark)
+    assert len(marks) == 30 and {m.mark for m in marks} == {"low"}
+    assert {m.nominee_id for m in marks} == {p.id for p in world.people}
+    assert {c.state for c in rows(make, VoteCode, conference_id=world.voting.id)} == {"spent"}
+
+
+def _move(make, world, move):
+    make._run(lambda session: lifecycle.transition(
+        session, None, get_conference(session, world.voting.id), move))
+
+
+@pytest.mark.parametrize("move, code", [(lifecycle.SUSPEND, "vote_suspended"),
+                                        (lifecycle.CLOSE, "vote_closed")])
+def test_a_vote_stopped_after_the_people_were_remembered_takes_no_ballot(
+        app, make, world, client, move, code):
+    issued, slug = make.issue_codes(world, 3)
+    assert client.post(f"/api/v1/polls/{slug}/ballots",
+                       json=cast_body(world, issued[0])).status_code == 201
+    _move(make, world, move)
+    refused = client.post(f"/api/v1/polls/{slug}/ballots", json=cast_body(world, issued[1]))
+    assert refused.status_code == 409 and refused.json["code"] == code
+    page = client.post(f"/v/{slug}/cast", data={"code": issued[2]})
+    assert page.status_code == 409
+    assert len(rows(make, Ballot, conference_id=world.voting.id)) == 1
+    states = sorted(c.state for c in rows(make, VoteCode, conference_id=world.voting.id))
+    assert states.count("spent") == 1
+
+
+def test_refusals_keep_their_order_once_the_people_are_remembered(app, make, world, client):
+    issued, slug = make.issue_codes(world, 2)
+    assert client.post(f"/api/v1/polls/{slug}/ballots",
+                       json=cast_body(world, issued[0])).status_code == 201
+    spent = client.post(f"/api/v1/polls/{slug}/ballots", json=cast_body(world, issued[0]))
+    assert spent.status_code == 409 and spent.json["code"] == "code_spent"
+    wrong_row = cast_body(world, issued[1])
+    wrong_row["choices"][0]["level"] = "high"
+    wrong_row["choices"][0]["nominee_id"] = "00000000-0000-4000-8000-000000000000"
+    refused = client.post(f"/api/v1/polls/{slug}/ballots", json=wrong_row)
+    assert refused.status_code == 422 and refused.json["code"] == "unknown_nominee"
+    unknown = client.post(f"/api/v1/polls/{slug}/ballots", json=cast_body(world, "ABCDE-FGHJK"))
+    assert unknown.status_code == 422 and unknown.json["code"] == "code_unknown"
+    assert len(rows(make, Ballot, conference_id=world.voting.id)) == 1
+    assert client.post(f"/api/v1/polls/{slug}/ballots",
+                       json=cast_body(world, issued[1])).status_code == 201
+
+
+@pytest.mark.postgresql_only
+def test_a_connection_the_server_closed_is_replaced_without_a_failed_request(
+        app, make, world, client, pg_cluster_running):
+    """No pool_pre_ping round trip, yet a pooled connection whose backend was terminated (as
+    a restart would) is not handed to a request."""
+    issued, slug = make.issue_codes(world, 2)
+    assert client.post(f"/api/v1/polls/{slug}/ballots",
+                       json=cast_body(world, issued[0])).status_code == 201
+    database = app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[1]
+    with psycopg.connect(pg_cluster_running.superuser_url, autocommit=True) as superuser:
+        ended = superuser.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()", (database,)).fetchone()[0]
+    assert ended >= 1
+    time.sleep(0.2)  # the server's goodbye reaches the idle socket
+    page = client.get(f"/v/{slug}")  # a read that no retry would save
+    assert page.status_code == 200 and "database_busy" not in page.text
