@@ -252,6 +252,8 @@ def main() -> None:
     print(section)
     if not args.quick:
         write_section(SECTION, section)
+    if not results["check"]["ok"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
