@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,6 +36,7 @@ from bench import live  # noqa: E402
 from bench.casting_flows import DirectCasting, api_ballot, html_ballot  # noqa: E402
 from bench.casting_report import report  # noqa: E402
 from bench.loadgen import Client, Codes, closed_loop, open_loop  # noqa: E402
+from bench.pgwire import CountingRelay  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from tests import gunicorn_server, pg_cluster  # noqa: E402
 
@@ -124,11 +126,11 @@ class Probe:
         return figures
 
 
-def server_env(vote, redis_url, tmp: Path, name: str) -> dict:
+def server_env(vote, redis_url, tmp: Path, name: str, database_url=None) -> dict:
     """A production start's environment (deploy/env.example) on this machine."""
     metrics = tmp / f"metrics-{name}"
     metrics.mkdir()
-    settings = {"DATABASE_URL": vote.app_url, "WEB_CONCURRENCY": 4, "GUNICORN_THREADS": 2,
+    settings = {"DATABASE_URL": database_url or vote.app_url, "WEB_CONCURRENCY": 4, "GUNICORN_THREADS": 2,
                 "PROMETHEUS_MULTIPROC_DIR": metrics, "BEHIND_PROXY": "true",
                 "SESSION_COOKIE_SECURE": "true", "LOG_FORMAT": "json", "LOG_LEVEL": "WARNING",
                 "TINNHIEM_LOG_LEVEL": "INFO", "VOTE_FAILURE_LIMIT": "60 per 10 minutes",
@@ -142,7 +144,7 @@ def budgets(seconds: float) -> dict:
     """Codes set aside per phase, each phase a conference of its own: more than it can use in
     `seconds` on this machine, up to the 5,000 a conference may summon; a phase that runs out
     ends early and says so."""
-    plan = {"warm-up": 400, "api": 400 * seconds, "html": 150 * seconds,
+    plan = {"warm-up": 400, "trips": 60, "api": 400 * seconds, "html": 150 * seconds,
             **{f"open {rate}": rate * seconds + 10 for rate in RATES},
             **{f"direct {n}": 3000 for n in DIRECT_CONNECTIONS}}
     return {name: int(min(5000, count)) for name, count in plan.items()}
@@ -199,6 +201,7 @@ def phases(probe, votes, tmp, redis_url, seconds) -> dict:
             measure(f"API, open loop at {rate}/s", votes[name], lambda: open_loop(
                 api(name), client, codes(name), rate, seconds))
     probe.app_pid = None
+    trips = round_trips(votes["trips"], redis_url, tmp)
     for n in DIRECT_CONNECTIONS:
         name = f"direct {n}"
         direct = DirectCasting(votes[name])
@@ -213,7 +216,34 @@ def phases(probe, votes, tmp, redis_url, seconds) -> dict:
         measure("bare Flask, closed loop", None, lambda: closed_loop(
             api("api"), client, fake(), CLIENTS, seconds))
     probe.app_pid = None
-    return {"phases": done}
+    return {"phases": done, "round_trips": trips}
+
+
+def round_trips(vote, redis_url, tmp, count=15) -> dict:
+    """Round trips per ballot counted at the wire (bench/pgwire.py), one client casting
+    `count` ballots in turn through each way after a few that fill the pools, on a gunicorn of
+    its own that reaches PostgreSQL through the counting relay."""
+    where = urlsplit(vote.app_url)
+    relay = CountingRelay((where.hostname, where.port))
+    url = vote.app_url.replace(f":{where.port}/", f":{relay.port}/")
+    codes = Codes(vote.codes)
+    per_ballot = {}
+    try:
+        with live.serving(server_env(vote, redis_url, tmp, "trips", url)) as (base, _master):
+            client = Client(base)  # one keep-alive connection: always the same worker
+            for name, ballot in (("api", api_ballot(vote.slug, vote.nominee_ids)),
+                                 ("html", html_ballot(vote.slug))):
+                for _ in range(5):
+                    ballot(client, codes.take())
+                before = relay.round_trips
+                for _ in range(count):
+                    ballot(client, codes.take())
+                per_ballot[name] = (relay.round_trips - before) / count
+            client.close()
+    finally:
+        relay.close()
+    print(f"round trips per ballot at the wire: {per_ballot}", flush=True)
+    return per_ballot
 
 
 def exactly_once(owner_url, phases) -> dict:
