@@ -130,7 +130,8 @@ def server_env(vote, redis_url, tmp: Path, name: str, database_url=None) -> dict
     """A production start's environment (deploy/env.example) on this machine."""
     metrics = tmp / f"metrics-{name}"
     metrics.mkdir()
-    settings = {"DATABASE_URL": database_url or vote.app_url, "WEB_CONCURRENCY": 4, "GUNICORN_THREADS": 2,
+    settings = {"DATABASE_URL": database_url or vote.app_url, "WEB_CONCURRENCY": 4,
+                "GUNICORN_THREADS": 2,
                 "PROMETHEUS_MULTIPROC_DIR": metrics, "BEHIND_PROXY": "true",
                 "SESSION_COOKIE_SECURE": "true", "LOG_FORMAT": "json", "LOG_LEVEL": "WARNING",
                 "TINNHIEM_LOG_LEVEL": "INFO", "VOTE_FAILURE_LIMIT": "60 per 10 minutes",
