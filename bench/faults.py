@@ -31,11 +31,10 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tinnhiem-bench-"
 import psycopg  # noqa: E402
 import requests  # noqa: E402
 
+from bench.live import KEYS, prepare_vote, restart_postgres  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from tests import gunicorn_server, pg_cluster  # noqa: E402
 
-KEYS = {"SECRET_KEY": "bench-secret-key", "VOTE_CODE_KEY": "bench-vote-code-key",
-        "AUDIT_KEY": "bench-audit-key"}
 CODES = 3000
 SECTION = "## Faults under load"
 PACE = 0.2  # seconds each voter waits between ballots: steady voting, codes to spare
@@ -57,35 +56,6 @@ class Tally:
         with self.lock:
             for name, value in changes.items():
                 setattr(self, name, getattr(self, name) + value)
-
-
-def prepare(cluster) -> tuple[str, str, str, list[str]]:
-    """A migrated database with an open vote and CODES codes: (app url, owner url, slug,
-    codes)."""
-    from flask_migrate import upgrade
-
-    from tests.conftest import TEST_CONFIG
-    from tests.factories import Factory
-    from tinnhiem import create_app
-    from tinnhiem.platform.db import db
-
-    name = pg_cluster.create_database(cluster)
-    owner_url, app_url = cluster.url(pg_cluster.OWNER, name), cluster.url(pg_cluster.APP, name)
-    pg_cluster.wait_ready(owner_url.replace("+psycopg", ""))
-    app = create_app({**TEST_CONFIG, **KEYS, "SQLALCHEMY_DATABASE_URI": app_url,
-                      "MIGRATE_DATABASE_URL": owner_url})
-    with app.app_context():
-        upgrade()
-    make = Factory(app)
-    world = make.world()
-    make.open_conference(world, people=3, summoned=CODES)
-    codes = []
-    while len(codes) < CODES:  # at most 2,000 a batch, as for a unit admin
-        batch, slug = make.issue_codes(world, min(2000, CODES - len(codes)))
-        codes += batch
-    with app.app_context():
-        db.engine.dispose()
-    return app_url, owner_url, slug, codes
 
 
 class Voters:
@@ -163,14 +133,6 @@ def kill_a_worker(master_pid: int) -> None:
     os.kill(_workers(master_pid)[0], signal.SIGKILL)
 
 
-def restart_postgres(cluster) -> None:
-    # The restarted server must not inherit a pipe of ours: it would hold it open for good.
-    log = os.path.join(os.path.dirname(cluster.data_dir), "restart.log")
-    subprocess.run(pg_cluster._as_postgres([cluster.pg_ctl, "-D", cluster.data_dir, "-m", "fast",
-                                            "-l", log, "-w", "restart"]), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def hold_codes_lock(owner_url: str, seconds: float) -> None:
     with psycopg.connect(owner_url.replace("+psycopg", "")) as connection:
         connection.execute("LOCK TABLE vote_codes IN ACCESS EXCLUSIVE MODE")
@@ -202,7 +164,8 @@ def stored(superuser_url: str) -> tuple[int, int]:
 def run(voters: int, lock_seconds: float, settle: float) -> dict:
     cluster = pg_cluster.start_cluster()
     try:
-        app_url, owner_url, slug, codes = prepare(cluster)
+        vote = prepare_vote(cluster, CODES)
+        app_url, owner_url, slug, codes = vote.app_url, vote.owner_url, vote.slug, vote.codes
         tmp = Path(tempfile.mkdtemp(prefix="tinnhiem-faults-"))
         env = gunicorn_server.production_env(tmp, DATABASE_URL=app_url, **KEYS)
         tally = Tally()
