@@ -163,8 +163,12 @@ def load_config(instance_path: str) -> dict:
         # Failures from a device that signed in as that user before (its device cookie), which
         # the per-account limit above does not count.
         "DEVICE_RATE_LIMIT": os.environ.get("DEVICE_RATE_LIMIT", "10 per 15 minutes"),
-        # Wrong or spent voting codes from one address (a whole hall may share one).
+        # Wrong or spent voting codes from one address (a whole hall may share one); typos of
+        # a real code and input that cannot be a code are free (voting.code_throttle).
         "VOTE_FAILURE_LIMIT": os.environ.get("VOTE_FAILURE_LIMIT", "60 per 10 minutes"),
+        # Each ballot cast from an address that has failed allows it this many more failures.
+        "VOTE_FAILURE_EARNED_PER_BALLOT": int(os.environ.get("VOTE_FAILURE_EARNED_PER_BALLOT",
+                                                             2)),
         # Keys the stored hashes of voting codes; defaults to one derived from SECRET_KEY
         # (changing either during a vote makes that vote's codes unusable).
         "VOTE_CODE_KEY": os.environ.get("VOTE_CODE_KEY"),
