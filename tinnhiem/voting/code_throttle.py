@@ -10,7 +10,10 @@ locking out a hall of voters who mistype theirs. So only what can reveal a code 
   swapped: codes.near_codes) is a typo and costs nothing; the voter is told the same "code
   unknown" as for any other wrong code. It is looked for only on the failure path: the
   ≤ 319 neighbours' digests in one indexed query. A random guess is a near miss with odds of
-  about 319 · codes / 32¹⁰ (≈ 10⁻¹⁰ with 300 codes), so a guesser still pays for each.
+  about 319 · codes / 32¹⁰ (≈ 10⁻¹⁰ with 300 codes), so a guesser still pays for each. (One
+  who counts its refusals could tell that a guess was free and search its 319 neighbours:
+  at best 320 times the odds of guessing a code outright, about 10⁻⁶ a day at the default
+  budget. Accepted, for a hall that is never locked out.)
 - Every other wrong, spent or unused code (CODE_FAILURES) costs one.
 
 The base budget is VOTE_FAILURE_LIMIT ("60 per 10 minutes"); each ballot cast from the address
