@@ -201,3 +201,14 @@ def test_a_spent_code_sent_again_costs_and_a_repeated_receipt_earns_nothing(app,
     # One new ballot: BASE + EARNED failures in all, the first one above included.
     statuses = [guess(client, slug, issued[0]).status_code for _ in range(BASE + EARNED)]
     assert statuses == [409] * (BASE + EARNED - 1) + [429]
+
+
+def test_a_typo_of_a_spent_code_is_free_too(app, make, world):
+    """A voter who has voted mistypes their code again (on the ballot page here; checking the
+    results with it, later): a typo still, not a guess."""
+    issued, slug = make.issue_codes(world, 1)
+    client = app.test_client()
+    assert cast(client, slug, issued[0], {0: "high"}).status_code == 200
+    statuses = [guess(client, slug, typo(issued[0], n)).status_code for n in range(2 * BASE)]
+    assert statuses == [422] * (2 * BASE)
+    assert [guess(client, slug).status_code for _ in range(BASE + 1)] == [422] * BASE + [429]
