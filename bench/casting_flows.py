@@ -70,6 +70,7 @@ class _Recorder:
 
     def __init__(self):
         self.sql, self.params = None, None
+        self.info = {}  # where a connection keeps deferred settings (none here)
 
     def execute(self, clause, params):
         self.sql = re.sub(r":(\w+)", r"%(\1)s", str(clause))

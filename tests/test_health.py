@@ -1,16 +1,13 @@
 """The probes: /healthz says the process answers, /readyz says the database (and Redis, when
 the rate limits live there) answer; both cheap, neither touching accounts, scopes or logs."""
 import logging
-import shutil
-import socket
-import subprocess
-import time
 from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tests import redis_server
 from tests.conftest import TEST_CONFIG
 from tests.deploy_tools import free_port as closed_port
 from tinnhiem import create_app
@@ -39,20 +36,8 @@ def statements():
 
 @pytest.fixture(scope="module")
 def redis_port():
-    port = closed_port()
-    server = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind",
-                               "127.0.0.1", "--save", "", "--appendonly", "no"],
-                              stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield port
-    server.terminate()
-    server.wait(timeout=10)
+    with redis_server.serving() as port:
+        yield port
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/health"])

@@ -25,7 +25,7 @@ TABLE_KIND = {"units": "directory", "unit_successions": "directory", "polls": "d
               **{t: "province" for t in ("ballot_templates", "rounds", "round_categories")}}
 # What each kind of policy must (and must not) mention, as PostgreSQL prints it back.
 # Every kind crosses only for a role other than the app's.
-APP_CANNOT_CROSS = f"pg_has_role(CURRENT_USER, r.oid, 'MEMBER'::text)"
+APP_CANNOT_CROSS = "pg_has_role(CURRENT_USER, r.oid, 'MEMBER'::text)"
 POLICY = {"unit": ({"app_setting_province()", "app_setting_unit()", APP_CANNOT_CROSS},
                    {"'directory'"}),
           "directory": ({"app_setting_province()", "app_setting_unit()", "'directory'",

@@ -75,8 +75,9 @@ def test_review_warns_about_blank_rows_and_still_lets_the_voter_send(make, world
 
 @pytest.mark.parametrize("code, status, message", [
     ("ABCDE-FGHJK", 422, "Mã bỏ phiếu không đúng"),  # well formed, never issued
-    ("0000000000", 422, "Mã bỏ phiếu không đúng"),   # not even of our alphabet
-    ("", 422, "Mã bỏ phiếu không đúng"),
+    # Not even of our alphabet, or nothing at all: what a code looks like, and what it never has.
+    ("0000000000", 422, "Mã không bao giờ có các ký tự 0, 1, I, O"),
+    ("", 422, "Mã bỏ phiếu gồm 10 ký tự"),
 ])
 def test_unknown_codes_are_refused_with_a_clear_message(make, world, client, code, status,
                                                         message):

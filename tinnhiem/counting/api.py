@@ -17,7 +17,8 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.web import PDF, XLSX
 from tinnhiem.tally.totals import counted_trackers
-from tinnhiem.voting.voter_access import conference_of_poll, note_failure, throttle_guesses
+from tinnhiem.voting.code_throttle import note_failure, throttle_guesses
+from tinnhiem.voting.voter_access import conference_of_poll
 
 blp = Blueprint("counting_api", __name__, url_prefix="/conferences",
                 description="Results: count, certification by two counters, publication")
@@ -94,7 +95,7 @@ def voter_results(data, slug):
     try:
         services.require_voter_access(db.session, conference, data["code"])
     except ServiceError as error:
-        note_failure(error)
+        note_failure(error, conference, data["code"])
         raise
     trackers = counted_trackers(db.session, conference)
     asked = services.normalize_tracker(data["tracker"])

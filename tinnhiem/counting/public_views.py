@@ -11,7 +11,8 @@ from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import csrf
 from tinnhiem.tally.totals import counted_trackers
 from tinnhiem.tenants.voter_scope import bind_voter_scope
-from tinnhiem.voting.voter_access import conference_of_poll, note_failure, throttle_guesses
+from tinnhiem.voting.code_throttle import note_failure, throttle_guesses
+from tinnhiem.voting.voter_access import conference_of_poll
 
 bp = Blueprint("public_results", __name__)
 csrf.exempt(bp)
@@ -29,7 +30,7 @@ def voter_results(slug):
     try:
         services.require_voter_access(db.session, conference, code)
     except ServiceError as error:
-        note_failure(error)
+        note_failure(error, conference, code)
         return _render("voting/vote_code.html", error.status, conference=conference, slug=slug,
                        closed=True, published=services.is_published(conference), code=code,
                        error=error.message)

@@ -89,6 +89,19 @@ def logging_settings() -> dict:
     }
 
 
+def _limit(name: str, default: str) -> str:
+    """A rate limit such as "60 per 10 minutes", refused at start-up when it cannot be read
+    (rather than at every request it guards)."""
+    from limits import parse_many
+
+    value = os.environ.get(name, default)
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f"{name} must read like '60 per 10 minutes', not {value!r}") from None
+    return value
+
+
 def _prepare_threshold() -> int | None:
     """psycopg's prepare_threshold: empty, "off" or "none" never prepares (what pgbouncer in
     transaction mode needs: a prepared statement lives on one server connection, and the next
@@ -165,8 +178,12 @@ def load_config(instance_path: str) -> dict:
         # Failures from a device that signed in as that user before (its device cookie), which
         # the per-account limit above does not count.
         "DEVICE_RATE_LIMIT": os.environ.get("DEVICE_RATE_LIMIT", "10 per 15 minutes"),
-        # Wrong or spent voting codes from one address (a whole hall may share one).
-        "VOTE_FAILURE_LIMIT": os.environ.get("VOTE_FAILURE_LIMIT", "60 per 10 minutes"),
+        # Wrong or spent voting codes from one address (a whole hall may share one); typos of
+        # a real code and input that cannot be a code are free (voting.code_throttle).
+        "VOTE_FAILURE_LIMIT": _limit("VOTE_FAILURE_LIMIT", "60 per 10 minutes"),
+        # Each ballot cast from an address that has failed allows it this many more failures.
+        "VOTE_FAILURE_EARNED_PER_BALLOT": int(os.environ.get("VOTE_FAILURE_EARNED_PER_BALLOT",
+                                                             2)),
         # Keys the stored hashes of voting codes; defaults to one derived from SECRET_KEY
         # (changing either during a vote makes that vote's codes unusable).
         "VOTE_CODE_KEY": os.environ.get("VOTE_CODE_KEY"),

@@ -23,8 +23,8 @@ from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, ClaimSchema, Clos
                                      ReceiptSchema, SheetActionSchema, SheetComparisonSchema,
                                      SheetSchema, TotalsSchema, VoteSummarySchema)
 from tinnhiem.voting.slips import vote_url
-from tinnhiem.voting.voter_access import (cast_with_retry, conference_of_poll, note_failure,
-                                          throttle_guesses, voter_place)
+from tinnhiem.voting.code_throttle import note_ballot, note_failure, throttle_guesses
+from tinnhiem.voting.voter_access import cast_with_retry, conference_of_poll, voter_place
 
 WRITE_ERRORS = (401, 404, 409, 422)
 blp = Blueprint("voting_api", __name__, url_prefix="/conferences",
@@ -240,7 +240,7 @@ def draw_tracker(data, slug):
     try:
         code = casting.check_code(db.session, conference, data["code"])
     except ServiceError as error:
-        note_failure(error)
+        note_failure(error, conference, data["code"])
         raise
     return receipts.claim_for(conference, code)._asdict()
 
@@ -262,11 +262,13 @@ def cast(data, slug):
     if len(values) != len(data["choices"]):
         raise ServiceError("duplicate_nominee", _l("Một người xuất hiện hai lần trên phiếu."),
                            field="choices")
-    voter_place(slug)  # 404 for an unknown poll before anything else
+    place = voter_place(slug)  # 404 for an unknown poll before anything else
     try:
         receipt = cast_with_retry(slug, data["code"], values, data["tracker"], data["tag"])
     except ServiceError as error:
-        note_failure(error)
+        note_failure(error, place, data["code"])
         raise
+    if not receipt.repeated:
+        note_ballot()
     return ({"tracker": casting.display_tracker(receipt.tracker)},
             200 if receipt.repeated else 201)

@@ -30,7 +30,7 @@ from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.worker_cache import worker_cache
 from tinnhiem.tally.models import VALID_MARKS, Ballot, BallotMark
 from tinnhiem.tenants.scope import insert_rows
-from tinnhiem.voting.codes import ALPHABET, code_digest, normalize_code
+from tinnhiem.voting.codes import ALPHABET, code_digest, normalize_code, require_code
 from tinnhiem.voting.models import CodeState, Poll, VoteCode
 
 TRACKER_LENGTH = 8
@@ -66,10 +66,9 @@ def _unknown_code():
 
 
 def find_code(session, conference, code_text) -> VoteCode | None:
-    """The conference's code row for what the voter typed, if there is one."""
-    code = normalize_code(code_text)
-    if code is None:
-        return None
+    """The conference's code row for what the voter typed, if there is one; what cannot be a
+    code at all is refused as such (codes.require_code)."""
+    code = require_code(code_text)
     return session.scalar(select(VoteCode).where(
         VoteCode.conference_id == conference.conference_id,
         VoteCode.digest == code_digest(conference.conference_id, code)))

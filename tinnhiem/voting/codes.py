@@ -7,6 +7,7 @@ the failure limit on the voting page keeps guessing to a trickle on top of that.
 import hashlib
 import hmac
 import secrets
+import string
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -21,6 +22,9 @@ ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 SLUG_LENGTH = 8
 MAX_BATCH = 2000
+# What a voter may type that no code ever holds, named in the message for input that cannot be
+# a code: "0, 1, I, O".
+NEVER_USED = ", ".join(sorted(set(string.digits + string.ascii_uppercase) - set(ALPHABET)))
 
 
 def new_code() -> str:
@@ -43,13 +47,48 @@ def normalize_code(text) -> str | None:
     return code
 
 
+def require_code(text) -> str:
+    """The code the voter typed, normalised; refused as such when it cannot be a code at all
+    (it says nothing about any code, so the guessing budget does not count it)."""
+    code = normalize_code(text)
+    if code is None:
+        raise ServiceError("code_malformed", _l(
+            "Mã bỏ phiếu gồm %(n)d ký tự, chữ và số (chữ hoa hay chữ thường, dấu gạch ngang"
+            " và khoảng trắng đều được). Mã không bao giờ có các ký tự %(never)s: hãy kiểm tra"
+            " lại mã in trên phiếu được phát.", n=CODE_LENGTH, never=NEVER_USED),
+            field="code", status=422)
+    return code
+
+
+def near_codes(code: str) -> set[str]:
+    """The codes one typo away from `code`: one character replaced by another of the alphabet,
+    or two adjacent characters swapped; at most 10·31 + 9 = 319."""
+    near = {code[:i] + letter + code[i + 1:] for i in range(len(code))
+            for letter in ALPHABET if letter != code[i]}
+    near.update(code[:i] + code[i + 1] + code[i] + code[i + 2:] for i in range(len(code) - 1)
+                if code[i] != code[i + 1])
+    return near
+
+
 def _code_key() -> bytes:
     return derived_key("VOTE_CODE_KEY", b"tinnhiem vote codes")
 
 
 def code_digest(conference_id, code: str) -> str:
     """Keyed per conference: the same letters in another conference are another code."""
-    return hmac.new(_code_key(), conference_id.bytes + code.encode(), hashlib.sha256).hexdigest()
+    return code_digests(conference_id, [code])[0]
+
+
+def code_digests(conference_id, codes) -> list[str]:
+    """code_digest of each code: the key derived and the conference hashed in once (a typo's
+    319 neighbours take a third of the time that many separate HMACs would)."""
+    keyed = hmac.new(_code_key(), conference_id.bytes, hashlib.sha256)
+    digests = []
+    for code in codes:
+        digest = keyed.copy()
+        digest.update(code.encode())
+        digests.append(digest.hexdigest())
+    return digests
 
 
 def code_counts(session, conference) -> dict:

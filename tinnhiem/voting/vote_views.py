@@ -17,8 +17,8 @@ from tinnhiem.platform.extensions import csrf
 from tinnhiem.rounds.models import BallotTemplate
 from tinnhiem.voting import casting, receipts
 from tinnhiem.voting.codes import display_code
-from tinnhiem.voting.voter_access import (cast_with_retry, conference_of_poll, note_failure,
-                                          throttle_guesses, voter_place)
+from tinnhiem.voting.code_throttle import note_ballot, note_failure, throttle_guesses
+from tinnhiem.voting.voter_access import cast_with_retry, conference_of_poll, voter_place
 
 bp = Blueprint("vote", __name__, url_prefix="/v")
 csrf.exempt(bp)  # the one-time code in the form is the credential; voters have no session
@@ -39,10 +39,10 @@ def _page(template, conference, status=200, labels=None, **context):
                            slug=request.view_args["slug"], **context), status
 
 
-def _refused(conference, error: ServiceError, code=""):
-    note_failure(error)
+def _refused(conference, error: ServiceError, code_text):
+    note_failure(error, conference, code_text)
     return _page("voting/vote_code.html", conference, error.status, error=error.message,
-                 code=code, closed=error.code in VOTE_NOT_TAKEN)
+                 code=code_text[:40], closed=error.code in VOTE_NOT_TAKEN)
 
 
 def _choices_from_form(nominees) -> dict:
@@ -78,7 +78,7 @@ def ballot(slug):
     try:
         code = casting.check_code(db.session, conference, code_text)
     except ServiceError as error:
-        return _refused(conference, error, code_text[:40])
+        return _refused(conference, error, code_text)
     nominees = ballot_nominees(db.session, conference)
     return _page("voting/vote_ballot.html", conference, code=display_code(code),
                  nominees=nominees, choices=_choices_from_form(nominees),
@@ -95,7 +95,7 @@ def review(slug):
         code = casting.check_code(db.session, conference, code_text)
         choices = casting.read_choices(nominees, _choices_from_form(nominees))
     except ServiceError as error:
-        return _refused(conference, error, code_text[:40])
+        return _refused(conference, error, code_text)
     blank = [n for n in nominees if choices[n.id] == "blank"]
     return _page("voting/vote_review.html", conference, code=display_code(code),
                  nominees=nominees, choices={str(k): v for k, v in choices.items()},
@@ -116,7 +116,9 @@ def cast(slug):
         receipt = cast_with_retry(slug, code_text, values, request.form.get("tracker"),
                                   request.form.get("tag"))
     except ServiceError as error:
-        return _refused(conference_of_poll(slug), error, code_text[:40])
+        return _refused(conference_of_poll(slug), error, code_text)
+    if not receipt.repeated:
+        note_ballot()
     return _page("voting/vote_receipt.html", conference, labels=labels,
                  tracker=casting.display_tracker(receipt.tracker), repeated=receipt.repeated)
 

@@ -1,48 +1,14 @@
 """What every route that takes a voter's code shares (the voter's pages, the API, the results
-check): finding the conference of a poll under its unit's scope, the one throttle on failed
-codes, and casting in one transaction. No view lives here, so an API may import it."""
-import hashlib
-import hmac
-
-from flask import abort, current_app, g, request
+check): finding the conference of a poll under its unit's scope and casting in one
+transaction (the one throttle on failed codes: voting.code_throttle). No view lives here, so
+an API may import it."""
+from flask import abort
 
 from tinnhiem.conferences.services import get_conference
-from tinnhiem.platform.config import derived_key
 from tinnhiem.platform.db import db, run_in_transaction
-from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.extensions import limiter
 from tinnhiem.platform.worker_cache import worker_cache
 from tinnhiem.tenants.voter_scope import VoterPlace, bind_known_voter_scope, bind_voter_scope
 from tinnhiem.voting import casting, receipts
-
-
-def _failed(_response) -> bool:
-    return g.get("vote_failed", False)
-
-
-# What guessing codes produces. A closed vote, a row left out or results not yet published
-# say nothing about a code, so they cost the hall's shared budget nothing.
-CODE_FAILURES = frozenset({"code_unknown", "code_spent", "code_not_used"})
-
-
-def note_failure(error: ServiceError) -> None:
-    if error.code in CODE_FAILURES:
-        g.vote_failed = True
-
-
-def _address_key() -> str:
-    """The limiter's memory holds a keyed hash of the address, never the address itself."""
-    address = (request.remote_addr or "").encode()
-    key = derived_key(None, b"tinnhiem vote throttle")
-    return "vote:" + hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
-
-
-# Only failures count: a hall full of voters behind one address votes freely, while
-# guessing codes from it meets this limit. One budget for every route that takes a code
-# (the voter's pages, the API, the results check), so switching routes buys no guesses.
-throttle_guesses = limiter.shared_limit(lambda: current_app.config["VOTE_FAILURE_LIMIT"],
-                                        scope="vote-code-failures", key_func=_address_key,
-                                        methods=["POST"], deduct_when=_failed)
 
 
 def _poll_place(slug):
