@@ -1,15 +1,17 @@
 """The province's rules for templates and rounds. Only province admins write them; every
 unit of the province reads them. The caller commits."""
 import datetime as dt
+from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.roles import UNIT_ROLES, Role
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.inputs import as_uuid, optional_text, required_text
+from tinnhiem.platform.worker_cache import worker_cache
 from tinnhiem.rounds.models import (CROSSED_OUT_BALLOT, CROSSED_OUT_ROW, BallotTemplate, Round,
                                     RoundCategory, RoundUnit)
 from tinnhiem.tenants.models import Unit
@@ -39,6 +41,24 @@ def latest_template(session, province_id, for_update=False) -> BallotTemplate | 
     query = (select(BallotTemplate).where(BallotTemplate.province_id == province_id)
              .order_by(BallotTemplate.version.desc()).limit(1))
     return session.scalar(query.with_for_update() if for_update else query)
+
+
+def frozen_template(session, template_id):
+    """The template version a conference froze, as read once per worker: a version in use
+    never changes (save_template makes the next one instead). A plain copy of its columns,
+    shared by every request of the worker, never an object of one session."""
+    if template_id is None:
+        return None
+    cache = worker_cache("frozen_templates", 1_000)
+    template = cache.get(template_id)
+    if template is None:
+        row = session.get(BallotTemplate, template_id)
+        if row is None:
+            return None
+        template = cache[template_id] = SimpleNamespace(
+            **{column.key: getattr(row, column.key)
+               for column in inspect(BallotTemplate).column_attrs})
+    return template
 
 
 def list_templates(session) -> list[BallotTemplate]:

@@ -89,18 +89,18 @@ def narrowing_criteria(table_names, conference_id) -> list:
             for name in sorted(table_names) if name in links]
 
 
-def in_conference(session, obj, conference_id) -> bool:
-    """Whether a unit row to be written is of the conference (a province-shared row is
-    left to the unit scope's rules)."""
-    link = conference_links().get(inspect(type(obj)).local_table.name)
+def in_conference(session, model, value_of, conference_id) -> bool:
+    """Whether a unit row of `model` to be written (its columns given by `value_of(name)`)
+    is of the conference (a province-shared row is left to the unit scope's rules)."""
+    link = conference_links().get(inspect(model).local_table.name)
     if link is None:
         return True
     if link.own_id:
-        return obj.id == conference_id
+        return value_of("id") == conference_id
     if link.column:
-        return getattr(obj, link.column) == conference_id
+        return value_of(link.column) == conference_id
     return bool(link.parents) and all(
-        _parent_conference(session, parent, getattr(obj, column)) == conference_id
+        _parent_conference(session, parent, value_of(column)) == conference_id
         for column, parent in link.parents)
 
 

@@ -216,21 +216,31 @@ def _stamp_and_check_rows(session, _context, _instances):
 
 
 def _check_row(session, scope: Scope, obj) -> None:
-    if obj.province_id is None:
-        obj.province_id = scope.province_id
-    if obj.province_id != scope.province_id:
-        raise ScopeViolation(f"{type(obj).__name__} belongs to another province")
-    if not isinstance(obj, UnitOwned):
-        return  # province-shared rows: who may write them is the services' rule
-    if obj.unit_id is None and scope.unit_id is not None:
-        obj.unit_id = scope.unit_id
-    if scope.unit_id is not None and obj.unit_id != scope.unit_id:
-        raise ScopeViolation(f"{type(obj).__name__} belongs to another unit")
+    """A new, changed or deleted object against the scope: its province and unit stamped
+    where left out."""
+    owner = _checked_owner(session, scope, type(obj), lambda name: getattr(obj, name, None))
+    for name, value in owner.items():
+        if getattr(obj, name) is None:
+            setattr(obj, name, value)
+
+
+def _checked_owner(session, scope: Scope, model, value_of) -> dict:
+    """The province (and unit) a row of `model` whose columns `value_of(name)` gives is
+    written for, once checked against the scope; raises ScopeViolation."""
+    province_id = value_of("province_id") or scope.province_id
+    if province_id != scope.province_id:
+        raise ScopeViolation(f"{model.__name__} belongs to another province")
+    if not issubclass(model, UnitOwned):
+        return {"province_id": province_id}  # province-shared: the services' rule
+    unit_id = value_of("unit_id") or scope.unit_id
+    if scope.unit_id is not None and unit_id != scope.unit_id:
+        raise ScopeViolation(f"{model.__name__} belongs to another unit")
     if scope.conference_id is not None and not conference_rows.in_conference(
-            session, obj, scope.conference_id):
-        raise ScopeViolation(f"{type(obj).__name__} is not of the voter's conference")
-    if scope.unit_id is None and not _unit_in_scope(session, obj.unit_id):
-        raise ScopeViolation(f"{type(obj).__name__} names a unit outside the province")
+            session, model, value_of, scope.conference_id):
+        raise ScopeViolation(f"{model.__name__} is not of the voter's conference")
+    if scope.unit_id is None and not _unit_in_scope(session, unit_id):
+        raise ScopeViolation(f"{model.__name__} names a unit outside the province")
+    return {"province_id": province_id, "unit_id": unit_id}
 
 
 # Set only by insert_rows, on the statement it runs after checking each row.
@@ -266,12 +276,7 @@ def insert_rows(session, model, rows: list[dict]) -> None:
 
 def _checked_row(session, scope: Scope, model, row: dict) -> dict:
     """`row` as a flush would write it under `scope`: checked, province and unit stamped."""
-    probe = model(**row)
-    _check_row(session, scope, probe)
-    owner = {"province_id": probe.province_id}
-    if isinstance(probe, UnitOwned):
-        owner["unit_id"] = probe.unit_id
-    return {**row, **owner}
+    return {**row, **_checked_owner(session, scope, model, row.get)}
 
 
 def _unit_in_scope(session, unit_id) -> bool:

@@ -14,7 +14,7 @@ from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.extensions import csrf
-from tinnhiem.rounds.models import BallotTemplate
+from tinnhiem.rounds.services import frozen_template
 from tinnhiem.voting import casting, receipts
 from tinnhiem.voting.codes import display_code
 from tinnhiem.voting.code_throttle import note_ballot, note_failure, throttle_guesses
@@ -28,8 +28,8 @@ csrf.exempt(bp)  # the one-time code in the form is the credential; voters have 
 VOTE_NOT_TAKEN = frozenset({"vote_closed", "vote_not_open", "vote_suspended"})
 
 
-def _labels(conference) -> BallotTemplate | None:
-    return db.session.get(BallotTemplate, conference.template_id)
+def _labels(conference):
+    return frozen_template(db.session, conference.template_id)
 
 
 def _page(template, conference, status=200, labels=None, **context):
