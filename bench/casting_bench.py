@@ -222,7 +222,7 @@ def phases(probe, votes, tmp, redis_url, seconds) -> dict:
 
 def round_trips(vote, redis_url, tmp, count=15) -> dict:
     """Round trips per ballot counted at the wire (bench/pgwire.py), one client casting
-    `count` ballots in turn through each way after a few that fill the pools, on a gunicorn of
+    `count` ballots in turn through each way after ten that fill the pools and prepare the statements, on a gunicorn of
     its own that reaches PostgreSQL through the counting relay."""
     where = urlsplit(vote.app_url)
     relay = CountingRelay((where.hostname, where.port))
@@ -234,7 +234,9 @@ def round_trips(vote, redis_url, tmp, count=15) -> dict:
             client = Client(base)  # one keep-alive connection: always the same worker
             for name, ballot in (("api", api_ballot(vote.slug, vote.nominee_ids)),
                                  ("html", html_ballot(vote.slug))):
-                for _ in range(5):
+                # Past psycopg's prepare threshold (5 executions; preparing is a round
+                # trip of its own, once per statement and connection): the steady state.
+                for _ in range(10):
                     ballot(client, codes.take())
                 before = relay.round_trips
                 for _ in range(count):

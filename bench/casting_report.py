@@ -99,8 +99,9 @@ def report(heading: str, r: dict) -> str:
         " before each phase. Round trips: counted apart, at the wire, by a relay between a"
         " gunicorn of the same configuration and PostgreSQL (bench/pgwire.py: every"
         " ReadyForQuery the server sends ends one), one client casting 15 ballots each way"
-        " after 5 that fill the pools; they include what pg_stat_statements does not see,"
-        " such as the empty query `;` of the pool's pre-ping. Redis: INFO commandstats.", "",
+        " after 10 that fill the pools and pass psycopg's prepare threshold; they include"
+        " what pg_stat_statements does not see, such as the empty query `;` a pool's"
+        " pre-ping sends. Redis: INFO commandstats.", "",
         "| phase | ballots | ballots/s | p50 ms | p99 ms | CPU ms/ballot: app |"
         " PostgreSQL | Redis | load generator | server CPU ceiling, ballots/s on 2 cores |"
         " CPU share we got / load avg | statements/ballot | Redis cmds/ballot | notes |",
