@@ -130,9 +130,11 @@ def new_tracker() -> str:
 
 
 class Person(NamedTuple):
-    """One person on a frozen ballot, as casting needs them."""
+    """One person on a frozen ballot, as casting and the voter's pages need them."""
     id: uuid.UUID
     full_name: str
+    post: str
+    report_name: str | None
 
 
 class Cast(NamedTuple):
@@ -155,7 +157,8 @@ def frozen_ballot(session, place) -> tuple[Person, ...]:
     conference = get_conference(session, place.conference_id)
     if conference is None:
         return ()
-    people = tuple(Person(n.id, n.full_name) for n in ballot_nominees(session, conference))
+    people = tuple(Person(n.id, n.full_name, n.post, n.report_name)
+                   for n in ballot_nominees(session, conference))
     if conference.status not in EDITABLE:
         _frozen()[conference.id] = people
     return people

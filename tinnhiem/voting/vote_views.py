@@ -79,7 +79,7 @@ def ballot(slug):
         code = casting.check_code(db.session, conference, code_text)
     except ServiceError as error:
         return _refused(conference, error, code_text)
-    nominees = ballot_nominees(db.session, conference)
+    nominees = casting.frozen_ballot(db.session, conference)
     return _page("voting/vote_ballot.html", conference, code=display_code(code),
                  nominees=nominees, choices=_choices_from_form(nominees),
                  claim=_claim(conference, code))
@@ -90,7 +90,7 @@ def ballot(slug):
 def review(slug):
     conference = conference_of_poll(slug)
     code_text = request.form.get("code", "")
-    nominees = ballot_nominees(db.session, conference)
+    nominees = casting.frozen_ballot(db.session, conference)
     try:
         code = casting.check_code(db.session, conference, code_text)
         choices = casting.read_choices(nominees, _choices_from_form(nominees))
