@@ -2,7 +2,10 @@
 
 It reads the per-person result rows recorded at counting (with their band, decided on the
 integer counts), of certified conferences only, never raw ballots; the province scope bound
-to the session keeps it to one province.
+to the session keeps it to one province. What the dashboard counts (people per unit, category
+and band; each level's share per tenth) it sums from the counts kept per certified conference
+(counting.models.RollupCount), a few rows a unit, not one a person: every filter is a column
+there too.
 """
 import datetime as dt
 import unicodedata
@@ -14,7 +17,7 @@ from sqlalchemy import and_, case, exists, false, func, or_, select, true
 from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
-from tinnhiem.counting.models import Result
+from tinnhiem.counting.models import TENTH_COLUMNS, Result, RollupCount
 from tinnhiem.platform.collation import sort_key
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import RoundCategory, RoundUnit
@@ -112,20 +115,27 @@ def make_filters(session, round_id, **values) -> Filters:
     return filters
 
 
-def _filtered(query, filters: Filters):
+def _certified_counts(round_id, *columns):
+    """The counts kept for the round's certified conferences (one row per conference,
+    category and band)."""
+    return select(*columns).where(RollupCount.round_id == round_id)
+
+
+def _filtered(query, filters: Filters, model=Result):
+    """The filters, on the result rows or on the counts (`model`): the same columns."""
     filters.check()
     if filters.unit_id:
-        query = query.where(Result.unit_id == filters.unit_id)
+        query = query.where(model.unit_id == filters.unit_id)
     if filters.unit_ids is not None:
-        query = query.where(Result.unit_id.in_(filters.unit_ids))
+        query = query.where(model.unit_id.in_(filters.unit_ids))
     if filters.type_id:
-        query = query.where(Result.unit_id.in_(select(Unit.id).where(
+        query = query.where(model.unit_id.in_(select(Unit.id).where(
             Unit.type_id == filters.type_id)))
     if filters.category_id:
-        query = query.where(Result.category_id == filters.category_id)
+        query = query.where(model.category_id == filters.category_id)
     if filters.band:
         # the same as the band, on the column the indexes order by
-        query = query.where(Result.severity == SEVERITY[filters.band])
+        query = query.where(model.severity == SEVERITY[filters.band])
     return query
 
 
@@ -221,33 +231,57 @@ def _name_successors(session, rows: list[Row]) -> None:
 
 
 def counts_by_unit(session, round_id, filters: Filters) -> dict:
-    """(unit id, category id, band) -> people: one pass over the round's results, from
-    which the summary and the per-unit chart are both read."""
-    query = _filtered(_certified_results(round_id, Result.unit_id, Result.category_id,
-                                         Result.severity, func.count()), filters) \
-        .group_by(Result.unit_id, Result.category_id, Result.severity)
+    """(unit id, category id, band) -> people under the filters."""
+    query = _filtered(_certified_counts(round_id, RollupCount.unit_id, RollupCount.category_id,
+                                        RollupCount.severity, func.sum(RollupCount.people)),
+                      filters, RollupCount) \
+        .group_by(RollupCount.unit_id, RollupCount.category_id, RollupCount.severity)
     return {(unit, category, BANDS[severity]): number
             for unit, category, severity, number in session.execute(query)}
 
 
 def summary(session, round_id, filters: Filters, counts: dict | None = None) -> dict:
-    """People per band, and in all, under the filters."""
-    counts = counts_by_unit(session, round_id, filters) if counts is None else counts
+    """People per band, and in all, under the filters (from `counts` when given)."""
     out = {b: 0 for b in BANDS}
-    for (_unit, _category, level), number in counts.items():
-        out[level] += number
+    if counts is None:
+        for severity, number in session.execute(_filtered(_certified_counts(
+                round_id, RollupCount.severity, func.sum(RollupCount.people)), filters,
+                RollupCount).group_by(RollupCount.severity)):
+            out[BANDS[severity]] += number
+    else:
+        for (_unit, _category, level), number in counts.items():
+            out[level] += number
     return {"total": sum(out.values()), **out}
+
+
+def _per_band(severity: int):
+    return func.sum(case((RollupCount.severity == severity, RollupCount.people), else_=0))
+
+
+def unit_count(session, round_id, filters: Filters) -> int:
+    """How many units have people under the filters."""
+    return session.scalar(_filtered(_certified_counts(
+        round_id, func.count(RollupCount.unit_id.distinct())), filters, RollupCount)) or 0
 
 
 def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = None,
                    limit: int | None = None) -> list[dict]:
-    """People per band for each unit, the most affected units first (the first `limit`)."""
-    counts = counts_by_unit(session, round_id, filters) if counts is None else counts
-    units: dict = {}
-    for (unit_id, _category, level), number in counts.items():
-        entry = units.setdefault(unit_id, {"unit_id": unit_id, **{b: 0 for b in BANDS}})
-        entry[level] += number
-    ordered = sorted(units.values(), key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF]))[:limit]
+    """People per band for each unit, the most affected units first (the first `limit`; the
+    ranking is summed in SQL unless `counts` is given)."""
+    if counts is None:
+        most, more = (_per_band(SEVERITY[b]).label(b) for b in (TWO_THIRDS, OVER_HALF))
+        query = _filtered(_certified_counts(round_id, RollupCount.unit_id, most, more,
+                                            _per_band(SEVERITY[NORMAL])), filters, RollupCount) \
+            .group_by(RollupCount.unit_id) \
+            .order_by(most.desc(), more.desc(), RollupCount.unit_id).limit(limit)
+        ordered = [{"unit_id": unit_id, **dict(zip(BANDS, numbers))}
+                   for unit_id, *numbers in session.execute(query)]
+    else:
+        units: dict = {}
+        for (unit_id, _category, level), number in counts.items():
+            entry = units.setdefault(unit_id, {"unit_id": unit_id, **{b: 0 for b in BANDS}})
+            entry[level] += number
+        ordered = sorted(units.values(), key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF]))[:limit]
     ids = [u["unit_id"] for u in ordered]
     names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()) \
         if ids else {}
@@ -258,14 +292,13 @@ def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = No
 
 def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -> dict:
     """For each level, how many people fall in each tenth of the share (0–10%, …, 90–100%)."""
-    query = _filtered(_certified_results(round_id, Result.high_tenth, Result.confidence_tenth,
-                                         Result.low_tenth, func.count()), filters) \
-        .group_by(Result.high_tenth, Result.confidence_tenth, Result.low_tenth)
+    sums = session.execute(_filtered(_certified_counts(round_id, *(
+        func.sum(getattr(RollupCount, name)) for name in TENTH_COLUMNS)), filters,
+        RollupCount)).one()
     out = {level: [0] * buckets for level in ("high", "confidence", "low")}
-    for high, confidence, low, number in session.execute(query):
-        out["high"][high] += number
-        out["confidence"][confidence] += number
-        out["low"][low] += number
+    for name, number in zip(TENTH_COLUMNS, sums):
+        level, tenth = name.rsplit("_", 1)
+        out[level][int(tenth)] += number or 0
     return out
 
 
@@ -310,8 +343,8 @@ def _unit_states(round_id):
 
 
 def _certified_in(round_id, unit_id, category_id):
-    return exists(_certified_results(round_id, Result.id).where(
-        Result.unit_id == unit_id, Result.category_id == category_id))
+    return exists(_certified_counts(round_id, RollupCount.people).where(
+        RollupCount.unit_id == unit_id, RollupCount.category_id == category_id))
 
 
 def progress(session, round_, today: dt.date | None = None, limit: int | None = None,
@@ -353,9 +386,9 @@ def _progress_rows(session, round_, listed, passed) -> list[dict]:
                 .where(Conference.round_id == round_.id, Conference.unit_id.in_(chunk))
                 .order_by(Conference.held_on, Conference.title)):
             conferences.setdefault(conference.unit_id, []).append(conference)
-        certified.update(tuple(row) for row in session.execute(_certified_results(
-            round_.id, Result.unit_id, Result.category_id).where(
-                Result.unit_id.in_(chunk)).distinct()))
+        certified.update(tuple(row) for row in session.execute(_certified_counts(
+            round_.id, RollupCount.unit_id, RollupCount.category_id).where(
+                RollupCount.unit_id.in_(chunk)).distinct()))
     return [{"unit": unit, "state": unit.state, "conferences": conferences.get(unit.id, []),
              "overdue": [] if unit.state == DONE else
              [c for c in passed if (unit.id, c.id) not in certified]} for unit in listed]

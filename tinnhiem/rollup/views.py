@@ -75,13 +75,14 @@ def _dashboard(session, round_, filters, page: int, units_page: int) -> dict:
     """What the dashboard shows: each figure from one service call."""
     progress = services.progress(session, round_, limit=PROGRESS_ROWS,
                                  offset=(units_page - 1) * PROGRESS_ROWS)
-    counts = services.counts_by_unit(session, round_.id, filters)
-    per_unit = services.bands_per_unit(session, round_.id, filters, counts, CHART_UNITS)
+    # Each figure summed in SQL from the counts kept per conference: what reaches Python does
+    # not grow with the units (a province has thousands), the chart's thirty aside.
+    per_unit = services.bands_per_unit(session, round_.id, filters, limit=CHART_UNITS)
     distribution = services.share_distribution(session, round_.id, filters)
     pair_codes = services.two_place_codes(session, round_.id)
     return dict(
         round=round_, filters=filters, chosen_unit=_chosen_unit(session, filters),
-        summary=services.summary(session, round_.id, filters, counts),
+        summary=services.summary(session, round_.id, filters),
         rows=services.result_rows(session, round_.id, filters, limit=ROWS_PER_PAGE,
                                   offset=(page - 1) * ROWS_PER_PAGE),
         page=page, page_size=ROWS_PER_PAGE, units_page=units_page, query_with=query_with,
@@ -93,7 +94,7 @@ def _dashboard(session, round_, filters, page: int, units_page: int) -> dict:
         consequence=consequence,
         # the units most affected: a province has thousands, a chart stays readable
         unit_chart=charts.bands_per_unit(per_unit, str(_l("Số người theo mức, từng đơn vị"))),
-        chart_units=CHART_UNITS, unit_count=len({key[0] for key in counts}),
+        chart_units=CHART_UNITS, unit_count=services.unit_count(session, round_.id, filters),
         share_charts={level: charts.histogram(numbers, str(label), colour)
                       for (level, numbers), label, colour in zip(
                           distribution.items(), (_l("Tỷ lệ tín nhiệm cao"), _l("Tỷ lệ tín nhiệm"),
