@@ -11,6 +11,7 @@ PostgreSQL cluster when --postgresql is given (as for the tests). Prints the fig
 writes its section of bench/RESULTS.md.
 
     python -m bench.rollup_bench [--sizes 350,3500,10000] [--postgresql]
+                                 [--postgresql-sizes 350,3500]
 
 A size is a number of units (people: those of SIZES, else 30 a unit) or `units:people`.
 """
@@ -39,6 +40,7 @@ BANDS_MIX = ((30, 8, 2), (14, 4, 22), (6, 2, 32))  # of 40 ballots: normal, over
 def build(app, units: int, people: int) -> dict:
     """The synthetic province, written with bulk inserts in one audited crossing."""
     from tinnhiem.conferences.models import Conference, Nominee
+    from tinnhiem.counting import rollup_counts
     from tinnhiem.counting.bands import SEVERITY, band, sort_share, tenth
     from tinnhiem.counting.models import Result
     from tinnhiem.platform.collation import sort_key
@@ -118,6 +120,8 @@ def build(app, units: int, people: int) -> dict:
         for table, rows in ((Conference, conferences), (Nominee, nominees), (Result, results)):
             for start in range(0, len(rows), 5000):
                 session.execute(insert(table), rows[start:start + 5000])
+        # What certification writes beside the results (counting.services.mark_certified).
+        rollup_counts.record(session, [conference["id"] for conference in conferences])
         session.commit()
         return {"round_id": round_.id, "type_id": kinds[0].id}
 
@@ -296,9 +300,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=parse_sizes, default=list(SIZES.items()),
                         help="units (or units:people), comma-separated; default 350,3500,10000")
     parser.add_argument("--postgresql", action="store_true")
+    parser.add_argument("--postgresql-sizes", type=parse_sizes, default=None,
+                        help="sizes for PostgreSQL, if not those of --sizes (its bulk load of "
+                             "300,000 people takes minutes on 2 cores)")
     args = parser.parse_args()
-    backends = ["sqlite"] + (["postgresql"] if args.postgresql else [])
-    results = [run(b, units, people) for b in backends for units, people in args.sizes]
+    runs = [("sqlite", size) for size in args.sizes]
+    if args.postgresql:
+        runs += [("postgresql", size) for size in args.postgresql_sizes or args.sizes]
+    results = [run(backend, units, people) for backend, (units, people) in runs]
     text = report(results)
     print(text)
     notes = kept_notes()
