@@ -10,13 +10,13 @@ there too.
 import datetime as dt
 import hashlib
 import unicodedata
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, true
 
+from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
 from tinnhiem.counting.models import TENTH_COLUMNS, Result, RollupCount
@@ -330,11 +330,11 @@ KEPT_ROUNDS = 32
 
 
 def _certified_conferences(session, round_id) -> bytes:
-    """A digest of which conferences of the round stand certified (read from their counts,
-    which certification writes and annulment deletes in the same transaction)."""
-    ids = sorted(session.scalars(certified_counts(round_id, RollupCount.conference_id)
-                                 .distinct()))
-    return hashlib.sha256(b"".join(uuid.UUID(str(i)).bytes for i in ids)).digest()
+    """A digest of which conferences of the round stand certified (their results are flagged
+    in the transaction that sets the state, and unflagged in the one that annuls)."""
+    ids = sorted(session.scalars(select(Conference.id).where(
+        Conference.round_id == round_id, Conference.status == State.CERTIFIED)))
+    return hashlib.sha256(b"".join(conference_id.bytes for conference_id in ids)).digest()
 
 
 def two_places(session, round_id, codes: list[str]) -> list[list[Row]]:
