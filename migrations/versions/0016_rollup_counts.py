@@ -32,6 +32,7 @@ KEYS = ['conference_id', 'category_id', 'severity', 'round_id', 'unit_id', 'prov
 def upgrade():
     op.create_table(
         TABLE,
+        sa.Column('id', sa.Uuid(), nullable=False),
         sa.Column('conference_id', sa.Uuid(), nullable=False),
         sa.Column('category_id', sa.Uuid(), nullable=False),
         sa.Column('severity', sa.Integer(), nullable=False),
@@ -48,8 +49,10 @@ def upgrade():
                                 ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['province_id', 'round_id'], ['rounds.province_id', 'rounds.id'],
                                 name=op.f('fk_rollup_counts_province_id_round_id_rounds')),
-        sa.PrimaryKeyConstraint('conference_id', 'category_id', 'severity',
-                                name=op.f('pk_rollup_counts')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_rollup_counts')),
+        sa.UniqueConstraint(
+            'unit_id', 'conference_id', 'category_id', 'severity',
+            name=op.f('uq_rollup_counts_unit_id_conference_id_category_id_severity')),
     )
     op.create_index('ix_rollup_counts_round', TABLE,
                     ['province_id', 'round_id', 'unit_id', 'category_id', 'severity'])
@@ -67,11 +70,15 @@ def _backfill():
     if op.get_bind().dialect.name == "postgresql":
         # The owner is bound by the forced row-level security too: see every row.
         op.execute("SELECT set_config('app.crossing', 'on', true)")
+        random_id = "gen_random_uuid()"
+    else:
+        random_id = "lower(hex(randomblob(16)))"  # a Uuid as SQLite stores it
     tenths = ", ".join(f"sum(CASE WHEN {level}_tenth = {tenth} THEN 1 ELSE 0 END)"
                        for _name, level, tenth in TENTHS)
     op.execute(
-        f"INSERT INTO {TABLE} ({', '.join(KEYS)}, people, {', '.join(n for n, _l, _t in TENTHS)})"
-        f" SELECT {', '.join(KEYS)}, count(*), {tenths} FROM results WHERE certified"
+        f"INSERT INTO {TABLE} (id, {', '.join(KEYS)}, people,"
+        f" {', '.join(n for n, _l, _t in TENTHS)})"
+        f" SELECT {random_id}, {', '.join(KEYS)}, count(*), {tenths} FROM results WHERE certified"
         f" GROUP BY {', '.join(KEYS)}")
 
 

@@ -117,6 +117,7 @@ class RollupCount(UnitOwned, db.Model):
         ForeignKeyConstraint(["unit_id", "conference_id"],
                              ["conferences.unit_id", "conferences.id"], ondelete="CASCADE"),
         ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+        UniqueConstraint("unit_id", "conference_id", "category_id", "severity"),
         CheckConstraint("people > 0", name="people"),
         # Every filter of the dashboard is a column here (unit, category, band; a unit type
         # or a search is a list of units).
@@ -124,9 +125,11 @@ class RollupCount(UnitOwned, db.Model):
               "severity"),
     )
 
-    conference_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    category_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    severity: Mapped[int] = mapped_column(Integer, primary_key=True)  # as Result.severity
+    # A random id orders the rows (a backup's order follows no vote), as for every table.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    conference_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    category_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    severity: Mapped[int] = mapped_column(Integer)  # as Result.severity
     round_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     people: Mapped[int] = mapped_column(Integer)
 

@@ -1,6 +1,8 @@
 """The roll-up's counts of certified conferences (models.RollupCount), read from their result
 rows in the same transaction that flags those rows certified, so the two never disagree:
 services.mark_certified is the only caller."""
+import uuid
+
 from sqlalchemy import case, delete, func, select, true
 
 from tinnhiem.counting.models import TENTH_COLUMNS, Result, RollupCount
@@ -27,7 +29,7 @@ def counts_of(session, conference_ids: list) -> list[dict]:
     query = (select(*KEYS, func.count().label("people"), *_tenth_sums())
              .where(Result.conference_id.in_(conference_ids), Result.certified == true())
              .group_by(*KEYS))
-    return [dict(row._mapping) for row in session.execute(query)]
+    return [{"id": uuid.uuid4(), **row._mapping} for row in session.execute(query)]
 
 
 def record(session, conference_ids: list) -> None:
