@@ -2,7 +2,7 @@
 for the tests that introspect it)."""
 from tinnhiem.platform.audit.models import AuditEntry, AuditHead
 from tinnhiem.platform.auth.models import Account, SignInSession
-from tinnhiem.counting.models import Certification, Result
+from tinnhiem.counting.models import Certification, Result, RollupCount
 from tinnhiem.conferences.models import Conference, Nominee, SummonedVoter
 from tinnhiem.rounds.models import (BallotTemplate, CadreEntry, CadreRequest, Round, RoundCategory,
                                     RoundUnit)
@@ -14,4 +14,4 @@ __all__ = ["AuditEntry", "AuditHead", "Account", "SignInSession", "BallotTemplat
            "CadreRequest", "Conference",
            "Nominee", "Round", "RoundCategory", "RoundUnit", "SummonedVoter", "Unit",
            "UnitSuccession", "UnitType", "Ballot", "BallotMark", "Poll", "SheetTotal",
-           "TallySheet", "VoteCode", "Certification", "Result"]
+           "TallySheet", "VoteCode", "Certification", "Result", "RollupCount"]

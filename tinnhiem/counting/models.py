@@ -98,3 +98,42 @@ class Certification(UnitOwned, db.Model):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     conference_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     counter_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+# The three levels whose shares the roll-up draws per tenth: column `<level>_<tenth>`.
+TENTH_COLUMNS = tuple(f"{level}_{tenth}" for level in ("high", "confidence", "low")
+                      for tenth in range(10))
+
+
+class RollupCount(UnitOwned, db.Model):
+    """What the province's dashboard counts, kept per certified conference: for each post
+    category and band, the people and how many of them fall in each tenth of each level's
+    share (`high_0` … `low_9`). Written in the transaction that certifies the conference,
+    from its result rows, and deleted when it is annulled (counting.rollup_counts), so the
+    dashboard sums a few rows a unit instead of reading every person."""
+
+    __tablename__ = "rollup_counts"
+    __table_args__ = (
+        ForeignKeyConstraint(["unit_id", "conference_id"],
+                             ["conferences.unit_id", "conferences.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+        UniqueConstraint("unit_id", "conference_id", "category_id", "severity"),
+        CheckConstraint("people > 0", name="people"),
+        # Every filter of the dashboard is a column here (unit, category, band; a unit type
+        # or a search is a list of units).
+        Index("ix_rollup_counts_round", "province_id", "round_id", "unit_id", "category_id",
+              "severity"),
+    )
+
+    # A random id orders the rows (a backup's order follows no vote), as for every table.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    conference_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    category_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    severity: Mapped[int] = mapped_column(Integer)  # as Result.severity
+    round_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    people: Mapped[int] = mapped_column(Integer)
+
+
+for _name in TENTH_COLUMNS:  # thirty counters, declared alike
+    setattr(RollupCount, _name, mapped_column(_name, Integer, nullable=False, default=0,
+                                              server_default="0"))

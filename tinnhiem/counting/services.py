@@ -16,6 +16,7 @@ from tinnhiem.conferences.lifecycle import (ANNUL, CERTIFY, COUNT, State, audit_
                                             transition)
 from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.conferences.services import ballot_nominees
+from tinnhiem.counting import rollup_counts
 from tinnhiem.counting.bands import SEVERITY, band, shares, sort_share, tenth
 from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.models import Account
@@ -123,10 +124,15 @@ def certify(session, actor, conference) -> Conference:
 
 def mark_certified(session, conference, certified: bool) -> None:
     """Put the conference's results into the province's roll-up, or take them out (on
-    annulment); nothing else about them changes."""
+    annulment); nothing else about them changes. The roll-up's counts of the conference
+    follow in the same statement order and transaction: read from the rows just flagged, or
+    deleted with them."""
     session.flush()
     session.execute(update(Result).where(Result.conference_id == conference.id)
                     .values(certified=certified).execution_options(synchronize_session=False))
+    rollup_counts.forget(session, conference.id)  # never counted twice
+    if certified:
+        rollup_counts.record(session, [conference.id])
 
 
 @conference_moved.connect_via(ANNUL, weak=False)

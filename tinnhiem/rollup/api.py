@@ -7,6 +7,7 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.read_replica import read_source
 from tinnhiem.platform.web import PDF, XLSX
 from tinnhiem.rollup import services
+from tinnhiem.rollup import progress as round_progress
 from tinnhiem.rollup.access import READERS, round_or_404
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
 from tinnhiem.rollup.downloads import serve_document
@@ -49,7 +50,7 @@ def _rollup(source, round_, query) -> dict:
         "unit_id", "type_id", "category_id", "band", "sort", "unit_name")})
     rows = services.result_rows(session, round_.id, filters, limit=query["limit"],
                                 offset=query["offset"])
-    progress = services.progress(session, round_, limit=query["units_limit"],
+    progress = round_progress.progress(session, round_, limit=query["units_limit"],
                                  offset=query["units_offset"])
     codes = services.two_place_codes(session, round_.id)
     shown = codes[query["pairs_offset"]:query["pairs_offset"] + query["pairs_limit"]]

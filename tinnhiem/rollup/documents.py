@@ -9,6 +9,7 @@ from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequen
 from tinnhiem.platform.pdf import render_pdf
 from tinnhiem.platform.xlsx_stream import write_xlsx
 from tinnhiem.rollup import services
+from tinnhiem.rollup import progress as round_progress
 from tinnhiem.tenants.services import get_unit
 
 HEADERS = ("Đơn vị", "Loại đơn vị", "Hội nghị", "Ngày", "Họ và tên", "Chức vụ", "Nhóm chức danh",
@@ -26,7 +27,7 @@ def report_pdf(session, round_, filters) -> bytes:
         per_unit=services.bands_per_unit(session, round_.id, filters, counts), low=low,
         pairs=services.two_places(session, round_.id,
                                   services.two_place_codes(session, round_.id)),
-        progress=services.progress(session, round_, limit=0), band_label=band_label,
+        progress=round_progress.progress(session, round_, limit=0), band_label=band_label,
         consequence=consequence)
 
 

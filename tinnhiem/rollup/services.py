@@ -2,20 +2,26 @@
 
 It reads the per-person result rows recorded at counting (with their band, decided on the
 integer counts), of certified conferences only, never raw ballots; the province scope bound
-to the session keeps it to one province.
+to the session keeps it to one province. What the dashboard counts (people per unit, category
+and band; each level's share per tenth) it sums from the counts kept per certified conference
+(counting.models.RollupCount), a few rows a unit, not one a person: every filter is a column
+there too.
 """
 import datetime as dt
+import hashlib
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, false, func, or_, select, true
+from sqlalchemy import case, func, select, true
 
 from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
-from tinnhiem.counting.models import Result
+from tinnhiem.counting.models import TENTH_COLUMNS, Result, RollupCount
 from tinnhiem.platform.collation import sort_key
+from tinnhiem.platform.db import SCOPE_KEY
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import RoundCategory, RoundUnit
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
@@ -112,20 +118,27 @@ def make_filters(session, round_id, **values) -> Filters:
     return filters
 
 
-def _filtered(query, filters: Filters):
+def certified_counts(round_id, *columns):
+    """The counts kept for the round's certified conferences (one row per conference,
+    category and band)."""
+    return select(*columns).where(RollupCount.round_id == round_id)
+
+
+def _filtered(query, filters: Filters, model=Result):
+    """The filters, on the result rows or on the counts (`model`): the same columns."""
     filters.check()
     if filters.unit_id:
-        query = query.where(Result.unit_id == filters.unit_id)
+        query = query.where(model.unit_id == filters.unit_id)
     if filters.unit_ids is not None:
-        query = query.where(Result.unit_id.in_(filters.unit_ids))
+        query = query.where(model.unit_id.in_(filters.unit_ids))
     if filters.type_id:
-        query = query.where(Result.unit_id.in_(select(Unit.id).where(
+        query = query.where(model.unit_id.in_(select(Unit.id).where(
             Unit.type_id == filters.type_id)))
     if filters.category_id:
-        query = query.where(Result.category_id == filters.category_id)
+        query = query.where(model.category_id == filters.category_id)
     if filters.band:
         # the same as the band, on the column the indexes order by
-        query = query.where(Result.severity == SEVERITY[filters.band])
+        query = query.where(model.severity == SEVERITY[filters.band])
     return query
 
 
@@ -221,33 +234,57 @@ def _name_successors(session, rows: list[Row]) -> None:
 
 
 def counts_by_unit(session, round_id, filters: Filters) -> dict:
-    """(unit id, category id, band) -> people: one pass over the round's results, from
-    which the summary and the per-unit chart are both read."""
-    query = _filtered(_certified_results(round_id, Result.unit_id, Result.category_id,
-                                         Result.severity, func.count()), filters) \
-        .group_by(Result.unit_id, Result.category_id, Result.severity)
+    """(unit id, category id, band) -> people under the filters."""
+    query = _filtered(certified_counts(round_id, RollupCount.unit_id, RollupCount.category_id,
+                                        RollupCount.severity, func.sum(RollupCount.people)),
+                      filters, RollupCount) \
+        .group_by(RollupCount.unit_id, RollupCount.category_id, RollupCount.severity)
     return {(unit, category, BANDS[severity]): number
             for unit, category, severity, number in session.execute(query)}
 
 
 def summary(session, round_id, filters: Filters, counts: dict | None = None) -> dict:
-    """People per band, and in all, under the filters."""
-    counts = counts_by_unit(session, round_id, filters) if counts is None else counts
+    """People per band, and in all, under the filters (from `counts` when given)."""
     out = {b: 0 for b in BANDS}
-    for (_unit, _category, level), number in counts.items():
-        out[level] += number
+    if counts is None:
+        for severity, number in session.execute(_filtered(certified_counts(
+                round_id, RollupCount.severity, func.sum(RollupCount.people)), filters,
+                RollupCount).group_by(RollupCount.severity)):
+            out[BANDS[severity]] += number
+    else:
+        for (_unit, _category, level), number in counts.items():
+            out[level] += number
     return {"total": sum(out.values()), **out}
+
+
+def _per_band(severity: int):
+    return func.sum(case((RollupCount.severity == severity, RollupCount.people), else_=0))
+
+
+def unit_count(session, round_id, filters: Filters) -> int:
+    """How many units have people under the filters."""
+    return session.scalar(_filtered(certified_counts(
+        round_id, func.count(RollupCount.unit_id.distinct())), filters, RollupCount)) or 0
 
 
 def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = None,
                    limit: int | None = None) -> list[dict]:
-    """People per band for each unit, the most affected units first (the first `limit`)."""
-    counts = counts_by_unit(session, round_id, filters) if counts is None else counts
-    units: dict = {}
-    for (unit_id, _category, level), number in counts.items():
-        entry = units.setdefault(unit_id, {"unit_id": unit_id, **{b: 0 for b in BANDS}})
-        entry[level] += number
-    ordered = sorted(units.values(), key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF]))[:limit]
+    """People per band for each unit, the most affected units first (the first `limit`; the
+    ranking is summed in SQL unless `counts` is given)."""
+    if counts is None:
+        most, more = (_per_band(SEVERITY[b]).label(b) for b in (TWO_THIRDS, OVER_HALF))
+        query = _filtered(certified_counts(round_id, RollupCount.unit_id, most, more,
+                                            _per_band(SEVERITY[NORMAL])), filters, RollupCount) \
+            .group_by(RollupCount.unit_id) \
+            .order_by(most.desc(), more.desc(), RollupCount.unit_id).limit(limit)
+        ordered = [{"unit_id": unit_id, **dict(zip(BANDS, numbers))}
+                   for unit_id, *numbers in session.execute(query)]
+    else:
+        units: dict = {}
+        for (unit_id, _category, level), number in counts.items():
+            entry = units.setdefault(unit_id, {"unit_id": unit_id, **{b: 0 for b in BANDS}})
+            entry[level] += number
+        ordered = sorted(units.values(), key=lambda u: (-u[TWO_THIRDS], -u[OVER_HALF]))[:limit]
     ids = [u["unit_id"] for u in ordered]
     names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()) \
         if ids else {}
@@ -258,23 +295,46 @@ def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = No
 
 def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -> dict:
     """For each level, how many people fall in each tenth of the share (0–10%, …, 90–100%)."""
-    query = _filtered(_certified_results(round_id, Result.high_tenth, Result.confidence_tenth,
-                                         Result.low_tenth, func.count()), filters) \
-        .group_by(Result.high_tenth, Result.confidence_tenth, Result.low_tenth)
+    sums = session.execute(_filtered(certified_counts(round_id, *(
+        func.sum(getattr(RollupCount, name)) for name in TENTH_COLUMNS)), filters,
+        RollupCount)).one()
     out = {level: [0] * buckets for level in ("high", "confidence", "low")}
-    for high, confidence, low, number in session.execute(query):
-        out["high"][high] += number
-        out["confidence"][confidence] += number
-        out["low"][low] += number
+    for name, number in zip(TENTH_COLUMNS, sums):
+        level, tenth = name.rsplit("_", 1)
+        out[level][int(tenth)] += number or 0
     return out
 
 
 def two_place_codes(session, round_id) -> list[str]:
     """Cadre codes with a certified result in more than one place of the round, those with a
-    place in the lowest band first."""
-    return list(session.scalars(
-        _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code)
-        .having(func.count() > 1).order_by(func.min(Result.severity), Result.cadre_code)))
+    place in the lowest band first.
+
+    The only pass that reads every person (a code's places are in different units, whose
+    rows no unit may read): it is kept, per scope and round, for as long as the same
+    conferences stand certified, which is what decides it (certified results are never
+    edited), so a dashboard reads the round's certified conferences instead."""
+    key = (session.info.get(SCOPE_KEY), round_id, _certified_conferences(session, round_id))
+    codes = _TWO_PLACES.get(key)
+    if codes is None:
+        codes = tuple(session.scalars(
+            _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code)
+            .having(func.count() > 1).order_by(func.min(Result.severity), Result.cadre_code)))
+        _TWO_PLACES[key] = codes
+        while len(_TWO_PLACES) > KEPT_ROUNDS:
+            _TWO_PLACES.popitem(last=False)  # the oldest
+    return list(codes)
+
+
+_TWO_PLACES: OrderedDict = OrderedDict()
+KEPT_ROUNDS = 32
+
+
+def _certified_conferences(session, round_id) -> bytes:
+    """A digest of which conferences of the round stand certified (their results are flagged
+    in the transaction that sets the state, and unflagged in the one that annuls)."""
+    ids = sorted(session.scalars(select(Conference.id).where(
+        Conference.round_id == round_id, Conference.status == State.CERTIFIED)))
+    return hashlib.sha256(b"".join(conference_id.bytes for conference_id in ids)).digest()
 
 
 def two_places(session, round_id, codes: list[str]) -> list[list[Row]]:
@@ -289,93 +349,3 @@ def two_places(session, round_id, codes: list[str]) -> list[list[Row]]:
     for rows in pairs.values():
         rows.sort(key=lambda row: (row.held_on, sort_key(row.unit_name)))
     return list(pairs.values())
-
-
-# Progress ---------------------------------------------------------------------------------
-
-DONE, IN_PROGRESS, NOT_STARTED = "done", "in_progress", "not_started"
-
-
-def _unit_states(round_id):
-    """Each participating unit's state, from its conferences (annulled ones not counted):
-    none → not started, all certified → done, otherwise in progress. One aggregate in SQL:
-    a province has thousands of units."""
-    active = func.count(case((Conference.status != State.ANNULLED, Conference.id)))
-    certified = func.count(case((Conference.status == State.CERTIFIED, Conference.id)))
-    state = case((active == 0, NOT_STARTED), (certified == active, DONE), else_=IN_PROGRESS)
-    return (select(RoundUnit.unit_id, state.label("state"))
-            .outerjoin(Conference, and_(Conference.unit_id == RoundUnit.unit_id,
-                                        Conference.round_id == RoundUnit.round_id))
-            .where(RoundUnit.round_id == round_id).group_by(RoundUnit.unit_id).subquery())
-
-
-def _certified_in(round_id, unit_id, category_id):
-    return exists(_certified_results(round_id, Result.id).where(
-        Result.unit_id == unit_id, Result.category_id == category_id))
-
-
-def progress(session, round_, today: dt.date | None = None, limit: int | None = None,
-             offset: int = 0) -> dict:
-    """How many participating units are done, in progress or not started, and how many are
-    overdue (a post category's deadline passed before they certified it); and the units
-    themselves, unfinished first (the first `limit`), with their conferences and overdue
-    categories."""
-    today = today or dt.date.today()
-    passed = [c for c in round_.categories if c.deadline < today]
-    states = _unit_states(round_.id)
-    overdue = and_(states.c.state != DONE,
-                   or_(*(~_certified_in(round_.id, states.c.unit_id, c.id) for c in passed))) \
-        if passed else false()
-    totals = {s: 0 for s in (DONE, IN_PROGRESS, NOT_STARTED)}
-    overdue_units = 0
-    for state, units, late in session.execute(select(
-            states.c.state, func.count(), func.count(case((overdue, 1))))
-            .group_by(states.c.state)):
-        totals[state], overdue_units = units, overdue_units + late
-    rank = case({IN_PROGRESS: 0, NOT_STARTED: 1, DONE: 2}, value=states.c.state)
-    listed = session.execute(
-        select(Unit.id, Unit.name, Unit.valid_to, states.c.state)
-        .join(states, states.c.unit_id == Unit.id).order_by(rank, Unit.name_key, Unit.id)
-        .limit(limit).offset(offset)).all()
-    return {"totals": totals, "participating": sum(totals.values()),
-            "overdue_units": overdue_units, "units": _progress_rows(session, round_, listed, passed)}
-
-
-def _progress_rows(session, round_, listed, passed) -> list[dict]:
-    """The listed units with their conferences and the categories they are late with."""
-    ids = [unit.id for unit in listed]
-    conferences: dict = {}
-    certified: set = set()
-    for start in range(0, len(ids), 500):  # a bounded IN list per query
-        chunk = ids[start:start + 500]
-        for conference in session.execute(
-                select(Conference.id, Conference.unit_id, Conference.title, Conference.status)
-                .where(Conference.round_id == round_.id, Conference.unit_id.in_(chunk))
-                .order_by(Conference.held_on, Conference.title)):
-            conferences.setdefault(conference.unit_id, []).append(conference)
-        certified.update(tuple(row) for row in session.execute(_certified_results(
-            round_.id, Result.unit_id, Result.category_id).where(
-                Result.unit_id.in_(chunk)).distinct()))
-    return [{"unit": unit, "state": unit.state, "conferences": conferences.get(unit.id, []),
-             "overdue": [] if unit.state == DONE else
-             [c for c in passed if (unit.id, c.id) not in certified]} for unit in listed]
-
-
-def unit_types_of(session, round_id) -> list:
-    """The unit types of the round's participating units, for the filter."""
-    return list(session.scalars(
-        select(UnitType).where(UnitType.id.in_(
-            select(Unit.type_id).join(RoundUnit, RoundUnit.unit_id == Unit.id)
-            .where(RoundUnit.round_id == round_id))).order_by(UnitType.name)))
-
-
-def certified_over_time(session, round_id) -> list[tuple[dt.date, int]]:
-    """Cumulative certified conferences by the date they were held."""
-    days = session.execute(select(Conference.held_on, func.count()).where(
-        Conference.round_id == round_id, Conference.status == State.CERTIFIED)
-        .group_by(Conference.held_on).order_by(Conference.held_on)).all()
-    total, out = 0, []
-    for day, number in days:
-        total += number
-        out.append((day, total))
-    return out

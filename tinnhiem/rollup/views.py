@@ -12,6 +12,7 @@ from tinnhiem.platform.forms import whole_number
 from tinnhiem.platform.read_replica import read_source
 from tinnhiem.platform.web import PDF, XLSX
 from tinnhiem.rollup import charts, services
+from tinnhiem.rollup import progress as round_progress
 from tinnhiem.rollup.access import READERS, round_or_404
 from tinnhiem.rollup.documents import report_pdf, report_xlsx
 from tinnhiem.rollup.downloads import serve_document
@@ -21,8 +22,9 @@ from tinnhiem.tenants.services import get_unit
 bp = Blueprint("rollup", __name__, url_prefix="/rounds")
 SORT_LABELS = {"band": _l("Mức (nghiêm trọng trước)"), "name": _l("Họ và tên"),
                "unit": _l("Đơn vị"), "low_share": _l("Tỷ lệ tín nhiệm thấp")}
-STATE_LABELS = {services.DONE: _l("Đã hoàn thành"), services.IN_PROGRESS: _l("Đang thực hiện"),
-                services.NOT_STARTED: _l("Chưa thực hiện")}
+STATE_LABELS = {round_progress.DONE: _l("Đã hoàn thành"),
+                round_progress.IN_PROGRESS: _l("Đang thực hiện"),
+                round_progress.NOT_STARTED: _l("Chưa thực hiện")}
 CHART_UNITS = 30
 PROGRESS_ROWS = 100
 PAIR_ROWS = 50
@@ -73,34 +75,35 @@ def dashboard(round_id):
 
 def _dashboard(session, round_, filters, page: int, units_page: int) -> dict:
     """What the dashboard shows: each figure from one service call."""
-    progress = services.progress(session, round_, limit=PROGRESS_ROWS,
+    progress = round_progress.progress(session, round_, limit=PROGRESS_ROWS,
                                  offset=(units_page - 1) * PROGRESS_ROWS)
-    counts = services.counts_by_unit(session, round_.id, filters)
-    per_unit = services.bands_per_unit(session, round_.id, filters, counts, CHART_UNITS)
+    # Each figure summed in SQL from the counts kept per conference: what reaches Python does
+    # not grow with the units (a province has thousands), the chart's thirty aside.
+    per_unit = services.bands_per_unit(session, round_.id, filters, limit=CHART_UNITS)
     distribution = services.share_distribution(session, round_.id, filters)
     pair_codes = services.two_place_codes(session, round_.id)
     return dict(
         round=round_, filters=filters, chosen_unit=_chosen_unit(session, filters),
-        summary=services.summary(session, round_.id, filters, counts),
+        summary=services.summary(session, round_.id, filters),
         rows=services.result_rows(session, round_.id, filters, limit=ROWS_PER_PAGE,
                                   offset=(page - 1) * ROWS_PER_PAGE),
         page=page, page_size=ROWS_PER_PAGE, units_page=units_page, query_with=query_with,
         progress=progress, progress_rows=PROGRESS_ROWS,
         pairs=services.two_places(session, round_.id, pair_codes[:PAIR_ROWS]),
-        pair_count=len(pair_codes), types=services.unit_types_of(session, round_.id),
+        pair_count=len(pair_codes), types=round_progress.unit_types_of(session, round_.id),
         categories=round_.categories, bands=services.BANDS, band_labels=BAND_LABELS,
         sort_labels=SORT_LABELS, state_labels=STATE_LABELS, band_label=band_label,
         consequence=consequence,
         # the units most affected: a province has thousands, a chart stays readable
         unit_chart=charts.bands_per_unit(per_unit, str(_l("Số người theo mức, từng đơn vị"))),
-        chart_units=CHART_UNITS, unit_count=len({key[0] for key in counts}),
+        chart_units=CHART_UNITS, unit_count=services.unit_count(session, round_.id, filters),
         share_charts={level: charts.histogram(numbers, str(label), colour)
                       for (level, numbers), label, colour in zip(
                           distribution.items(), (_l("Tỷ lệ tín nhiệm cao"), _l("Tỷ lệ tín nhiệm"),
                                                  _l("Tỷ lệ tín nhiệm thấp")),
                           ("#2e7d32", "#1565c0", "#c62828"))},
         progress_chart=charts.progress_line(
-            services.certified_over_time(session, round_.id), progress["participating"],
+            round_progress.certified_over_time(session, round_.id), progress["participating"],
             str(_l("Hội nghị đã chứng nhận theo thời gian"))),
     )
 
