@@ -2,6 +2,7 @@
 the quick way keeps every rule of the careful one (a vote suspended or closed after the
 ballot's people were remembered, a closed connection in the pool)."""
 import time
+import uuid
 
 import psycopg
 import pytest
@@ -137,3 +138,50 @@ def test_a_connection_the_server_closed_is_replaced_without_a_failed_request(
     time.sleep(0.2)  # the server's goodbye reaches the idle socket
     page = client.get(f"/v/{slug}")  # a read that no retry would save
     assert page.status_code == 200 and "database_busy" not in page.text
+
+
+def _as_voter(app, url, conference, *statements):
+    """Run `statements` ((SQL, parameters) pairs, one transaction) as the app's role under a voter's signed scope for `conference`,
+    as the app would set it; the error PostgreSQL raises, or None."""
+    from tinnhiem.platform.db import scope_signature
+
+    province, unit = str(conference.province_id), str(conference.unit_id)
+    with app.app_context():
+        signature = scope_signature(province, unit, "", "", str(conference.id))
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        conn.execute("SELECT set_config('app.province_id', %s, true),"
+                     " set_config('app.unit_id', %s, true),"
+                     " set_config('app.conference_id', %s, true),"
+                     " set_config('app.scope_sig', %s, true)",
+                     (province, unit, str(conference.id), signature))
+        try:
+            for statement, params in statements:
+                conn.execute(statement, params)
+        except psycopg.Error as error:
+            return error
+        return None
+
+
+@pytest.mark.postgresql_only
+def test_a_voters_scope_writes_marks_only_within_its_conference(app, make, world, client,
+                                                               pg_database):
+    """Revision 0017: the policy looks up each mark's ballot and person; a mark joining a
+    ballot of one conference to a person of another of the same unit is refused, from
+    either conference's scope."""
+    issued, slug = make.issue_codes(world, 1)
+    assert client.post(f"/api/v1/polls/{slug}/ballots",
+                       json=cast_body(world, issued[0])).status_code == 201
+    ballot = rows(make, Ballot, conference_id=world.voting.id)[0]
+    other = world.conference_a1  # another conference of A1, with world.nominee_a1 on it
+    mark = ("INSERT INTO ballot_marks (ballot_id, nominee_id, mark, province_id, unit_id)"
+            " VALUES (%s, %s, 'high', %s, %s)")
+    crossing = (ballot.id, world.nominee_a1.id, ballot.province_id, ballot.unit_id)
+    for scope in (world.voting, other):
+        refused = _as_voter(app, pg_database.app_url, scope, (mark, crossing))
+        assert isinstance(refused, psycopg.errors.InsufficientPrivilege), scope.title
+    fresh = uuid.uuid4()
+    owner = (ballot.province_id, ballot.unit_id)
+    assert _as_voter(app, pg_database.app_url, world.voting, (
+        "INSERT INTO ballots (id, conference_id, origin, not_issued, blank, extra_names,"
+        " province_id, unit_id) VALUES (%s, %s, 'electronic', false, false, false, %s, %s)",
+        (fresh, world.voting.id, *owner)), (mark, (fresh, world.people[0].id, *owner))) is None
