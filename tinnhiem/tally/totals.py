@@ -18,9 +18,11 @@ def counted_ballots(session, conference, sheet_id=None) -> list[tuple[Ballot, di
         Ballot.sheet_id.is_(None) if sheet_id is None else Ballot.sheet_id == sheet_id)))
     marks = {b.id: {} for b in ballots}
     if ballots:
-        for mark in session.scalars(select(BallotMark).where(
+        # Columns, not objects: a large vote has tens of thousands of marks.
+        for ballot_id, nominee_id, mark in session.execute(select(
+                BallotMark.ballot_id, BallotMark.nominee_id, BallotMark.mark).where(
                 BallotMark.ballot_id.in_(list(marks)))):
-            marks[mark.ballot_id][mark.nominee_id] = mark.mark
+            marks[ballot_id][nominee_id] = mark
     return [(b, marks[b.id]) for b in ballots]
 
 
