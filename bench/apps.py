@@ -1,5 +1,6 @@
 """The app a benchmark runs against: migrated, on a fresh SQLite file or on a throwaway
 PostgreSQL cluster (as the tests start one) that is stopped afterwards."""
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,11 +19,11 @@ def migrated_app(backend: str, config: dict):
 
     from tinnhiem import create_app
 
-    cluster, owner = None, None
+    cluster, owner, folder = None, None, None
     config = {**BENCH_KEYS, **config}
     if backend == "sqlite":
-        path = Path(tempfile.mkdtemp(prefix="tinnhiem-bench-")) / "bench.sqlite3"
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+        folder = tempfile.mkdtemp(prefix="tinnhiem-bench-")
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
     else:
         from tests import pg_cluster
 
@@ -41,3 +42,5 @@ def migrated_app(backend: str, config: dict):
     finally:
         if cluster is not None:
             cluster.stop()
+        if folder is not None:  # a province of 300,000 people is most of a gigabyte
+            shutil.rmtree(folder, ignore_errors=True)
