@@ -222,8 +222,9 @@ def phases(probe, votes, tmp, redis_url, seconds) -> dict:
 
 def round_trips(vote, redis_url, tmp, count=15) -> dict:
     """Round trips per ballot counted at the wire (bench/pgwire.py), one client casting
-    `count` ballots in turn through each way after ten that fill the pools and prepare the statements, on a gunicorn of
-    its own that reaches PostgreSQL through the counting relay."""
+    `count` ballots in turn through each way after ten that fill the pools and prepare the
+    statements, on a gunicorn of its own that reaches PostgreSQL through the counting
+    relay."""
     where = urlsplit(vote.app_url)
     relay = CountingRelay((where.hostname, where.port))
     url = vote.app_url.replace(f":{where.port}/", f":{relay.port}/")

@@ -141,8 +141,9 @@ def test_a_connection_the_server_closed_is_replaced_without_a_failed_request(
 
 
 def _as_voter(app, url, conference, *statements):
-    """Run `statements` ((SQL, parameters) pairs, one transaction) as the app's role under a voter's signed scope for `conference`,
-    as the app would set it; the error PostgreSQL raises, or None."""
+    """Run `statements` ((SQL, parameters) pairs, one transaction) as the app's role under
+    a voter's signed scope for `conference`, as the app would set it; the error PostgreSQL
+    raises, or None."""
     from tinnhiem.platform.db import scope_signature
 
     province, unit = str(conference.province_id), str(conference.unit_id)

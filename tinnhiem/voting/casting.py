@@ -189,8 +189,8 @@ def _store_ballot(session, place, choices: dict, tracker: str) -> Cast:
 
 
 def cast_ballot(session, place, code_text, values: dict, tracker: str | None = None) -> Cast:
-    """Spend the code and record the ballot, or refuse with nothing written. `tracker`: the one drawn when the ballot page was served (see voting.receipts),
-    else a new one."""
+    """Spend the code and record the ballot, or refuse with nothing written. `tracker`: the
+    one drawn when the ballot page was served (see voting.receipts), else a new one."""
     code = normalize_code(code_text)
     try:
         choices = read_choices(frozen_ballot(session, place), values)
