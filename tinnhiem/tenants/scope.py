@@ -220,7 +220,7 @@ def _check_row(session, scope: Scope, obj) -> None:
     where left out."""
     owner = _checked_owner(session, scope, type(obj), lambda name: getattr(obj, name, None))
     for name, value in owner.items():
-        if getattr(obj, name) is None:
+        if value is not None and getattr(obj, name) is None:
             setattr(obj, name, value)
 
 

@@ -17,10 +17,9 @@ with `conference_id`, `province_id` and `unit_id`.
 """
 import secrets
 import uuid
-
-from flask_babel import lazy_gettext as _l
 from typing import NamedTuple
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from tinnhiem.conferences.lifecycle import EDITABLE, PREPARING, State

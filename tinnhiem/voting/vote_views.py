@@ -18,7 +18,7 @@ from tinnhiem.rounds.services import frozen_template
 from tinnhiem.voting import casting, receipts
 from tinnhiem.voting.codes import display_code
 from tinnhiem.voting.code_throttle import note_ballot, note_failure, throttle_guesses
-from tinnhiem.voting.voter_access import cast_with_retry, conference_of_poll, voter_place
+from tinnhiem.voting.voter_access import cast_with_retry, conference_of_poll
 
 bp = Blueprint("vote", __name__, url_prefix="/v")
 csrf.exempt(bp)  # the one-time code in the form is the credential; voters have no session
@@ -111,7 +111,7 @@ def cast(slug):
     db.session().expire_on_commit = False
     conference = conference_of_poll(slug)
     labels = _labels(conference)
-    values = _choices_from_form(casting.frozen_ballot(db.session, voter_place(slug)))
+    values = _choices_from_form(casting.frozen_ballot(db.session, conference))
     try:
         receipt = cast_with_retry(slug, code_text, values, request.form.get("tracker"),
                                   request.form.get("tag"))
