@@ -78,6 +78,9 @@ def test_the_app_role_cannot_read_or_change_the_key(app, world, pg_database):
                           "UPDATE app_scope_key SET key = 'x'",
                           "ALTER FUNCTION app_scope_signature_ok() OWNER TO CURRENT_USER",
                           "CREATE OR REPLACE FUNCTION app_setting_province() RETURNS uuid"
+                          " LANGUAGE sql AS $$ SELECT NULL::uuid $$",
+                          # what the policies compare rows with since revision 0019
+                          "CREATE OR REPLACE FUNCTION app_raw_unit() RETURNS uuid"
                           " LANGUAGE sql AS $$ SELECT NULL::uuid $$"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
@@ -209,3 +212,57 @@ def test_a_voters_scope_is_one_conference_and_cannot_be_widened(app, world, pg_d
     assert _seen_by_voter(url, key, province, unit, other, conference) == NOTHING
     # The unit's own signature (no conference) still opens the unit, as before.
     assert _seen_by_voter(url, key, province, unit, "", "")["conferences"] == 1
+
+
+def test_every_policy_checks_the_signature_once(app, world, pg_database):
+    """Revision 0019: a tenant policy checks the signature once (one InitPlan a statement, not
+    one per value it reads); the voter's narrowing is ANDed with it and checks none itself.
+    Every table the app reads holds both, so no table is left to the raw settings alone."""
+    with psycopg.connect(pg_database.owner_url.replace("+psycopg", "")) as conn:
+        policies = conn.execute("SELECT tablename, policyname, permissive, qual FROM pg_policies"
+                                " WHERE schemaname = 'public'").fetchall()
+    tenant = {table: qual for table, name, _kind, qual in policies if name == "tenant_scope"}
+    narrowing = {table: (kind, qual) for table, name, kind, qual in policies
+                 if name == "voter_conference"}
+    assert len(tenant) >= 20 and set(narrowing) <= set(tenant)
+    for table, qual in tenant.items():
+        assert qual.count("app_scope_trusted()") == 1, table
+        assert "app_setting_" not in qual, table
+    for table, (kind, qual) in narrowing.items():
+        assert kind == "RESTRICTIVE" and "app_scope_trusted" not in qual, table
+    assert {name for _t, name, _k, _q in policies} == {"tenant_scope", "voter_conference"}
+
+
+def _insert_ballot_under(url, settings: dict, conference, province, unit):
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        conn.execute("SELECT " + ", ".join(f"set_config('app.{name}', %s, true)"
+                                           for name in settings), list(settings.values()))
+        conn.execute("INSERT INTO ballots (id, conference_id, origin, tracker, not_issued, blank,"
+                     " extra_names, province_id, unit_id) VALUES (gen_random_uuid(), %s,"
+                     " 'electronic', 'ABCDEFGH', false, false, false, %s, %s)",
+                     (conference, province, unit))
+
+
+def test_a_forged_scope_cannot_write(app, world, pg_database):
+    """Rows written under a scope whose signature does not cover it are refused, not only
+    hidden: A's unit signature replayed for B's unit, and a voter's signature for one
+    conference used to write into another of the same unit."""
+    key, url = _key(app), pg_database.app_url
+    province_a, a1 = str(world.province_a.id), str(world.a1.id)
+    conference = str(world.conference_a1.id)
+    genuine = _signature(key, province_a, a1)
+    voter = hmac.new(key, "|".join((SCOPE_SIGNATURE_VERSION, province_a, a1, "", "",
+                                    conference)).encode(), hashlib.sha256).hexdigest()
+    other = str(world.round_a.id)  # any other id
+    attempts = [
+        ({"province_id": str(world.province_b.id), "unit_id": str(world.b1.id),
+          "scope_sig": genuine}, (conference, str(world.province_b.id), str(world.b1.id))),
+        ({"province_id": province_a, "unit_id": a1, "conference_id": other,
+          "scope_sig": voter}, (other, province_a, a1)),
+    ]
+    # Control: the genuine scope writes, so the refusals below are the signature's.
+    _insert_ballot_under(url, {"province_id": province_a, "unit_id": a1, "scope_sig": genuine},
+                         conference, province_a, a1)
+    for settings, row in attempts:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _insert_ballot_under(url, settings, *row)

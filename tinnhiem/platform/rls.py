@@ -153,7 +153,7 @@ def enable_tenant_rls(table: str, kind: str = "unit") -> None:
     "province" (shared by every unit of the province)."""
     if not _postgresql():
         return
-    check = policies()[kind]
+    check = _current_form(policies()[kind], trusted=True)
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_scope ON {table} USING ({check}) WITH CHECK ({check})")
@@ -382,7 +382,7 @@ def narrow_to_conference(table: str, rows: str) -> None:
     written. With no conference set it holds for every row, so other scopes are unchanged."""
     if not _postgresql():
         return
-    check = f"{_CONFERENCE} IS NULL OR ({rows.format(conference=_CONFERENCE)})"
+    check = _current_form(f"{_CONFERENCE} IS NULL OR ({rows.format(conference=_CONFERENCE)})")
     op.execute(f"CREATE POLICY {CONFERENCE_POLICY} ON {table} AS RESTRICTIVE"
                f" USING ({check}) WITH CHECK ({check})")
 
@@ -390,3 +390,73 @@ def narrow_to_conference(table: str, rows: str) -> None:
 def unnarrow_from_conference(table: str) -> None:
     if _postgresql():
         op.execute(f"DROP POLICY IF EXISTS {CONFERENCE_POLICY} ON {table}")
+
+
+# Revision 0019: each policy checks the signature once. Until then every scope value a policy
+# read (province, unit, crossing, conference: up to seven a table) was its own InitPlan, and
+# each ran app_scope_trusted() — an HMAC through a SECURITY DEFINER function, which
+# PostgreSQL neither inlines nor caches — so a ballot's four statements ran ~45 of them and
+# spent two thirds of PostgreSQL's time there (bench/casting_bench.py). Now the tenant
+# policy ANDs one `(SELECT app_scope_trusted())` with comparisons to the raw settings, and
+# the restrictive voter_conference policy reads the raw conference: it is ANDed with the
+# tenant policy, which already refuses a scope whose signature does not cover it.
+RAW_SETTING_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION app_raw_crossing() RETURNS text
+LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('app.crossing', true), '') $$;
+CREATE OR REPLACE FUNCTION app_raw_province() RETURNS uuid
+LANGUAGE sql STABLE AS $$ SELECT NULLIF(current_setting('app.province_id', true), '')::uuid $$;
+CREATE OR REPLACE FUNCTION app_raw_unit() RETURNS uuid
+LANGUAGE sql STABLE AS $$ SELECT NULLIF(current_setting('app.unit_id', true), '')::uuid $$;
+CREATE OR REPLACE FUNCTION app_raw_conference() RETURNS uuid
+LANGUAGE sql STABLE AS $$ SELECT NULLIF(current_setting('app.conference_id', true), '')::uuid $$
+"""
+# Names, not calls: a policy read back from pg_policies also carries them as column aliases.
+_RAW = {f"app_setting_{name}": f"app_raw_{name}"
+        for name in ("crossing", "province", "unit", "conference")}
+TRUSTED_ONCE = "(SELECT app_scope_trusted())"
+
+
+def _each_policy(rewrite) -> None:
+    """Recreate every tenant_scope and voter_conference policy with `rewrite(name, qual)` as
+    its condition (both USING and WITH CHECK: they are the same in every one)."""
+    rows = op.get_bind().exec_driver_sql(
+        "SELECT tablename, policyname, permissive, qual FROM pg_policies"
+        " WHERE schemaname = 'public' AND policyname IN ('tenant_scope', %(conference)s)",
+        {"conference": CONFERENCE_POLICY}).all()
+    for table, name, permissive, qual in rows:
+        check = rewrite(name, qual)
+        op.execute(f"DROP POLICY {name} ON {table}")
+        op.execute(f"CREATE POLICY {name} ON {table} AS {permissive}"
+                   f" USING ({check}) WITH CHECK ({check})")
+
+
+def _current_form(check: str, trusted: bool = False) -> str:
+    """A policy made by a migration after revision 0019 takes its form (raw settings, one
+    signature check); before it, the form of its time."""
+    if op.get_bind().exec_driver_sql("SELECT to_regproc('app_raw_unit')").scalar() is None:
+        return check
+    return f"{TRUSTED_ONCE} AND ({_swapped(check, _RAW)})" if trusted else _swapped(check, _RAW)
+
+
+def _swapped(text: str, names: dict) -> str:
+    for old, new in names.items():
+        text = text.replace(old, new)
+    return text
+
+
+def trust_once() -> None:
+    if not _postgresql():
+        return
+    op.execute(RAW_SETTING_FUNCTIONS)
+    _each_policy(lambda name, qual: _current_form(qual, trusted=name == "tenant_scope"))
+
+
+def trust_each_value() -> None:
+    """Back to revision 0018's policies: each value read through its own checked setting."""
+    if not _postgresql():
+        return
+    back = {new: old for old, new in _RAW.items()}
+    rewrite_policies(policies())
+    _each_policy(lambda name, qual: _swapped(qual, back))
+    op.execute("DROP FUNCTION IF EXISTS app_raw_crossing(), app_raw_province(),"
+               " app_raw_unit(), app_raw_conference()")
