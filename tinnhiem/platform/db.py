@@ -13,7 +13,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapper
 from sqlalchemy.pool import NullPool
 
 from tinnhiem.platform.db_errors import is_sqlite_locked, is_transient, sqlite_wait_ms
@@ -43,6 +43,20 @@ class TenantSession(FlaskSession):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": TenantSession})
+_models_mapped = itertools.count(1)
+_models_version = [0]
+
+
+@event.listens_for(Mapper, "instrument_class")
+def _count_model(_mapper, _class) -> None:
+    _models_version[0] = next(_models_mapped)
+
+
+def models_version() -> int:
+    """Changes whenever a model is mapped: the key of what is worked out once from the set
+    of models (asked per statement and per row, so it must cost nothing: listing the
+    registry's mappers builds a set of them all)."""
+    return _models_version[0]
 
 
 @event.listens_for(Engine, "connect")

@@ -16,7 +16,7 @@ from functools import lru_cache
 from sqlalchemy import and_, false, inspect, select
 from sqlalchemy.orm import with_loader_criteria
 
-from tinnhiem.platform.db import db
+from tinnhiem.platform.db import db, models_version
 from tinnhiem.platform.worker_cache import worker_cache
 
 CONFERENCE_COLUMN = "conference_id"
@@ -67,11 +67,11 @@ def _link(cls, conference_table, classes) -> ConferenceLink:
 
 def conference_links() -> dict[str, ConferenceLink]:
     """Table name -> ConferenceLink, for every unit-owned table."""
-    return _links_of(len(db.Model.registry.mappers))
+    return _links_of(models_version())
 
 
 @lru_cache(maxsize=4)
-def _links_of(_mapper_count: int) -> dict[str, ConferenceLink]:
+def _links_of(_models_version: int) -> dict[str, ConferenceLink]:
     from tinnhiem.tenants.owned import UnitOwned
 
     classes = {m.local_table.name: m.class_ for m in db.Model.registry.mappers

@@ -17,7 +17,8 @@ from sqlalchemy import Table, event, insert, select
 from sqlalchemy.orm import scoped_session, with_loader_criteria
 from sqlalchemy.sql import visitors
 
-from tinnhiem.platform.db import SCOPE_KEY, TenantSession, db, owner_engine, set_signed_scope
+from tinnhiem.platform.db import (SCOPE_KEY, TenantSession, db, models_version, owner_engine,
+                                  set_signed_scope)
 from tinnhiem.tenants import conference_rows
 from tinnhiem.tenants.owned import ProvinceOwned, UnitOwned
 
@@ -133,11 +134,11 @@ def _set_scope_on_transaction(session, _transaction, connection):
 def _tenant_tables() -> dict[str, bool]:
     """Name of every tenant table -> whether it belongs to the unit directory. Asked on every
     statement, so worked out once per set of mapped models."""
-    return _tenant_tables_of(len(db.Model.registry.mappers))
+    return _tenant_tables_of(models_version())
 
 
 @lru_cache(maxsize=4)
-def _tenant_tables_of(_mapper_count: int) -> dict[str, bool]:
+def _tenant_tables_of(_models_version: int) -> dict[str, bool]:
     return {
         mapper.local_table.name: bool(getattr(mapper.class_, "__tenant_directory__", False))
         for mapper in db.Model.registry.mappers
@@ -185,8 +186,6 @@ def _add_scope_criteria(state):
         return
     if scope is None or scope.province_id is None:
         raise ScopeMissing("query on tenant rows with no tenant scope bound")
-    if state.is_insert and state.execution_options.get(_ROWS_CHECKED):
-        return  # insert_rows checked every row against the scope
     if state.is_insert or ((state.is_update or state.is_delete) and not state.is_orm_statement):
         raise ScopeViolation("Core or bulk DML on tenant rows bypasses the scope; use the ORM"
                              " or insert_rows")
@@ -243,8 +242,6 @@ def _checked_owner(session, scope: Scope, model, value_of) -> dict:
     return {"province_id": province_id, "unit_id": unit_id}
 
 
-# Set only by insert_rows, on the statement it runs after checking each row.
-_ROWS_CHECKED = "tinnhiem_tenant_rows_checked"
 INSERT_BATCH = 1000
 
 
@@ -266,10 +263,15 @@ def insert_rows(session, model, rows: list[dict]) -> None:
         checked = [_checked_row(session, scope, model, row) for row in rows]
     # One statement compiled once (cached) and given the rows as parameters: SQLAlchemy's
     # "insertmanyvalues" sends them as multi-row VALUES in the order given, a batch of
-    # rows per statement within the parameters PostgreSQL takes in one statement.
-    statement = insert(model.__table__).execution_options(**{_ROWS_CHECKED: True})
+    # rows per statement within the parameters PostgreSQL takes in one statement. Every row
+    # is checked, so it goes straight to the connection, past the ORM's per-statement work
+    # (the scope hook would only wave it through); pending objects are flushed first, as
+    # session.execute would.
+    if session.autoflush:
+        session.flush()
+    connection = session.connection()
     for start in range(0, len(checked), INSERT_BATCH):
-        session.execute(statement, checked[start:start + INSERT_BATCH])
+        connection.execute(insert(model.__table__), checked[start:start + INSERT_BATCH])
     if scope is not None and scope.conference_id is not None:
         conference_rows.remember_rows(model, checked)
 
