@@ -1,4 +1,5 @@
 """The SQLAlchemy extension, the declarative base and the tenant-aware session class."""
+import functools
 import hashlib
 import hmac
 import itertools
@@ -233,8 +234,14 @@ def set_signed_scope(connection, province="", unit="", crossing="", account="",
                 "app.account_id": account, "app.conference_id": conference,
                 "app.scope_sig": scope_signature(province, unit, crossing, account, conference),
                 **connection.info.pop(DEFERRED_SETTINGS, {})}
-    connection.execute(text(_set_config_sql(settings, lambda i: f":s{i}")),
+    connection.execute(_set_config_clause(tuple(settings)),
                        {f"s{i}": value for i, value in enumerate(settings.values())})
+
+
+@functools.lru_cache(maxsize=8)
+def _set_config_clause(names: tuple):
+    """The statement for these setting names, made once (there are only a few sets)."""
+    return text(_set_config_sql(names, lambda i: f":s{i}"))
 
 
 def _drop_closed_connection(dbapi_connection, _record, _proxy) -> None:

@@ -253,14 +253,7 @@ def insert_rows(session, model, rows: list[dict]) -> None:
     if isinstance(session, scoped_session):
         session = session()
     scope = session.info.get(SCOPE_KEY)
-    if scope is not None and scope.crossing:
-        checked = list(rows)  # a crossing sees every row (audited when it was opened)
-    elif scope is None or scope.province_id is None or scope.directory:
-        raise ScopeMissing(f"inserting {model.__name__} rows with no tenant data scope bound")
-    else:
-        if scope.conference_id is not None:
-            conference_rows.learn_parents(session, model, rows)
-        checked = [_checked_row(session, scope, model, row) for row in rows]
+    checked = checked_rows(session, model, rows)
     # One statement compiled once (cached) and given the rows as parameters: SQLAlchemy's
     # "insertmanyvalues" sends them as multi-row VALUES in the order given, a batch of
     # rows per statement within the parameters PostgreSQL takes in one statement. Every row
@@ -274,6 +267,23 @@ def insert_rows(session, model, rows: list[dict]) -> None:
         connection.execute(insert(model.__table__), checked[start:start + INSERT_BATCH])
     if scope is not None and scope.conference_id is not None:
         conference_rows.remember_rows(model, checked)
+
+
+def checked_rows(session, model, rows: list[dict]) -> list[dict]:
+    """`rows` of `model` as a flush would write them under the bound scope: each checked
+    (ScopeViolation, ScopeMissing), province and unit stamped. Also what a Core statement
+    that names its rows by owner columns is given (casting spends a code so), as the ORM's
+    criteria never see it."""
+    if isinstance(session, scoped_session):
+        session = session()
+    scope = session.info.get(SCOPE_KEY)
+    if scope is not None and scope.crossing:
+        return list(rows)  # a crossing sees every row (audited when it was opened)
+    if scope is None or scope.province_id is None or scope.directory:
+        raise ScopeMissing(f"writing {model.__name__} rows with no tenant data scope bound")
+    if scope.conference_id is not None:
+        conference_rows.learn_parents(session, model, rows)
+    return [_checked_row(session, scope, model, row) for row in rows]
 
 
 def _checked_row(session, scope: Scope, model, row: dict) -> dict:
