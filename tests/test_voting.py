@@ -77,7 +77,8 @@ def test_review_warns_about_blank_rows_and_still_lets_the_voter_send(make, world
     ("ABCDE-FGHJK", 422, "Mã bỏ phiếu không đúng"),  # well formed, never issued
     # Not even of our alphabet, or nothing at all: what a code looks like, and what it never has.
     ("0000000000", 422, "Mã không bao giờ có các ký tự 0, 1, I, O"),
-    ("", 422, "Mã bỏ phiếu gồm 10 ký tự"),
+    ("ABC", 422, "Mã bỏ phiếu gồm 10 ký tự"),
+    ("", 422, "Hãy nhập mã bỏ phiếu"),  # nothing typed: asked for, not called wrong
 ])
 def test_unknown_codes_are_refused_with_a_clear_message(make, world, client, code, status,
                                                         message):

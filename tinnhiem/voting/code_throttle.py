@@ -4,8 +4,8 @@
 A conference hall is one address: the budget must stop someone guessing codes without ever
 locking out a hall of voters who mistype theirs. So only what can reveal a code costs:
 
-- Input that cannot be a code at all (codes.require_code refuses it as `code_malformed`)
-  reveals nothing and costs nothing.
+- Input that cannot be a code at all (codes.require_code refuses it as `code_missing` or
+  `code_malformed`) reveals nothing and costs nothing.
 - A near miss of a code of the conference (one character replaced, or two adjacent ones
   swapped: codes.near_codes) is a typo and costs nothing; the voter is told the same "code
   unknown" as for any other wrong code. It is looked for only on the failure path: the

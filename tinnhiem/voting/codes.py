@@ -51,6 +51,10 @@ def require_code(text) -> str:
     """The code the voter typed, normalised; refused as such when it cannot be a code at all
     (it says nothing about any code, so the guessing budget does not count it)."""
     code = normalize_code(text)
+    if code is None and (text is None or isinstance(text, str)
+                         and not any(ch.isalnum() for ch in text)):  # spaces and dashes only
+        raise ServiceError("code_missing", _l(
+            "Hãy nhập mã bỏ phiếu in trên phiếu được phát cho bạn."), field="code", status=422)
     if code is None:
         raise ServiceError("code_malformed", _l(
             "Mã bỏ phiếu gồm %(n)d ký tự, chữ và số (chữ hoa hay chữ thường, dấu gạch ngang"
