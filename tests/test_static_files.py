@@ -17,7 +17,7 @@ def _digest(filename: str) -> str:
 def test_pages_name_each_static_file_with_its_digest(client):
     page = client.get("/login").text
     for filename in ("css/app.css", "vendor/bootstrap/bootstrap.min.css",
-                     "vendor/bootstrap/bootstrap.bundle.min.js"):
+                     "vendor/bootstrap/bootstrap.bundle.min.js", "img/favicon.svg"):
         assert f"/static/{filename}?v={_digest(filename)}" in page
     assert not re.search(r'/static/[^"?]+"', page)  # no static address without a version
 
@@ -44,3 +44,13 @@ def test_an_edited_file_gets_a_new_address(app, tmp_path):
         (tmp_path / "site.css").write_text("body { color: navy; }")
         second = static_files.static_url("site.css")
     assert first != second and second.startswith("/static/site.css?v=")
+
+
+def test_every_page_names_an_icon_that_is_served(client):
+    """No page leaves the browser asking for /favicon.ico and getting 404 (#15, finding 11)."""
+    for path in ("/login", "/v/ZZZZZZZZ"):
+        page = client.get(path).text
+        icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)"', page)
+        assert icon, path
+        served = client.get(icon.group(1))
+        assert served.status_code == 200 and served.mimetype == "image/svg+xml"
