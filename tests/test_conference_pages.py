@@ -110,3 +110,14 @@ def test_province_viewer_drills_down_from_the_round_to_a_conference(app, world, 
     assert page.status_code == 200 and "Nguyễn Văn Được" in page.text
     assert "Chốt danh sách và phiếu" not in page.text  # reading only
     assert login(world.admin_b, target=app.test_client()).get(link).status_code == 404
+
+
+def test_each_state_has_its_own_badge_colour_on_the_lists(app, world, login):
+    """#15, finding 11: the lists showed every state in grey."""
+    from tinnhiem.conferences.lifecycle import STYLES, State
+
+    assert set(STYLES) == set(State)
+    assert len({STYLES[s] for s in (State.DRAFT, State.READY, State.OPEN, State.CLOSED,
+                                    State.COUNTED, State.ANNULLED)}) == 6
+    page = login(world.unit_admin_a1).get("/conferences/").text
+    assert f'text-bg-{STYLES[State.DRAFT]}">Đang chuẩn bị' in page

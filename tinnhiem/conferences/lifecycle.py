@@ -52,8 +52,9 @@ ISSUING_CODES = frozenset({State.READY, State.OPEN})
 # A count exists (results rows are written) from here on, even if later annulled.
 HAS_COUNT = frozenset({State.COUNTED, State.CERTIFIED})
 # The colour a page gives each state's badge (Bootstrap's text-bg-*).
-STYLES = {State.OPEN: "success", State.CERTIFIED: "success", State.SUSPENDED: "warning",
-          State.ANNULLED: "danger"}
+STYLES = {State.DRAFT: "secondary", State.READY: "info", State.OPEN: "success",
+          State.CLOSED: "primary", State.COUNTED: "dark", State.CERTIFIED: "success",
+          State.SUSPENDED: "warning", State.ANNULLED: "danger"}
 
 
 def status_label(status: str) -> str:
