@@ -141,8 +141,10 @@ def add_ballot(conference_id):
             "marks": marks, "not_issued": form.not_issued.data, "blank": form.blank.data,
             "extra_names": form.extra_names.data})
         flash(_("Đã nhập phiếu."), "success")
-        return redirect(url_for(".sheet", conference_id=conference.id, last=ballot.id)
-                        + "#entry")
+        # No #fragment: Chromium refuses autofocus on a page reached with one, and the
+        # board's "digit, Tab, digit, Enter" needs the first row focused after each ballot
+        # (its autofocus also scrolls the form into view).
+        return redirect(url_for(".sheet", conference_id=conference.id, last=ballot.id))
 
     return run_page_action(form, add, lambda status, form, _error=None: _sheet_page(
         conference, status, ballot_form=form, rows=rows), "", "")
