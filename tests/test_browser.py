@@ -41,6 +41,12 @@ def live(request):
     server.shutdown()
 
 
+def confirm(page, label):
+    """An action asked twice (#15, finding 3): its first button only unfolds the second."""
+    page.locator("summary", has_text=label).click()
+    page.get_by_role("button", name=f"Xác nhận {label[0].lower()}{label[1:]}").click()
+
+
 def _sign_in(page, base, username, password):
     page.goto(f"{base}/login")
     page.get_by_label("Tên đăng nhập").fill(username)
@@ -170,18 +176,18 @@ def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, br
     page.locator("#import-file").set_input_files(str(sheet))
     page.get_by_role("button", name="Nhập danh sách").click()
     assert page.get_by_text("Đã nhập danh sách người được triệu tập.").is_visible()
-    page.get_by_role("button", name="Chốt danh sách và phiếu").click()
+    confirm(page, "Chốt danh sách và phiếu")
     assert page.locator("#status").inner_text() == "Đã chốt phiếu"
 
     page.get_by_label("Đỗ Văn Một").check()
     page.get_by_role("button", name="Ghi nhận điểm danh").click()
-    page.get_by_role("button", name="Bắt đầu bỏ phiếu").click()
+    confirm(page, "Bắt đầu bỏ phiếu")
     assert page.get_by_text("Chưa đủ số lượng: có mặt 1/3 người, cần ít nhất 2").is_visible()
     assert page.locator("#status").inner_text() == "Đã chốt phiếu"
 
     page.get_by_label("Hà Thị Hai").check()
     page.get_by_role("button", name="Ghi nhận điểm danh").click()
-    page.get_by_role("button", name="Bắt đầu bỏ phiếu").click()
+    confirm(page, "Bắt đầu bỏ phiếu")
     assert page.get_by_text("Đã bắt đầu bỏ phiếu.").is_visible()
     assert page.locator("#status").inner_text() == "Đang bỏ phiếu"
     context.close()
@@ -285,7 +291,7 @@ def test_two_counters_certify_the_admin_publishes_and_the_voter_finds_results_an
     admin = admin_context.new_page()
     _sign_in(admin, base, w.unit_admin_a1.username, PASSWORD)
     admin.goto(f"{base}/conferences/{w.voting.id}/vote")
-    admin.get_by_role("button", name="Kết thúc bỏ phiếu").click()
+    confirm(admin, "Kết thúc bỏ phiếu")
     expect(admin.get_by_text("Đã kết thúc bỏ phiếu và niêm phong.")).to_be_visible()
 
     counter_a_context = browser.new_context(**desk)
@@ -316,7 +322,7 @@ def test_two_counters_certify_the_admin_publishes_and_the_voter_finds_results_an
     counter_b_context.close()
 
     admin.goto(results)
-    admin.get_by_role("button", name="Công bố kết quả").click()
+    confirm(admin, "Công bố kết quả")
     expect(admin.locator("#status")).to_contain_text("Đã công bố")
     admin_context.close()
 
