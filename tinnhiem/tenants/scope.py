@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Table, event, insert, select
+from sqlalchemy import Table, event, select
 from sqlalchemy.orm import scoped_session, with_loader_criteria
 from sqlalchemy.sql import visitors
 
+from tinnhiem.platform.bulk_insert import insert_many
 from tinnhiem.platform.db import SCOPE_KEY, TenantSession, db, owner_engine, set_signed_scope
 from tinnhiem.tenants import conference_rows
 from tinnhiem.tenants.owned import ProvinceOwned, UnitOwned
@@ -245,7 +246,6 @@ def _checked_owner(session, scope: Scope, model, value_of) -> dict:
 
 # Set only by insert_rows, on the statement it runs after checking each row.
 _ROWS_CHECKED = "tinnhiem_tenant_rows_checked"
-INSERT_BATCH = 1000
 
 
 def insert_rows(session, model, rows: list[dict]) -> None:
@@ -264,12 +264,7 @@ def insert_rows(session, model, rows: list[dict]) -> None:
         if scope.conference_id is not None:
             conference_rows.learn_parents(session, model, rows)
         checked = [_checked_row(session, scope, model, row) for row in rows]
-    # One statement compiled once (cached) and given the rows as parameters: SQLAlchemy's
-    # "insertmanyvalues" sends them as multi-row VALUES in the order given, a batch of
-    # rows per statement within the parameters PostgreSQL takes in one statement.
-    statement = insert(model.__table__).execution_options(**{_ROWS_CHECKED: True})
-    for start in range(0, len(checked), INSERT_BATCH):
-        session.execute(statement, checked[start:start + INSERT_BATCH])
+    insert_many(session, model, checked, {_ROWS_CHECKED: True})
     if scope is not None and scope.conference_id is not None:
         conference_rows.remember_rows(model, checked)
 

@@ -1,0 +1,60 @@
+"""Many rows into one table, in the order given, as few statements as the database allows.
+
+PostgreSQL gets one array a column: `INSERT ... SELECT FROM unnest(...) WITH ORDINALITY
+ORDER BY` it. The statement's text is the same for any number of rows, so psycopg converts
+it once (cached) instead of parsing a multi-row VALUES of thousands of placeholders each time
+(closing a vote of 500 ballots × 15 people spent 0.7 s there), and the row-level security
+policies still read the scope once for the whole statement. Elsewhere (SQLite): SQLAlchemy's
+multi-row VALUES ("insertmanyvalues"), in batches.
+"""
+from functools import lru_cache
+
+from sqlalchemy import bindparam, func, insert, inspect, select
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from tinnhiem.platform.db import is_postgresql
+
+BATCH = 1000  # rows a multi-row VALUES statement (SQLite)
+
+
+def insert_many(session, model, rows: list[dict], options: dict) -> None:
+    """Insert `rows` (dicts of column values, all with the same keys, as for an executemany)
+    into `model`'s table, in the order given; `options`: the statements' execution options."""
+    if not rows:
+        return
+    table = inspect(model).local_table
+    if is_postgresql(session.get_bind(mapper=inspect(model))):
+        names = tuple(sorted(_with_defaults(table, set().union(*rows))))
+        statement = _unnest_insert(table, names).execution_options(**options)
+        session.execute(statement, {name: _column_values(table.c[name], rows)
+                                    for name in names})
+        return
+    statement = insert(table).execution_options(**options)
+    for start in range(0, len(rows), BATCH):
+        session.execute(statement, rows[start:start + BATCH])
+
+
+def _with_defaults(table, names: set) -> set:
+    """The columns the rows set, and those the ORM would fill from a Python-side default."""
+    return names | {column.name for column in table.c if column.default is not None}
+
+
+def _column_values(column, rows: list[dict]) -> list:
+    default = column.default
+    if default is None or all(column.name in row for row in rows):
+        return [row.get(column.name) for row in rows]
+    if default.is_scalar:
+        return [row.get(column.name, default.arg) for row in rows]
+    if default.is_callable:  # SQLAlchemy's wrapper takes the execution context (unused here)
+        return [row[column.name] if column.name in row else default.arg(None) for row in rows]
+    raise TypeError(f"{column} has a SQL default; give its value in every row")
+
+
+@lru_cache(maxsize=64)
+def _unnest_insert(table, names: tuple):
+    """INSERT INTO table (names) SELECT the rows of one array a column, in the arrays'
+    order (the ordinality: an INSERT ... SELECT writes rows in the order they come)."""
+    arrays = func.unnest(*[bindparam(name, type_=ARRAY(table.c[name].type)) for name in names])
+    rows = arrays.table_valued(*names, with_ordinality="row_number").render_derived()
+    return insert(table).from_select(
+        list(names), select(*[rows.c[name] for name in names]).order_by(rows.c.row_number))
