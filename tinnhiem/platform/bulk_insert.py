@@ -4,17 +4,36 @@ PostgreSQL gets one array a column: `INSERT ... SELECT FROM unnest(...) WITH ORD
 ORDER BY` it. The statement's text is the same for any number of rows, so psycopg converts
 it once (cached) instead of parsing a multi-row VALUES of thousands of placeholders each time
 (closing a vote of 500 ballots × 15 people spent 0.7 s there), and the row-level security
-policies still read the scope once for the whole statement. Elsewhere (SQLite): SQLAlchemy's
-multi-row VALUES ("insertmanyvalues"), in batches.
+policies still read the scope once for the whole statement. The arrays go in psycopg's binary
+form: its text form quotes and escapes value by value in Python (18 ms for 7,500 ids, against
+2 ms). Elsewhere (SQLite): SQLAlchemy's multi-row VALUES ("insertmanyvalues"), in batches.
 """
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, insert, inspect, select
+from sqlalchemy import bindparam, cast, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from tinnhiem.platform.db import is_postgresql
 
 BATCH = 1000  # rows a multi-row VALUES statement (SQLite)
+
+
+class _BinaryArray(list):
+    """One column's values, which psycopg sends as a binary array (registered below; should
+    a connection not know it, it goes as text, as any list)."""
+
+
+def _register_binary_arrays() -> None:
+    try:
+        import psycopg
+        from psycopg.types.array import ListBinaryDumper
+    except ImportError:  # no PostgreSQL driver: no PostgreSQL either
+        return
+    # Before any connection is made (each copies the adapters it starts with).
+    psycopg.adapters.register_dumper(_BinaryArray, ListBinaryDumper)
+
+
+_register_binary_arrays()
 
 
 def insert_many(session, model, rows: list[dict], options: dict) -> None:
@@ -26,7 +45,7 @@ def insert_many(session, model, rows: list[dict], options: dict) -> None:
     if is_postgresql(session.get_bind(mapper=inspect(model))):
         names = tuple(sorted(_with_defaults(table, set().union(*rows))))
         statement = _unnest_insert(table, names).execution_options(**options)
-        session.execute(statement, {name: _column_values(table.c[name], rows)
+        session.execute(statement, {name: _BinaryArray(_column_values(table.c[name], rows))
                                     for name in names})
         return
     statement = insert(table).execution_options(**options)
@@ -54,7 +73,9 @@ def _column_values(column, rows: list[dict]) -> list:
 def _unnest_insert(table, names: tuple):
     """INSERT INTO table (names) SELECT the rows of one array a column, in the arrays'
     order (the ordinality: an INSERT ... SELECT writes rows in the order they come)."""
-    arrays = func.unnest(*[bindparam(name, type_=ARRAY(table.c[name].type)) for name in names])
+    # An untyped parameter, so SQLAlchemy hands the list to psycopg as it is (an ARRAY type
+    # would copy it into a plain list); the CAST names the column's type.
+    arrays = func.unnest(*[cast(bindparam(name), ARRAY(table.c[name].type)) for name in names])
     rows = arrays.table_valued(*names, with_ordinality="row_number").render_derived()
     return insert(table).from_select(
         list(names), select(*[rows.c[name] for name in names]).order_by(rows.c.row_number))
