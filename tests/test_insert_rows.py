@@ -97,6 +97,23 @@ def test_another_units_scope_cannot_insert_into_this_conference(app, voting):
         session.close()
 
 
+def test_a_province_scope_checks_each_unit_its_rows_name(app, voting):
+    """Rows are checked once per province and unit they name: the sixth row, of a unit of
+    another province stamped with this province, is still caught."""
+    world, conference = voting
+    with app.app_context():
+        session = db.session.session_factory()
+        bind_scope(session, Scope.for_province(world.province_a.id))
+        rows = [_ballot(conference, tracker=f"P{n}") for n in range(5)]
+        rows.append({**_ballot(conference, world.b1.id, "B1"),
+                     "province_id": world.province_a.id})
+        with pytest.raises(ScopeViolation):
+            insert_rows(session, Ballot, rows)
+        session.rollback()
+        assert session.scalar(select(Ballot.id).where(Ballot.tracker == "P0")) is None
+        session.close()
+
+
 def test_a_core_insert_without_the_checks_is_still_refused(app, voting):
     world, conference = voting
     with app.app_context():

@@ -261,17 +261,28 @@ def insert_rows(session, model, rows: list[dict]) -> None:
     elif scope is None or scope.province_id is None or scope.directory:
         raise ScopeMissing(f"inserting {model.__name__} rows with no tenant data scope bound")
     else:
-        if scope.conference_id is not None:
-            conference_rows.learn_parents(session, model, rows)
-        checked = [_checked_row(session, scope, model, row) for row in rows]
+        checked = _checked_rows(session, scope, model, rows)
     insert_many(session, model, checked, {_ROWS_CHECKED: True})
     if scope is not None and scope.conference_id is not None:
         conference_rows.remember_rows(model, checked)
 
 
-def _checked_row(session, scope: Scope, model, row: dict) -> dict:
-    """`row` as a flush would write it under `scope`: checked, province and unit stamped."""
-    return {**row, **_checked_owner(session, scope, model, row.get)}
+def _checked_rows(session, scope: Scope, model, rows: list[dict]) -> list[dict]:
+    """Each row as a flush would write it under `scope`: checked, province and unit stamped.
+    Outside a voter's scope the check reads only the province and unit a row names, so each
+    pair named is checked once (closing writes 8,000 rows of one unit; a province's scope
+    asks the database whether the unit is its own)."""
+    if scope.conference_id is not None:
+        conference_rows.learn_parents(session, model, rows)
+        return [{**row, **_checked_owner(session, scope, model, row.get)} for row in rows]
+    owners = {}
+    checked = []
+    for row in rows:
+        named = (row.get("province_id"), row.get("unit_id"))
+        if named not in owners:
+            owners[named] = _checked_owner(session, scope, model, row.get)
+        checked.append({**row, **owners[named]})
+    return checked
 
 
 def _unit_in_scope(session, unit_id) -> bool:
