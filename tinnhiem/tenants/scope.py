@@ -275,13 +275,16 @@ def _checked_rows(session, scope: Scope, model, rows: list[dict]) -> list[dict]:
     if scope.conference_id is not None:
         conference_rows.learn_parents(session, model, rows)
         return [{**row, **_checked_owner(session, scope, model, row.get)} for row in rows]
-    owners = {}
+    owners = {}  # (province, unit) a row names -> (the owner checked, as a pair)
     checked = []
     for row in rows:
         named = (row.get("province_id"), row.get("unit_id"))
         if named not in owners:
-            owners[named] = _checked_owner(session, scope, model, row.get)
-        checked.append({**row, **owners[named]})
+            owner = _checked_owner(session, scope, model, row.get)
+            owners[named] = owner, (owner["province_id"], owner.get("unit_id"))
+        owner, pair = owners[named]
+        # A row that already names its checked owner goes as it is (no copy of 8,000 rows).
+        checked.append(row if named == pair else {**row, **owner})
     return checked
 
 
