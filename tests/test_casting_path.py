@@ -186,3 +186,29 @@ def test_a_voters_scope_writes_marks_only_within_its_conference(app, make, world
         "INSERT INTO ballots (id, conference_id, origin, not_issued, blank, extra_names,"
         " province_id, unit_id) VALUES (%s, %s, 'electronic', false, false, false, %s, %s)",
         (fresh, world.voting.id, *owner)), (mark, (fresh, world.people[0].id, *owner))) is None
+
+
+def test_the_code_is_spent_only_within_the_bound_scope(app, make, world):
+    """The spending UPDATE is Core (no ORM criteria): its owner terms are checked against
+    the bound voter scope first, so a place of another unit or conference is refused before
+    any statement, and nothing is spent (both backends; PostgreSQL's policies besides)."""
+    from tinnhiem.tenants.scope import ScopeViolation
+    from tinnhiem.tenants.voter_scope import VoterPlace, bind_known_voter_scope
+    from tinnhiem.voting import casting
+    from tinnhiem.voting.codes import code_digest
+
+    issued, _slug = make.issue_codes(world, 1)
+    own = VoterPlace(world.voting.province_id, world.voting.unit_id, world.voting.id)
+    others = [own._replace(unit_id=world.a2.id), own._replace(conference_id=uuid.uuid4()),
+              own._replace(province_id=world.province_b.id)]
+    with app.app_context():
+        digest = code_digest(world.voting.id, issued[0])
+        for other in others:
+            bind_known_voter_scope(db.session, own)
+            with pytest.raises(ScopeViolation):
+                casting._spend_code(db.session, other, digest)
+            db.session.rollback()
+        bind_known_voter_scope(db.session, own)
+        assert casting._spend_code(db.session, own, digest) is True  # control
+        db.session.rollback()
+    assert {c.state for c in rows(make, VoteCode, conference_id=world.voting.id)} == {"unused"}

@@ -267,8 +267,12 @@ ALLOWED = {
     "tinnhiem/platform/limit_storage.py": "rate-limit counters: no tenant data, own engine",
     "tinnhiem/platform/read_replica.py": "reads the replica's replay lag",
     "tinnhiem/platform/health.py": "the readiness probe's SELECT 1 on its own connection",
-    "tinnhiem/tenants/scope.py": "insert_rows: a multi-row insert after checking each row"
-                                 " against the scope (tests/test_insert_rows.py)",
+    "tinnhiem/voting/casting.py": "spends a code with one Core UPDATE whose owner terms"
+                                  " tenants.checked_rows checks against the bound scope"
+                                  " first (tests/test_casting_path.py)",
+    "tinnhiem/platform/bulk_insert.py": "insert_rows' statements (tenants/scope.py checks"
+                                        " each row against the scope first; the ORM refuses"
+                                        " them otherwise; tests/test_insert_rows.py)",
 }
 
 

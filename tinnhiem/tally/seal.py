@@ -11,12 +11,11 @@ from tinnhiem.tally.totals import counted_ballots
 
 
 def _ballot_lines(nominees, ballots) -> list[str]:
+    """`ballots`: (tracker, not_issued, blank, extra_names, marks by nominee id) each."""
     lines = []
-    for ballot, marks in ballots:
-        flags = "".join("1" if f else "0" for f in (ballot.not_issued, ballot.blank,
-                                                     ballot.extra_names))
+    for tracker, *flags, marks in ballots:
         row = ",".join(marks.get(n.id, "-") for n in nominees)
-        lines.append(f"{ballot.tracker or '-'}|{flags}|{row}")
+        lines.append(f"{tracker or '-'}|{''.join('1' if f else '0' for f in flags)}|{row}")
     return sorted(lines)
 
 
@@ -34,9 +33,19 @@ def seal_digest(session, conference, sheet=None) -> str:
     """The digest of what is counted: the electronic ballots, or the accepted paper sheet."""
     nominees = ballot_nominees(session, conference)
     if sheet is not None and sheet.method == "totals":
-        lines = _totals_lines(session, nominees, sheet)
-    else:
-        lines = _ballot_lines(nominees, counted_ballots(session, conference,
-                                                        sheet.id if sheet else None))
+        return _digest(conference, nominees, _totals_lines(session, nominees, sheet))
+    ballots = counted_ballots(session, conference, sheet.id if sheet else None)
+    return ballots_digest(conference, nominees, [
+        (b.tracker, b.not_issued, b.blank, b.extra_names, marks) for b, marks in ballots])
+
+
+def ballots_digest(conference, nominees, ballots) -> str:
+    """The seal of these ballots as seal_digest would read them back: (tracker, not_issued,
+    blank, extra_names, marks by nominee id) each, in any order. Closing seals the rows it
+    has just written, without reading them again."""
+    return _digest(conference, nominees, _ballot_lines(nominees, ballots))
+
+
+def _digest(conference, nominees, lines: list[str]) -> str:
     header = f"tinnhiem-seal-v1|{conference.id}|" + ",".join(str(n.id) for n in nominees)
     return hashlib.sha256("\n".join([header, *lines]).encode()).hexdigest()

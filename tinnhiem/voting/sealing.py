@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, select, update
 
 from tinnhiem.conferences.lifecycle import CLOSE, VOID_AND_CLOSE, performs, transition
-from tinnhiem.conferences.services import voter_counts
+from tinnhiem.conferences.services import ballot_nominees, voter_counts
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.tally.models import Ballot, BallotMark
-from tinnhiem.tally.seal import seal_digest
-from tinnhiem.tally.totals import accepted_sheet, counted_ballots, sheet_tally
+from tinnhiem.tally.seal import ballots_digest
+from tinnhiem.tally.totals import accepted_sheet, sheet_tally
 from tinnhiem.tenants.scope import insert_rows
 from tinnhiem.voting.codes import code_counts
 from tinnhiem.voting.models import CodeState, VoteCode
@@ -23,30 +23,33 @@ from tinnhiem.voting.models import CodeState, VoteCode
 _shuffle = random.SystemRandom().shuffle
 
 
-def _rewrite_ballots_in_random_order(session, conference) -> None:
+def _rewrite_ballots_in_random_order(session, conference) -> list[tuple]:
     """Every ballot again under a fresh id, in a random order, in two multi-row inserts
     (ballots, then their marks in the same order): the rows' order in storage then says only
-    that they were written at the close."""
+    that they were written at the close. Returns the ballots as written, in the form
+    tally.seal.ballots_digest takes (the seal is made from them, not read back)."""
     rows = session.execute(select(Ballot.id, Ballot.tracker).where(
         Ballot.conference_id == conference.id, Ballot.sheet_id.is_(None))).all()
-    marks = {ballot_id: [] for ballot_id, _tracker in rows}
+    marks = {ballot_id: {} for ballot_id, _tracker in rows}
     for ballot_id, nominee_id, mark in session.execute(select(
             BallotMark.ballot_id, BallotMark.nominee_id, BallotMark.mark).where(
             BallotMark.ballot_id.in_(list(marks)))):
-        marks[ballot_id].append((nominee_id, mark))
+        marks[ballot_id][nominee_id] = mark
     session.execute(delete(Ballot).where(Ballot.conference_id == conference.id,
                                          Ballot.sheet_id.is_(None))
                     .execution_options(synchronize_session=False))  # marks go by cascade
     _shuffle(rows)
     owner = {"province_id": conference.province_id, "unit_id": conference.unit_id}
-    copies = [(uuid.uuid4(), old_id, tracker) for old_id, tracker in rows]
-    insert_rows(session, Ballot, [
-        {"id": new_id, "conference_id": conference.id, "origin": "electronic",
-         "tracker": tracker, "sheet_id": None, "not_issued": False, "blank": False,
-         "extra_names": False, **owner} for new_id, _old_id, tracker in copies])
+    copies = [(uuid.uuid4(), tracker, marks[old_id]) for old_id, tracker in rows]
+    ballots = [{"id": new_id, "conference_id": conference.id, "origin": "electronic",
+                "tracker": tracker, "sheet_id": None, "not_issued": False, "blank": False,
+                "extra_names": False, **owner} for new_id, tracker, _marks in copies]
+    insert_rows(session, Ballot, ballots)
     insert_rows(session, BallotMark, [
         {"ballot_id": new_id, "nominee_id": nominee_id, "mark": mark, **owner}
-        for new_id, old_id, _tracker in copies for nominee_id, mark in marks[old_id]])
+        for new_id, _tracker, by_nominee in copies for nominee_id, mark in by_nominee.items()])
+    return [(b["tracker"], b["not_issued"], b["blank"], b["extra_names"], by_nominee)
+            for b, (_id, _tracker, by_nominee) in zip(ballots, copies)]
 
 
 def _touch_every_code(session, conference) -> None:
@@ -84,10 +87,11 @@ def _close_electronic(session, conference) -> dict:
     # below) or now finds its code void and is refused.
     _touch_every_code(session, conference)
     counts = code_counts(session, conference)
-    _rewrite_ballots_in_random_order(session, conference)
-    collected = len(counted_ballots(session, conference))
+    ballots = _rewrite_ballots_in_random_order(session, conference)
+    collected = len(ballots)
     conference.ballots_issued = counts["issued"]
-    conference.seal_digest = seal_digest(session, conference)
+    conference.seal_digest = ballots_digest(conference, ballot_nominees(session, conference),
+                                            ballots)
     return {"issued": counts["issued"], "collected": collected, "unused": counts["void"],
             "digest": conference.seal_digest}
 
