@@ -1,20 +1,26 @@
 """The consolidated report for the Standing Committee (báo cáo tổng hợp kết quả lấy phiếu tín
 nhiệm) as PDF, and the full result table as XLSX, streamed so memory stays flat however many
-rows a province has."""
-import io
-
-from flask_babel import force_locale
+rows a province has. The PDF is an official document, always in Vietnamese; the spreadsheet,
+a working table, speaks the interface's language."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequence
 from tinnhiem.platform.pdf import render_pdf
-from tinnhiem.platform.xlsx_stream import write_xlsx
+from tinnhiem.platform.xlsx_export import DATE, DECIMAL, INTEGER, Column, write_table
 from tinnhiem.rollup import services
 from tinnhiem.rollup import progress as round_progress
 from tinnhiem.tenants.services import get_unit
 
-HEADERS = ("Đơn vị", "Loại đơn vị", "Hội nghị", "Ngày", "Họ và tên", "Chức vụ", "Nhóm chức danh",
-           "Phiếu phát ra", "Phiếu thu về", "Hợp lệ", "Không hợp lệ", "Tín nhiệm cao", "% cao",
-           "Tín nhiệm", "% tín nhiệm", "Tín nhiệm thấp", "% thấp", "Mức", "Đơn vị kế thừa")
+COLUMNS = (
+    Column(_l("Đơn vị"), 28), Column(_l("Loại đơn vị"), 18), Column(_l("Hội nghị"), 30),
+    Column(_l("Ngày"), 11, DATE), Column(_l("Họ và tên"), 24), Column(_l("Chức vụ"), 28),
+    Column(_l("Nhóm chức danh"), 22), Column(_l("Phiếu phát ra"), 9, INTEGER),
+    Column(_l("Phiếu thu về"), 9, INTEGER), Column(_l("Hợp lệ"), 9, INTEGER),
+    Column(_l("Không hợp lệ"), 9, INTEGER), Column(_l("Tín nhiệm cao"), 10, INTEGER),
+    Column(_l("% cao"), 8, DECIMAL), Column(_l("Tín nhiệm"), 10, INTEGER),
+    Column(_l("% tín nhiệm"), 9, DECIMAL), Column(_l("Tín nhiệm thấp"), 10, INTEGER),
+    Column(_l("% thấp"), 8, DECIMAL), Column(_l("Mức"), 26), Column(_l("Đơn vị kế thừa"), 28))
 
 
 def report_pdf(session, round_, filters) -> bytes:
@@ -33,24 +39,17 @@ def report_pdf(session, round_, filters) -> bytes:
 
 def _row_values(row, labels: dict) -> list:
     shares = row.shares
-    return [row.unit_name, row.unit_type, row.conference_title, row.held_on.strftime("%d/%m/%Y"),
+    return [row.unit_name, row.unit_type, row.conference_title, row.held_on,
             row.full_name, row.post, row.category, row.issued, row.collected, row.valid,
             row.invalid, row.high, float(shares["high"]), row.confidence,
             float(shares["confidence"]), row.low, float(shares["low"]), labels[row.band],
             ", ".join(row.successors)]
 
 
-def report_xlsx(session, round_, filters) -> bytes:
-    """Every row under the filters, streamed: memory holds one batch of rows at a time (plus
-    the compressed file being built)."""
-    def rows():
-        yield [round_.name, round_.plan_reference]
-        yield list(HEADERS)
-        with force_locale("vi"):
-            labels = {b: band_label(b) for b in services.BANDS}  # looked up once, not per row
-            for row in services.iter_result_rows(session, round_.id, filters):
-                yield _row_values(row, labels)
-
-    out = io.BytesIO()
-    write_xlsx(out, "Tong hop", rows())
-    return out.getvalue()
+def report_xlsx(session, round_, filters):
+    """Every row under the filters, streamed: memory holds one batch of rows at a time. The
+    workbook is an open temporary file (platform.xlsx_export)."""
+    labels = {b: band_label(b) for b in services.BANDS}  # looked up once, not per row
+    rows = (_row_values(row, labels)
+            for row in services.iter_result_rows(session, round_.id, filters))
+    return write_table(_("Tổng hợp"), COLUMNS, rows, lines=[(round_.name, round_.plan_reference)])
