@@ -68,10 +68,13 @@ class _TableSheet(Worksheet):
 # when it keeps a text's leading or trailing blanks (utility._preserve_whitespace).
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
+_PLAIN = re.compile(f"{_NEEDS_ESCAPE.pattern}|{_EDGE_SPACE.pattern}")  # one test for most
 MAX_TEXT = 32767  # UTF-16 units in a cell
 
 
 def _text_xml(sheet, value: str) -> str:
+    if not _PLAIN.search(value) and len(value) <= MAX_TEXT // 2:
+        return f"<t>{value}</t>"  # nearly every name: nothing to escape, no blank at an end
     if len(value) > MAX_TEXT // 2:  # as XlsxWriter does; the database's columns are shorter
         value = value.encode("utf-16-le")[:2 * MAX_TEXT].decode("utf-16-le", "ignore")
     if _NEEDS_ESCAPE.search(value):

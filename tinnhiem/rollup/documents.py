@@ -10,6 +10,7 @@ from tinnhiem.platform.pdf import render_pdf
 from tinnhiem.platform.xlsx_export import DATE, DECIMAL, INTEGER, Column, write_table
 from tinnhiem.rollup import services
 from tinnhiem.rollup import progress as round_progress
+from tinnhiem.rollup.table_rows import table_rows
 from tinnhiem.tenants.services import get_unit
 
 COLUMNS = (
@@ -37,19 +38,9 @@ def report_pdf(session, round_, filters) -> bytes:
         consequence=consequence)
 
 
-def _row_values(row, labels: dict) -> list:
-    shares = row.shares
-    return [row.unit_name, row.unit_type, row.conference_title, row.held_on,
-            row.full_name, row.post, row.category, row.issued, row.collected, row.valid,
-            row.invalid, row.high, float(shares["high"]), row.confidence,
-            float(shares["confidence"]), row.low, float(shares["low"]), labels[row.band],
-            ", ".join(row.successors)]
-
-
 def report_xlsx(session, round_, filters):
     """Every row under the filters, streamed: memory holds one batch of rows at a time. The
     workbook is an open temporary file (platform.xlsx_export)."""
     labels = {b: band_label(b) for b in services.BANDS}  # looked up once, not per row
-    rows = (_row_values(row, labels)
-            for row in services.iter_result_rows(session, round_.id, filters))
+    rows = table_rows(session, round_.id, filters, labels)
     return write_table(_("Tổng hợp"), COLUMNS, rows, lines=[(round_.name, round_.plan_reference)])
