@@ -1,6 +1,6 @@
 """The counting minutes (biên bản kiểm phiếu) as PDF, and the result table as XLSX."""
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 from tinnhiem.conferences.services import voter_counts
 from tinnhiem.counting.bands import band_label
@@ -23,14 +23,21 @@ def minutes_pdf(session, conference) -> bytes:
 
 # The minutes are an official document, always in Vietnamese; the result table, a working
 # copy of its figures, speaks the interface's language.
-COLUMNS = (
-    Column(_l("STT"), 5, INTEGER), Column(_l("Họ và tên"), 28), Column(_l("Chức vụ"), 36),
-    Column(_l("Phiếu phát ra"), 10, INTEGER), Column(_l("Phiếu thu về"), 10, INTEGER),
-    Column(_l("Phiếu hợp lệ"), 10, INTEGER), Column(_l("Phiếu không hợp lệ"), 10, INTEGER),
-    Column(_l("Tín nhiệm cao"), 10, INTEGER), Column(_l("% cao"), 8, DECIMAL),
-    Column(_l("Tín nhiệm"), 10, INTEGER), Column(_l("% tín nhiệm"), 9, DECIMAL),
-    Column(_l("Tín nhiệm thấp"), 10, INTEGER), Column(_l("% thấp"), 8, DECIMAL),
-    Column(_l("Mức"), 26))
+COLUMNS = (  # heading (in the context "column": its English differs), width, kind
+    Column(_p("column", "STT"), 5, INTEGER),
+    Column(_p("column", "Họ và tên"), 28),
+    Column(_p("column", "Chức vụ"), 36),
+    Column(_p("column", "Phiếu phát ra"), 10, INTEGER),
+    Column(_p("column", "Phiếu thu về"), 10, INTEGER),
+    Column(_p("column", "Phiếu hợp lệ"), 10, INTEGER),
+    Column(_p("column", "Phiếu không hợp lệ"), 10, INTEGER),
+    Column(_p("column", "Tín nhiệm cao"), 10, INTEGER),
+    Column(_p("column", "Cao (%)"), 8, DECIMAL),
+    Column(_p("column", "Tín nhiệm"), 10, INTEGER),
+    Column(_p("column", "Tín nhiệm (%)"), 9, DECIMAL),
+    Column(_p("column", "Tín nhiệm thấp"), 10, INTEGER),
+    Column(_p("column", "Thấp (%)"), 8, DECIMAL),
+    Column(_p("column", "Mức"), 26))
 
 
 def _row_values(number: int, row) -> list:

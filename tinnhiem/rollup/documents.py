@@ -3,7 +3,7 @@ nhiệm) as PDF, and the full result table as XLSX, streamed so memory stays fla
 rows a province has. The PDF is an official document, always in Vietnamese; the spreadsheet,
 a working table, speaks the interface's language."""
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequence
 from tinnhiem.platform.pdf import render_pdf
@@ -13,15 +13,26 @@ from tinnhiem.rollup import progress as round_progress
 from tinnhiem.rollup.table_rows import table_rows
 from tinnhiem.tenants.services import get_unit
 
-COLUMNS = (
-    Column(_l("Đơn vị"), 28), Column(_l("Loại đơn vị"), 18), Column(_l("Hội nghị"), 30),
-    Column(_l("Ngày"), 11, DATE), Column(_l("Họ và tên"), 24), Column(_l("Chức vụ"), 28),
-    Column(_l("Nhóm chức danh"), 22), Column(_l("Phiếu phát ra"), 9, INTEGER),
-    Column(_l("Phiếu thu về"), 9, INTEGER), Column(_l("Hợp lệ"), 9, INTEGER),
-    Column(_l("Không hợp lệ"), 9, INTEGER), Column(_l("Tín nhiệm cao"), 10, INTEGER),
-    Column(_l("% cao"), 8, DECIMAL), Column(_l("Tín nhiệm"), 10, INTEGER),
-    Column(_l("% tín nhiệm"), 9, DECIMAL), Column(_l("Tín nhiệm thấp"), 10, INTEGER),
-    Column(_l("% thấp"), 8, DECIMAL), Column(_l("Mức"), 26), Column(_l("Đơn vị kế thừa"), 28))
+COLUMNS = (  # heading (in the context "column": its English differs), width, kind
+    Column(_p("column", "Đơn vị"), 28),
+    Column(_p("column", "Loại đơn vị"), 18),
+    Column(_p("column", "Hội nghị"), 30),
+    Column(_p("column", "Ngày"), 11, DATE),
+    Column(_p("column", "Họ và tên"), 24),
+    Column(_p("column", "Chức vụ"), 28),
+    Column(_p("column", "Nhóm chức danh"), 22),
+    Column(_p("column", "Phiếu phát ra"), 9, INTEGER),
+    Column(_p("column", "Phiếu thu về"), 9, INTEGER),
+    Column(_p("column", "Hợp lệ"), 9, INTEGER),
+    Column(_p("column", "Không hợp lệ"), 9, INTEGER),
+    Column(_p("column", "Tín nhiệm cao"), 10, INTEGER),
+    Column(_p("column", "Cao (%)"), 8, DECIMAL),
+    Column(_p("column", "Tín nhiệm"), 10, INTEGER),
+    Column(_p("column", "Tín nhiệm (%)"), 9, DECIMAL),
+    Column(_p("column", "Tín nhiệm thấp"), 10, INTEGER),
+    Column(_p("column", "Thấp (%)"), 8, DECIMAL),
+    Column(_p("column", "Mức"), 26),
+    Column(_p("column", "Đơn vị kế thừa"), 28))
 
 
 def report_pdf(session, round_, filters) -> bytes:
