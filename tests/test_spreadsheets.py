@@ -129,3 +129,17 @@ def test_sheet_names_excel_accepts():
     # 31 characters at most, no blank left at the end
     assert xlsx_export.sheet_name("Tổng hợp kết quả lấy phiếu tín nhiệm") == \
         "Tổng hợp kết quả lấy phiếu tín"
+
+
+def test_an_export_failing_half_way_leaves_no_file_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def rows():
+        yield ("Nguyễn Văn A", 1, 1.0, None)
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        xlsx_export.write_table("Bảng", COLUMNS, rows())
+    assert list(tmp_path.iterdir()) == []

@@ -160,7 +160,20 @@ def write_table(title, columns, rows, lines=(), whole_rows=True):
     columns' order; None or "" for an empty cell). Returns the open temporary file, at its
     start (it is deleted once closed)."""
     out = tempfile.TemporaryFile()
-    book = xlsxwriter.Workbook(out, OPTIONS)
+    # XlsxWriter's own temporary files (the rows, each part before it is zipped) in a folder
+    # removed however the export ends: a query that fails half-way leaves nothing behind.
+    with tempfile.TemporaryDirectory(prefix="xlsx-") as folder:
+        try:
+            _write(xlsxwriter.Workbook(out, {**OPTIONS, "tmpdir": folder}), title, columns,
+                   rows, lines, whole_rows)
+        except BaseException:
+            out.close()
+            raise
+    out.seek(0)
+    return out
+
+
+def _write(book, title, columns, rows, lines, whole_rows) -> None:
     sheet = book.add_worksheet(sheet_name(title), worksheet_class=_TableSheet)
     cells = _Cells(book, sheet)
     title_style, header_style = book.add_format(TITLE_STYLE), book.add_format(HEADER_STYLE)
@@ -186,5 +199,3 @@ def write_table(title, columns, rows, lines=(), whole_rows=True):
             for column, write in writers:
                 write(number, column, row[column])
     book.close()
-    out.seek(0)
-    return out
