@@ -23,10 +23,8 @@ def minutes_pdf(session, conference) -> bytes:
 
 # The minutes are an official document, always in Vietnamese; the result table, a working
 # copy of its figures, speaks the interface's language.
-COLUMNS = (  # heading (in the context "column": its English differs), width, kind
-    Column(_p("column", "STT"), 5, INTEGER),
-    Column(_p("column", "Họ và tên"), 28),
-    Column(_p("column", "Chức vụ"), 36),
+# A person's figures as both spreadsheets show them (this table, and the province's roll-up).
+FIGURE_COLUMNS = (  # heading (in the context "column": its English differs), width, kind
     Column(_p("column", "Phiếu phát ra"), 10, INTEGER),
     Column(_p("column", "Phiếu thu về"), 10, INTEGER),
     Column(_p("column", "Phiếu hợp lệ"), 10, INTEGER),
@@ -38,6 +36,8 @@ COLUMNS = (  # heading (in the context "column": its English differs), width, ki
     Column(_p("column", "Tín nhiệm thấp"), 10, INTEGER),
     Column(_p("column", "Thấp (%)"), 8, DECIMAL),
     Column(_p("column", "Mức"), 26))
+COLUMNS = (Column(_p("column", "STT"), 5, INTEGER), Column(_p("column", "Họ và tên"), 28),
+           Column(_p("column", "Chức vụ"), 36), *FIGURE_COLUMNS)
 
 
 def _row_values(number: int, row) -> list:

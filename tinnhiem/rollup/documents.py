@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_pgettext as _p
 
 from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequence
+from tinnhiem.counting.documents import FIGURE_COLUMNS
 from tinnhiem.platform.pdf import render_pdf
-from tinnhiem.platform.xlsx_export import DATE, DECIMAL, INTEGER, Column, write_table
+from tinnhiem.platform.xlsx_export import DATE, Column, write_table
 from tinnhiem.rollup import services
 from tinnhiem.rollup import progress as round_progress
 from tinnhiem.rollup.table_rows import table_rows
@@ -21,17 +22,7 @@ COLUMNS = (  # heading (in the context "column": its English differs), width, ki
     Column(_p("column", "Họ và tên"), 24),
     Column(_p("column", "Chức vụ"), 28),
     Column(_p("column", "Nhóm chức danh"), 22),
-    Column(_p("column", "Phiếu phát ra"), 9, INTEGER),
-    Column(_p("column", "Phiếu thu về"), 9, INTEGER),
-    Column(_p("column", "Hợp lệ"), 9, INTEGER),
-    Column(_p("column", "Không hợp lệ"), 9, INTEGER),
-    Column(_p("column", "Tín nhiệm cao"), 10, INTEGER),
-    Column(_p("column", "Cao (%)"), 8, DECIMAL),
-    Column(_p("column", "Tín nhiệm"), 10, INTEGER),
-    Column(_p("column", "Tín nhiệm (%)"), 9, DECIMAL),
-    Column(_p("column", "Tín nhiệm thấp"), 10, INTEGER),
-    Column(_p("column", "Thấp (%)"), 8, DECIMAL),
-    Column(_p("column", "Mức"), 26),
+    *FIGURE_COLUMNS,
     Column(_p("column", "Đơn vị kế thừa"), 28))
 
 
