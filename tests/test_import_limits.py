@@ -11,9 +11,37 @@ import pytest
 
 from tinnhiem.conferences import voters
 from tinnhiem.platform import sheet_import
-from tinnhiem.platform import xlsx_stream as parts
 from tinnhiem.platform.errors import ServiceError
 
+# The parts of a minimal one-sheet workbook, around the sheet's rows.
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.worksheet+xml"/></Types>')
+ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Danh sách" sheetId="1" r:id="rId1"/></sheets></workbook>')
+SHEET_START = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+               '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               '<sheetData>')
+SHEET_END = "</sheetData></worksheet>"
 CELLS = ('<c t="inlineStr"><is><t>Nguyễn Văn A</t></is></c>'
          '<c t="inlineStr"><is><t>Ủy viên</t></is></c>')
 
@@ -23,15 +51,15 @@ def workbook(sheet_chunks, level=9) -> bytes:
     end, streamed into the zip so a huge sheet is never whole in memory."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as book:
-        book.writestr("[Content_Types].xml", parts.CONTENT_TYPES)
-        book.writestr("_rels/.rels", parts.ROOT_RELS)
-        book.writestr("xl/_rels/workbook.xml.rels", parts.WORKBOOK_RELS)
-        book.writestr("xl/workbook.xml", parts.WORKBOOK.format(name="Danh sach"))
+        book.writestr("[Content_Types].xml", CONTENT_TYPES)
+        book.writestr("_rels/.rels", ROOT_RELS)
+        book.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        book.writestr("xl/workbook.xml", WORKBOOK)
         with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(parts.SHEET_START.encode())
+            sheet.write(SHEET_START.encode())
             for chunk in sheet_chunks:
                 sheet.write(chunk)
-            sheet.write(parts.SHEET_END.encode())
+            sheet.write(SHEET_END.encode())
     return out.getvalue()
 
 

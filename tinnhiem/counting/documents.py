@@ -1,14 +1,12 @@
-"""The counting minutes (biên bản kiểm phiếu) as PDF, and the result table as XLSX.
-Official documents: always in Vietnamese, whatever language the page is shown in."""
-import io
-
-from flask_babel import force_locale
+"""The counting minutes (biên bản kiểm phiếu) as PDF, and the result table as XLSX."""
+from flask_babel import gettext as _
+from flask_babel import lazy_pgettext as _p
 
 from tinnhiem.conferences.services import voter_counts
 from tinnhiem.counting.bands import band_label
 from tinnhiem.counting.services import certifiers, results_of
 from tinnhiem.platform.pdf import render_pdf
-from tinnhiem.platform.sheet_export import append_row
+from tinnhiem.platform.xlsx_export import DECIMAL, INTEGER, Column, write_table
 from tinnhiem.tenants.services import get_unit
 
 
@@ -23,36 +21,36 @@ def minutes_pdf(session, conference) -> bytes:
     return render_pdf("counting/minutes_pdf.html", **_context(session, conference))
 
 
-# An official document: the headings are Vietnamese in every language of the interface.
-HEADERS = ("STT", "Họ và tên", "Chức vụ", "Phiếu phát ra", "Phiếu thu về", "Phiếu hợp lệ",
-           "Phiếu không hợp lệ", "Tín nhiệm cao", "% cao", "Tín nhiệm", "% tín nhiệm",
-           "Tín nhiệm thấp", "% thấp", "Mức")
+# The minutes are an official document, always in Vietnamese; the result table, a working
+# copy of its figures, speaks the interface's language.
+# A person's figures as both spreadsheets show them (this table, and the province's roll-up).
+FIGURE_COLUMNS = (  # heading (in the context "column": its English differs), width, kind
+    Column(_p("column", "Phiếu phát ra"), 10, INTEGER),
+    Column(_p("column", "Phiếu thu về"), 10, INTEGER),
+    Column(_p("column", "Phiếu hợp lệ"), 10, INTEGER),
+    Column(_p("column", "Phiếu không hợp lệ"), 10, INTEGER),
+    Column(_p("column", "Tín nhiệm cao"), 10, INTEGER),
+    Column(_p("column", "Cao (%)"), 8, DECIMAL),
+    Column(_p("column", "Tín nhiệm"), 10, INTEGER),
+    Column(_p("column", "Tín nhiệm (%)"), 9, DECIMAL),
+    Column(_p("column", "Tín nhiệm thấp"), 10, INTEGER),
+    Column(_p("column", "Thấp (%)"), 8, DECIMAL),
+    Column(_p("column", "Mức"), 26))
+COLUMNS = (Column(_p("column", "STT"), 5, INTEGER), Column(_p("column", "Họ và tên"), 28),
+           Column(_p("column", "Chức vụ"), 36), *FIGURE_COLUMNS)
 
 
-def results_xlsx(session, conference) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def _row_values(number: int, row) -> list:
+    r, shares = row.result, row.shares
+    return [number, row.nominee.full_name, row.nominee.post, r.issued, r.collected, r.valid,
+            r.invalid, r.high, float(shares["high"]), r.confidence, float(shares["confidence"]),
+            r.low, float(shares["low"]), band_label(row.band)]
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Ket qua"
-    with force_locale("vi"):
-        append_row(sheet, [conference.title, conference.held_on.strftime("%d/%m/%Y")])
-        sheet.append([])
-        append_row(sheet, HEADERS)
-        for cell in sheet[3]:
-            cell.font = Font(bold=True)
-        for number, row in enumerate(results_of(session, conference), start=1):
-            r, shares = row.result, row.shares
-            append_row(sheet, [
-                number, row.nominee.full_name, row.nominee.post, r.issued, r.collected, r.valid,
-                r.invalid, r.high, float(shares["high"]), r.confidence,
-                float(shares["confidence"]), r.low, float(shares["low"]), band_label(row.band)])
-            for column in (9, 11, 13):
-                sheet.cell(row=sheet.max_row, column=column).number_format = "0.00"
-    for column, width in zip("ABCDEFGHIJKLMN", (5, 28, 36, 10, 10, 10, 10, 10, 8, 10, 8, 10, 8,
-                                                  26)):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+
+def results_xlsx(session, conference):
+    """The table of results, as an open temporary file (platform.xlsx_export)."""
+    rows = (_row_values(number, row)
+            for number, row in enumerate(results_of(session, conference), start=1))
+    # a blank row between the conference and the table
+    return write_table(_("Kết quả"), COLUMNS, rows,
+                       lines=[(conference.title, conference.held_on), ()])

@@ -1,11 +1,13 @@
 """The web shell: language, security headers, and one error format for pages and the API."""
 import logging
+import os
 
-from flask import abort, current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wsgi import wrap_file
 
 from tinnhiem.platform import request_checks
 from tinnhiem.platform.auth.roles import role_label
@@ -31,6 +33,22 @@ HTTP_ERRORS = {
 # Mimetypes of the documents the app serves (minutes, reports, tables).
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def document_response(document, mimetype: str, filename: str, disposition="attachment"):
+    """A document to download: bytes, or an open file (a spreadsheet written to a temporary
+    file), sent in blocks and closed (so deleted) once sent."""
+    headers = {"Content-Disposition": f"{disposition}; filename={filename}"}
+    if isinstance(document, bytes):
+        return Response(document, mimetype=mimetype, headers=headers)
+    size = document.seek(0, os.SEEK_END)
+    document.seek(0)
+    response = Response(wrap_file(request.environ, document), mimetype=mimetype,
+                        headers=headers, direct_passthrough=True)
+    response.content_length = size
+    return response
+
+
 CSRF_MESSAGE = _l(
     "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi gửi lại."
 )

@@ -1,20 +1,29 @@
 """The consolidated report for the Standing Committee (báo cáo tổng hợp kết quả lấy phiếu tín
 nhiệm) as PDF, and the full result table as XLSX, streamed so memory stays flat however many
-rows a province has."""
-import io
-
-from flask_babel import force_locale
+rows a province has. The PDF is an official document, always in Vietnamese; the spreadsheet,
+a working table, speaks the interface's language."""
+from flask_babel import gettext as _
+from flask_babel import lazy_pgettext as _p
 
 from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequence
+from tinnhiem.counting.documents import FIGURE_COLUMNS
 from tinnhiem.platform.pdf import render_pdf
-from tinnhiem.platform.xlsx_stream import write_xlsx
+from tinnhiem.platform.xlsx_export import DATE, Column, write_table
 from tinnhiem.rollup import services
 from tinnhiem.rollup import progress as round_progress
+from tinnhiem.rollup.table_rows import table_rows
 from tinnhiem.tenants.services import get_unit
 
-HEADERS = ("Đơn vị", "Loại đơn vị", "Hội nghị", "Ngày", "Họ và tên", "Chức vụ", "Nhóm chức danh",
-           "Phiếu phát ra", "Phiếu thu về", "Hợp lệ", "Không hợp lệ", "Tín nhiệm cao", "% cao",
-           "Tín nhiệm", "% tín nhiệm", "Tín nhiệm thấp", "% thấp", "Mức", "Đơn vị kế thừa")
+COLUMNS = (  # heading (in the context "column": its English differs), width, kind
+    Column(_p("column", "Đơn vị"), 28),
+    Column(_p("column", "Loại đơn vị"), 18),
+    Column(_p("column", "Hội nghị"), 30),
+    Column(_p("column", "Ngày"), 11, DATE),
+    Column(_p("column", "Họ và tên"), 24),
+    Column(_p("column", "Chức vụ"), 28),
+    Column(_p("column", "Nhóm chức danh"), 22),
+    *FIGURE_COLUMNS,
+    Column(_p("column", "Đơn vị kế thừa"), 28))
 
 
 def report_pdf(session, round_, filters) -> bytes:
@@ -31,26 +40,9 @@ def report_pdf(session, round_, filters) -> bytes:
         consequence=consequence)
 
 
-def _row_values(row, labels: dict) -> list:
-    shares = row.shares
-    return [row.unit_name, row.unit_type, row.conference_title, row.held_on.strftime("%d/%m/%Y"),
-            row.full_name, row.post, row.category, row.issued, row.collected, row.valid,
-            row.invalid, row.high, float(shares["high"]), row.confidence,
-            float(shares["confidence"]), row.low, float(shares["low"]), labels[row.band],
-            ", ".join(row.successors)]
-
-
-def report_xlsx(session, round_, filters) -> bytes:
-    """Every row under the filters, streamed: memory holds one batch of rows at a time (plus
-    the compressed file being built)."""
-    def rows():
-        yield [round_.name, round_.plan_reference]
-        yield list(HEADERS)
-        with force_locale("vi"):
-            labels = {b: band_label(b) for b in services.BANDS}  # looked up once, not per row
-            for row in services.iter_result_rows(session, round_.id, filters):
-                yield _row_values(row, labels)
-
-    out = io.BytesIO()
-    write_xlsx(out, "Tong hop", rows())
-    return out.getvalue()
+def report_xlsx(session, round_, filters):
+    """Every row under the filters, streamed: memory holds one batch of rows at a time. The
+    workbook is an open temporary file (platform.xlsx_export)."""
+    labels = {b: band_label(b) for b in services.BANDS}  # looked up once, not per row
+    rows = table_rows(session, round_.id, filters, labels)
+    return write_table(_("Tổng hợp"), COLUMNS, rows, lines=[(round_.name, round_.plan_reference)])

@@ -1,8 +1,9 @@
 """The consolidated report and the full table of a round, for the dashboard and the API
 alike."""
-from flask import Response, request
+from flask import request
 
 from tinnhiem.platform.read_replica import read_source
+from tinnhiem.platform.web import document_response
 from tinnhiem.rollup.access import round_or_404
 from tinnhiem.rollup.filters import filters_from
 
@@ -14,6 +15,4 @@ def serve_document(round_id, render, mimetype, extension):
     with read_source() as source:
         filters = filters_from(source.session, round_, request.args)
         document = render(source.session, round_, filters)
-    name = f"tong-hop-{round_.year}.{extension}"
-    return Response(document, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return document_response(document, mimetype, f"tong-hop-{round_.year}.{extension}")
