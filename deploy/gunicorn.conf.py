@@ -1,6 +1,7 @@
 """gunicorn settings. The app keeps no state in process, so workers and hosts scale out.
 
 Every number can be changed from the environment (see deploy/env.example)."""
+import gc
 import os
 import re
 import sys
@@ -64,6 +65,14 @@ require_shared_keys(os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"), w
 accesslog = None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def pre_fork(server, worker):
+    """The app the master built (its modules, models, templates: ~185,000 objects) never
+    dies: frozen out of the garbage collector's reach, each full collection in a worker
+    scans only what requests made (a full pass over them all took 0.15–0.3 s), and the pages
+    they sit in stay shared with the master instead of being copied on write."""
+    gc.freeze()
 
 
 def post_fork(server, worker):

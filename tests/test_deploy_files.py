@@ -125,6 +125,13 @@ def test_the_gunicorn_configuration_has_the_production_settings(monkeypatch):
     access = conf.logconfig_dict["loggers"]["gunicorn.access"]
     assert (access["handlers"], access["propagate"]) == (["null"], False)  # no access log
     assert callable(conf.child_exit) and callable(conf.post_fork)
+    import gc
+
+    try:  # the app the master built is frozen out of the workers' collections
+        conf.pre_fork(None, None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
     nginx_idle = re.search(r"keepalive_timeout (\d+)s;", read("nginx-tinnhiem.conf"))
     assert conf.keepalive > int(nginx_idle.group(1))
     assert conf.control_socket == "/run/tinnhiem/gunicorn-127.0.0.1-8000.ctl"
