@@ -117,10 +117,10 @@ class _Cells:
         self.sheet = sheet
         self.formats = {kind: book.add_format({"num_format": code})
                         for kind, code in NUMBER_FORMATS.items()}
-        self.by_kind = {TEXT: self.text, INTEGER: self.number, DECIMAL: self.decimal,
+        self.by_kind = {TEXT: self.string, INTEGER: self.number, DECIMAL: self.decimal,
                         DATE: self.date}
 
-    def text(self, row, column, value, style=None):
+    def string(self, row, column, value, style=None):
         if not value:
             return  # an empty cell: nothing to write (constant memory skips it)
         if value.startswith("<r>") and value.endswith("</r>"):
@@ -151,7 +151,7 @@ class _Cells:
         elif isinstance(value, (int, float)):
             self.number(row, column, value, style)
         elif value is not None:
-            self.text(row, column, str(value), style)
+            self.string(row, column, str(value), style)
 
 
 def write_table(title, columns, rows, lines=(), whole_rows=True):
@@ -187,7 +187,7 @@ def _write(book, title, columns, rows, lines, whole_rows) -> None:
     header = len(lines)
     sheet.set_row(header, 30)
     for number, column in enumerate(columns):
-        cells.text(header, number, str(column.header), header_style)
+        cells.string(header, number, str(column.header), header_style)
     sheet.freeze_panes(header + 1, 0)
     if whole_rows:
         row_xml, last = _row_maker(sheet, cells, columns), len(columns) - 1
