@@ -400,17 +400,12 @@ def unnarrow_from_conference(table: str) -> None:
 # policy ANDs one `(SELECT app_scope_trusted())` with comparisons to the raw settings, and
 # the restrictive voter_conference policy reads the raw conference: it is ANDed with the
 # tenant policy, which already refuses a scope whose signature does not cover it.
-RAW_SETTING_FUNCTIONS = """
-CREATE OR REPLACE FUNCTION app_raw_crossing() RETURNS text
-LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('app.crossing', true), '') $$;
-CREATE OR REPLACE FUNCTION app_raw_province() RETURNS uuid
-LANGUAGE sql STABLE AS $$ SELECT NULLIF(current_setting('app.province_id', true), '')::uuid $$;
-CREATE OR REPLACE FUNCTION app_raw_unit() RETURNS uuid
-LANGUAGE sql STABLE AS $$ SELECT NULLIF(current_setting('app.unit_id', true), '')::uuid $$;
+# The settings as read before revision 0012 signed them (SETTING_FUNCTIONS), and the
+# conference's.
+RAW_SETTING_FUNCTIONS = SETTING_FUNCTIONS.replace("app_setting_", "app_raw_") + """;
 CREATE OR REPLACE FUNCTION app_raw_conference() RETURNS uuid
 LANGUAGE sql STABLE AS $$ SELECT NULLIF(current_setting('app.conference_id', true), '')::uuid $$
 """
-# Names, not calls: a policy read back from pg_policies also carries them as column aliases.
 _RAW = {f"app_setting_{name}": f"app_raw_{name}"
         for name in ("crossing", "province", "unit", "conference")}
 TRUSTED_ONCE = "(SELECT app_scope_trusted())"
