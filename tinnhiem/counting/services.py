@@ -12,11 +12,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from tinnhiem.conferences.lifecycle import (ANNUL, CERTIFY, COUNT, State, audit_conference,
-                                            conference_moved, lock_conference, require_move,
-                                            transition)
+                                            conference_created, conference_moved,
+                                            lock_conference, require_move, transition)
 from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.conferences.services import ballot_nominees
-from tinnhiem.counting import rollup_counts
+from tinnhiem.counting import rollup_counts, rollup_progress
 from tinnhiem.counting.bands import SEVERITY, band, shares, sort_share, tenth
 from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.models import Account
@@ -137,8 +137,27 @@ def mark_certified(session, conference, certified: bool) -> None:
 
 @conference_moved.connect_via(ANNUL, weak=False)
 def _leave_rollup_on_annulment(_move, *, session, conference, actor) -> None:
-    """An annulled conference's results stay as they were but leave the roll-up."""
+    """An annulled conference's results stay as they were but leave the roll-up; its unit's
+    progress follows (once its counts are gone)."""
     mark_certified(session, conference, False)
+    _progress_moved(session, conference, True)
+
+
+@conference_moved.connect_via(CERTIFY, weak=False)
+def _progress_on_certification(_move, *, session, conference, actor) -> None:
+    _progress_moved(session, conference, True)
+
+
+@conference_created.connect_via(None, weak=False)
+def _progress_on_creation(_sender, *, session, conference) -> None:
+    _progress_moved(session, conference, False)
+
+
+def _progress_moved(session, conference, certified_changed: bool) -> None:
+    """The unit's progress in the round, rewritten in the transaction that changed it. Only
+    these three events change a unit's stage, due date or certified people; the other moves
+    keep a conference "in progress"."""
+    rollup_progress.refresh(session, conference.round_id, conference.unit_id, certified_changed)
 
 
 # What leaves the unit once published ---------------------------------------------------------

@@ -8,19 +8,17 @@ and band; each level's share per tenth) it sums from the counts kept per certifi
 there too.
 """
 import datetime as dt
-import hashlib
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, true
 
-from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
-from tinnhiem.counting.models import TENTH_COLUMNS, Result, RollupCount
-from tinnhiem.platform.collation import sort_key
+from tinnhiem.counting.models import (BAND_COLUMNS, TENTH_COLUMNS, Result, RollupCount,
+                                      UnitProgress)
+from tinnhiem.platform.collation import SEARCH_SEPARATOR, fold, sort_key
 from tinnhiem.platform.db import SCOPE_KEY
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import RoundCategory, RoundUnit
@@ -93,20 +91,16 @@ def _certified_results(round_id, *columns):
     return select(*columns).where(Result.round_id == round_id, Result.certified == true())
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics ("Đảng ủy" → "dang uy"), so a search typed on a phone
-    finds a unit however it was typed."""
-    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().strip()
-
-
 def units_matching(session, round_id, text: str) -> list:
-    """The round's participating units whose name or code contains `text` (folded)."""
+    """The round's participating units whose name or code contains `text` (folded), read
+    from the units' folded search keys."""
     wanted = fold(text)
-    return [unit_id for unit_id, name, code in session.execute(
-        select(Unit.id, Unit.name, Unit.code).join(RoundUnit, RoundUnit.unit_id == Unit.id)
-        .where(RoundUnit.round_id == round_id))
-        if wanted in fold(name) or wanted in fold(code)]
+    if SEARCH_SEPARATOR in wanted:
+        return []  # a key's name and code are apart: no match spans both
+    return list(session.scalars(
+        select(Unit.id).join(RoundUnit, RoundUnit.unit_id == Unit.id)
+        .where(RoundUnit.round_id == round_id,
+               Unit.search_key.contains(wanted, autoescape=True))))
 
 
 def make_filters(session, round_id, **values) -> Filters:
@@ -243,10 +237,22 @@ def counts_by_unit(session, round_id, filters: Filters) -> dict:
             for unit, category, severity, number in session.execute(query)}
 
 
+def _plain(filters: Filters) -> bool:
+    """No filter: each figure is a sum of the units' kept progress rows (one a unit), not of
+    the counts rows (a few a unit)."""
+    return not (filters.unit_id or filters.unit_ids is not None or filters.type_id
+                or filters.category_id or filters.band)
+
+
 def summary(session, round_id, filters: Filters, counts: dict | None = None) -> dict:
     """People per band, and in all, under the filters (from `counts` when given)."""
     out = {b: 0 for b in BANDS}
-    if counts is None:
+    if counts is None and _plain(filters):
+        sums = session.execute(select(*(func.sum(getattr(UnitProgress, name))
+                                        for name in BAND_COLUMNS))
+                               .where(UnitProgress.round_id == round_id)).one()
+        out.update({BANDS[severity]: number or 0 for severity, number in enumerate(sums)})
+    elif counts is None:
         for severity, number in session.execute(_filtered(certified_counts(
                 round_id, RollupCount.severity, func.sum(RollupCount.people)), filters,
                 RollupCount).group_by(RollupCount.severity)):
@@ -263,22 +269,37 @@ def _per_band(severity: int):
 
 def unit_count(session, round_id, filters: Filters) -> int:
     """How many units have people under the filters."""
+    if _plain(filters):
+        return session.scalar(select(func.count()).where(
+            UnitProgress.round_id == round_id, UnitProgress.people > 0)) or 0
     return session.scalar(_filtered(certified_counts(
         round_id, func.count(RollupCount.unit_id.distinct())), filters, RollupCount)) or 0
+
+
+def _ranked(session, round_id, filters: Filters, limit: int | None) -> list[dict]:
+    """The most affected units first (most people two thirds low, then over half; the
+    first `limit`): read from the kept progress in the order of its index, or summed from
+    the counts under a filter."""
+    if _plain(filters):
+        bands = [getattr(UnitProgress, name) for name in BAND_COLUMNS]
+        query = select(UnitProgress.unit_id, *bands).where(
+            UnitProgress.round_id == round_id, UnitProgress.people > 0) \
+            .order_by(bands[0].desc(), bands[1].desc(), UnitProgress.unit_id.desc())
+    else:
+        most, more, rest = (_per_band(SEVERITY[b]) for b in BANDS)
+        query = _filtered(certified_counts(round_id, RollupCount.unit_id, most, more, rest),
+                          filters, RollupCount).group_by(RollupCount.unit_id) \
+            .order_by(most.desc(), more.desc(), RollupCount.unit_id.desc())
+    return [{"unit_id": unit_id, **dict(zip(BANDS, numbers))}
+            for unit_id, *numbers in session.execute(query.limit(limit))]
 
 
 def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = None,
                    limit: int | None = None) -> list[dict]:
     """People per band for each unit, the most affected units first (the first `limit`; the
-    ranking is summed in SQL unless `counts` is given)."""
+    ranking is read in SQL unless `counts` is given)."""
     if counts is None:
-        most, more = (_per_band(SEVERITY[b]).label(b) for b in (TWO_THIRDS, OVER_HALF))
-        query = _filtered(certified_counts(round_id, RollupCount.unit_id, most, more,
-                                            _per_band(SEVERITY[NORMAL])), filters, RollupCount) \
-            .group_by(RollupCount.unit_id) \
-            .order_by(most.desc(), more.desc(), RollupCount.unit_id).limit(limit)
-        ordered = [{"unit_id": unit_id, **dict(zip(BANDS, numbers))}
-                   for unit_id, *numbers in session.execute(query)]
+        ordered = _ranked(session, round_id, filters, limit)
     else:
         units: dict = {}
         for (unit_id, _category, level), number in counts.items():
@@ -294,10 +315,12 @@ def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = No
 
 
 def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -> dict:
-    """For each level, how many people fall in each tenth of the share (0–10%, …, 90–100%)."""
-    sums = session.execute(_filtered(certified_counts(round_id, *(
-        func.sum(getattr(RollupCount, name)) for name in TENTH_COLUMNS)), filters,
-        RollupCount)).one()
+    """For each level, how many people fall in each tenth of the share (0–10%, …, 90–100%):
+    the same counters on the kept progress (no filter) and on the counts."""
+    model = UnitProgress if _plain(filters) else RollupCount
+    sums = session.execute(_filtered(select(*(
+        func.sum(getattr(model, name)) for name in TENTH_COLUMNS)).where(
+        model.round_id == round_id), filters, model)).one()
     out = {level: [0] * buckets for level in ("high", "confidence", "low")}
     for name, number in zip(TENTH_COLUMNS, sums):
         level, tenth = name.rsplit("_", 1)
@@ -312,8 +335,11 @@ def two_place_codes(session, round_id) -> list[str]:
     The only pass that reads every person (a code's places are in different units, whose
     rows no unit may read): it is kept, per scope and round, for as long as the same
     conferences stand certified, which is what decides it (certified results are never
-    edited), so a dashboard reads the round's certified conferences instead."""
-    key = (session.info.get(SCOPE_KEY), round_id, _certified_conferences(session, round_id))
+    edited). What tells is the units' kept progress: each unit's `changes` and `stamp` are
+    new whenever its certified conferences change, so their sums over the round are too."""
+    key = (session.info.get(SCOPE_KEY), round_id, tuple(session.execute(select(
+        func.count(), func.sum(UnitProgress.changes), func.sum(UnitProgress.stamp))
+        .where(UnitProgress.round_id == round_id)).one()))
     codes = _TWO_PLACES.get(key)
     if codes is None:
         codes = tuple(session.scalars(
@@ -327,14 +353,6 @@ def two_place_codes(session, round_id) -> list[str]:
 
 _TWO_PLACES: OrderedDict = OrderedDict()
 KEPT_ROUNDS = 32
-
-
-def _certified_conferences(session, round_id) -> bytes:
-    """A digest of which conferences of the round stand certified (their results are flagged
-    in the transaction that sets the state, and unflagged in the one that annuls)."""
-    ids = sorted(session.scalars(select(Conference.id).where(
-        Conference.round_id == round_id, Conference.status == State.CERTIFIED)))
-    return hashlib.sha256(b"".join(conference_id.bytes for conference_id in ids)).digest()
 
 
 def two_places(session, round_id, codes: list[str]) -> list[list[Row]]:
