@@ -8,13 +8,14 @@ The province's dashboard still read every participating unit on every view: its 
 its conferences (done, in progress, not started) and whether it is late with a post category,
 its certified people for the ranking, a digest of the certified conferences to key the pass
 over every cadre code, and every unit's name folded in Python for the unit search. What it
-reads is now kept, one row per unit and round (`rollup_progress`): the stage, the earliest
-deadline among the categories the unit has not certified, its certified people per band and
-tenth of each share, and two numbers new whenever its certified conferences change. The row
-is rewritten in the transaction that creates, certifies or annuls one of the unit's
-conferences (counting.rollup_progress); a unit without one has never had a conference. The
-rows are the unit's, like the counts they sum: the same tenant columns, row-level security
-policy, and no row under a voter's scope. Filled here from what is already recorded.
+reads is now kept, one row per participating unit and round (`rollup_progress`): the stage,
+the unit's name in Vietnamese order (the list's order), the earliest deadline among the
+categories the unit has not certified, its certified people per band and tenth of each
+share, and two numbers new at each rewrite (what the dashboard keeps between views is keyed
+on their sums). Written for every participating unit when a round is created, rewritten in
+the transaction that creates, certifies or annuls one of the unit's conferences
+(counting.rollup_progress). The rows are the unit's, like the counts they sum: the same
+tenant columns, row-level security policy, and no row under a voter's scope. Filled here from what is already recorded.
 
 Units get `search_key`, their name and code folded (platform.collation.search_key), filled
 here, and conferences an index for the certified ones by the date they were held.
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from tinnhiem.platform import rls
-from tinnhiem.platform.collation import search_key
+from tinnhiem.platform.collation import SortKeyType, search_key
 
 # revision identifiers, used by Alembic.
 revision = '0018_rollup_progress'
@@ -43,6 +44,7 @@ def upgrade():
         sa.Column('id', sa.Uuid(), nullable=False),
         sa.Column('round_id', sa.Uuid(), nullable=False),
         sa.Column('stage', sa.Integer(), nullable=False),
+        sa.Column('name_key', SortKeyType, nullable=False),
         sa.Column('conferences', sa.Integer(), nullable=False),
         sa.Column('certified', sa.Integer(), nullable=False),
         sa.Column('due', sa.Date(), nullable=True),
@@ -63,9 +65,9 @@ def upgrade():
                             name=op.f('uq_rollup_progress_unit_id_round_id')),
     )
     op.create_index('ix_rollup_progress_stage', TABLE,
-                    ['province_id', 'round_id', 'stage', 'due'])
-    op.create_index('ix_rollup_progress_rank', TABLE,
-                    ['province_id', 'round_id', 'two_thirds_low', 'over_half_low', 'unit_id'])
+                    ['province_id', 'round_id', 'stage', 'name_key', 'unit_id'])
+    op.create_index('ix_rollup_progress_key', TABLE,
+                    ['province_id', 'round_id', 'changes', 'stamp'])
     op.create_index(op.f('ix_rollup_progress_province_id'), TABLE, ['province_id'])
     op.create_index(op.f('ix_rollup_progress_unit_id'), TABLE, ['unit_id'])
     rls.enable_tenant_rls(TABLE, "unit")
@@ -100,8 +102,7 @@ def _fill_search_keys():
 
 
 def _fill_progress():
-    """The rows of every unit that has had a conference, as counting.rollup_progress
-    writes them."""
+    """The row of every participating unit, as counting.rollup_progress writes them."""
     if op.get_bind().dialect.name == "postgresql":
         random_id, stamp = "gen_random_uuid()", "1 + floor(random() * 2147483646)::int"
     else:
@@ -110,19 +111,19 @@ def _fill_progress():
             for severity, name in enumerate(BANDS)] + [f"sum({n}) AS {n}" for n in TENTHS]
     filled = BANDS + tuple(TENTHS)
     op.execute(
-        f"INSERT INTO {TABLE} (id, unit_id, province_id, round_id, stage, conferences,"
-        f" certified, due, changes, stamp, people, {', '.join(filled)})"
+        f"INSERT INTO {TABLE} (id, unit_id, province_id, round_id, stage, name_key,"
+        f" conferences, certified, due, changes, stamp, people, {', '.join(filled)})"
         f" SELECT {random_id}, ru.unit_id, ru.province_id, ru.round_id,"
-        f" CASE WHEN c.active = 0 THEN {STAGES['not_started']}"
+        f" CASE WHEN coalesce(c.active, 0) = 0 THEN {STAGES['not_started']}"
         f" WHEN c.certified = c.active THEN {STAGES['done']} ELSE {STAGES['in_progress']} END,"
-        f" c.active, c.certified,"
+        f" u.name_key, coalesce(c.active, 0), coalesce(c.certified, 0),"
         f" (SELECT min(rc.deadline) FROM round_categories rc WHERE rc.round_id = ru.round_id"
         f" AND NOT EXISTS (SELECT 1 FROM rollup_counts k WHERE k.round_id = ru.round_id"
         f" AND k.unit_id = ru.unit_id AND k.category_id = rc.id)),"
         f" 0, {stamp}, {' + '.join(f'coalesce(k.{b}, 0)' for b in BANDS)},"
         f" {', '.join(f'coalesce(k.{n}, 0)' for n in filled)}"
-        f" FROM round_units ru"
-        f" JOIN (SELECT round_id, unit_id,"
+        f" FROM round_units ru JOIN units u ON u.id = ru.unit_id"
+        f" LEFT JOIN (SELECT round_id, unit_id,"
         f" sum(CASE WHEN status <> 'annulled' THEN 1 ELSE 0 END) AS active,"
         f" sum(CASE WHEN status = 'certified' THEN 1 ELSE 0 END) AS certified"
         f" FROM conferences GROUP BY round_id, unit_id) c"
@@ -139,6 +140,6 @@ def downgrade():
     rls.disable_tenant_rls(TABLE)
     op.drop_index(op.f('ix_rollup_progress_unit_id'), table_name=TABLE)
     op.drop_index(op.f('ix_rollup_progress_province_id'), table_name=TABLE)
-    op.drop_index('ix_rollup_progress_rank', table_name=TABLE)
+    op.drop_index('ix_rollup_progress_key', table_name=TABLE)
     op.drop_index('ix_rollup_progress_stage', table_name=TABLE)
     op.drop_table(TABLE)

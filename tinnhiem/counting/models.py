@@ -152,13 +152,13 @@ class UnitProgress(UnitOwned, db.Model):
     categories it has not certified yet (`due`; overdue once it passed), and its certified
     people per band and per tenth of each share (its rollup_counts rows summed).
 
-    Rewritten from the unit's conferences and counts in the transaction that creates,
-    certifies or annuls one of them (counting.rollup_progress), so the dashboard counts and
-    pages these rows, one a unit, with GROUP BY and LIMIT, and never disagrees with the
-    conferences. A participating unit without a row has never had a conference: not
-    started. `changes` (counted up) and `stamp` (drawn at random) are new whenever the
-    unit's certified conferences change: their sums over the round key what is kept from a
-    pass over every certified result (the people voted on in two places)."""
+    Written for every participating unit when the round is created, and rewritten from the
+    unit's conferences and counts in the transaction that creates, certifies or annuls one
+    of them (counting.rollup_progress), so the dashboard pages these rows, one a unit, with
+    LIMIT, and never disagrees with the conferences. `changes` (counted up) and `stamp`
+    (drawn at random) are new at each rewrite: their sums over the round key what the
+    dashboard keeps between views (figures summed over every unit, the pass over every
+    certified result for the people voted on in two places)."""
 
     __tablename__ = "rollup_progress"
     __table_args__ = (
@@ -166,16 +166,18 @@ class UnitProgress(UnitOwned, db.Model):
                                                        "round_units.round_id"]),
         ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
         UniqueConstraint("unit_id", "round_id"),
-        # The dashboard's passes, each read from an index: units per stage and overdue, and
-        # the most affected units first.
-        Index("ix_rollup_progress_stage", "province_id", "round_id", "stage", "due"),
-        Index("ix_rollup_progress_rank", "province_id", "round_id", "two_thirds_low",
-              "over_half_low", "unit_id"),
+        # The dashboard's units a page at a time, unfinished first, by name (read in the
+        # index's order and stopped after the page); and what keys what it keeps.
+        Index("ix_rollup_progress_stage", "province_id", "round_id", "stage", "name_key",
+              "unit_id"),
+        Index("ix_rollup_progress_key", "province_id", "round_id", "changes", "stamp"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     round_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     stage: Mapped[int] = mapped_column(Integer)  # index in STAGES
+    # The unit's name in Vietnamese order when the row was written: the order of the list.
+    name_key: Mapped[str] = mapped_column(SortKeyType)
     conferences: Mapped[int] = mapped_column(Integer)  # not annulled
     certified: Mapped[int] = mapped_column(Integer)
     due: Mapped[dt.date | None] = mapped_column(Date)

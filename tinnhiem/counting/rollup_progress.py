@@ -1,8 +1,8 @@
 """Each participating unit's progress in a round (models.UnitProgress), rewritten from its
 conferences and roll-up counts in the transaction that creates, certifies or annuls one of
 them, so the province's dashboard reads one row a unit and never disagrees with the
-conferences. counting.services is the only caller at run time; `rebuild` writes a whole
-round at once (a load that bypasses the services, as the benchmark's)."""
+conferences. counting.services is the only caller at run time (and `rebuild` when a round is
+created); a load that bypasses the services (the benchmark's) calls `rebuild`."""
 import random
 import uuid
 
@@ -13,9 +13,13 @@ from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.models import (BAND_COLUMNS, DONE, IN_PROGRESS, NOT_STARTED, STAGES,
                                       TENTH_COLUMNS, RollupCount, UnitProgress)
 from tinnhiem.rounds.models import RoundCategory, RoundUnit
+from tinnhiem.tenants.models import Unit
 from tinnhiem.tenants.scope import insert_rows
 
 BATCH = 500  # units a query: a bounded IN list
+# Where a session remembers the round's progress key (rollup.services.progress_key) for the
+# rest of its transaction; a rewrite here forgets it.
+KEY_MEMO = "rollup_progress.key"
 
 
 def _stamp() -> int:
@@ -48,51 +52,48 @@ def _rows_query(round_id, unit_ids: list):
     stage = case((active == 0, STAGES.index(NOT_STARTED)),
                  (certified == active, STAGES.index(DONE)), else_=STAGES.index(IN_PROGRESS))
     return select(
-        RoundUnit.unit_id, RoundUnit.province_id, stage.label("stage"),
+        RoundUnit.unit_id, RoundUnit.province_id, stage.label("stage"), Unit.name_key,
         active.label("conferences"), certified.label("certified"), due.label("due"),
         *(func.coalesce(counts.c[name], 0).label(name)
           for name in BAND_COLUMNS + TENTH_COLUMNS)) \
+        .join(Unit, Unit.id == RoundUnit.unit_id) \
         .outerjoin(conferences, conferences.c.unit_id == RoundUnit.unit_id) \
         .outerjoin(counts, counts.c.unit_id == RoundUnit.unit_id) \
         .where(RoundUnit.round_id == round_id, of_units(RoundUnit.unit_id))
 
 
-def _computed(session, round_id, unit_ids: list, stamps: dict) -> list[dict]:
-    """Rows ready to insert; `stamps`: unit id -> (changes, stamp) each keeps."""
-    rows = []
-    for values in session.execute(_rows_query(round_id, unit_ids)).mappings():
-        changes, stamp = stamps.get(values["unit_id"], (0, _stamp()))
-        rows.append({**values, "id": uuid.uuid4(), "round_id": round_id, "changes": changes,
-                     "stamp": stamp, "people": sum(values[b] for b in BAND_COLUMNS)})
-    return rows
+def _computed(session, round_id, unit_ids: list, changes: int = 0) -> list[dict]:
+    """Rows ready to insert, each with a new stamp."""
+    return [{**values, "id": uuid.uuid4(), "round_id": round_id, "changes": changes,
+             "stamp": _stamp(), "people": sum(values[b] for b in BAND_COLUMNS)}
+            for values in session.execute(_rows_query(round_id, unit_ids)).mappings()]
 
 
-def refresh(session, round_id, unit_id, certified_changed: bool) -> None:
+def refresh(session, round_id, unit_id) -> None:
     """Rewrite one unit's row after one of its conferences was created, certified or
-    annulled (`certified_changed`: its certified conferences changed). The unit's
-    participation row is locked first, so two such moves of the unit take turns, and the
-    later one, reading after the first committed, writes what both did."""
+    annulled. The unit's participation row is locked first, so two such moves of the unit
+    take turns, and the later one, reading after the first committed, writes what both
+    did."""
     session.flush()
+    session.info.pop(KEY_MEMO, None)
     session.execute(select(RoundUnit.id).where(
         RoundUnit.round_id == round_id, RoundUnit.unit_id == unit_id)
         .with_for_update(key_share=True))
     key = and_(UnitProgress.round_id == round_id, UnitProgress.unit_id == unit_id)
-    before = session.execute(select(UnitProgress.changes, UnitProgress.stamp).where(key)).first()
-    changes, stamp = before or (0, _stamp())
-    if certified_changed:
-        changes, stamp = changes + 1, _stamp()
+    changes = session.scalar(select(UnitProgress.changes).where(key)) or 0
     session.execute(delete(UnitProgress).where(key)
                     .execution_options(synchronize_session=False))
-    insert_rows(session, UnitProgress,
-                _computed(session, round_id, [unit_id], {unit_id: (changes, stamp)}))
+    insert_rows(session, UnitProgress, _computed(session, round_id, [unit_id], changes + 1))
 
 
 def rebuild(session, round_id) -> None:
-    """Every participating unit's row of a round written afresh (a load that wrote
-    conferences and counts directly)."""
+    """Every participating unit's row of a round written afresh: when the round is created
+    (counting.services), or by a load that wrote conferences and counts directly."""
+    session.flush()
+    session.info.pop(KEY_MEMO, None)
     session.execute(delete(UnitProgress).where(UnitProgress.round_id == round_id)
                     .execution_options(synchronize_session=False))
     units = list(session.scalars(select(RoundUnit.unit_id).where(RoundUnit.round_id == round_id)))
     for start in range(0, len(units), BATCH):
-        insert_rows(session, UnitProgress,
-                    _computed(session, round_id, units[start:start + BATCH], {}))
+        insert_rows(session, UnitProgress, _computed(session, round_id,
+                                                     units[start:start + BATCH]))

@@ -9,6 +9,7 @@ and counting again in a new one. The caller commits.
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from blinker import ANY
 from sqlalchemy import select, update
 
 from tinnhiem.conferences.lifecycle import (ANNUL, CERTIFY, COUNT, State, audit_conference,
@@ -22,6 +23,7 @@ from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.models import Account
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds.services import round_created
 from tinnhiem.tally.recount import check_balances, recount
 from tinnhiem.voting.casting import find_code
 from tinnhiem.voting.codes import code_counts
@@ -140,24 +142,22 @@ def _leave_rollup_on_annulment(_move, *, session, conference, actor) -> None:
     """An annulled conference's results stay as they were but leave the roll-up; its unit's
     progress follows (once its counts are gone)."""
     mark_certified(session, conference, False)
-    _progress_moved(session, conference, True)
-
-
-@conference_moved.connect_via(CERTIFY, weak=False)
-def _progress_on_certification(_move, *, session, conference, actor) -> None:
-    _progress_moved(session, conference, True)
+    _progress_moved(None, session=session, conference=conference)
 
 
 @conference_created.connect_via(None, weak=False)
-def _progress_on_creation(_sender, *, session, conference) -> None:
-    _progress_moved(session, conference, False)
-
-
-def _progress_moved(session, conference, certified_changed: bool) -> None:
+@conference_moved.connect_via(CERTIFY, weak=False)
+def _progress_moved(_sender, *, session, conference, **_) -> None:
     """The unit's progress in the round, rewritten in the transaction that changed it. Only
-    these three events change a unit's stage, due date or certified people; the other moves
-    keep a conference "in progress"."""
-    rollup_progress.refresh(session, conference.round_id, conference.unit_id, certified_changed)
+    creation, certification and annulment change a unit's stage, due date or certified
+    people; the other moves keep a conference "in progress"."""
+    rollup_progress.refresh(session, conference.round_id, conference.unit_id)
+
+
+@round_created.connect_via(ANY, weak=False)
+def _progress_of_a_new_round(round_, *, session) -> None:
+    """Every participating unit starts the round not started."""
+    rollup_progress.rebuild(session, round_.id)
 
 
 # What leaves the unit once published ---------------------------------------------------------

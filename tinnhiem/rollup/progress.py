@@ -1,17 +1,18 @@
 """A round's progress on the province's dashboard: which participating units are done, in
 progress or not started, which are late with a post category, and certified conferences over
 time. Read from each unit's kept progress (counting.models.UnitProgress, one row a unit,
-rewritten whenever one of its conferences is created, certified or annulled): counted with
-GROUP BY over an index, listed a page at a time."""
+rewritten whenever one of its conferences is created, certified or annulled): counted once
+per such change (rollup.kept), listed a page at a time in the order of an index."""
 import datetime as dt
 from collections import namedtuple
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import case, exists, func, select
 
 from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.models import (DONE, IN_PROGRESS, NOT_STARTED, STAGES, RollupCount,
                                       UnitProgress)
+from tinnhiem.rollup.kept import kept
 from tinnhiem.rollup.services import certified_counts
 from tinnhiem.rounds.models import RoundUnit
 from tinnhiem.tenants.models import Unit, UnitType
@@ -21,49 +22,40 @@ __all__ = ["DONE", "IN_PROGRESS", "NOT_STARTED", "progress", "unit_types_of",
 Listed = namedtuple("Listed", "id name valid_to state")
 
 
-def _participating(session, round_id) -> int:
-    return session.scalar(select(func.count()).select_from(RoundUnit).where(
-        RoundUnit.round_id == round_id))
-
-
-def _stage_counts(session, round_id, today: dt.date) -> tuple[dict, int, int]:
-    """Units per stage and how many not done are overdue, among the units with a kept row;
-    and how many have one."""
+def _stage_counts(session, round_id, today: dt.date) -> tuple[dict, int]:
+    """Units per stage, and how many not done are overdue (a deadline passed before they
+    certified its category: their earliest uncertified deadline is behind `today`)."""
     totals = {s: 0 for s in STAGES}
-    overdue = kept = 0
+    overdue = 0
     for stage, units, late in session.execute(
             select(UnitProgress.stage, func.count(),
                    func.count(case((UnitProgress.due < today, 1))))
             .where(UnitProgress.round_id == round_id).group_by(UnitProgress.stage)):
-        totals[STAGES[stage]], kept = units, kept + units
+        totals[STAGES[stage]] = units
         overdue += late if STAGES[stage] != DONE else 0
-    return totals, overdue, kept
+    return totals, overdue
 
 
 def progress(session, round_, today: dt.date | None = None, limit: int | None = None,
              offset: int = 0) -> dict:
     """How many participating units are done, in progress or not started, and how many are
     overdue (a post category's deadline passed before they certified it); and the units
-    themselves, unfinished first (the first `limit`), with their conferences and overdue
-    categories. A unit without a kept row never had a conference: not started, and overdue
-    as soon as any deadline passed."""
+    themselves, unfinished first (the first `limit`, read in the order of an index), with
+    their conferences and overdue categories."""
     today = today or dt.date.today()
     passed = [c for c in round_.categories if c.deadline < today]
-    participating = _participating(session, round_.id)
-    totals, overdue_units, kept = _stage_counts(session, round_.id, today)
-    totals[NOT_STARTED] += participating - kept
-    overdue_units += (participating - kept) if passed else 0
-    stage = func.coalesce(UnitProgress.stage, STAGES.index(NOT_STARTED))
-    listed = [Listed(unit_id, name, valid_to, STAGES[number])
-              for unit_id, name, valid_to, number in session.execute(
-                  select(Unit.id, Unit.name, Unit.valid_to, stage)
-                  .select_from(RoundUnit).join(Unit, Unit.id == RoundUnit.unit_id)
-                  .outerjoin(UnitProgress, and_(UnitProgress.unit_id == RoundUnit.unit_id,
-                                                UnitProgress.round_id == RoundUnit.round_id))
-                  .where(RoundUnit.round_id == round_.id)
-                  .order_by(stage, Unit.name_key, Unit.id).limit(limit).offset(offset))]
-    return {"totals": totals, "participating": participating,
-            "overdue_units": overdue_units, "units": _progress_rows(session, round_, listed, passed)}
+    totals, overdue_units = kept(session, round_.id, f"stages {today}",
+                                 lambda: _stage_counts(session, round_.id, today))
+    listed = [Listed(unit_id, name, valid_to, STAGES[stage])
+              for unit_id, name, valid_to, stage in session.execute(
+                  select(Unit.id, Unit.name, Unit.valid_to, UnitProgress.stage)
+                  .join(Unit, Unit.id == UnitProgress.unit_id)
+                  .where(UnitProgress.round_id == round_.id)
+                  .order_by(UnitProgress.stage, UnitProgress.name_key, UnitProgress.unit_id)
+                  .limit(limit).offset(offset))]
+    return {"totals": dict(totals), "participating": sum(totals.values()),
+            "overdue_units": overdue_units,
+            "units": _progress_rows(session, round_, listed, passed)}
 
 
 def _progress_rows(session, round_, listed, passed) -> list[dict]:

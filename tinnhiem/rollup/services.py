@@ -8,7 +8,6 @@ and band; each level's share per tenth) it sums from the counts kept per certifi
 there too.
 """
 import datetime as dt
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -19,8 +18,8 @@ from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, ban
 from tinnhiem.counting.models import (BAND_COLUMNS, TENTH_COLUMNS, Result, RollupCount,
                                       UnitProgress)
 from tinnhiem.platform.collation import SEARCH_SEPARATOR, fold, sort_key
-from tinnhiem.platform.db import SCOPE_KEY
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rollup.kept import kept
 from tinnhiem.rounds.models import RoundCategory, RoundUnit
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
 
@@ -237,21 +236,32 @@ def counts_by_unit(session, round_id, filters: Filters) -> dict:
             for unit, category, severity, number in session.execute(query)}
 
 
-def _plain(filters: Filters) -> bool:
-    """No filter: each figure is a sum of the units' kept progress rows (one a unit), not of
-    the counts rows (a few a unit)."""
+def _unfiltered(filters: Filters) -> bool:
+    """No filter: each figure is a sum over the units' kept progress rows (one a unit), kept
+    between views (`kept`), not a sum of the counts rows (a few a unit)."""
     return not (filters.unit_id or filters.unit_ids is not None or filters.type_id
                 or filters.category_id or filters.band)
+
+
+def _plain_figures(session, round_id) -> dict:
+    """People per band and per tenth of each share, and the units with anyone certified."""
+    names = BAND_COLUMNS + TENTH_COLUMNS
+    sums = session.execute(select(func.count(case((UnitProgress.people > 0, 1))), *(
+        func.sum(getattr(UnitProgress, name)) for name in names))
+        .where(UnitProgress.round_id == round_id)).one()
+    return {"units": sums[0] or 0, **{name: number or 0 for name, number in zip(names, sums[1:])}}
+
+
+def _plain(session, round_id) -> dict:
+    return kept(session, round_id, "figures", lambda: _plain_figures(session, round_id))
 
 
 def summary(session, round_id, filters: Filters, counts: dict | None = None) -> dict:
     """People per band, and in all, under the filters (from `counts` when given)."""
     out = {b: 0 for b in BANDS}
-    if counts is None and _plain(filters):
-        sums = session.execute(select(*(func.sum(getattr(UnitProgress, name))
-                                        for name in BAND_COLUMNS))
-                               .where(UnitProgress.round_id == round_id)).one()
-        out.update({BANDS[severity]: number or 0 for severity, number in enumerate(sums)})
+    if counts is None and _unfiltered(filters):
+        figures = _plain(session, round_id)
+        out.update({band: figures[name] for band, name in zip(BANDS, BAND_COLUMNS)})
     elif counts is None:
         for severity, number in session.execute(_filtered(certified_counts(
                 round_id, RollupCount.severity, func.sum(RollupCount.people)), filters,
@@ -269,27 +279,25 @@ def _per_band(severity: int):
 
 def unit_count(session, round_id, filters: Filters) -> int:
     """How many units have people under the filters."""
-    if _plain(filters):
-        return session.scalar(select(func.count()).where(
-            UnitProgress.round_id == round_id, UnitProgress.people > 0)) or 0
+    if _unfiltered(filters):
+        return _plain(session, round_id)["units"]
     return session.scalar(_filtered(certified_counts(
         round_id, func.count(RollupCount.unit_id.distinct())), filters, RollupCount)) or 0
 
 
 def _ranked(session, round_id, filters: Filters, limit: int | None) -> list[dict]:
     """The most affected units first (most people two thirds low, then over half; the
-    first `limit`): read from the kept progress in the order of its index, or summed from
-    the counts under a filter."""
-    if _plain(filters):
+    first `limit`): from the kept progress, or summed from the counts under a filter."""
+    if _unfiltered(filters):
         bands = [getattr(UnitProgress, name) for name in BAND_COLUMNS]
         query = select(UnitProgress.unit_id, *bands).where(
             UnitProgress.round_id == round_id, UnitProgress.people > 0) \
-            .order_by(bands[0].desc(), bands[1].desc(), UnitProgress.unit_id.desc())
+            .order_by(bands[0].desc(), bands[1].desc(), UnitProgress.unit_id)
     else:
         most, more, rest = (_per_band(SEVERITY[b]) for b in BANDS)
         query = _filtered(certified_counts(round_id, RollupCount.unit_id, most, more, rest),
                           filters, RollupCount).group_by(RollupCount.unit_id) \
-            .order_by(most.desc(), more.desc(), RollupCount.unit_id.desc())
+            .order_by(most.desc(), more.desc(), RollupCount.unit_id)
     return [{"unit_id": unit_id, **dict(zip(BANDS, numbers))}
             for unit_id, *numbers in session.execute(query.limit(limit))]
 
@@ -298,7 +306,11 @@ def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = No
                    limit: int | None = None) -> list[dict]:
     """People per band for each unit, the most affected units first (the first `limit`; the
     ranking is read in SQL unless `counts` is given)."""
-    if counts is None:
+    if counts is None and _unfiltered(filters):
+        ordered = [dict(entry) for entry in kept(session, round_id, f"ranked {limit}",
+                                                 lambda: _ranked(session, round_id, filters,
+                                                                 limit))]
+    elif counts is None:
         ordered = _ranked(session, round_id, filters, limit)
     else:
         units: dict = {}
@@ -315,12 +327,14 @@ def bands_per_unit(session, round_id, filters: Filters, counts: dict | None = No
 
 
 def share_distribution(session, round_id, filters: Filters, buckets: int = 10) -> dict:
-    """For each level, how many people fall in each tenth of the share (0–10%, …, 90–100%):
-    the same counters on the kept progress (no filter) and on the counts."""
-    model = UnitProgress if _plain(filters) else RollupCount
-    sums = session.execute(_filtered(select(*(
-        func.sum(getattr(model, name)) for name in TENTH_COLUMNS)).where(
-        model.round_id == round_id), filters, model)).one()
+    """For each level, how many people fall in each tenth of the share (0–10%, …, 90–100%)."""
+    if _unfiltered(filters):
+        figures = _plain(session, round_id)
+        sums = [figures[name] for name in TENTH_COLUMNS]
+    else:
+        sums = session.execute(_filtered(certified_counts(round_id, *(
+            func.sum(getattr(RollupCount, name)) for name in TENTH_COLUMNS)), filters,
+            RollupCount)).one()
     out = {level: [0] * buckets for level in ("high", "confidence", "low")}
     for name, number in zip(TENTH_COLUMNS, sums):
         level, tenth = name.rsplit("_", 1)
@@ -333,26 +347,11 @@ def two_place_codes(session, round_id) -> list[str]:
     place in the lowest band first.
 
     The only pass that reads every person (a code's places are in different units, whose
-    rows no unit may read): it is kept, per scope and round, for as long as the same
-    conferences stand certified, which is what decides it (certified results are never
-    edited). What tells is the units' kept progress: each unit's `changes` and `stamp` are
-    new whenever its certified conferences change, so their sums over the round are too."""
-    key = (session.info.get(SCOPE_KEY), round_id, tuple(session.execute(select(
-        func.count(), func.sum(UnitProgress.changes), func.sum(UnitProgress.stamp))
-        .where(UnitProgress.round_id == round_id)).one()))
-    codes = _TWO_PLACES.get(key)
-    if codes is None:
-        codes = tuple(session.scalars(
-            _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code)
-            .having(func.count() > 1).order_by(func.min(Result.severity), Result.cadre_code)))
-        _TWO_PLACES[key] = codes
-        while len(_TWO_PLACES) > KEPT_ROUNDS:
-            _TWO_PLACES.popitem(last=False)  # the oldest
-    return list(codes)
-
-
-_TWO_PLACES: OrderedDict = OrderedDict()
-KEPT_ROUNDS = 32
+    rows no unit may read): kept (`kept`) for as long as no unit's progress is rewritten,
+    which every certification and annulment does (certified results are never edited)."""
+    return list(kept(session, round_id, "two places", lambda: tuple(session.scalars(
+        _certified_results(round_id, Result.cadre_code).group_by(Result.cadre_code)
+        .having(func.count() > 1).order_by(func.min(Result.severity), Result.cadre_code)))))
 
 
 def two_places(session, round_id, codes: list[str]) -> list[list[Row]]:
