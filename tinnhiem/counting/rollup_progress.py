@@ -32,7 +32,7 @@ def _rows_query(round_id, unit_ids: list):
     conferences = select(
         Conference.unit_id,
         func.count(case((Conference.status != State.ANNULLED, 1))).label("active"),
-        func.count(case((Conference.status == State.CERTIFIED, 1))).label("certified")) \
+        func.count(case((Conference.status == State.CERTIFIED, 1))).label("finished")) \
         .where(Conference.round_id == round_id, of_units(Conference.unit_id)) \
         .group_by(Conference.unit_id).subquery()
     counts = select(
@@ -48,12 +48,13 @@ def _rows_query(round_id, unit_ids: list):
             RollupCount.round_id == round_id, RollupCount.unit_id == RoundUnit.unit_id,
             RollupCount.category_id == RoundCategory.id)).scalar_subquery()
     active = func.coalesce(conferences.c.active, 0)
-    certified = func.coalesce(conferences.c.certified, 0)
+    certified = func.coalesce(conferences.c.finished, 0)
     stage = case((active == 0, STAGES.index(NOT_STARTED)),
                  (certified == active, STAGES.index(DONE)), else_=STAGES.index(IN_PROGRESS))
     return select(
         RoundUnit.unit_id, RoundUnit.province_id, stage.label("stage"), Unit.name_key,
-        active.label("conferences"), certified.label("certified"), due.label("due"),
+        active.label("conferences"), certified.label(UnitProgress.certified.key),
+        due.label("due"),
         *(func.coalesce(counts.c[name], 0).label(name)
           for name in BAND_COLUMNS + TENTH_COLUMNS)) \
         .join(Unit, Unit.id == RoundUnit.unit_id) \
