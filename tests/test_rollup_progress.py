@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 
 from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.models import Conference
@@ -26,19 +26,24 @@ def f(high=0, confidence=0, low=0, invalid=0):
     return {"high": high, "confidence": confidence, "low": low, "invalid": invalid}
 
 
-@pytest.fixture
-def world(make):
-    w = make.world()
-    w.a3 = make.unit("Đảng ủy xã Mới Lập", parent=w.province_a)  # a unit new to any round
-
+def _round(make, w, units) -> None:
+    """A round of province A with `units`, a category due in the past and one in the future
+    (w.round, w.leaders, w.others)."""
     def create(session, actor):
         round_ = rounds.create_round(session, actor, w.province_a.id, {
-            "name": "Giữa nhiệm kỳ 2023", "year": 2023, "unit_ids": [w.a1.id, w.a2.id, w.a3.id],
+            "name": "Giữa nhiệm kỳ 2023", "year": 2023, "unit_ids": [u.id for u in units],
             "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": PAST},
                            {"name": "Lãnh đạo khác", "deadline": FUTURE}]})
         return round_, [c.id for c in round_.categories]
 
     w.round, (w.leaders, w.others) = make.as_account(w.admin_a, create)
+
+
+@pytest.fixture
+def world(make):
+    w = make.world()
+    w.a3 = make.unit("Đảng ủy xã Mới Lập", parent=w.province_a)  # a unit new to any round
+    _round(make, w, [w.a1, w.a2, w.a3])
     return w
 
 
@@ -262,36 +267,18 @@ def test_a_unit_is_searched_by_its_name_and_code_as_renamed(world, make, login):
 def test_revision_0018_fills_the_progress_of_what_was_recorded(fresh_app):
     """Down to 0017 the table goes; up again every participating unit gets the row the
     services write."""
-    from flask_migrate import downgrade, upgrade
-
-    from tests.factories import Factory
-    from tinnhiem.platform.db import db
+    from tests.factories import Factory, down_and_up
 
     make = Factory(fresh_app)
     w = make.world()
-
-    def create(session, actor):
-        round_ = rounds.create_round(session, actor, w.province_a.id, {
-            "name": "Đợt", "year": 2023, "unit_ids": [w.a1.id, w.a2.id, w.a1_child.id],
-            "categories": [{"name": "Nhóm", "deadline": PAST},
-                           {"name": "Nhóm khác", "deadline": FUTURE}]})
-        return round_, [c.id for c in round_.categories]
-
-    w.round, (leaders, _others) = make.as_account(w.admin_a, create)
+    _round(make, w, [w.a1, w.a2, w.a1_child])
+    leaders = w.leaders
     make.certified(w.a1, w.round.id, leaders, [("Trần A", "CB-1", f(5, 1, 34))], 40)
     make.certified(w.a2, w.round.id, leaders, [("Ẩn D", "CB-4", f(0, 0, 9))], 9,
                    certify=False)
     written = _agree(make, w)
     assert written == {w.a1.id: DONE, w.a2.id: IN_PROGRESS, w.a1_child.id: NOT_STARTED}
-    with fresh_app.app_context():
-        db.engine.dispose()
-        downgrade(revision="0017_voter_policy_lookups")
-        db.engine.dispose()
-        with db.engine.connect() as connection:
-            assert "rollup_progress" not in inspect(connection).get_table_names()
-        db.engine.dispose()
-        upgrade()
-        db.engine.dispose()
+    down_and_up(fresh_app, "0017_voter_policy_lookups", "rollup_progress")
     assert _agree(make, w) == written
     assert make._run(lambda s: s.scalar(select(Unit.search_key).where(Unit.id == w.a1.id))) \
         == "dang uy xa a1\n" + make._run(lambda s: s.get(Unit, w.a1.id).code.casefold())

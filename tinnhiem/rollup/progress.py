@@ -86,7 +86,14 @@ def unit_types_of(session, round_id) -> list:
 
 
 def certified_over_time(session, round_id) -> list[tuple[dt.date, int]]:
-    """Cumulative certified conferences by the date they were held."""
+    """Cumulative certified conferences by the date they were held: kept between views, as
+    only a certification or an annulment changes it (a certified conference's date is
+    never edited), and each rewrites its unit's kept progress."""
+    return list(kept(session, round_id, "over time",
+                     lambda: tuple(_certified_over_time(session, round_id))))
+
+
+def _certified_over_time(session, round_id) -> list[tuple[dt.date, int]]:
     days = session.execute(select(Conference.held_on, func.count()).where(
         Conference.round_id == round_id, Conference.status == State.CERTIFIED)
         .group_by(Conference.held_on).order_by(Conference.held_on)).all()
