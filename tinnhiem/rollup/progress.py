@@ -13,7 +13,7 @@ from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.models import (DONE, IN_PROGRESS, NOT_STARTED, STAGES, RollupCount,
                                       UnitProgress)
 from tinnhiem.rollup.kept import kept
-from tinnhiem.rollup.services import certified_counts
+from tinnhiem.rollup.services import certified_counts, in_index_order
 from tinnhiem.rounds.models import RoundUnit
 from tinnhiem.tenants.models import Unit, UnitType
 
@@ -47,12 +47,12 @@ def progress(session, round_, today: dt.date | None = None, limit: int | None = 
     totals, overdue_units = kept(session, round_.id, f"stages {today}",
                                  lambda: _stage_counts(session, round_.id, today))
     listed = [Listed(unit_id, name, valid_to, STAGES[stage])
-              for unit_id, name, valid_to, stage in session.execute(
+              for unit_id, name, valid_to, stage in in_index_order(session, (
                   select(Unit.id, Unit.name, Unit.valid_to, UnitProgress.stage)
                   .join(Unit, Unit.id == UnitProgress.unit_id)
                   .where(UnitProgress.round_id == round_.id)
                   .order_by(UnitProgress.stage, UnitProgress.name_key, UnitProgress.unit_id)
-                  .limit(limit).offset(offset))]
+                  .limit(limit).offset(offset)))]
     return {"totals": dict(totals), "participating": sum(totals.values()),
             "overdue_units": overdue_units,
             "units": _progress_rows(session, round_, listed, passed)}

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, true
+from sqlalchemy import case, func, select, text, true
 
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
@@ -199,7 +199,22 @@ def result_rows(session, round_id, filters: Filters, limit: int | None = PAGE,
     if limit is None:
         return list(iter_result_rows(session, round_id, filters))
     query = _rows_query(round_id, filters).limit(limit).offset(offset)
-    return _rows(session, session.execute(query).all())
+    return _rows(session, in_index_order(session, query))
+
+
+def in_index_order(session, query) -> list:
+    """A page's rows (`query` with ORDER BY … LIMIT), read in the order of an index and
+    stopped after the page. On PostgreSQL sorting is made the planner's last resort for the
+    statement: under row-level security it estimates a handful of rows where a province has
+    hundreds of thousands, and then reads and sorts every one of them for a page of fifty
+    (measured at 300,000 people: 440 ms, against milliseconds in index order)."""
+    postgresql = session.connection().dialect.name == "postgresql"
+    if postgresql:
+        session.execute(text("SET LOCAL enable_sort = off"))
+    rows = session.execute(query).all()
+    if postgresql:
+        session.execute(text("SET LOCAL enable_sort TO DEFAULT"))
+    return rows
 
 
 def iter_result_rows(session, round_id, filters: Filters, batch: int = 2000):
