@@ -11,7 +11,9 @@ PostgreSQL cluster when --postgresql is given (as for the tests). Prints the fig
 writes its section of bench/RESULTS.md.
 
     python -m bench.rollup_bench [--sizes 350,3500,10000] [--postgresql]
-                                 [--postgresql-sizes 350,3500]
+                                 [--postgresql-sizes 350,3500] [--no-xlsx]
+
+--no-xlsx leaves the exports out (dashes in their columns).
 
 A size is a number of units (people: those of SIZES, else 30 a unit) or `units:people`.
 """
