@@ -32,6 +32,25 @@ def _account_made_before_dissolution(session, data, unit):
     return account
 
 
+def down_and_up(app, revision: str, gone_table: str) -> None:
+    """Migrate `app`'s database down to `revision` (checking `gone_table` went with it) and
+    up again: how a revision that fills a table from recorded rows is tested."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from tinnhiem.platform.db import db
+
+    with app.app_context():
+        db.engine.dispose()
+        downgrade(revision=revision)
+        db.engine.dispose()
+        with db.engine.connect() as connection:
+            assert gone_table not in inspect(connection).get_table_names()
+        db.engine.dispose()
+        upgrade()
+        db.engine.dispose()
+
+
 class Factory:
     def __init__(self, app):
         self.app = app

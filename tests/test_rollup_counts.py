@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, select, text
 
 from tinnhiem.counting.bands import band
 from tinnhiem.counting.models import TENTH_COLUMNS, Result, RollupCount
@@ -186,10 +186,7 @@ def test_the_database_shows_a_unit_only_its_own_counts(world, make):
 def test_revision_0016_fills_the_counts_of_results_already_certified(fresh_app):
     """Down to 0015 the table goes; up again it is filled from the certified results with
     what certification wrote."""
-    from flask_migrate import downgrade, upgrade
-
-    from tests.factories import Factory
-    from tinnhiem.platform.db import db
+    from tests.factories import Factory, down_and_up
 
     make = Factory(fresh_app)
     w = make.world()
@@ -208,15 +205,7 @@ def test_revision_0016_fills_the_counts_of_results_already_certified(fresh_app):
                    title="Chưa", certify=False)
     written = make._run(_rows)
     assert len(written) == 3 and sum(row[4] for row in written) == 3  # people
-    with fresh_app.app_context():
-        db.engine.dispose()
-        downgrade(revision="0015_voter_scope")
-        db.engine.dispose()
-        with db.engine.connect() as connection:
-            assert "rollup_counts" not in inspect(connection).get_table_names()
-        db.engine.dispose()
-        upgrade()
-        db.engine.dispose()
+    down_and_up(fresh_app, "0015_voter_scope", "rollup_counts")
     assert make._run(_rows) == written
     assert set(TENTH_COLUMNS) <= {c.key for c in RollupCount.__table__.c}
     assert make._run(lambda s: s.scalar(select(func.count()).select_from(RollupCount))) == 3

@@ -130,6 +130,9 @@ _signals = Namespace()
 # Sent after a move is applied and audited, inside the caller's transaction: sender is the
 # Move; keyword arguments session, conference and actor.
 conference_moved = _signals.signal("conference-moved")
+# Sent when a conference is created (a unit's first makes it "in progress"), inside the
+# caller's transaction: sender is None; keyword arguments session and conference.
+conference_created = _signals.signal("conference-created")
 
 
 def lock_conference(session, conference):

@@ -30,6 +30,8 @@ class Conference(UnitOwned, db.Model):
         CheckConstraint("ballots_issued IS NULL OR ballots_issued >= 0", name="issued"),
         # The roll-up's progress: each unit's conferences of a round, with their state.
         Index("ix_conferences_round_unit", "province_id", "round_id", "unit_id", "status"),
+        # The roll-up's certified conferences by the date they were held, from the index.
+        Index("ix_conferences_round_status", "province_id", "round_id", "status", "held_on"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tinnhiem.conferences.lifecycle import (ANNUL, EDITABLE, MARK_READY, OPEN, SUSPEND, State,
-                                            audit_conference, status_label, transition)
+                                            audit_conference, conference_created, status_label,
+                                            transition)
 from tinnhiem.conferences.models import MODES, Conference, Nominee, SummonedVoter
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.errors import ServiceError
@@ -73,6 +74,7 @@ def create_conference(session, actor, unit_id, data: dict) -> Conference:
     session.add(conference)
     session.flush()
     audit_conference(session, actor, "conference.created", conference, title=conference.title)
+    conference_created.send(None, session=session, conference=conference)
     return conference
 
 

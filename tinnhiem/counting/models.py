@@ -1,9 +1,10 @@
 """Certified figures: one row per person voted on, recorded when the board counts, and the
 counting board's confirmations. The roll-up reads these rows, never raw ballots."""
+import datetime as dt
 import uuid
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKeyConstraint, Index, Integer, String,
-                        UniqueConstraint, false, literal_column)
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKeyConstraint, Index, Integer,
+                        String, UniqueConstraint, false, literal_column)
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from sqlalchemy.types import Uuid
 
@@ -137,3 +138,57 @@ class RollupCount(UnitOwned, db.Model):
 for _name in TENTH_COLUMNS:  # thirty counters, declared alike
     setattr(RollupCount, _name, mapped_column(_name, Integer, nullable=False, default=0,
                                               server_default="0"))
+
+
+# A unit's stage in a round, in the order the dashboard lists units: unfinished first.
+IN_PROGRESS, NOT_STARTED, DONE = "in_progress", "not_started", "done"
+STAGES = (IN_PROGRESS, NOT_STARTED, DONE)
+BAND_COLUMNS = ("two_thirds_low", "over_half_low", "normal")  # by severity, as bands.SEVERITY
+
+
+class UnitProgress(UnitOwned, db.Model):
+    """One participating unit's place in a round, kept for the province's dashboard: its
+    stage (from its conferences, annulled ones aside), the earliest deadline among the post
+    categories it has not certified yet (`due`; overdue once it passed), and its certified
+    people per band and per tenth of each share (its rollup_counts rows summed).
+
+    Written for every participating unit when the round is created, and rewritten from the
+    unit's conferences and counts in the transaction that creates, certifies or annuls one
+    of them (counting.rollup_progress), so the dashboard pages these rows, one a unit, with
+    LIMIT, and never disagrees with the conferences. `changes` (counted up) and `stamp`
+    (drawn at random) are new at each rewrite: their sums over the round key what the
+    dashboard keeps between views (figures summed over every unit, the pass over every
+    certified result for the people voted on in two places)."""
+
+    __tablename__ = "rollup_progress"
+    __table_args__ = (
+        ForeignKeyConstraint(["unit_id", "round_id"], ["round_units.unit_id",
+                                                       "round_units.round_id"]),
+        ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
+        UniqueConstraint("unit_id", "round_id"),
+        # The dashboard's units a page at a time, unfinished first, by name (read in the
+        # index's order and stopped after the page); and what keys what it keeps.
+        Index("ix_rollup_progress_stage", "province_id", "round_id", "stage", "name_key",
+              "unit_id"),
+        Index("ix_rollup_progress_key", "province_id", "round_id", "changes", "stamp"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    round_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    stage: Mapped[int] = mapped_column(Integer)  # index in STAGES
+    # The unit's name in Vietnamese order when the row was written: the order of the list.
+    name_key: Mapped[str] = mapped_column(SortKeyType)
+    conferences: Mapped[int] = mapped_column(Integer)  # not annulled
+    certified: Mapped[int] = mapped_column(Integer)
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+    stamp: Mapped[int] = mapped_column(Integer, default=0)
+    people: Mapped[int] = mapped_column(Integer, default=0)  # certified, in all
+    two_thirds_low: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    over_half_low: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    normal: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+for _name in TENTH_COLUMNS:  # certified people per tenth of each share, as RollupCount's
+    setattr(UnitProgress, _name, mapped_column(_name, Integer, nullable=False, default=0,
+                                               server_default="0"))

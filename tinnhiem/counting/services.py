@@ -9,19 +9,21 @@ and counting again in a new one. The caller commits.
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from blinker import ANY
 from sqlalchemy import select, update
 
 from tinnhiem.conferences.lifecycle import (ANNUL, CERTIFY, COUNT, State, audit_conference,
-                                            conference_moved, lock_conference, require_move,
-                                            transition)
+                                            conference_created, conference_moved,
+                                            lock_conference, require_move, transition)
 from tinnhiem.conferences.models import Conference, Nominee
 from tinnhiem.conferences.services import ballot_nominees
-from tinnhiem.counting import rollup_counts
+from tinnhiem.counting import rollup_counts, rollup_progress
 from tinnhiem.counting.bands import SEVERITY, band, shares, sort_share, tenth
 from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.models import Account
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds.services import round_created
 from tinnhiem.tally.recount import check_balances, recount
 from tinnhiem.voting.casting import find_code
 from tinnhiem.voting.codes import code_counts
@@ -137,8 +139,25 @@ def mark_certified(session, conference, certified: bool) -> None:
 
 @conference_moved.connect_via(ANNUL, weak=False)
 def _leave_rollup_on_annulment(_move, *, session, conference, actor) -> None:
-    """An annulled conference's results stay as they were but leave the roll-up."""
+    """An annulled conference's results stay as they were but leave the roll-up; its unit's
+    progress follows (once its counts are gone)."""
     mark_certified(session, conference, False)
+    _progress_moved(None, session=session, conference=conference)
+
+
+@conference_created.connect_via(None, weak=False)
+@conference_moved.connect_via(CERTIFY, weak=False)
+def _progress_moved(_sender, *, session, conference, **_) -> None:
+    """The unit's progress in the round, rewritten in the transaction that changed it. Only
+    creation, certification and annulment change a unit's stage, due date or certified
+    people; the other moves keep a conference "in progress"."""
+    rollup_progress.refresh(session, conference.round_id, conference.unit_id)
+
+
+@round_created.connect_via(ANY, weak=False)
+def _progress_of_a_new_round(round_, *, session) -> None:
+    """Every participating unit starts the round not started."""
+    rollup_progress.rebuild(session, round_.id)
 
 
 # What leaves the unit once published ---------------------------------------------------------

@@ -37,5 +37,20 @@ def sort_key(text: str) -> str:
     return ("".join(primary) + SEPARATOR + "".join(tones))[:KEY_LENGTH]
 
 
+def fold(text: str) -> str:
+    """Lower case without diacritics ("Đảng ủy" → "dang uy"), so a search typed on a phone
+    finds a name however it was typed."""
+    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().strip()
+
+
+SEARCH_SEPARATOR = "\n"  # between the folded name and code of a search key (never typed)
+
+
+def search_key(*texts: str) -> str:
+    """What a search looks in: each text folded, apart (a match never spans two of them)."""
+    return SEARCH_SEPARATOR.join(fold(text or "") for text in texts)
+
+
 # A column of keys: compared byte by byte on every backend.
 SortKeyType = String(KEY_LENGTH).with_variant(String(KEY_LENGTH, collation="C"), "postgresql")

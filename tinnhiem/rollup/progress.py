@@ -1,63 +1,61 @@
 """A round's progress on the province's dashboard: which participating units are done, in
 progress or not started, which are late with a post category, and certified conferences over
-time. Counted in SQL (a province has thousands of units), a page of units at a time."""
+time. Read from each unit's kept progress (counting.models.UnitProgress, one row a unit,
+rewritten whenever one of its conferences is created, certified or annulled): counted once
+per such change (rollup.kept), listed a page at a time in the order of an index."""
 import datetime as dt
+from collections import namedtuple
 
-from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy import case, exists, func, select
 
 from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.models import Conference
-from tinnhiem.counting.models import RollupCount
-from tinnhiem.rollup.services import certified_counts
+from tinnhiem.counting.models import (DONE, IN_PROGRESS, NOT_STARTED, STAGES, RollupCount,
+                                      UnitProgress)
+from tinnhiem.rollup.kept import kept
+from tinnhiem.rollup.services import certified_counts, in_index_order
 from tinnhiem.rounds.models import RoundUnit
 from tinnhiem.tenants.models import Unit, UnitType
 
-DONE, IN_PROGRESS, NOT_STARTED = "done", "in_progress", "not_started"
+__all__ = ["DONE", "IN_PROGRESS", "NOT_STARTED", "progress", "unit_types_of",
+           "certified_over_time"]
+Listed = namedtuple("Listed", "id name valid_to state")
 
 
-def _unit_states(round_id):
-    """Each participating unit's state, from its conferences (annulled ones not counted):
-    none → not started, all certified → done, otherwise in progress. One aggregate in SQL:
-    a province has thousands of units."""
-    active = func.count(case((Conference.status != State.ANNULLED, Conference.id)))
-    certified = func.count(case((Conference.status == State.CERTIFIED, Conference.id)))
-    state = case((active == 0, NOT_STARTED), (certified == active, DONE), else_=IN_PROGRESS)
-    return (select(RoundUnit.unit_id, state.label("state"))
-            .outerjoin(Conference, and_(Conference.unit_id == RoundUnit.unit_id,
-                                        Conference.round_id == RoundUnit.round_id))
-            .where(RoundUnit.round_id == round_id).group_by(RoundUnit.unit_id).subquery())
-
-
-def _certified_in(round_id, unit_id, category_id):
-    return exists(certified_counts(round_id, RollupCount.people).where(
-        RollupCount.unit_id == unit_id, RollupCount.category_id == category_id))
+def _stage_counts(session, round_id, today: dt.date) -> tuple[dict, int]:
+    """Units per stage, and how many not done are overdue (a deadline passed before they
+    certified its category: their earliest uncertified deadline is behind `today`)."""
+    totals = {s: 0 for s in STAGES}
+    overdue = 0
+    for stage, units, late in session.execute(
+            select(UnitProgress.stage, func.count(),
+                   func.count(case((UnitProgress.due < today, 1))))
+            .where(UnitProgress.round_id == round_id).group_by(UnitProgress.stage)):
+        totals[STAGES[stage]] = units
+        overdue += late if STAGES[stage] != DONE else 0
+    return totals, overdue
 
 
 def progress(session, round_, today: dt.date | None = None, limit: int | None = None,
              offset: int = 0) -> dict:
     """How many participating units are done, in progress or not started, and how many are
     overdue (a post category's deadline passed before they certified it); and the units
-    themselves, unfinished first (the first `limit`), with their conferences and overdue
-    categories."""
+    themselves, unfinished first (the first `limit`, read in the order of an index), with
+    their conferences and overdue categories."""
     today = today or dt.date.today()
     passed = [c for c in round_.categories if c.deadline < today]
-    states = _unit_states(round_.id)
-    overdue = and_(states.c.state != DONE,
-                   or_(*(~_certified_in(round_.id, states.c.unit_id, c.id) for c in passed))) \
-        if passed else false()
-    totals = {s: 0 for s in (DONE, IN_PROGRESS, NOT_STARTED)}
-    overdue_units = 0
-    for state, units, late in session.execute(select(
-            states.c.state, func.count(), func.count(case((overdue, 1))))
-            .group_by(states.c.state)):
-        totals[state], overdue_units = units, overdue_units + late
-    rank = case({IN_PROGRESS: 0, NOT_STARTED: 1, DONE: 2}, value=states.c.state)
-    listed = session.execute(
-        select(Unit.id, Unit.name, Unit.valid_to, states.c.state)
-        .join(states, states.c.unit_id == Unit.id).order_by(rank, Unit.name_key, Unit.id)
-        .limit(limit).offset(offset)).all()
-    return {"totals": totals, "participating": sum(totals.values()),
-            "overdue_units": overdue_units, "units": _progress_rows(session, round_, listed, passed)}
+    totals, overdue_units = kept(session, round_.id, f"stages {today}",
+                                 lambda: _stage_counts(session, round_.id, today))
+    listed = [Listed(unit_id, name, valid_to, STAGES[stage])
+              for unit_id, name, valid_to, stage in in_index_order(session, (
+                  select(Unit.id, Unit.name, Unit.valid_to, UnitProgress.stage)
+                  .join(Unit, Unit.id == UnitProgress.unit_id)
+                  .where(UnitProgress.round_id == round_.id)
+                  .order_by(UnitProgress.stage, UnitProgress.name_key, UnitProgress.unit_id)
+                  .limit(limit).offset(offset)))]
+    return {"totals": dict(totals), "participating": sum(totals.values()),
+            "overdue_units": overdue_units,
+            "units": _progress_rows(session, round_, listed, passed)}
 
 
 def _progress_rows(session, round_, listed, passed) -> list[dict]:
@@ -82,14 +80,20 @@ def _progress_rows(session, round_, listed, passed) -> list[dict]:
 
 def unit_types_of(session, round_id) -> list:
     """The unit types of the round's participating units, for the filter."""
-    return list(session.scalars(
-        select(UnitType).where(UnitType.id.in_(
-            select(Unit.type_id).join(RoundUnit, RoundUnit.unit_id == Unit.id)
-            .where(RoundUnit.round_id == round_id))).order_by(UnitType.name)))
+    return list(session.scalars(select(UnitType).where(exists().where(
+        Unit.type_id == UnitType.id, RoundUnit.unit_id == Unit.id,
+        RoundUnit.round_id == round_id)).order_by(UnitType.name)))
 
 
 def certified_over_time(session, round_id) -> list[tuple[dt.date, int]]:
-    """Cumulative certified conferences by the date they were held."""
+    """Cumulative certified conferences by the date they were held: kept between views, as
+    only a certification or an annulment changes it (a certified conference's date is
+    never edited), and each rewrites its unit's kept progress."""
+    return list(kept(session, round_id, "over time",
+                     lambda: tuple(_certified_over_time(session, round_id))))
+
+
+def _certified_over_time(session, round_id) -> list[tuple[dt.date, int]]:
     days = session.execute(select(Conference.held_on, func.count()).where(
         Conference.round_id == round_id, Conference.status == State.CERTIFIED)
         .group_by(Conference.held_on).order_by(Conference.held_on)).all()

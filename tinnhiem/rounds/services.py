@@ -3,6 +3,8 @@ unit of the province reads them. The caller commits."""
 import datetime as dt
 from types import SimpleNamespace
 
+from blinker import Namespace
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +18,11 @@ from tinnhiem.rounds.models import (CROSSED_OUT_BALLOT, CROSSED_OUT_ROW, BallotT
                                     RoundCategory, RoundUnit)
 from tinnhiem.tenants.models import Unit
 from tinnhiem.tenants.services import get_unit, require_active_on
+
+# Sent when a round is created with its participating units, inside the caller's
+# transaction: sender is the Round; keyword argument session. A feature keeping something
+# per participating unit (the roll-up's progress) subscribes instead of being imported.
+round_created = Namespace().signal("round-created")
 
 DEFAULT_TEMPLATE = {
     "title": "PHIẾU LẤY PHIẾU TÍN NHIỆM",
@@ -198,6 +205,7 @@ def create_round(session, actor, province_id, data: dict) -> Round:
     record(session, "round.created", actor=actor, province_id=province_id, unit_id=province_id,
            target=round_.id, details={"name": round_.name, "year": round_.year,
                                       "units": len(units), "categories": len(categories)})
+    round_created.send(round_, session=session)
     return round_
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import Uuid
 
-from tinnhiem.platform.collation import SortKeyType, sort_key
+from tinnhiem.platform.collation import SortKeyType, search_key, sort_key
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.owned import UnitOwned
 
@@ -50,6 +50,9 @@ class Unit(UnitOwned, db.Model):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(255))
     name_key: Mapped[str] = mapped_column(SortKeyType)  # the name in Vietnamese order
+    # The name and code folded (collation.search_key): the roll-up's unit search reads it in
+    # SQL instead of folding every unit's name on each search.
+    search_key: Mapped[str] = mapped_column(String(600), default="", server_default="")
     type_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit_types.id"), index=True)
     parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     valid_from: Mapped[dt.date] = mapped_column(Date)
@@ -68,10 +71,13 @@ class Unit(UnitOwned, db.Model):
         primaryjoin="Unit.id == foreign(UnitSuccession.unit_id)", viewonly=True
     )
 
-    @validates("name")
-    def _keep_name_key(self, _key, name):
-        self.name_key = sort_key(name)
-        return name
+    @validates("name", "code")
+    def _keep_keys(self, key, value):
+        name, code = (value, self.code) if key == "name" else (self.name, value)
+        if key == "name":
+            self.name_key = sort_key(value)
+        self.search_key = search_key(name, code)
+        return value
 
     @property
     def predecessor_ids(self) -> list[uuid.UUID]:
