@@ -26,12 +26,15 @@ TABLE_KIND = {"units": "directory", "unit_successions": "directory", "polls": "d
 # What each kind of policy must (and must not) mention, as PostgreSQL prints it back.
 # Every kind crosses only for a role other than the app's.
 APP_CANNOT_CROSS = "pg_has_role(CURRENT_USER, r.oid, 'MEMBER'::text)"
-POLICY = {"unit": ({"app_setting_province()", "app_setting_unit()", APP_CANNOT_CROSS},
+# Since revision 0019 the signature is checked once (app_scope_trusted) and rows are compared
+# with the raw settings it covers.
+TRUSTED = "( SELECT app_scope_trusted() AS app_scope_trusted)"
+POLICY = {"unit": ({"app_raw_province()", "app_raw_unit()", APP_CANNOT_CROSS, TRUSTED},
                    {"'directory'"}),
-          "directory": ({"app_setting_province()", "app_setting_unit()", "'directory'",
-                         APP_CANNOT_CROSS}, set()),
-          "province": ({"app_setting_province()", APP_CANNOT_CROSS},
-                       {"app_setting_unit()", "'directory'"})}
+          "directory": ({"app_raw_province()", "app_raw_unit()", "'directory'",
+                         APP_CANNOT_CROSS, TRUSTED}, set()),
+          "province": ({"app_raw_province()", APP_CANNOT_CROSS, TRUSTED},
+                       {"app_raw_unit()", "'directory'"})}
 
 
 def unit_owned_tables():
@@ -86,8 +89,8 @@ def test_rls_enabled_forced_with_policy_on_every_tenant_table(app, pg_database):
                 (table,)).fetchone()
             assert enabled and forced, table
             qual, check = conn.execute(
-                "SELECT qual, with_check FROM pg_policies WHERE tablename = %s", (table,)
-            ).fetchone()
+                "SELECT qual, with_check FROM pg_policies WHERE tablename = %s"
+                " AND policyname = 'tenant_scope'", (table,)).fetchone()
             present, absent = POLICY[TABLE_KIND.get(table, "unit")]
             for text in (qual, check):
                 assert all(p in text for p in present), (table, text)

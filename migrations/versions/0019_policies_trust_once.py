@@ -1,7 +1,7 @@
 """each policy checks the scope's signature once
 
 Revision ID: 0019_policies_trust_once
-Revises: 0017_voter_policy_lookups
+Revises: 0018_rollup_progress
 Create Date: 2026-12-02
 
 Every scope value a tenant policy read went through its own signature check (an HMAC in a
@@ -13,7 +13,7 @@ from tinnhiem.platform import rls
 
 # revision identifiers, used by Alembic.
 revision = '0019_policies_trust_once'
-down_revision = '0017_voter_policy_lookups'
+down_revision = '0018_rollup_progress'
 branch_labels = None
 depends_on = None
 
