@@ -1,10 +1,10 @@
 """In Chromium, on a phone: an action that cannot be undone is asked twice (#15, finding 3).
 The first button only unfolds what it will do; nothing changes until the second."""
-from tests import test_browser
+from tests import browser_app
 from tests.conftest import PASSWORD
 from tests.factories import Factory
 
-browser_type_launch_args, live = test_browser.browser_type_launch_args, test_browser.live
+browser_type_launch_args, live = browser_app.browser_type_launch_args, browser_app.live
 
 
 def test_freezing_the_ballot_needs_a_second_deliberate_tap(live, browser):
@@ -23,9 +23,9 @@ def test_freezing_the_ballot_needs_a_second_deliberate_tap(live, browser):
             session, w.conference_a1.id), 5)
 
     make.as_account(w.unit_admin_a1, summon)
-    page = browser.new_context(viewport=test_browser.PHONE, locale="vi-VN", is_mobile=True,
+    page = browser.new_context(viewport=browser_app.PHONE, locale="vi-VN", is_mobile=True,
                                has_touch=True).new_page()
-    test_browser._sign_in(page, base, w.unit_admin_a1.username, PASSWORD)
+    browser_app.sign_in(page, base, w.unit_admin_a1.username, PASSWORD)
     page.goto(f"{base}/conferences/{w.conference_a1.id}")
     status = page.locator("#status")
     expect(status).to_have_text("Đang chuẩn bị")

@@ -2,11 +2,11 @@
 1: after each saved ballot the focus was lost, so every ballot needed a click)."""
 from tests.conftest import PASSWORD
 from tests.factories import Factory, rows
-from tests import test_browser
+from tests import browser_app
 from tinnhiem.tally.models import Ballot
 
 # The browser tests' fixtures: Debian's Chromium, and the app served on a free port.
-browser_type_launch_args, live = test_browser.browser_type_launch_args, test_browser.live
+browser_type_launch_args, live = browser_app.browser_type_launch_args, browser_app.live
 
 
 def test_a_counter_keys_ballot_after_ballot_without_touching_the_mouse(live, browser):
@@ -19,7 +19,7 @@ def test_a_counter_keys_ballot_after_ballot_without_touching_the_mouse(live, bro
     make.close_vote(w, ballots_issued=4)
     page = browser.new_context(viewport={"width": 1280, "height": 700},
                                locale="vi-VN").new_page()
-    test_browser._sign_in(page, base, w.counter_a1.username, PASSWORD)
+    browser_app.sign_in(page, base, w.counter_a1.username, PASSWORD)
     page.goto(f"{base}/conferences/{w.voting.id}/sheet")
     first_row = page.locator(".paper-key").first
     for number, keys in enumerate(("123", "311", "202"), start=1):

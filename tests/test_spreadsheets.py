@@ -9,9 +9,14 @@ import zipfile
 
 import pytest
 
-from tests.test_rollup import world  # noqa: F401 (the roll-up's province, as a fixture)
+from tests.rollup_world import rollup_world
 from tinnhiem.platform import xlsx_export
 from tinnhiem.platform.xlsx_export import DATE, DECIMAL, INTEGER, Column
+
+
+@pytest.fixture
+def world(make):
+    return rollup_world(make)
 
 
 def workbook(data: bytes):

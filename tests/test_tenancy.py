@@ -267,6 +267,8 @@ ALLOWED = {
     "tinnhiem/platform/limit_storage.py": "rate-limit counters: no tenant data, own engine",
     "tinnhiem/platform/read_replica.py": "reads the replica's replay lag",
     "tinnhiem/platform/health.py": "the readiness probe's SELECT 1 on its own connection",
+    "tinnhiem/rollup/services.py": "a planner hint around two page queries (SET LOCAL"
+                                   " enable_sort): no data read or written",
     "tinnhiem/voting/casting.py": "spends a code with one Core UPDATE whose owner terms"
                                   " tenants.checked_rows checks against the bound scope"
                                   " first (tests/test_casting_path.py)",
