@@ -81,8 +81,9 @@ def report(results: list[dict], ballots: int, people: int) -> str:
     lines = [SECTION, "",
              f"`python -m bench.closing_bench` on {dt.date.today():%Y-%m-%d}: an electronic vote"
              f" of {ballots} ballots × {people} people, cast through the casting service; then"
-             " closed (codes voided, ballots rewritten in a random order in two multi-row"
-             " inserts, sealed), counted and certified by two counters, each step as its own"
+             " closed (codes voided, ballots rewritten in a random order, one statement a"
+             " table: an array a column on PostgreSQL, multi-row VALUES on SQLite; sealed from"
+             " the rows as written), counted and certified by two counters, each step as its own"
              f" request would. {os.cpu_count()} CPU cores. Target: the three steps under"
              f" {TARGET_S:.0f} s.", "",
              "| backend | close | count | two certifications | total | target | a plain count"
