@@ -243,8 +243,6 @@ def _checked_owner(session, scope: Scope, model, value_of) -> dict:
     return {"province_id": province_id, "unit_id": unit_id}
 
 
-
-
 def insert_rows(session, model, rows: list[dict]) -> None:
     """Insert many rows of the tenant table `model` in one statement, in the order given (the
     closing shuffle relies on it), each checked against the bound scope first as a flush
