@@ -212,3 +212,55 @@ def test_the_code_is_spent_only_within_the_bound_scope(app, make, world):
         assert casting._spend_code(db.session, own, digest) is True  # control
         db.session.rollback()
     assert {c.state for c in rows(make, VoteCode, conference_id=world.voting.id)} == {"unused"}
+
+
+@pytest.mark.postgresql_only
+def test_each_voter_page_reads_its_conference_and_code_in_one_statement(
+        app, make, world, client):
+    """The code page, the ballot and review each read the conference, with the code's state,
+    in one SELECT (no second one for the code); the cast adds no read to the API's."""
+    issued, slug = make.issue_codes(world, 2)
+    shown = f"{issued[1][:5]}-{issued[1][5:]}"
+    # The worker now knows the link, the ballot's people and their conference, its labels.
+    assert client.post(f"/api/v1/polls/{slug}/ballots",
+                       json=cast_body(world, issued[0])).status_code == 201
+    assert client.get(f"/v/{slug}").status_code == 200
+    with app.app_context():
+        counted = RoundTrips(db.engine)
+    steps = [("GET", f"/v/{slug}", {}), ("POST", f"/v/{slug}/ballot", {"code": shown}),
+             ("POST", f"/v/{slug}/review", {"code": shown})]
+    for method, path, data in steps:
+        counted.statements.clear()
+        answer = client.open(path, method=method, data=data)
+        assert answer.status_code == 200, path
+        assert counted.statements == ["SELECT", "SELECT"], path  # the scope, the read
+    counted.statements.clear()
+    receipt = client.post(f"/v/{slug}/cast", data={"code": shown, **{
+        f"p-{p.id}": "high" for p in world.people}})
+    assert receipt.status_code == 200 and 'id="tracker"' in receipt.get_data(as_text=True)
+    assert counted.statements == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"]
+
+
+def test_a_voters_read_is_refused_outside_the_bound_scope(app, make, world):
+    """The voter's read is Core too: a place of another unit, province or conference is
+    refused before any statement; the code's state is read only for the code typed."""
+    from tinnhiem.tenants.scope import ScopeViolation
+    from tinnhiem.tenants.voter_scope import VoterPlace, bind_known_voter_scope
+    from tinnhiem.voting import casting
+
+    issued, _slug = make.issue_codes(world, 1)
+    own = VoterPlace(world.voting.province_id, world.voting.unit_id, world.voting.id)
+    others = [own._replace(unit_id=world.a2.id), own._replace(conference_id=uuid.uuid4()),
+              own._replace(province_id=world.province_b.id)]
+    with app.app_context():
+        for other in others:
+            bind_known_voter_scope(db.session, own)
+            with pytest.raises(ScopeViolation):
+                casting.read_for_voter(db.session, other, issued[0])
+            db.session.rollback()
+        bind_known_voter_scope(db.session, own)
+        read = casting.read_for_voter(db.session, own, issued[0])
+        assert (read.id, read.status, read.code_state) == (world.voting.id, "open", "unused")
+        assert casting.read_for_voter(db.session, own, "ZZZZZ-ZZZZZ").code_state is None
+        assert casting.read_for_voter(db.session, own).title == world.voting.title
+        db.session.rollback()

@@ -269,9 +269,10 @@ ALLOWED = {
     "tinnhiem/platform/health.py": "the readiness probe's SELECT 1 on its own connection",
     "tinnhiem/rollup/services.py": "a planner hint around two page queries (SET LOCAL"
                                    " enable_sort): no data read or written",
-    "tinnhiem/voting/casting.py": "spends a code with one Core UPDATE whose owner terms"
-                                  " tenants.checked_rows checks against the bound scope"
-                                  " first (tests/test_casting_path.py)",
+    "tinnhiem/voting/casting.py": "spends a code with one Core UPDATE, and reads a voter's"
+                                  " conference and code with one Core SELECT, whose owner"
+                                  " terms tenants.checked_rows checks against the bound"
+                                  " scope first (tests/test_casting_path.py)",
     "tinnhiem/platform/bulk_insert.py": "insert_rows' statements (tenants/scope.py checks"
                                         " each row against the scope first; the ORM refuses"
                                         " them otherwise; tests/test_insert_rows.py)",

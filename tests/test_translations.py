@@ -18,3 +18,21 @@ def test_every_message_has_an_english_translation(tmp_path):
     translated = {m.id for m in english if m.id and m.string and not m.fuzzy}
     assert len(source) > 100
     assert sorted(source - translated) == []
+
+
+def test_a_pages_strings_follow_a_forced_locale_and_back(app):
+    """Templates find the request's catalog once (platform/page_catalog.py): a PDF rendered
+    in Vietnamese inside an English request (force_locale) and the page after it each get
+    their own language."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale
+
+    page = "{{ _('Đăng xuất') }}"
+    with app.test_request_context():
+        session["lang"] = "en"
+        assert render_template_string(page) == "Sign out"
+        with force_locale("vi"):
+            assert render_template_string(page) == "Đăng xuất"
+        assert render_template_string(page) == "Sign out"
+    with app.test_request_context():
+        assert render_template_string(page) == "Đăng xuất"

@@ -157,9 +157,10 @@ def switch_language(code: str):
 
 
 def init_app(app) -> None:
-    from tinnhiem.platform import request_transaction, static_files
+    from tinnhiem.platform import page_catalog, request_transaction, static_files
 
     babel.init_app(app, locale_selector=select_locale)
+    page_catalog.init_app(app)
     static_files.init_app(app)
     # Every view's one transaction: committed on success, else undone.
     request_transaction.install(app)

@@ -24,7 +24,8 @@ from tinnhiem.voting.schemas import (AcceptSchema, CastSchema, ClaimSchema, Clos
                                      SheetSchema, TotalsSchema, VoteSummarySchema)
 from tinnhiem.voting.slips import vote_url
 from tinnhiem.voting.code_throttle import note_ballot, note_failure, throttle_guesses
-from tinnhiem.voting.voter_access import cast_with_retry, conference_of_poll, voter_place
+from tinnhiem.voting.voter_access import (cast_with_retry, conference_of_poll, voter_conference,
+                                          voter_place)
 
 WRITE_ERRORS = (401, 404, 409, 422)
 blp = Blueprint("voting_api", __name__, url_prefix="/conferences",
@@ -236,9 +237,9 @@ def draw_tracker(data, slug):
     """Check a code (nothing is spent) and draw the tracker its ballot will carry. Send both
     fields with the cast: if its answer is lost, the same request sent again is answered with
     the same receipt instead of "code spent". The service keeps neither until the cast."""
-    conference = conference_of_poll(slug)
+    conference = voter_conference(slug, data["code"])
     try:
-        code = casting.check_code(db.session, conference, data["code"])
+        code = casting.check_code(conference, data["code"])
     except ServiceError as error:
         note_failure(error, conference, data["code"])
         raise

@@ -18,7 +18,8 @@ from tinnhiem.rounds.services import frozen_template
 from tinnhiem.voting import casting, receipts
 from tinnhiem.voting.codes import display_code
 from tinnhiem.voting.code_throttle import note_ballot, note_failure, throttle_guesses
-from tinnhiem.voting.voter_access import cast_with_retry, conference_of_poll
+from tinnhiem.voting.voter_access import (cast_with_retry, conference_of_poll,
+                                          voter_conference)
 
 bp = Blueprint("vote", __name__, url_prefix="/v")
 csrf.exempt(bp)  # the one-time code in the form is the credential; voters have no session
@@ -56,7 +57,7 @@ def _claim(conference, code: str) -> receipts.Claim:
 
 @bp.get("/<slug>")
 def start(slug):
-    conference = conference_of_poll(slug)
+    conference = voter_conference(slug)
     # The QR code on a slip carries the code (?ma=) so scanning fills it in.
     code = (request.args.get("ma") or "")[:40]
     if conference.published and conference.status == State.CERTIFIED:
@@ -73,10 +74,10 @@ def start(slug):
 @throttle_guesses
 def ballot(slug):
     """The code is checked (not spent) and the ballot shown; also the way back from review."""
-    conference = conference_of_poll(slug)
     code_text = request.form.get("code", "")
+    conference = voter_conference(slug, code_text)
     try:
-        code = casting.check_code(db.session, conference, code_text)
+        code = casting.check_code(conference, code_text)
     except ServiceError as error:
         return _refused(conference, error, code_text)
     nominees = casting.frozen_ballot(db.session, conference)
@@ -88,11 +89,11 @@ def ballot(slug):
 @bp.post("/<slug>/review")
 @throttle_guesses
 def review(slug):
-    conference = conference_of_poll(slug)
     code_text = request.form.get("code", "")
+    conference = voter_conference(slug, code_text)
     nominees = casting.frozen_ballot(db.session, conference)
     try:
-        code = casting.check_code(db.session, conference, code_text)
+        code = casting.check_code(conference, code_text)
         choices = casting.read_choices(nominees, _choices_from_form(nominees))
     except ServiceError as error:
         return _refused(conference, error, code_text)
@@ -106,17 +107,16 @@ def review(slug):
 @throttle_guesses
 def cast(slug):
     code_text = request.form.get("code", "")
-    # What the receipt page shows is read first, in the cast's own transaction, and kept
-    # past its commit: the page needs no second transaction.
-    db.session().expire_on_commit = False
-    conference = conference_of_poll(slug)
+    # What the receipt page shows is read first, in the cast's own transaction (a plain
+    # tuple, kept past its commit): the page needs no second transaction.
+    conference = voter_conference(slug)
     labels = _labels(conference)
     values = _choices_from_form(casting.frozen_ballot(db.session, conference))
     try:
         receipt = cast_with_retry(slug, code_text, values, request.form.get("tracker"),
                                   request.form.get("tag"))
     except ServiceError as error:
-        return _refused(conference_of_poll(slug), error, code_text)
+        return _refused(voter_conference(slug), error, code_text)
     if not receipt.repeated:
         note_ballot()
     return _page("voting/vote_receipt.html", conference, labels=labels,

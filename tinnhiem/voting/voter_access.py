@@ -47,6 +47,15 @@ def conference_of_poll(slug):
     return conference
 
 
+def voter_conference(slug, code_text=None) -> casting.VoterConference:
+    """conference_of_poll for the voter's own requests, with the state of the code typed, in
+    one statement (casting.read_for_voter)."""
+    conference = casting.read_for_voter(db.session, voter_place(slug), code_text)
+    if conference is None:
+        abort(404)
+    return conference
+
+
 def cast_with_retry(slug, code_text, values, tracker=None, tag=None) -> receipts.Receipt:
     """Cast (or recall the receipt of a ballot already stored) in one transaction, tried
     again when the database asks for it, within a bounded few tries
