@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from tinnhiem.platform.auth import views as auth_views
     from tinnhiem.tenants import account_views
     from tinnhiem.tenants import api as tenants_api
+    from tinnhiem.tenants import audit_names  # noqa: F401 - registers the audit page's names
     from tinnhiem.rounds import api as rounds_api
     from tinnhiem.rounds import registry_api
     from tinnhiem.rounds import registry_views

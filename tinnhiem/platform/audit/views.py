@@ -1,6 +1,7 @@
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
+from tinnhiem.platform.audit import page as audit_page
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
@@ -21,5 +22,5 @@ def index():
         select(AuditEntry).order_by(AuditEntry.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return render_template("audit/index.html", entries=entries, page=page, pages=pages,
-                           total=total)
+    return render_template("audit/index.html", rows=audit_page.rows(db.session, entries),
+                           page=page, pages=pages, total=total)
