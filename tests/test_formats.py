@@ -34,8 +34,6 @@ def test_filters_write_as_the_language_does(bare_app, lang, share, whole, day, b
     with bare_app.test_request_context(), force_locale(lang):
         env = bare_app.jinja_env
         assert env.from_string("{{ v|percent }}").render(v=Decimal("57.14")) == share
-        assert formats.percent(Decimal("100.00")).startswith("100")
-        assert formats.percent(Decimal("0.00"))[:4] in ("0,00", "0.00")
         assert env.from_string("{{ v|integer }}").render(v=1234567) == whole
         assert env.from_string("{{ d|document_date }}").render(d=dt.date(2028, 6, 20)) == day
         assert formats.percent_range(0, 10) == bin_
@@ -89,6 +87,8 @@ def test_pages_and_documents_write_shares_and_dates_as_the_language_does(app, ma
     minutes = _pdf(staff, f"/conferences/{w.conference.id}/minutes.pdf")
     assert "Alpha, ngày 20 tháng 6 năm 2023" in minutes
     assert "Nguyễn Bảy Phiếu Bí thư 7 7 7 0 2 28,57 % 1 14,29 % 4 57,14 %" in minutes
+    ballot = _pdf(staff, f"/conferences/{w.conference.id}/ballot.pdf")
+    assert "Hội nghị A1 — ngày 20 tháng 6 năm 2023" in ballot
     staff.get("/lang/en")
     assert "57.14%" in staff.get(results).text
     # an official document stays Vietnamese whatever the interface's language
