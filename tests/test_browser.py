@@ -287,7 +287,7 @@ def test_two_counters_certify_the_admin_publishes_and_the_voter_finds_results_an
     voter.get_by_label("Mã bỏ phiếu bạn đã dùng").fill(codes[0])
     voter.get_by_role("button", name="Xem kết quả").click()
     table = voter.locator("#results")
-    for text in ("Người Thứ 1", "Người Thứ 2", "100.00%"):
+    for text in ("Người Thứ 1", "Người Thứ 2", "100,00 %"):
         expect(table).to_contain_text(text)
     expect(table.locator("tbody tr").filter(has_text="Người Thứ 2")).to_have_attribute(
         "data-band", "two_thirds_low")
@@ -377,7 +377,7 @@ def test_viewer_filters_the_dashboard_to_two_thirds_low_and_drills_down_to_the_m
     expect(page.get_by_role("heading", name="Kết quả kiểm phiếu")).to_be_visible()
     results = page.locator("#results")
     expect(results).to_contain_text("Trần Thấp Nhiều")
-    expect(results).to_contain_text("85.00%")
+    expect(results).to_contain_text("85,00 %")
 
     minutes = page.get_by_role("link", name="Biên bản kiểm phiếu (PDF)")
     expect(minutes).to_be_visible()

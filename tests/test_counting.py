@@ -222,8 +222,9 @@ def test_minutes_pdf_and_xlsx_carry_the_figures(app, make, world, login):
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = unicodedata.normalize("NFC", pdf_text(pdf.data))
     assert "BIÊN BẢN KIỂM PHIẾU" in text and "Hội nghị C=47" in text
-    assert "Cán bộ 1 Phó Bí thư 47 47 46 1 19 40.43 2 4.26 25 53.19 Trên 50% tín nhiệm thấp" in text
-    assert "Cán bộ 2 Phó Bí thư 47 47 47 0 40 85.11 5 10.64 2 4.26 Bình thường" in text
+    assert ("Cán bộ 1 Phó Bí thư 47 47 46 1 19 40,43 % 2 4,26 % 25 53,19 % Trên 50% tín nhiệm "
+            "thấp") in text
+    assert "Cán bộ 2 Phó Bí thư 47 47 47 0 40 85,11 % 5 10,64 % 2 4,26 % Bình thường" in text
     assert "Số người được triệu tập: 49; có mặt: 49" in text
     assert text.count("Nguyễn Văn Thử") >= 2  # the two counters who certified, signing
     sheet = client.get(f"/conferences/{conference.id}/results.xlsx")
@@ -277,7 +278,7 @@ def test_a_person_sees_only_their_own_result_through_their_link(app, make, world
     anyone = app.test_client()
     own = anyone.get(links[0].replace("http://localhost", ""))
     assert own.status_code == 200 and "Cán bộ 1" in own.text and "Cán bộ 2" not in own.text
-    assert "66.67%" in own.text and "Từ 2/3 trở lên tín nhiệm thấp" in own.text
+    assert "66,67\u00a0%" in own.text and "Từ 2/3 trở lên tín nhiệm thấp" in own.text
     forged = links[0][:-3] + ("AAA" if not links[0].endswith("AAA") else "BBB")
     assert anyone.get(forged.replace("http://localhost", "")).status_code == 404
     make.as_account(world.unit_admin_a1, lambda s, a: conferences.annul(

@@ -147,4 +147,4 @@ def test_demo_has_certified_results_in_all_three_bands(app, demo):
     assert page.status_code == 200
     bands = re.findall(r'data-band="([a-z_]+)"', page.text)
     assert sorted(bands) == ["normal", "over_half_low", "two_thirds_low"]
-    assert "58.33%" in page.text and "70.83%" in page.text and "Đã công bố" in page.text
+    assert "58,33\u00a0%" in page.text and "70,83\u00a0%" in page.text and "Đã công bố" in page.text

@@ -160,7 +160,7 @@ def test_two_places_are_shown_side_by_side_never_merged(world, login):
     row = re.findall(r"<tr><td>Phạm Hai Nơi</td>(.*?)</tr>", pairs, re.S)
     assert len(row) == 1
     assert "Đảng ủy xã A1" in row[0] and "Huyện ủy Cũ" in row[0]
-    assert "10/40 (25.00%)" in row[0] and "14/20 (70.00%)" in row[0]
+    assert "10/40 (25,00\u00a0%)" in row[0] and "14/20 (70,00\u00a0%)" in row[0]
 
 
 def test_a_unit_dissolved_since_keeps_its_name_and_shows_its_successor(world, login):
@@ -190,8 +190,8 @@ def test_report_pdf_and_xlsx_read_back(world, login):
     assert pdf.status_code == 200
     text = unicodedata.normalize("NFC", pdf_text(pdf.data))
     assert "BÁO CÁO TỔNG HỢP KẾT QUẢ LẤY PHIẾU TÍN NHIỆM" in text
-    assert "Trần Thấp Nhiều Bí thư Đảng ủy xã A1 40 34 85.00 Từ 2/3 trở lên tín nhiệm thấp" in text
-    assert "Võ Quá Nửa Bí thư Huyện ủy Cũ 20 11 55.00 Trên 50% tín nhiệm thấp" in text
+    assert "Trần Thấp Nhiều Bí thư Đảng ủy xã A1 40 34 85,00 % Từ 2/3 trở lên tín nhiệm thấp" in text
+    assert "Võ Quá Nửa Bí thư Huyện ủy Cũ 20 11 55,00 % Trên 50% tín nhiệm thấp" in text
     assert "Lê Bình Thường" not in text.split("Kết quả theo đơn vị")[0]  # only the low bands
     assert "Ẩn Chưa Chứng Nhận" not in text
     sheet = client.get(f"/rounds/{world.round.id}/rollup.xlsx", query_string={"sort": "name"})

@@ -50,8 +50,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.before_request(enforce_password_change)
     _register_blueprints(app)
     from tinnhiem.conferences import templating
+    from tinnhiem.platform import formats
 
     templating.init_app(app)
+    formats.init_app(app)  # numbers and dates in the reader's language
     _register_observability(app)
     _register_cli(app)
     return app

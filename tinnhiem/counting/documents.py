@@ -5,14 +5,16 @@ from flask_babel import lazy_pgettext as _p
 from tinnhiem.conferences.services import voter_counts
 from tinnhiem.counting.bands import band_label
 from tinnhiem.counting.services import certifiers, results_of
+from tinnhiem.platform.formats import locality
 from tinnhiem.platform.pdf import render_pdf
 from tinnhiem.platform.xlsx_export import DECIMAL, INTEGER, Column, write_table
-from tinnhiem.tenants.services import get_unit
+from tinnhiem.tenants.services import get_unit, province_name
 
 
 def _context(session, conference) -> dict:
     summoned, present, _listed = voter_counts(session, conference)
-    return {"conference": conference, "unit": get_unit(session, conference.unit_id),
+    unit = get_unit(session, conference.unit_id)
+    return {"conference": conference, "unit": unit, "locality": locality(province_name(unit)),
             "summoned": summoned, "present": present, "rows": results_of(session, conference),
             "board": certifiers(session, conference), "band_label": band_label}
 

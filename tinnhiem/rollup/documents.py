@@ -7,12 +7,13 @@ from flask_babel import lazy_pgettext as _p
 
 from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequence
 from tinnhiem.counting.documents import FIGURE_COLUMNS
+from tinnhiem.platform.formats import locality
 from tinnhiem.platform.pdf import render_pdf
 from tinnhiem.platform.xlsx_export import DATE, Column, write_table
 from tinnhiem.rollup import services
 from tinnhiem.rollup import progress as round_progress
 from tinnhiem.rollup.table_rows import table_rows
-from tinnhiem.tenants.services import get_unit
+from tinnhiem.tenants.services import get_unit, today
 
 COLUMNS = (  # heading (in the context "column": its English differs), width, kind
     Column(_p("column", "Đơn vị"), 28),
@@ -30,8 +31,10 @@ def report_pdf(session, round_, filters) -> bytes:
     low = [row for b in (TWO_THIRDS, OVER_HALF) for row in services.result_rows(
         session, round_.id, services.Filters(**{**vars(filters), "band": b}), limit=None)]
     counts = services.counts_by_unit(session, round_.id, filters)  # one pass for both
+    province = get_unit(session, round_.province_id)
     return render_pdf(
-        "rollup/report_pdf.html", round=round_, province=get_unit(session, round_.province_id),
+        "rollup/report_pdf.html", round=round_, province=province,
+        locality=locality(province.name), issued_on=today(),
         summary=services.summary(session, round_.id, filters, counts),
         per_unit=services.bands_per_unit(session, round_.id, filters, counts), low=low,
         pairs=services.two_places(session, round_.id,

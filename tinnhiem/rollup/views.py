@@ -25,6 +25,14 @@ SORT_LABELS = {"band": _l("Mức (nghiêm trọng trước)"), "name": _l("Họ 
 STATE_LABELS = {round_progress.DONE: _l("Đã hoàn thành"),
                 round_progress.IN_PROGRESS: _l("Đang thực hiện"),
                 round_progress.NOT_STARTED: _l("Chưa thực hiện")}
+# Each level's histogram: its title, the axis of shares, its colour.
+SHARE_CHARTS = {
+    "high": (_l("Số người theo tỷ lệ tín nhiệm cao"), _l("Tỷ lệ phiếu tín nhiệm cao (%)"),
+             "#2e7d32"),
+    "confidence": (_l("Số người theo tỷ lệ tín nhiệm"), _l("Tỷ lệ phiếu tín nhiệm (%)"),
+                   "#1565c0"),
+    "low": (_l("Số người theo tỷ lệ tín nhiệm thấp"), _l("Tỷ lệ phiếu tín nhiệm thấp (%)"),
+            "#c62828")}
 CHART_UNITS = 30
 PROGRESS_ROWS = 100
 PAIR_ROWS = 50
@@ -97,11 +105,8 @@ def _dashboard(session, round_, filters, page: int, units_page: int) -> dict:
         # the units most affected: a province has thousands, a chart stays readable
         unit_chart=charts.bands_per_unit(per_unit, str(_l("Số người theo mức, từng đơn vị"))),
         chart_units=CHART_UNITS, unit_count=services.unit_count(session, round_.id, filters),
-        share_charts={level: charts.histogram(numbers, str(label), colour)
-                      for (level, numbers), label, colour in zip(
-                          distribution.items(), (_l("Tỷ lệ tín nhiệm cao"), _l("Tỷ lệ tín nhiệm"),
-                                                 _l("Tỷ lệ tín nhiệm thấp")),
-                          ("#2e7d32", "#1565c0", "#c62828"))},
+        share_charts=[charts.histogram(distribution[level], str(title), str(axis), colour)
+                      for level, (title, axis, colour) in SHARE_CHARTS.items()],
         progress_chart=charts.progress_line(
             round_progress.certified_over_time(session, round_.id), progress["participating"],
             str(_l("Hội nghị đã chứng nhận theo thời gian"))),

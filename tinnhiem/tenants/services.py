@@ -218,6 +218,20 @@ def successor_names(unit: Unit) -> list[str]:
         session.close()
 
 
+def province_name(unit: Unit) -> str:
+    """The name of the province `unit` belongs to, read in the unit directory: a unit's staff
+    do not see their province in their scope, yet their documents are dated from its seat."""
+    from tinnhiem.platform.db import db
+    from tinnhiem.tenants.scope import Scope, bind_scope
+
+    session = db.session.session_factory()
+    try:
+        bind_scope(session, Scope.for_directory())
+        return session.scalar(select(Unit.name).where(Unit.id == unit.province_id))
+    finally:
+        session.close()
+
+
 def require_active_on(unit: Unit, day: dt.date, field: str) -> None:
     """A unit acts only within its validity period: before it was founded or after it was
     dissolved (since 1/7/2025 many districts were), it holds no conference and no account."""
