@@ -188,9 +188,11 @@ class Factory:
                 session.close()
 
     def open_conference(self, world, unit=None, admin=None, mode="electronic", people=3,
-                        summoned=10, present=None, title="Hội nghị Ban Chấp hành"):
-        """A conference of `unit` (A1) in world.round_a with `people` on the ballot, whose vote
-        is open: as world.voting (conference) and world.people (nominees in ballot order)."""
+                        summoned=10, present=None, title="Hội nghị Ban Chấp hành", names=None,
+                        post="Ủy viên Ban Thường vụ"):
+        """A conference of `unit` (A1) in world.round_a with `people` on the ballot (named
+        `names`, else "Người Thứ 1"…), whose vote is open: as world.voting (conference) and
+        world.people (nominees in ballot order)."""
         from tinnhiem.conferences import nominees, voters
         from tinnhiem.conferences import services as conferences
         from tinnhiem.rounds import services as rounds
@@ -199,8 +201,9 @@ class Factory:
         admin = admin or world.unit_admin_a1
         if not hasattr(world, "round_a"):
             self.conference_for(world)
-        cadres = [{"full_name": f"Người Thứ {i + 1}", "cadre_code": f"V-{uuid.uuid4().hex[:8]}",
-                   "post": "Ủy viên Ban Thường vụ"} for i in range(people)]
+        names = names or [f"Người Thứ {i + 1}" for i in range(people)]
+        cadres = [{"full_name": name, "cadre_code": f"V-{uuid.uuid4().hex[:8]}", "post": post}
+                  for name in names]
         self.register(world.round_a.id, unit, cadres)
 
         def prepare(session, actor):
