@@ -163,3 +163,34 @@ def test_the_voters_pages(site, browser):
     assert not scripts, scripts
     assert not small, "\n".join(small)
     assert not problems, "\n".join(problems)
+
+
+def test_a_file_field_says_choose_in_vietnamese_and_takes_the_keyboard(site, browser, tmp_path):
+    """#15, finding 11: the browser's own 'Choose File' button is replaced by ours."""
+    from playwright.sync_api import expect
+
+    w, base = site
+    sheet = tmp_path / "danh-sach.csv"
+    sheet.write_text("Họ và tên\nĐỗ Văn Một\n", encoding="utf-8")
+    page = browser.new_context(viewport=DESK, locale="vi-VN").new_page()
+    # Listening from the start: Chromium's choosers are intercepted only once someone listens.
+    page.on("filechooser", lambda chooser: chooser.set_files(str(sheet)))
+    browser_app.sign_in(page, base, w.unit_admin_a1.username, PASSWORD)
+    page.goto(f"{base}/conferences/{w.conference_a1.id}")
+    field = page.get_by_label("Danh sách người được triệu tập (.xlsx hoặc .csv)")
+    expect(field).to_have_id("import-file")
+    assert field.bounding_box()["width"] <= 1  # the native button is not shown
+    button = page.locator("label.btn[for=import-file]")
+    expect(button).to_have_text("Chọn tệp…")
+    expect(button).to_be_visible()
+    chosen = page.locator("#import-file-chosen")
+    expect(chosen).to_have_text("Chưa chọn tệp")
+    expect(field).to_have_attribute("aria-describedby", "import-file-chosen")
+
+    page.get_by_role("button", name="Nhập danh sách").focus()
+    page.keyboard.press("Shift+Tab")  # back onto the file field, in the tab order
+    expect(field).to_be_focused()
+    assert button.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"
+    page.keyboard.press("Space")  # opens the chooser (answered by the listener above)
+    expect(chosen).to_have_text("danh-sach.csv")
+    page.context.close()
