@@ -19,7 +19,8 @@ DESK = {"width": 1280, "height": 900}
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
         "resultTypes": ["violations"]}
 AXE = Axe()
-TOUCH = 44
+IMPACTS = ("serious", "critical")
+TOUCH = 44  # px, the voter's pages' smallest target (buttons, fields, the ballot's levels)
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +62,14 @@ def _staff_pages(w):
                                   "/account/totp", *own]),
         "province_admin": (w.admin_a, ["/rounds/", "/rounds/new", round_, f"{round_}/registry",
                                        f"{round_}/rollup", "/template", "/units/"]),
-        "province_viewer": (w.viewer_a, ["/rounds/", round_, f"{round_}/rollup", *own]),
+        "province_viewer": (w.viewer_a, ["/rounds/", round_, f"{round_}/rollup",
+                                         f"/conferences/{published}/results", *own]),
         "unit_admin": (w.unit_admin_a1, [
             "/conferences/", "/conferences/new", f"/conferences/{draft}",
             f"/conferences/{open_}", f"/conferences/{open_}/vote", f"/conferences/{paper}",
             f"/conferences/{published}", f"/conferences/{published}/results",
-            f"{round_}/cadres", "/rounds/", round_]),
+            f"/conferences/{paper}/vote", f"/conferences/{paper}/sheet", f"{round_}/cadres",
+            "/rounds/", round_]),
         "counter": (w.counter_a1, [
             "/conferences/", f"/conferences/{paper}/results", f"/conferences/{paper}/sheet",
             f"/conferences/{published}/results", f"/conferences/{open_}/vote"]),
@@ -78,7 +81,7 @@ def _serious(page, where) -> list[str]:
     found = AXE.run(page, options=WCAG).response["violations"]
     return [f"{where}: {v['id']} ({v['impact']}) at "
             + "; ".join(", ".join(n["target"]) for n in v["nodes"][:8])
-            for v in found if v["impact"] in ("serious", "critical")]
+            for v in found if v["impact"] in IMPACTS]
 
 
 def _check(page, where) -> list[str]:
@@ -91,12 +94,13 @@ def _check(page, where) -> list[str]:
 
 def _small_targets(page, where) -> list[str]:
     """Buttons, fields and the ballot's level labels under 44 px on the phone."""
-    small = page.evaluate("""() => [...document.querySelectorAll(
+    targets = page.evaluate("""() => [...document.querySelectorAll(
         'button, input:not([type=hidden]):not(.btn-check), select, .vote-levels label, a.btn')]
         .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
-        .filter(([, r]) => r.width > 0 && (r.height < 44 || r.width < 44))
-        .map(([html, r]) => `${html} ${Math.round(r.width)}x${Math.round(r.height)}`)""")
-    return [f"{where}: {target}" for target in small]
+        .filter(([, r]) => r.width > 0)
+        .map(([html, r]) => [`${html} ${Math.round(r.width)}x${Math.round(r.height)}`,
+                             Math.min(r.width, r.height)])""")
+    return [f"{where}: {target}" for target, side in targets if side < TOUCH]
 
 
 def test_the_login_page(site, browser):
@@ -146,6 +150,7 @@ def test_the_voters_pages(site, browser):
     visit("code entry")
     page.get_by_role("button", name="Tiếp tục").click()
     assert page.get_by_role("group").count() == 3
+    assert page.locator(".vote-levels label").count() == 9
     visit("ballot")
     page.get_by_role("group").first.locator("label").first.click()
     page.get_by_role("button", name="Xem lại phiếu").click()
