@@ -2,6 +2,7 @@
 port (SQLite), signing in, and an action asked twice."""
 import os
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -23,9 +24,10 @@ def browser_type_launch_args(browser_type_launch_args):
                      "--disable-sync"]}
 
 
-@pytest.fixture
-def live(request):
-    path = sqlite_copy(request, "live")
+@contextmanager
+def served(request, name="live"):
+    """The app on a copy of the migrated SQLite template, served on a free port while inside."""
+    path = sqlite_copy(request, name)
     # Stylesheets and scripts cached by each browser context, as behind the production proxy:
     # otherwise every page load asks for all three again (304s through the one dev server).
     app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True, "SEND_FILE_MAX_AGE_DEFAULT": 3600,
@@ -35,8 +37,16 @@ def live(request):
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def live(request):
+    with served(request) as served_app:
+        yield served_app
 
 
 def confirm(page, label):

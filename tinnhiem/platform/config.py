@@ -11,6 +11,9 @@ from pathlib import Path
 # voting codes and the audit chain are keyed by them.
 KEYS = ("SECRET_KEY", "VOTE_CODE_KEY", "AUDIT_KEY")
 INSTANCE_KEY_FILE = "secret_key"
+# What the sign-in page names when DEPLOYMENT_NAME is unset: a province's service is run for
+# its Organisation Board, whichever province it is.
+DEFAULT_DEPLOYMENT = "Ban Tổ chức Tỉnh ủy"
 
 
 class KeysMissing(SystemExit):
@@ -190,6 +193,8 @@ def load_config(instance_path: str) -> dict:
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", 8 * 3600)),
         # A page session ends this long after sign-in, whatever the browser keeps.
         "PAGE_SESSION_MAX_AGE": int(os.environ.get("PAGE_SESSION_MAX_AGE", 12 * 3600)),
+        # Whom this deployment serves, named on the sign-in page (a proper name, not translated).
+        "DEPLOYMENT_NAME": os.environ.get("DEPLOYMENT_NAME", "").strip() or DEFAULT_DEPLOYMENT,
         "API_TITLE": "Tín nhiệm API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
