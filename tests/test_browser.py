@@ -69,6 +69,7 @@ def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, br
     import datetime as dt
 
     from openpyxl import Workbook
+    from playwright.sync_api import expect
 
     from tinnhiem.rounds import services as rounds
 
@@ -119,11 +120,15 @@ def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, br
         page.locator("#nominee-cadre_code").fill(code)
         page.locator("#nominee-post").fill(post)
         page.get_by_role("button", name="Thêm", exact=True).click()
+        # The page before the add already shows the flash and the open form: wait for the
+        # new one, which lists the person.
+        expect(page.locator("#people-heading + div tbody")).to_contain_text(name)
         assert page.get_by_text("Đã thêm người được lấy phiếu.").is_visible()
     # The third is picked from the registry's list, which fills the form in.
     page.get_by_role("link", name="Chọn Lê Văn Cường (CB-03)").click()
-    assert page.locator("#nominee-post").input_value() == "Ủy viên Ban Thường vụ"
+    expect(page.locator("#nominee-post")).to_have_value("Ủy viên Ban Thường vụ")
     page.get_by_role("button", name="Thêm", exact=True).click()
+    expect(page.locator("#people-heading + div tbody")).to_contain_text("Lê Văn Cường")
     assert page.get_by_text("Đã thêm người được lấy phiếu.").is_visible()
     assert page.locator("#people-heading + div tbody tr").count() == 3
     assert page.get_by_text("Không còn cán bộ nào trong danh sách chưa được thêm.").count() == 1

@@ -50,6 +50,11 @@ def test_attendance_and_adding_people_on_a_phone(live, browser):
     expect(page.get_by_text("Đã ghi nhận điểm danh.")).to_be_visible()
     expect(count).to_have_text("Đã đánh dấu: 2 / 3")  # from the server, after the save
     expect(page.get_by_label("Võ Văn Ba — Đảng ủy viên")).not_to_be_checked()
+    # Enter in the count field saves the count; "Chọn tất cả" does not take it.
+    page.get_by_label("Số người có mặt").fill("1")
+    page.get_by_label("Số người có mặt").press("Enter")
+    expect(page.locator("#attendance-summary")).to_contain_text("Có mặt: 1")
+    expect(count).to_have_text("Đã đánh dấu: 0 / 3")
 
     page.locator("#add-person > summary").tap()
     page.get_by_label("Họ và tên").fill("Trần Thị Hai")

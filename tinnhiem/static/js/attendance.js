@@ -15,9 +15,12 @@
     shown.textContent = String(ticked);
   }
 
+  // A plain button now: as the form's first submit button it would also take the Enter
+  // pressed in the count field below (implicit submission) and tick everyone.
+  all.type = "button";
   list.addEventListener("change", recount);
   all.addEventListener("click", function (event) {
-    event.preventDefault();  // tick only; the unit saves once exceptions are unticked
+    event.preventDefault();  // tick only: saved with the rest, once exceptions are unticked
     for (var i = 0; i < boxes.length; i++) { boxes[i].checked = true; }
     recount();
   });
