@@ -89,6 +89,15 @@ def test_the_voter_template_imports_once_filled_in(app, world, login, make):
     page = client.get(world.url).text
     assert "Lê Văn Mẫu — Đảng ủy viên" in page
     assert re.search(r"Đã đánh dấu:\s*<span data-ticked>0</span> / 1", page)
+    # In English the headers are translated, and the import reads those too.
+    client.get("/lang/en")
+    book = load_workbook(io.BytesIO(client.get(link).data))
+    assert [cell.value for cell in book.worksheets[0][1]] == ["Full name", "Position"]
+    book.worksheets[0].append(["Ngô Thị Anh", "Member"])
+    filled = io.BytesIO()
+    book.save(filled)
+    assert _import(client, world.url, filled.getvalue()).status_code == 302
+    assert "Ngô Thị Anh — Member" in client.get(world.url).text
     # The unit's staff only: its counter may fetch it, the province and other units not.
     assert login(world.counter_a1, target=app.test_client()).get(link).status_code == 200
     assert login(world.admin_a, target=app.test_client()).get(link).status_code in (403, 404)
