@@ -15,7 +15,7 @@ from tinnhiem.platform.auth.roles import UNIT_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import ActionForm, handle_form, run_page_action
-from tinnhiem.platform.web import accepts_upload
+from tinnhiem.platform.web import XLSX, accepts_upload, document_response
 from tinnhiem.rounds import registry
 from tinnhiem.rounds import services as rounds
 
@@ -60,10 +60,13 @@ def _nominee_form(conference, picked=None):
 
 def _page(conference, status=200, **forms):
     summoned, present, listed = services.voter_counts(db.session, conference)
+    round_ = rounds.get_round(db.session, conference.round_id)
+    voter_list = voters.list_voters(db.session, conference)
     context = {
-        "conference": conference, "round": rounds.get_round(db.session, conference.round_id),
+        "conference": conference, "round": round_,
         "people": nominees.list_nominees(db.session, conference),
-        "voter_list": voters.list_voters(db.session, conference),
+        "category_names": {c.id: c.name for c in round_.categories},
+        "voter_list": voter_list, "ticked": sum(v.present for v in voter_list),
         "summoned": summoned, "present": present, "listed": listed,
         "quorum_needed": services.quorum_needed(summoned),
         "exemption_label": nominees.exemption_label,
@@ -76,6 +79,8 @@ def _page(conference, status=200, **forms):
         "registered": registry.list_entries(db.session, conference.round_id)
         if picks_from_registry() else [],
         "backup_taken_at": services.suspended_by_backup_at(db.session, conference),
+        # Just added someone: the form stays unfolded for the next one (#15, finding 8).
+        "adding": request.args.get("adding") == "1",
     }
     return render_template("conferences/show.html", **context), status
 
@@ -90,14 +95,14 @@ def show(conference_id):
     return _page(conference, nominee_form=_nominee_form(conference, picked) if picked else None)
 
 
-def _act(conference, form, action, success: str, form_name: str):
+def _act(conference, form, action, success: str, form_name: str, done_url=None):
     """Run one action of the conference page (see platform.forms.run_page_action)."""
     def show_page(status, form, error=None):
         return _page(conference, status, **{form_name: form,
                                             "import_errors": getattr(error, "rows", None)})
 
     return run_page_action(form, action, show_page, success,
-                           url_for(".show", conference_id=conference.id))
+                           done_url or url_for(".show", conference_id=conference.id))
 
 
 @bp.post("/<uuid:conference_id>/nominees")
@@ -114,7 +119,10 @@ def add_nominee(conference_id):
             nominees.attach_report(db.session, current_user, conference, nominee,
                                    upload.filename, upload.read())
 
-    return _act(conference, form, add, _("Đã thêm người được lấy phiếu."), "nominee_form")
+    return _act(conference, form, add, _("Đã thêm người được lấy phiếu."), "nominee_form",
+                # No #fragment: Chromium ignores autofocus on a page addressed with one,
+                # and the focused field is scrolled into view anyway.
+                url_for(".show", conference_id=conference.id, adding=1))
 
 
 @bp.post("/<uuid:conference_id>/nominees/<uuid:nominee_id>/delete")
@@ -166,6 +174,14 @@ def voter_import(conference_id):
                 "import_form")
 
 
+@bp.get("/<uuid:conference_id>/voters/template.xlsx")
+@require_roles(*UNIT_ROLES)
+def voter_template(conference_id):
+    """An empty list in the columns the import reads, to fill in and send back."""
+    conference_or_404(conference_id)
+    return document_response(voters.voter_template(), XLSX, "mau-danh-sach-trieu-tap.xlsx")
+
+
 @bp.post("/<uuid:conference_id>/attendance")
 @require_roles(ADMIN)
 def attendance(conference_id):
@@ -173,9 +189,12 @@ def attendance(conference_id):
     form = AttendanceForm(prefix="attendance")
 
     def run():
-        if voters.list_voters(db.session, conference) and form.present_count.data is None:
-            voters.record_attendance(db.session, current_user, conference,
-                                     present_ids=request.form.getlist("present"))
+        listed = voters.list_voters(db.session, conference)
+        if listed and form.present_count.data is None:
+            # "Chọn tất cả" without a script submits the form with every name ticked.
+            ticked = [v.id for v in listed] if request.form.get("all") else \
+                request.form.getlist("present")
+            voters.record_attendance(db.session, current_user, conference, present_ids=ticked)
         else:
             voters.record_attendance(db.session, current_user, conference,
                                      present_count=form.present_count.data)
@@ -188,8 +207,13 @@ def attendance(conference_id):
 def transition(conference_id, target):
     conference = conference_or_404(conference_id)
     action, message = TRANSITIONS[target]
+    message = str(message)
+    if target == lifecycle.OPEN.target and conference.mode == "electronic":
+        # Opening alone lets nobody vote: point at the next step (#15, finding 8).
+        message += " " + _("Bước tiếp theo: phát mã bỏ phiếu cho người có mặt (nút «Phát mã"
+                           " bỏ phiếu» trên trang này).")
     return _act(conference, ActionForm(), lambda: action(db.session, current_user, conference),
-                str(message), "action_form")
+                message, "action_form")
 
 
 @bp.post("/<uuid:conference_id>/annul")

@@ -10,6 +10,7 @@ from tinnhiem.conferences.models import Conference, SummonedVoter
 from tinnhiem.conferences.services import require_editable
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.sheet_import import read_rows
+from tinnhiem.platform.xlsx_export import Column, write_table
 
 # The largest body summoned to one conference (a provincial party committee's cadres, the
 # delegates of a congress) is a few thousand people at most.
@@ -59,6 +60,16 @@ def _columns(header: list[str]) -> tuple[int, int] | None:
     name = next(i for i, cell in enumerate(cells) if cell in NAME_HEADERS)
     title = next((i for i, cell in enumerate(cells) if cell in TITLE_HEADERS), -1)
     return name, title
+
+
+# The list a unit downloads to fill in: the headers parse_voter_sheet recognises (their English
+# translations, "Full name" and "Position", are recognised too), nothing above them.
+TEMPLATE_COLUMNS = (Column(_l("Họ và tên"), 36), Column(_l("Chức vụ"), 44))
+
+
+def voter_template():
+    """An empty list to fill in, as an open temporary XLSX file (see write_table)."""
+    return write_table(_l("Danh sách triệu tập"), TEMPLATE_COLUMNS, [])
 
 
 def parse_voter_sheet(filename: str, content: bytes) -> list[tuple[str, str]]:
