@@ -35,7 +35,7 @@ def new():
     form = ConferenceForm()
     form.round_id.choices = [(str(r.id), r.name)
                              for r in rounds.rounds_for_unit(db.session, current_user.unit_id)]
-    if request.method == "GET" and request.args.get("round_id"):
+    if request.method == "GET" and request.args.get("round_id") and not form.restored:
         form.round_id.data = request.args["round_id"]
 
     def create():

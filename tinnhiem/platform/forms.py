@@ -27,13 +27,18 @@ KEPT_ROWS = 20  # rows of an import's problems brought back; the rest are counte
 SECRET_NAME = re.compile(r"password|secret|token|otp|totp", re.IGNORECASE)
 
 
-def _leaves(fields):
-    """Every input field of `fields`, inside field lists and sub-forms too."""
+def _walk(fields):
+    """Every field of `fields`, and those inside its field lists and sub-forms."""
     for field in fields:
+        yield field
         if isinstance(field, (FieldList, FormField)):
-            yield from _leaves(field)
-        else:
-            yield field
+            yield from _walk(field)
+
+
+def _messages(field) -> list[str]:
+    """The field's own messages (a field list's also holds its entries' errors)."""
+    return [str(message) for message in field.errors
+            if not isinstance(message, (dict, list, tuple))]
 
 
 def _kept_record() -> dict | None:
@@ -76,11 +81,12 @@ class PageForm(FlaskForm):
         self.restored = bool(record and record["form"] == _form_key(self))
         if self.restored:
             values, dropped = MultiDict(record["values"]), set(record["dropped"])
+            for field in self:  # a field list as a whole: it has the entries typed
+                if field.name not in dropped and not isinstance(field, (CSRFTokenField,
+                                                                       FileField)):
+                    field.process(values)
             errors = record["errors"]
-            for field in _leaves(self):
-                if field.name in dropped or isinstance(field, (CSRFTokenField, FileField)):
-                    continue
-                field.process(values)
+            for field in _walk(self):
                 if field.name in errors:
                     field.errors = list(errors[field.name])
 
@@ -104,16 +110,16 @@ def keep_refused(form, page_url: str, error: ServiceError | None = None):
     session, once, what the page needs to show it again: the errors next to their fields
     (others flashed) and the values typed, never a secret or a file. Reloading the page the
     browser lands on sends nothing again."""
-    unkept = {field.name for field in _leaves(form) if _unkept(form, field)}
+    unkept = {field.name for field in _walk(form) if _unkept(form, field)}
     errors = {}
-    for field in _leaves(form):
-        if not field.errors:
+    for field in _walk(form):
+        if not _messages(field):
             continue
         if isinstance(field, CSRFTokenField):  # not the user's input: said on top of the page
-            for message in field.errors:
-                flash(str(message), "danger")
+            for message in _messages(field):
+                flash(message, "danger")
         else:
-            errors[field.name] = [str(message) for message in field.errors]
+            errors[field.name] = _messages(field)
     values = {key: request.form.getlist(key) for key in request.form
               if key not in unkept and not SECRET_NAME.search(key)}
     dropped = sorted(unkept)
@@ -170,18 +176,24 @@ def attach_error(form, error: ServiceError) -> None:
         flash(str(error.message), "danger")
 
 
-def handle_form(form, template: str, on_valid, **context):
+def handle_form(form, template: str, on_valid, *, redirect_refused=True, **context):
     """Validate, run `on_valid` (which calls a service and returns a response); the request's
     transaction is committed once the view answers (platform.request_transaction). A refused
-    submission rolls back everything and shows the form again with 422."""
+    submission rolls back everything and goes back to the form (keep_refused). Forms of
+    passwords and second factors pass redirect_refused=False: shown again at once, with 422,
+    so that nothing they hold passes through the session."""
+    error = None
     if form.validate_on_submit():
         try:
             return on_valid()
-        except ServiceError as error:
+        except ServiceError as refused:
             db.session.rollback()  # the form is shown again as it was before the attempt
-            attach_error(form, error)
-    status = 422 if form.is_submitted() else 200
-    return render_template(template, form=form, **context), status
+            attach_error(form, error := refused)
+    if not form.is_submitted():
+        return render_template(template, form=form, **context)
+    if redirect_refused:
+        return keep_refused(form, request.full_path.rstrip("?"), error)
+    return render_template(template, form=form, **context), 422
 
 
 def run_page_action(form, action, success: str, page_url: str, done_url: str | None = None):
