@@ -42,16 +42,16 @@ def _messages(field) -> list[str]:
 
 
 def _kept_record() -> dict | None:
-    """The refused submission kept for this page, read once: by the first GET after the
-    redirect (a GET of any other page drops it)."""
-    if "kept_form" not in g:
+    """The refused submission kept for this page, taken out of the session by the first GET
+    that builds a page form: the page redirected to (any other page drops it)."""
+    if KEPT_KEY not in g:
         record = None
         if request.method == "GET" and KEPT_KEY in session:
             record = session.pop(KEPT_KEY)
             if not isinstance(record, dict) or record.get("path") != request.path:
                 record = None
-        g.kept_form = record
-    return g.kept_form
+        setattr(g, KEPT_KEY, record)
+    return getattr(g, KEPT_KEY)
 
 
 def kept_input() -> MultiDict:
