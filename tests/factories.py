@@ -18,6 +18,17 @@ def rows(make, model, **where):
     return make._run(lambda s: list(s.scalars(select(model).filter_by(**where))))
 
 
+def refused_page(client, response, path=None):
+    """The page a refused page action sends the browser back to (Post/Redirect/Get: a 303,
+    then that page, 200, showing the refusal once)."""
+    assert response.status_code == 303, response.status_code
+    if path is not None:
+        assert response.location.split("?")[0] == path, response.location
+    page = client.get(response.location)
+    assert page.status_code == 200, page.status_code
+    return page
+
+
 def _account_made_before_dissolution(session, data, unit):
     """The service refuses to bind an account to a dissolved unit; one made while the unit
     still stood is what history tests need."""

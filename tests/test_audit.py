@@ -4,6 +4,8 @@ import sqlite3
 import psycopg
 from sqlalchemy import select
 
+from tests.factories import refused_page
+
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tenants.scope import unscoped
@@ -84,10 +86,11 @@ def test_a_refused_change_leaves_no_audit_entry(app, make, login):
     operator = make.account(Role.OPERATOR)
     province = make.province()
     before = len(_entries(app))
-    response = login(operator).post("/units/new", data={
+    client = login(operator)
+    response = client.post("/units/new", data={
         "name": "Trùng", "code": province.code, "type_id": str(province.type_id),
         "parent_id": str(province.id), "valid_from": "2025-07-01"})
-    assert response.status_code == 422
+    assert "Mã đơn vị này đã có trong tỉnh." in refused_page(client, response).text
     assert len(_entries(app)) == before
 
 

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
+from tests.factories import refused_page
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tenants.models import Unit
@@ -49,8 +50,9 @@ HTML_CASES = [
 @pytest.mark.parametrize("change, message", HTML_CASES)
 def test_unit_form_refusals(app, setup, change, message):
     before = _counts(app)
-    response = setup["client"].post("/units/new", data=_form(setup, **change))
-    assert response.status_code == 422
+    response = refused_page(setup["client"],
+                            setup["client"].post("/units/new", data=_form(setup, **change)),
+                            "/units/new")
     assert message in response.text
     assert _counts(app) == before
 

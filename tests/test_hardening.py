@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.factories import refused_page
 from tests.voter_pages import cast
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.models import Result
@@ -28,9 +29,10 @@ def test_a_vote_nobody_cast_has_nothing_to_count(app, make, token, login):
                                      json={"action": "count"}, headers=headers)
     assert counted.status_code == 409 and counted.json["code"] == "nothing_to_count"
     assert "Không có phiếu nào được thu về" in counted.json["message"]
-    page = login(world.unit_admin_a1).post(f"/conferences/{world.voting.id}/results/count",
-                                           data={})
-    assert page.status_code == 409 and "không xếp mức tín nhiệm" in page.text
+    client = login(world.unit_admin_a1)
+    page = refused_page(client, client.post(f"/conferences/{world.voting.id}/results/count",
+                                            data={}))
+    assert "không xếp mức tín nhiệm" in page.text
     assert make._run(lambda s: s.scalars(select(Result).where(
         Result.conference_id == world.voting.id)).all()) == []
     assert _status(make, world.voting.id) == "closed"
@@ -98,10 +100,12 @@ def test_no_account_is_bound_to_a_dissolved_unit(app, make, dissolved, token, lo
         "unit_id": str(world.district.id)})
     assert refused.status_code == 422 and refused.json["code"] == "unit_dissolved"
     assert "Đảng ủy xã Kế Tục" in refused.json["message"]
-    page = login(world.operator).post("/accounts/new", data={
+    operator = login(world.operator)
+    page = refused_page(operator, operator.post("/accounts/new", data={
         "username": "cu-huyen", "full_name": "Trần Văn Cũ", "role": "unit_admin",
-        "unit_id": str(world.district.id)})
-    assert page.status_code == 422 and "đã giải thể từ sau ngày 30/06/2025" in page.text
+        "unit_id": str(world.district.id), "password": "mat-khau-tam-thoi"}), "/accounts/new")
+    assert "đã giải thể từ sau ngày 30/06/2025" in page.text and 'value="cu-huyen"' in page.text
+    assert "mat-khau-tam-thoi" not in page.text  # a password never comes back
     moved = app.test_client().patch(f"/api/v1/accounts/{world.unit_admin_a1.id}",
                                     headers=headers, json={"unit_id": str(world.district.id)})
     assert moved.status_code == 422 and moved.json["code"] == "unit_dissolved"

@@ -8,7 +8,7 @@ from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tally.models import Ballot
-from tests.factories import rows
+from tests.factories import refused_page, rows
 
 
 @pytest.fixture
@@ -61,18 +61,22 @@ def test_a_counter_enters_ballots_with_one_key_per_row(make, world, login):
 
 def test_a_row_left_out_or_a_wrong_key_is_refused_and_nothing_saved(make, world, login):
     counter = login(world.counter_a1)
-    missing = enter(counter, world, "12 ")
-    assert missing.status_code == 422 and "Chưa nhập dòng của Người Thứ 3" in missing.text
-    wrong = enter(counter, world, "129")
-    assert wrong.status_code == 422 and "không hợp lệ" in wrong.text
+    missing = refused_page(counter, enter(counter, world, "12 "),
+                           f"/conferences/{world.voting.id}/sheet")
+    assert "Chưa nhập dòng của Người Thứ 3" in missing.text
+    # the rows typed come back as they were, for the counter to fix the one at fault
+    assert re.search(rf'name="row-{world.people[0].id}"[^>]*value="1"', missing.text)
+    assert re.search(rf'name="row-{world.people[1].id}"[^>]*value="2"', missing.text)
+    wrong = refused_page(counter, enter(counter, world, "129"))
+    assert "không hợp lệ" in wrong.text
     assert rows(make, Ballot, conference_id=world.voting.id) == []
 
 
 def test_blank_ballot_needs_no_rows_and_cannot_have_marks(make, world, login):
     counter = login(world.counter_a1)
     assert enter(counter, world, "   ", blank=True).status_code == 302
-    marked = enter(counter, world, "1  ", blank=True)
-    assert marked.status_code == 422 and "Phiếu trắng" in marked.text
+    marked = refused_page(counter, enter(counter, world, "1  ", blank=True))
+    assert "Phiếu trắng" in marked.text
     assert len(rows(make, Ballot, conference_id=world.voting.id)) == 1
 
 
@@ -98,8 +102,9 @@ def test_two_counters_must_agree_before_the_count_is_accepted(app, make, world, 
     sheets = sheet_ids(make, world)
     page = first.get(f"/conferences/{world.voting.id}/vote").text
     assert 'id="differences"' in page and "Người Thứ 3" in page
-    refused = accept(first, world, sheets[world.counter_a1.id])
-    assert refused.status_code == 409 and "còn khác nhau" in refused.text
+    refused = refused_page(first, accept(first, world, sheets[world.counter_a1.id]),
+                           f"/conferences/{world.voting.id}/vote")
+    assert "còn khác nhau" in refused.text
 
     assert second.post(f"/conferences/{world.voting.id}/sheet/reopen", data={}).status_code == 302
     from tinnhiem.tally.models import BallotMark
@@ -120,7 +125,8 @@ def test_two_counters_must_agree_before_the_count_is_accepted(app, make, world, 
     assert conference.seal_digest and len(conference.seal_digest) == 64
     [entry] = rows(make, AuditEntry, action="conference.count_accepted")
     assert entry.details["collected"] == 2 and entry.details["digest"] == conference.seal_digest
-    assert enter(first, world, "111").status_code == 409  # sealed: no more entry
+    sealed = refused_page(first, enter(first, world, "111"))  # sealed: no more entry
+    assert len(rows(make, Ballot, sheet_id=sheets[world.counter_a1.id])) == 2, sealed.text
     province = login(world.admin_a, target=app.test_client())
     overview = province.get(f"/conferences/{world.voting.id}/vote").text
     assert re.search(r'id="count-collected">2<', overview) and 'id="sheets"' not in overview
@@ -131,8 +137,8 @@ def test_more_ballots_collected_than_issued_is_an_integrity_alert(make, world, l
     for _ in range(5):  # 4 were issued
         assert enter(counter, world, "111").status_code == 302
     assert submit(counter, world).status_code == 302
-    refused = accept(counter, world, sheet_ids(make, world)[world.counter_a1.id])
-    assert refused.status_code == 409
+    refused = refused_page(counter, accept(counter, world,
+                                           sheet_ids(make, world)[world.counter_a1.id]))
     assert "số phiếu thu về (5) lớn hơn số phiếu phát ra (4)" in refused.text
     conference = make._run(lambda s: conferences.get_conference(s, world.voting.id))
     assert conference.seal_digest is None
@@ -145,12 +151,14 @@ def test_hand_count_totals_must_add_up_to_the_ballots_collected(make, world, log
         data.update({f"high-{p.id}": "2", f"confidence-{p.id}": "1", f"low-{p.id}": "1",
                      f"invalid-{p.id}": "0"})
     data[f"invalid-{world.people[2].id}"] = "1"
-    refused = counter.post(f"/conferences/{world.voting.id}/sheet/totals", data=data)
-    assert refused.status_code == 422
+    refused = refused_page(counter, counter.post(f"/conferences/{world.voting.id}/sheet/totals",
+                                                 data=data))
+    assert 'name="totals-collected"' in refused.text and 'value="4"' in refused.text
     assert "Người Thứ 3: cao 2 + tín nhiệm 1 + thấp 1 + không hợp lệ 1 = 5" in refused.text
     data[f"invalid-{world.people[2].id}"] = "²"  # a digit to str.isdigit(), not a number
-    refused = counter.post(f"/conferences/{world.voting.id}/sheet/totals", data=data)
-    assert refused.status_code == 422
+    refused = refused_page(counter, counter.post(f"/conferences/{world.voting.id}/sheet/totals",
+                                                 data=data))
+    assert f'name="invalid-{world.people[2].id}" value="²"' in refused.text
     data[f"invalid-{world.people[2].id}"] = "0"
     assert counter.post(f"/conferences/{world.voting.id}/sheet/totals",
                         data=data).status_code == 302
@@ -162,13 +170,14 @@ def test_closing_a_paper_vote_needs_the_number_of_ballots_handed_out(app, make, 
     world = make.world()
     make.open_conference(world, mode="paper", people=1, summoned=10, present=8)
     admin = login(world.unit_admin_a1)
-    missing = admin.post(f"/conferences/{world.voting.id}/close", data={})
-    assert missing.status_code == 422 and "số phiếu đã phát ra" in missing.text
-    over = admin.post(f"/conferences/{world.voting.id}/close", data={"close-ballots_issued": "9"})
-    assert over.status_code == 422 and "lớn hơn số người có mặt (8)" in over.text
+    missing = refused_page(admin, admin.post(f"/conferences/{world.voting.id}/close", data={}))
+    assert "số phiếu đã phát ra" in missing.text
+    over = refused_page(admin, admin.post(f"/conferences/{world.voting.id}/close",
+                                          data={"close-ballots_issued": "9"}))
+    assert "lớn hơn số người có mặt (8)" in over.text and 'value="9"' in over.text
     counter = login(world.counter_a1, target=app.test_client())
-    early = enter(counter, world, "1")
-    assert early.status_code == 409 and "kết thúc bỏ phiếu" in early.text
+    early = refused_page(counter, enter(counter, world, "1"))
+    assert "kết thúc bỏ phiếu" in early.text
     assert admin.post(f"/conferences/{world.voting.id}/close",
                       data={"close-ballots_issued": "8"}).status_code == 302
 

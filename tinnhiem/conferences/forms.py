@@ -1,15 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from tinnhiem.platform.forms import DateField
+from tinnhiem.platform.forms import DateField, PageForm
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
 
-class ConferenceForm(FlaskForm):
+class ConferenceForm(PageForm):
     round_id = SelectField(_l("Đợt lấy phiếu"), validate_choice=False)
     title = StringField(_l("Tên hội nghị"), [InputRequired(REQUIRED), Length(max=255)])
     held_on = DateField(_l("Ngày họp"), [InputRequired(REQUIRED)])
@@ -19,7 +18,7 @@ class ConferenceForm(FlaskForm):
         ("electronic", _l("Bỏ phiếu điện tử")), ("paper", _l("Phiếu giấy"))])
 
 
-class NomineeForm(FlaskForm):
+class NomineeForm(PageForm):
     full_name = StringField(_l("Họ và tên"), [InputRequired(REQUIRED), Length(max=200)])
     # Offers the unit's registered cadres (a <datalist> on the page) and still takes any code.
     cadre_code = StringField(_l("Mã cán bộ"), [InputRequired(REQUIRED), Length(max=40)],
@@ -33,18 +32,18 @@ class NomineeForm(FlaskForm):
     report = FileField(_l("Báo cáo tự đánh giá (PDF, tối đa 5 MB)"))
 
 
-class VoterCountForm(FlaskForm):
+class VoterCountForm(PageForm):
     summoned_count = IntegerField(_l("Số người được triệu tập"),
                                   [InputRequired(REQUIRED), NumberRange(1, 5000)])
 
 
-class VoterImportForm(FlaskForm):
+class VoterImportForm(PageForm):
     file = FileField(_l("Danh sách người được triệu tập (.xlsx hoặc .csv)"))
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(PageForm):
     present_count = IntegerField(_l("Số người có mặt"), [Optional(), NumberRange(0, 5000)])
 
 
-class AnnulForm(FlaskForm):
+class AnnulForm(PageForm):
     reason = TextAreaField(_l("Lý do hủy"), [InputRequired(REQUIRED), Length(max=1000)])

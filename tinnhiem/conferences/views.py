@@ -14,7 +14,7 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import UNIT_ROLES
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.forms import ActionForm, handle_form, run_page_action
+from tinnhiem.platform.forms import ActionForm, handle_form, kept_rows, run_page_action
 from tinnhiem.platform.web import XLSX, accepts_upload, document_response
 from tinnhiem.rounds import registry
 from tinnhiem.rounds import services as rounds
@@ -35,7 +35,7 @@ def new():
     form = ConferenceForm()
     form.round_id.choices = [(str(r.id), r.name)
                              for r in rounds.rounds_for_unit(db.session, current_user.unit_id)]
-    if request.method == "GET" and request.args.get("round_id"):
+    if request.method == "GET" and request.args.get("round_id") and not form.restored:
         form.round_id.data = request.args["round_id"]
 
     def create():
@@ -58,10 +58,11 @@ def _nominee_form(conference, picked=None):
     return form
 
 
-def _page(conference, status=200, **forms):
+def _page(conference, nominee_form=None):
     summoned, present, listed = services.voter_counts(db.session, conference)
     round_ = rounds.get_round(db.session, conference.round_id)
     voter_list = voters.list_voters(db.session, conference)
+    import_errors, more_import_errors = kept_rows()
     context = {
         "conference": conference, "round": round_,
         "people": nominees.list_nominees(db.session, conference),
@@ -70,19 +71,20 @@ def _page(conference, status=200, **forms):
         "summoned": summoned, "present": present, "listed": listed,
         "quorum_needed": services.quorum_needed(summoned),
         "exemption_label": nominees.exemption_label,
-        "nominee_form": forms.get("nominee_form") or _nominee_form(conference),
-        "count_form": forms.get("count_form") or VoterCountForm(prefix="count"),
-        "import_form": forms.get("import_form") or VoterImportForm(prefix="import"),
-        "attendance_form": forms.get("attendance_form") or AttendanceForm(prefix="attendance"),
-        "annul_form": forms.get("annul_form") or AnnulForm(prefix="annul"),
-        "action_form": ActionForm(), "import_errors": forms.get("import_errors"),
+        "nominee_form": nominee_form or _nominee_form(conference),
+        "count_form": VoterCountForm(prefix="count"),
+        "import_form": VoterImportForm(prefix="import"),
+        "attendance_form": AttendanceForm(prefix="attendance"),
+        "annul_form": AnnulForm(prefix="annul"),
+        "action_form": ActionForm(), "import_errors": import_errors,
+        "more_import_errors": more_import_errors,
         "registered": registry.list_entries(db.session, conference.round_id)
         if picks_from_registry() else [],
         "backup_taken_at": services.suspended_by_backup_at(db.session, conference),
         # Just added someone: the form stays unfolded for the next one (#15, finding 8).
         "adding": request.args.get("adding") == "1",
     }
-    return render_template("conferences/show.html", **context), status
+    return render_template("conferences/show.html", **context)
 
 
 @bp.get("/<uuid:conference_id>")
@@ -95,14 +97,10 @@ def show(conference_id):
     return _page(conference, nominee_form=_nominee_form(conference, picked) if picked else None)
 
 
-def _act(conference, form, action, success: str, form_name: str, done_url=None):
+def _act(conference, form, action, success: str, done_url=None):
     """Run one action of the conference page (see platform.forms.run_page_action)."""
-    def show_page(status, form, error=None):
-        return _page(conference, status, **{form_name: form,
-                                            "import_errors": getattr(error, "rows", None)})
-
-    return run_page_action(form, action, show_page, success,
-                           done_url or url_for(".show", conference_id=conference.id))
+    return run_page_action(form, action, success, url_for(".show", conference_id=conference.id),
+                           done_url)
 
 
 @bp.post("/<uuid:conference_id>/nominees")
@@ -119,7 +117,7 @@ def add_nominee(conference_id):
             nominees.attach_report(db.session, current_user, conference, nominee,
                                    upload.filename, upload.read())
 
-    return _act(conference, form, add, _("Đã thêm người được lấy phiếu."), "nominee_form",
+    return _act(conference, form, add, _("Đã thêm người được lấy phiếu."),
                 # No #fragment: Chromium ignores autofocus on a page addressed with one,
                 # and the focused field is scrolled into view anyway.
                 url_for(".show", conference_id=conference.id, adding=1))
@@ -131,8 +129,7 @@ def remove_nominee(conference_id, nominee_id):
     conference = conference_or_404(conference_id)
     nominee = nominee_or_404(conference, nominee_id)
     return _act(conference, ActionForm(), lambda: nominees.remove_nominee(
-        db.session, current_user, conference, nominee), _("Đã xóa khỏi danh sách."),
-        "action_form")
+        db.session, current_user, conference, nominee), _("Đã xóa khỏi danh sách."))
 
 
 @bp.get("/<uuid:conference_id>/nominees/<uuid:nominee_id>/report.pdf")
@@ -153,7 +150,7 @@ def voter_count(conference_id):
     form = VoterCountForm(prefix="count")
     return _act(conference, form, lambda: voters.set_summoned_count(
         db.session, current_user, conference, form.summoned_count.data),
-        _("Đã lưu số người được triệu tập."), "count_form")
+        _("Đã lưu số người được triệu tập."))
 
 
 @bp.post("/<uuid:conference_id>/voters/import")
@@ -170,8 +167,7 @@ def voter_import(conference_id):
         parsed = voters.parse_voter_sheet(upload.filename, upload.read())
         voters.replace_voters(db.session, current_user, conference, parsed)
 
-    return _act(conference, form, run, _("Đã nhập danh sách người được triệu tập."),
-                "import_form")
+    return _act(conference, form, run, _("Đã nhập danh sách người được triệu tập."))
 
 
 @bp.get("/<uuid:conference_id>/voters/template.xlsx")
@@ -199,7 +195,7 @@ def attendance(conference_id):
             voters.record_attendance(db.session, current_user, conference,
                                      present_count=form.present_count.data)
 
-    return _act(conference, form, run, _("Đã ghi nhận điểm danh."), "attendance_form")
+    return _act(conference, form, run, _("Đã ghi nhận điểm danh."))
 
 
 @bp.post("/<uuid:conference_id>/<any(ready, open):target>")
@@ -213,7 +209,7 @@ def transition(conference_id, target):
         message += " " + _("Bước tiếp theo: phát mã bỏ phiếu cho người có mặt (nút «Phát mã"
                            " bỏ phiếu» trên trang này).")
     return _act(conference, ActionForm(), lambda: action(db.session, current_user, conference),
-                message, "action_form")
+                message)
 
 
 @bp.post("/<uuid:conference_id>/annul")
@@ -222,8 +218,7 @@ def annul(conference_id):
     conference = conference_or_404(conference_id)
     form = AnnulForm(prefix="annul")
     return _act(conference, form, lambda: services.annul(
-        db.session, current_user, conference, form.reason.data), _("Đã hủy hội nghị."),
-        "annul_form")
+        db.session, current_user, conference, form.reason.data), _("Đã hủy hội nghị."))
 
 
 @bp.post("/<uuid:conference_id>/void-and-close")
@@ -234,7 +229,7 @@ def void_and_close(conference_id):
     return _act(conference, ActionForm(), lambda: lifecycle.perform(
         db.session, current_user, conference, lifecycle.VOID_AND_CLOSE),
         _("Đã hủy mọi mã chưa dùng và kết thúc bỏ phiếu; có thể kiểm phiếu với các phiếu còn"
-          " lại."), "action_form")
+          " lại."))
 
 
 @bp.get("/<uuid:conference_id>/ballot.pdf")

@@ -17,15 +17,15 @@ from tinnhiem.voting.forms import AcceptForm
 bp = Blueprint("counting", __name__, url_prefix="/conferences")
 
 
-def _page(conference, status=200, form=None, _error=None):
+def _page(conference):
     rows = services.results_of(db.session, conference)
     return render_template(
         "counting/results.html", conference=conference, rows=rows,
         board=services.certifiers(db.session, conference), band_label=bands.band_label,
         consequence=bands.consequence,
-        form=form or AcceptForm(prefix="action"),
+        form=AcceptForm(prefix="action"),
         links={r.nominee.id: url_for("public_results.person", token=person_token(
-            conference, r.nominee), _external=True) for r in rows}), status
+            conference, r.nominee), _external=True) for r in rows})
 
 
 @bp.get("/<uuid:conference_id>/results")
@@ -40,8 +40,7 @@ def act(conference_id, action):
     step = allowed_action(action)
     conference = conference_or_404(conference_id)
     return run_page_action(AcceptForm(prefix="action"), lambda: step.service(
-        db.session, current_user, conference), lambda status, form, error=None: _page(
-        conference, status, form), str(step.done),
+        db.session, current_user, conference), str(step.done),
         url_for(".results", conference_id=conference.id))
 
 

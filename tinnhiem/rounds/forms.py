@@ -1,15 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, FormField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from tinnhiem.platform.forms import DateField
+from tinnhiem.platform.forms import DateField, PageForm
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(PageForm):
     title = StringField(_l("Tiêu đề phiếu"), [InputRequired(REQUIRED), Length(max=255)])
     header = TextAreaField(_l("Dòng đầu phiếu (mỗi dòng một dòng)"), [Length(max=2000)])
     high_label = StringField(_l("Mức 1"), [InputRequired(REQUIRED), Length(max=60)])
@@ -21,7 +20,7 @@ class TemplateForm(FlaskForm):
         ("ballot", _l("Cả phiếu không hợp lệ"))])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(PageForm):
     class Meta:
         csrf = False
 
@@ -29,7 +28,7 @@ class CategoryForm(FlaskForm):
     deadline = DateField(_l("Hạn hoàn thành"))
 
 
-class RoundForm(FlaskForm):
+class RoundForm(PageForm):
     name = StringField(_l("Tên đợt"), [InputRequired(REQUIRED), Length(max=255)])
     plan_reference = StringField(_l("Căn cứ (kế hoạch)"), [Length(max=120)])
     year = IntegerField(_l("Năm"), [InputRequired(REQUIRED), NumberRange(2000, 2200)])
@@ -52,7 +51,7 @@ class RoundForm(FlaskForm):
         }
 
 
-class CadreForm(FlaskForm):
+class CadreForm(PageForm):
     """A cadre as the registry names them (the province's entry, or a unit's request)."""
 
     cadre_code = StringField(_l("Mã cán bộ"), [InputRequired(REQUIRED), Length(max=40)])
@@ -68,6 +67,6 @@ class CadreRequestForm(CadreForm):
     note = TextAreaField(_l("Ghi chú cho Ban Tổ chức Tỉnh ủy"), [Length(max=1000)])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(PageForm):
     reason = TextAreaField(_l("Lý do không chấp thuận"), [InputRequired(REQUIRED),
                                                           Length(max=1000)])

@@ -29,9 +29,7 @@ def _decline_form(request_id) -> DeclineForm:
     return DeclineForm(prefix=f"decline-{request_id}")
 
 
-def _province_page(round_, status=200, forms=None):
-    """forms: a refused form shown again, under its name or its request's id."""
-    forms = forms or {}
+def _province_page(round_):
     requests = registry.list_requests(db.session, round_.id)
     context = {
         "round": round_, "cadres": registry.entries_by_cadre(db.session, round_.id),
@@ -39,20 +37,16 @@ def _province_page(round_, status=200, forms=None):
         "decided": [r for r in requests if r.status != "pending"],
         "conflicts": registry.conflicts(db.session, round_.id),
         "unit_names": {u.id: u.name for u in tenants.list_units(db.session)},
-        "entry_form": forms.get("entry_form") or _entry_form(round_),
+        "entry_form": _entry_form(round_),
         # One form per request, each with its own field ids.
-        "decline_forms": {r.id: forms.get(r.id) or _decline_form(r.id) for r in requests},
+        "decline_forms": {r.id: _decline_form(r.id) for r in requests},
         "action_form": ActionForm(),
     }
-    return render_template("rounds/registry.html", **context), status
+    return render_template("rounds/registry.html", **context)
 
 
-def _province_act(round_, form, action, success: str, form_name):
-    def show_page(status, form, error=None):
-        return _province_page(round_, status, {form_name: form})
-
-    return run_page_action(form, action, show_page, success,
-                           url_for(".province", round_id=round_.id))
+def _province_act(round_, form, action, success: str):
+    return run_page_action(form, action, success, url_for(".province", round_id=round_.id))
 
 
 @bp.get("/rounds/<uuid:round_id>/registry")
@@ -67,8 +61,7 @@ def add_entry(round_id):
     round_ = round_or_404(round_id)
     form = _entry_form(round_)
     return _province_act(round_, form, lambda: registry.add_entry(
-        db.session, current_user, round_, form.data), _("Đã thêm vào danh sách cán bộ."),
-        "entry_form")
+        db.session, current_user, round_, form.data), _("Đã thêm vào danh sách cán bộ."))
 
 
 @bp.post("/rounds/<uuid:round_id>/registry/entries/<uuid:entry_id>/delete")
@@ -77,8 +70,7 @@ def remove_entry(round_id, entry_id):
     round_ = round_or_404(round_id)
     entry = entry_or_404(round_, entry_id)
     return _province_act(round_, ActionForm(), lambda: registry.remove_entry(
-        db.session, current_user, round_, entry), _("Đã xóa khỏi danh sách cán bộ."),
-        "action_form")
+        db.session, current_user, round_, entry), _("Đã xóa khỏi danh sách cán bộ."))
 
 
 @bp.post("/rounds/<uuid:round_id>/registry/requests/<uuid:request_id>/approve")
@@ -87,7 +79,7 @@ def approve(round_id, request_id):
     round_ = round_or_404(round_id)
     request = request_or_404(round_, request_id)
     return _province_act(round_, ActionForm(), lambda: registry.approve(
-        db.session, current_user, round_, request), _("Đã chấp thuận đề nghị."), "action_form")
+        db.session, current_user, round_, request), _("Đã chấp thuận đề nghị."))
 
 
 @bp.post("/rounds/<uuid:round_id>/registry/requests/<uuid:request_id>/decline")
@@ -98,16 +90,16 @@ def decline(round_id, request_id):
     form = _decline_form(request.id)
     return _province_act(round_, form, lambda: registry.decline(
         db.session, current_user, round_, request, form.reason.data),
-        _("Đã trả lời đề nghị."), request.id)
+        _("Đã trả lời đề nghị."))
 
 
 # The unit's page ---------------------------------------------------------------------------
 
-def _unit_page(round_, status=200, request_form=None):
+def _unit_page(round_):
     context = {"round": round_, "entries": registry.list_entries(db.session, round_.id),
                "requests": registry.list_requests(db.session, round_.id),
-               "request_form": request_form or CadreRequestForm(prefix="request")}
-    return render_template("rounds/cadres.html", **context), status
+               "request_form": CadreRequestForm(prefix="request")}
+    return render_template("rounds/cadres.html", **context)
 
 
 @bp.get("/rounds/<uuid:round_id>/cadres")
@@ -123,5 +115,4 @@ def file_request(round_id):
     form = CadreRequestForm(prefix="request")
     return run_page_action(
         form, lambda: registry.file_request(db.session, current_user, round_, form.data),
-        lambda status, form, error=None: _unit_page(round_, status, form),
         _("Đã gửi đề nghị đến Ban Tổ chức Tỉnh ủy."), url_for(".unit", round_id=round_.id))

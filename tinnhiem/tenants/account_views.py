@@ -57,7 +57,7 @@ def edit(account_id):
     account = _account_or_404(account_id)
     form = AccountEditForm(obj=account)
     _unit_choices(form)
-    if not form.is_submitted():
+    if not form.is_submitted() and not form.restored:
         form.unit_id.data = str(account.unit_id) if account.unit_id else ""
 
     def update():

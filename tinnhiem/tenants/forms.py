@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tinnhiem.platform.auth.roles import ROLE_LABELS
-from tinnhiem.platform.forms import DateField
+from tinnhiem.platform.forms import DateField, PageForm
 
 REQUIRED = _l("Trường này là bắt buộc.")
 TOO_LONG = _l("Dài quá %(max)d ký tự.")
@@ -20,12 +19,12 @@ def _select(label, **kwargs):
     return SelectField(label, validate_choice=False, **kwargs)
 
 
-class UnitTypeForm(FlaskForm):
+class UnitTypeForm(PageForm):
     code = _text(_l("Mã loại"), 40)
     name = _text(_l("Tên loại đơn vị"), 200)
 
 
-class UnitForm(FlaskForm):
+class UnitForm(PageForm):
     name = _text(_l("Tên đơn vị"), 255)
     code = _text(_l("Mã đơn vị"), 40)
     type_id = _select(_l("Loại đơn vị"))
@@ -46,7 +45,7 @@ def role_choices():
     return [(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
-class AccountForm(FlaskForm):
+class AccountForm(PageForm):
     username = _text(_l("Tên đăng nhập"), 80)
     full_name = _text(_l("Họ và tên"), 200)
     role = _select(_l("Vai trò"), choices=role_choices)
@@ -57,7 +56,7 @@ class AccountForm(FlaskForm):
     )
 
 
-class AccountEditForm(FlaskForm):
+class AccountEditForm(PageForm):
     full_name = _text(_l("Họ và tên"), 200)
     role = _select(_l("Vai trò"), choices=role_choices)
     unit_id = _select(_l("Đơn vị"))

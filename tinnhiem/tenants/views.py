@@ -67,7 +67,7 @@ def _unit_form_choices(form: UnitForm, editing=None) -> None:
 def new_unit():
     form = UnitForm()
     _unit_form_choices(form)
-    if request.method == "GET" and request.args.get("parent"):
+    if request.method == "GET" and request.args.get("parent") and not form.restored:
         form.parent_id.data = request.args["parent"]
 
     def create():
@@ -84,7 +84,7 @@ def edit_unit(unit_id):
     item = _unit_or_404(unit_id)
     form = UnitForm(obj=item)
     _unit_form_choices(form, editing=item)
-    if request.method == "GET":
+    if request.method == "GET" and not form.restored:
         form.type_id.data = str(item.type_id)
         form.parent_id.data = str(item.parent_id) if item.parent_id else ""
         form.predecessor_ids.data = [str(p) for p in services.predecessor_ids(db.session, item)]

@@ -9,7 +9,7 @@ from tinnhiem.conferences.access import READERS, conference_or_404
 from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
-from tinnhiem.platform.forms import run_page_action, whole_number
+from tinnhiem.platform.forms import kept_input, run_page_action, whole_number
 from tinnhiem.tally.totals import FIELDS, counted_ballots, sheet_tally
 from tinnhiem.tenants.services import get_unit
 from tinnhiem.voting import codes, paper, sealing
@@ -36,7 +36,7 @@ def _counter_names(sheets) -> dict:
                                    .where(Account.id.in_(ids))).all()) if ids else {}
 
 
-def _manage_page(conference, status=200, **forms):
+def _manage_page(conference):
     poll = poll_of(conference)
     sheets = paper.list_sheets(db.session, conference) if sees_sheets() else []
     submitted = [s for s in sheets if s.submitted]
@@ -49,18 +49,16 @@ def _manage_page(conference, status=200, **forms):
         "tallies": {s.id: sheet_tally(db.session, conference, s) for s in sheets},
         "differences": paper.differences(db.session, conference, submitted),
         "nominees": ballot_nominees(db.session, conference), "field_labels": FIELD_LABELS,
-        "issue_form": forms.get("issue_form") or IssueCodesForm(prefix="issue"),
-        "close_form": forms.get("close_form") or CloseVoteForm(prefix="close"),
+        "issue_form": IssueCodesForm(prefix="issue"),
+        "close_form": CloseVoteForm(prefix="close"),
         "accept_form": AcceptForm(prefix="accept"),
     }
-    return render_template("voting/manage.html", **context), status
+    return render_template("voting/manage.html", **context)
 
 
-def _run(conference, form, action, success, page, form_name, endpoint=".manage"):
+def _run(conference, form, action, success, endpoint=".manage"):
     """One action of a voting page (see platform.forms.run_page_action)."""
-    return run_page_action(form, action, lambda status, form, _error=None: page(
-        conference, status, **{form_name: form}), success,
-        url_for(endpoint, conference_id=conference.id))
+    return run_page_action(form, action, success, url_for(endpoint, conference_id=conference.id))
 
 
 @bp.get("/<uuid:conference_id>/vote")
@@ -84,7 +82,7 @@ def issue_codes(conference_id):
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename={name}"})
 
-    return _run(conference, form, issue, "", _manage_page, "issue_form")
+    return _run(conference, form, issue, "")
 
 
 @bp.post("/<uuid:conference_id>/close")
@@ -94,12 +92,12 @@ def close(conference_id):
     form = CloseVoteForm(prefix="close")
     return _run(conference, form, lambda: sealing.close_vote(
         db.session, current_user, conference, form.ballots_issued.data),
-        _("Đã kết thúc bỏ phiếu và niêm phong."), _manage_page, "close_form")
+        _("Đã kết thúc bỏ phiếu và niêm phong."))
 
 
 # The counting board's sheet ---------------------------------------------------------------
 
-def _sheet_page(conference, status=200, **forms):
+def _sheet_page(conference):
     sheet = paper.own_sheet(db.session, conference, current_user)
     nominees = ballot_nominees(db.session, conference)
     entries = []
@@ -109,16 +107,21 @@ def _sheet_page(conference, status=200, **forms):
     if sheet is not None and sheet.method == "totals":
         tally = sheet_tally(db.session, conference, sheet)
         totals = {n.id: tally.people[n.id].as_dict() for n in nominees}
+    typed = kept_input()  # a refused ballot or totals come back as they were typed
+    for n in nominees:
+        kept = {f: typed[f"{f}-{n.id}"] for f in FIELDS if f"{f}-{n.id}" in typed}
+        if kept:
+            totals[n.id] = {**totals.get(n.id, {}), **kept}
     context = {
         "conference": conference, "sheet": sheet, "nominees": nominees, "entries": entries,
         "totals": totals, "keys": KEYS, "key_of": KEY_OF, "last": request.args.get("last"),
         "tally": sheet_tally(db.session, conference, sheet) if sheet else None,
-        "ballot_form": forms.get("ballot_form") or PaperBallotForm(prefix="ballot"),
-        "totals_form": forms.get("totals_form") or TotalsForm(prefix="totals"),
+        "ballot_form": PaperBallotForm(prefix="ballot"),
+        "totals_form": TotalsForm(prefix="totals"),
         "action_form": AcceptForm(prefix="action"),
-        "rows": forms.get("rows") or {},
+        "rows": {str(n.id): typed[f"row-{n.id}"] for n in nominees if f"row-{n.id}" in typed},
     }
-    return render_template("voting/sheet.html", **context), status
+    return render_template("voting/sheet.html", **context)
 
 
 @bp.get("/<uuid:conference_id>/sheet")
@@ -146,8 +149,7 @@ def add_ballot(conference_id):
         # (its autofocus also scrolls the form into view).
         return redirect(url_for(".sheet", conference_id=conference.id, last=ballot.id))
 
-    return run_page_action(form, add, lambda status, form, _error=None: _sheet_page(
-        conference, status, ballot_form=form, rows=rows), "", "")
+    return _run(conference, form, add, "", ".sheet")
 
 
 @bp.post("/<uuid:conference_id>/sheet/ballots/<uuid:ballot_id>/delete")
@@ -156,7 +158,7 @@ def remove_ballot(conference_id, ballot_id):
     conference = paper_conference_or_404(conference_id)
     return _run(conference, AcceptForm(prefix="action"), lambda: paper.remove_paper_ballot(
         db.session, current_user, conference, ballot_id), _("Đã xóa phiếu khỏi bảng nhập."),
-        _sheet_page, "action_form", ".sheet")
+        ".sheet")
 
 
 @bp.post("/<uuid:conference_id>/sheet/totals")
@@ -174,7 +176,7 @@ def save_totals(conference_id):
               for n in ballot_nominees(db.session, conference)}
     return _run(conference, form, lambda: paper.set_totals(
         db.session, current_user, conference, form.collected.data, totals),
-        _("Đã lưu số liệu kiểm phiếu."), _sheet_page, "totals_form", ".sheet")
+        _("Đã lưu số liệu kiểm phiếu."), ".sheet")
 
 
 @bp.post("/<uuid:conference_id>/sheet/<any(submit, reopen, clear):action>")
@@ -183,7 +185,7 @@ def sheet_action(conference_id, action):
     conference = paper_conference_or_404(conference_id)
     service, message = SHEET_ACTIONS[action]
     return _run(conference, AcceptForm(prefix="action"), lambda: service(
-        db.session, current_user, conference), str(message), _sheet_page, "action_form", ".sheet")
+        db.session, current_user, conference), str(message), ".sheet")
 
 
 @bp.post("/<uuid:conference_id>/count")
@@ -193,4 +195,4 @@ def accept(conference_id):
     form = AcceptForm(prefix="accept")
     return _run(conference, form, lambda: paper.accept_count(
         db.session, current_user, conference, form.sheet_id.data),
-        _("Đã chốt kết quả kiểm phiếu và niêm phong."), _manage_page, "accept_form")
+        _("Đã chốt kết quả kiểm phiếu và niêm phong."))

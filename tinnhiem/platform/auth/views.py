@@ -98,7 +98,7 @@ def change_password():
         flash(_("Đã đổi mật khẩu."), "success")
         return redirect(url_for("home"))
 
-    return handle_form(form, "auth/password.html", change)
+    return handle_form(form, "auth/password.html", change, redirect_refused=False)
 
 
 def _qr_svg(uri: str) -> Markup:
@@ -126,7 +126,8 @@ def totp():
         return redirect(url_for("home"))
 
     qr = _qr_svg(services.totp_uri(account, secret))
-    return handle_form(form, "auth/totp_enrol.html", enable, secret=secret, qr=qr)
+    return handle_form(form, "auth/totp_enrol.html", enable, redirect_refused=False,
+                       secret=secret, qr=qr)
 
 
 def _disable_totp(account):
@@ -137,7 +138,7 @@ def _disable_totp(account):
         flash(_("Đã tắt xác thực hai lớp."), "info")
         return redirect(url_for("home"))
 
-    return handle_form(form, "auth/totp_disable.html", disable)
+    return handle_form(form, "auth/totp_disable.html", disable, redirect_refused=False)
 
 
 @bp.get("/account/sessions")
