@@ -262,6 +262,33 @@ class Factory:
         return self.as_account(admin or world.unit_admin_a1, lambda s, a: sealing.close_vote(
             s, a, conferences.get_conference(s, conference.id), ballots_issued))
 
+    def publish_results(self, world, conference=None):
+        """A closed electronic vote counted, certified by the unit's counter and a second
+        one, and published by its admin."""
+        from tinnhiem.conferences import services as conferences
+        from tinnhiem.counting import services as counting
+
+        conference = conference or world.voting
+        second = self.account(Role.COUNTER, world.a1)
+        steps = [(world.counter_a1, counting.count), (world.counter_a1, counting.certify),
+                 (second, counting.certify), (world.unit_admin_a1, counting.publish)]
+        for account, step in steps:
+            self.as_account(account, lambda s, a: step(
+                s, a, conferences.get_conference(s, conference.id)))
+
+    def round_with_category(self, world, name, year, deadline, category="Lãnh đạo"):
+        """A round of province A in which unit A1 takes part, with one post category:
+        (round, category id)."""
+        from tinnhiem.rounds import services as rounds
+
+        def create(session, actor):
+            round_ = rounds.create_round(session, actor, world.province_a.id, {
+                "name": name, "year": year, "unit_ids": [world.a1.id],
+                "categories": [{"name": category, "deadline": deadline}]})
+            return round_, round_.categories[0].id
+
+        return self.as_account(world.admin_a, create)
+
     def certified(self, unit, round_id, category_id, people, collected, title="Hội nghị",
                   held_on=dt.date(2023, 6, 20), certify=True, post="Bí thư"):
         """A paper conference of `unit` counted by hand and certified by two counters.

@@ -12,7 +12,6 @@ import tinnhiem
 from tinnhiem.platform.audit import views as audit_views
 from tinnhiem.platform.audit.labels import ACTIONS, action_label
 from tinnhiem.platform.audit.models import AuditEntry
-from tinnhiem.rounds import services as rounds
 from tinnhiem.tenants.scope import unscoped
 
 ROOT = Path(tinnhiem.__file__).parent
@@ -169,14 +168,7 @@ class _Table(HTMLParser):
 
 def _certified_world(make):
     w = make.world()
-
-    def create(session, actor):
-        round_ = rounds.create_round(session, actor, w.province_a.id, {
-            "name": "Đợt 2028", "year": 2028, "unit_ids": [w.a1.id],
-            "categories": [{"name": "Lãnh đạo", "deadline": dt.date(2028, 6, 30)}]})
-        return round_, round_.categories[0].id
-
-    round_, category = make.as_account(w.admin_a, create)
+    round_, category = make.round_with_category(w, "Đợt 2028", 2028, dt.date(2028, 6, 30))
     w.conference = make.certified(w.a1, round_.id, category, [
         ("Trần Bí Mật", "CB-1", {"high": 30, "confidence": 6, "low": 4, "invalid": 0})], 40,
         title="Hội nghị Ban Chấp hành A1")

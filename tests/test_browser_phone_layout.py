@@ -7,9 +7,6 @@ from tests import browser_app
 from tests.conftest import PASSWORD
 from tests.factories import Factory
 from tests.voter_pages import cast
-from tinnhiem.conferences.services import get_conference
-from tinnhiem.counting import services as counting
-from tinnhiem.platform.auth.roles import Role
 
 browser_type_launch_args, live = browser_app.browser_type_launch_args, browser_app.live
 PHONE = browser_app.PHONE
@@ -50,11 +47,7 @@ def published(voting):
     for code, second in zip(codes, ("low", "low", "high")):
         assert cast(client, slug, code, {0: "high", 1: second}).status_code == 200
     make.close_vote(w)
-    second = make.account(Role.COUNTER, w.a1)
-    steps = [(w.counter_a1, counting.count), (w.counter_a1, counting.certify),
-             (second, counting.certify), (w.unit_admin_a1, counting.publish)]
-    for account, step in steps:
-        make.as_account(account, lambda s, a: step(s, a, get_conference(s, w.voting.id)))
+    make.publish_results(w)
     return voting
 
 

@@ -14,7 +14,6 @@ from tests.documents import pdf_text
 from tests.rollup_world import f
 from tinnhiem import create_app
 from tinnhiem.platform import formats
-from tinnhiem.rounds import services as rounds
 from tinnhiem.tenants.services import today
 
 NBSP = "\u00a0"
@@ -56,13 +55,8 @@ def _world_with_a_known_share(make):
     """Province "Tỉnh ủy Alpha", unit A1: one person 2 high, 1 confidence, 4 low of 7
     collected (low 57.14 %, over half), certified."""
     w = make.world()
-    def create(session, actor):
-        round_ = rounds.create_round(session, actor, w.province_a.id, {
-            "name": "Giữa nhiệm kỳ 2023", "year": 2023, "unit_ids": [w.a1.id],
-            "categories": [{"name": "Lãnh đạo", "deadline": dt.date(2099, 12, 31)}]})
-        return round_, round_.categories[0].id
-
-    w.round, category = make.as_account(w.admin_a, create)
+    w.round, category = make.round_with_category(w, "Giữa nhiệm kỳ 2023", 2023,
+                                                 dt.date(2099, 12, 31))
     w.conference = make.certified(w.a1, w.round.id, category, [
         ("Nguyễn Bảy Phiếu", "CB-7", f(2, 1, 4))], 7, title="Hội nghị A1",
         held_on=dt.date(2023, 6, 20))

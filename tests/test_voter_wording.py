@@ -4,9 +4,6 @@ tracker just checked is answered at the top of the results page."""
 import pytest
 
 from tests.voter_pages import cast, tracker_of
-from tinnhiem.conferences.services import get_conference
-from tinnhiem.counting import services as counting
-from tinnhiem.platform.auth.roles import Role
 
 
 @pytest.fixture
@@ -50,11 +47,7 @@ def test_a_checked_tracker_is_answered_before_the_results_table(make, world, cli
     issued, slug = make.issue_codes(world, 2)
     tracker = tracker_of(cast(client, slug, issued[0], {0: "high", 1: "low"}))
     make.close_vote(world)
-    second = make.account(Role.COUNTER, world.a1)
-    steps = [(world.counter_a1, counting.count), (world.counter_a1, counting.certify),
-             (second, counting.certify), (world.unit_admin_a1, counting.publish)]
-    for account, step in steps:
-        make.as_account(account, lambda s, a: step(s, a, get_conference(s, world.voting.id)))
+    make.publish_results(world)
     first = client.post(f"/v/{slug}/results", data={"code": issued[0]})
     assert first.status_code == 200 and 'id="tracker-check"' not in first.text
     checked = client.post(f"/v/{slug}/results", data={"code": issued[0], "tracker": tracker})
