@@ -113,13 +113,14 @@ def keep_refused(form, page_url: str, error: ServiceError | None = None):
     unkept = {field.name for field in _walk(form) if _unkept(form, field)}
     errors = {}
     for field in _walk(form):
-        if not _messages(field):
+        messages = _messages(field)
+        if not messages:
             continue
         if isinstance(field, CSRFTokenField):  # not the user's input: said on top of the page
-            for message in _messages(field):
+            for message in messages:
                 flash(message, "danger")
         else:
-            errors[field.name] = _messages(field)
+            errors[field.name] = messages
     values = {key: request.form.getlist(key) for key in request.form
               if key not in unkept and not SECRET_NAME.search(key)}
     dropped = sorted(unkept)

@@ -132,9 +132,7 @@ _VOTER_READ = _voter_read_statement()
 def read_for_voter(session, place, code_text=None) -> VoterConference | None:
     """`place`'s conference and the state of the code typed, in one statement, the owner
     terms checked against the bound scope first (tenants.checked_rows)."""
-    owner = checked_rows(session, VoteCode, [{
-        "conference_id": place.conference_id, "province_id": place.province_id,
-        "unit_id": place.unit_id}])[0]
+    owner = _checked_place(session, place)
     code = normalize_code(code_text)
     row = session.connection().execute(_VOTER_READ, {
         "conference": owner["conference_id"], "province": owner["province_id"],
@@ -217,6 +215,14 @@ def frozen_ballot(session, place) -> tuple[Person, ...]:
     return people
 
 
+def _checked_place(session, place) -> dict:
+    """The owner terms of a Core statement on `place`'s codes, checked against the bound
+    scope as a new row's are (tenants.checked_rows): the ORM's criteria never see it."""
+    return checked_rows(session, VoteCode, [{
+        "conference_id": place.conference_id, "province_id": place.province_id,
+        "unit_id": place.unit_id}])[0]
+
+
 def _spend_statement():
     codes, conferences = VoteCode.__table__, Conference.__table__
     # Parameter names other than the columns' (an UPDATE reserves those for its SET).
@@ -245,9 +251,7 @@ _SPEND = _spend_statement()
 
 def _spend_code(session, place, digest: str) -> bool:
     """Spend the code if it is unused and the vote is open, in one statement."""
-    owner = checked_rows(session, VoteCode, [{
-        "conference_id": place.conference_id, "province_id": place.province_id,
-        "unit_id": place.unit_id}])[0]
+    owner = _checked_place(session, place)
     return session.connection().execute(_SPEND, {
         "conference": owner["conference_id"], "province": owner["province_id"],
         "unit": owner["unit_id"], "code_digest": digest}).first() is not None
