@@ -39,8 +39,11 @@ run: install
 system-deps:
 	@bash scripts/system-deps.sh
 
+# One pytest worker a core (at most four: each starts its own PostgreSQL and Chromium); a
+# test module runs whole on one worker, so its fixtures are made once.
+TEST_WORKERS ?= auto
 test: install-test system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 clean:
 	rm -rf $(VENV) .pytest_cache

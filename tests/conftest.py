@@ -30,9 +30,12 @@ SKIPPED: list[str] = []
 def pytest_configure(config):
     from babel.messages.frontend import CommandLineInterface
 
-    # The compiled catalogs are build output (not in git): make them for this run.
-    translations = os.path.join(os.path.dirname(__file__), "..", "tinnhiem", "translations")
-    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", translations])
+    # The compiled catalogs are build output (not in git): make them for this run, once (with
+    # pytest-xdist the workers start after the controller has, and must not rewrite them
+    # while another worker reads them).
+    if not hasattr(config, "workerinput"):
+        translations = os.path.join(os.path.dirname(__file__), "..", "tinnhiem", "translations")
+        CommandLineInterface().run(["pybabel", "-q", "compile", "-d", translations])
     config.addinivalue_line("markers", "postgresql_only: the question exists only on PostgreSQL")
     config.addinivalue_line("markers", "sqlite_only: the question exists only on SQLite")
 
