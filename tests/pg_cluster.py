@@ -120,7 +120,10 @@ def create_database(cluster: Cluster) -> str:
         for role, extra in ((OWNER, ""), (APP, " NOSUPERUSER NOBYPASSRLS NOCREATEDB")):
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
             if not exists:
-                conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{role}'{extra}")
+                try:
+                    conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{role}'{extra}")
+                except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+                    pass  # another test worker sharing TINNHIEM_TEST_PG_URL made it first
         conn.execute(f"CREATE DATABASE {name} OWNER {OWNER}")
     return name
 
