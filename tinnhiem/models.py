@@ -6,6 +6,7 @@ from tinnhiem.counting.models import Certification, Result, RollupCount
 from tinnhiem.conferences.models import Conference, Nominee, SummonedVoter
 from tinnhiem.rounds.models import (BallotTemplate, CadreEntry, CadreRequest, Round, RoundCategory,
                                     RoundUnit)
+from tinnhiem.scanning.models import ScanBatch, ScanFile, ScanPage
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
 from tinnhiem.tally.models import Ballot, BallotMark, SheetTotal, TallySheet
 from tinnhiem.voting.models import Poll, VoteCode
@@ -14,4 +15,5 @@ __all__ = ["AuditEntry", "AuditHead", "Account", "SignInSession", "BallotTemplat
            "CadreRequest", "Conference",
            "Nominee", "Round", "RoundCategory", "RoundUnit", "SummonedVoter", "Unit",
            "UnitSuccession", "UnitType", "Ballot", "BallotMark", "Poll", "SheetTotal",
-           "TallySheet", "VoteCode", "Certification", "Result", "RollupCount"]
+           "TallySheet", "VoteCode", "Certification", "Result", "RollupCount", "ScanBatch",
+           "ScanFile", "ScanPage"]

@@ -163,6 +163,8 @@ def load_config(instance_path: str) -> dict:
         # Large enough for any form; a 10 MB field is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
         "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        # The counting board's scans of paper ballots (scanning/): the largest upload, in MB.
+        "SCAN_MAX_UPLOAD_MB": int(os.environ.get("SCAN_MAX_UPLOAD_MB", 150)),
         "BEHIND_PROXY": _bool("BEHIND_PROXY", False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -3,7 +3,7 @@ import logging
 import os
 
 from flask import Response, abort, current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -79,6 +79,8 @@ def _handle_http_exception(error: HTTPException):
         extra["errors"] = data["messages"]
     if status == 400 and data.get("messages"):
         extra["errors"] = data["messages"]
+    if status == 413 and request.max_content_length:
+        return error_response(413, message=too_large_message(request.max_content_length))
     return error_response(status, **extra)
 
 
@@ -104,8 +106,9 @@ def found_or_404(value):
     return value
 
 
-def accepts_upload(max_bytes: int):
-    """Let a view receive a file larger than the 1 MB every other request is held to."""
+def accepts_upload(max_bytes: int | str):
+    """Let a view receive a file larger than the 1 MB every other request is held to:
+    `max_bytes` bytes, or the number of megabytes the setting of that name holds."""
     def decorator(view):
         view.max_upload_bytes = max_bytes
         return view
@@ -116,8 +119,16 @@ def accepts_upload(max_bytes: int):
 def _apply_upload_limit():
     view = current_app.view_functions.get(request.endpoint)
     limit = getattr(view, "max_upload_bytes", None)
+    if isinstance(limit, str):
+        limit = current_app.config[limit] * 1024 * 1024
     if limit:
         request.max_content_length = limit
+
+
+def too_large_message(limit: int):
+    """What a refused upload is told: the limit of the route it was sent to."""
+    return _l("Dữ liệu gửi lên quá lớn (tối đa %(size)s MB).",
+              size=format_decimal(round(limit / (1024 * 1024), 1)))
 
 
 def _refuse_undecodable_input():

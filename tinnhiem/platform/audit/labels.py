@@ -60,6 +60,8 @@ ACTIONS = {
     "conference.suspended": (_l("Tạm dừng bỏ phiếu sau khôi phục"), CONFERENCE),
     "conference.suspension_closed": (_l("Hủy mã chưa dùng và kết thúc bỏ phiếu"), CONFERENCE),
     "conference.count_accepted": (_l("Chấp nhận số liệu phiếu giấy"), CONFERENCE),
+    "scan.uploaded": (_l("Tải lên phiếu quét"), CONFERENCE),
+    "scan.read": (_l("Đọc xong phiếu quét"), CONFERENCE),
     "conference.counted": (_l("Kiểm phiếu"), CONFERENCE),
     "conference.confirmed": (_l("Thành viên Ban kiểm phiếu xác nhận kết quả"), CONFERENCE),
     "conference.certified": (_l("Chứng nhận kết quả hội nghị"), CONFERENCE),

@@ -1,0 +1,1 @@
+"""Paper ballots read from scans and phone photos (issue #16)."""

@@ -1,0 +1,74 @@
+"""What the counting board uploads to be read: a scanner's PDF, photos or images of paper
+ballots. Checked and stored in one transaction (nothing half-written); read later, off the
+request, by scanning.jobs. The caller commits, then enqueues the batch."""
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tinnhiem.conferences.lifecycle import audit_conference
+from tinnhiem.platform.errors import ServiceError
+from tinnhiem.scanning.models import ScanBatch, ScanFile
+from tinnhiem.voting.paper import require_entry_open
+
+# By their first bytes, never by the name or the type the browser claims.
+SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png",
+              b"II*\x00": "tiff", b"MM\x00*": "tiff"}
+MAX_FILES = 1000  # a pile of phone photos; a scanner sends one PDF
+NAME_LENGTH = 200
+
+
+def file_kind(data: bytes) -> str | None:
+    """"pdf", "jpeg", "png", "tiff", or None for anything the reader cannot open."""
+    return next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
+
+
+def _checked_files(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    files = [(name or "", data) for name, data in files if data]
+    if not files:
+        raise ServiceError("no_file", _l("Hãy chọn tệp PDF hoặc ảnh phiếu."), field="files")
+    if len(files) > MAX_FILES:
+        raise ServiceError("too_many_files", _l("Mỗi lần tải lên tối đa %(n)d tệp.", n=MAX_FILES),
+                           field="files", status=413)
+    for name, data in files:
+        if file_kind(data) is None:
+            raise ServiceError(
+                "not_a_scan", _l("Tệp %(name)s không phải PDF hay ảnh (JPEG, PNG, TIFF).",
+                                 name=name[:NAME_LENGTH] or "?"), field="files", status=415)
+    return files
+
+
+def _batch_name(files) -> str:
+    first = files[0][0] or "?"
+    name = first if len(files) == 1 else f"{first} (+{len(files) - 1})"
+    return name[:NAME_LENGTH]
+
+
+def store_upload(session, actor, conference, files: list[tuple[str, bytes]]) -> ScanBatch:
+    """A batch of `files` (name, bytes) waiting to be read, for a paper conference whose
+    entry is open (scanning is a way of entering its ballots)."""
+    require_entry_open(conference)
+    files = _checked_files(files)
+    owner = {"province_id": conference.province_id, "unit_id": conference.unit_id}
+    batch = ScanBatch(id=uuid.uuid4(), conference_id=conference.id, uploaded_by=actor.id,
+                      name=_batch_name(files), status="queued", pages=0, pages_read=0,
+                      doubts=0, **owner)
+    session.add(batch)
+    session.flush()
+    session.add_all(ScanFile(id=uuid.uuid4(), batch_id=batch.id, position=position,
+                             name=name[:NAME_LENGTH], data=data, **owner)
+                    for position, (name, data) in enumerate(files))
+    session.flush()
+    audit_conference(session, actor, "scan.uploaded", conference, batch=str(batch.id),
+                     files=len(files), bytes=sum(len(data) for _name, data in files))
+    return batch
+
+
+def list_batches(session, conference) -> list[ScanBatch]:
+    return list(session.scalars(select(ScanBatch).where(
+        ScanBatch.conference_id == conference.id).order_by(ScanBatch.created_at, ScanBatch.id)))
+
+
+def get_batch(session, conference, batch_id) -> ScanBatch | None:
+    return session.scalar(select(ScanBatch).where(ScanBatch.conference_id == conference.id,
+                                                  ScanBatch.id == batch_id))
