@@ -34,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from tinnhiem.platform import db_failures
     from tinnhiem.platform.db import db
     from tinnhiem.platform.extensions import csrf, limiter, migrate
+    from tinnhiem.platform import jobs
 
     web.init_app(app)  # first: its input checks run before anything parses the form
     database.init_app(app)
@@ -43,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login.init_app(app)
+    jobs.init_app(app)  # the background job queue; nothing is opened until it is used
 
     from tinnhiem.tenants import request as tenant_request
 
@@ -119,11 +121,12 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from tinnhiem import demo
-    from tinnhiem.platform import scope_key_cli
+    from tinnhiem.platform import jobs_cli, scope_key_cli
     from tinnhiem.platform.audit import cli as audit_cli
     from tinnhiem.backup import cli as backup_cli
 
     app.register_blueprint(audit_cli.bp)
     app.register_blueprint(scope_key_cli.bp)
+    app.register_blueprint(jobs_cli.bp)
     app.register_blueprint(backup_cli.bp)
     app.register_blueprint(demo.bp)

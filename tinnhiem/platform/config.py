@@ -207,7 +207,37 @@ def load_config(instance_path: str) -> dict:
         "METRICS_ALLOWED_IPS": os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1"),
         # prometheus-client reads it itself at import; set, several workers share counters.
         "PROMETHEUS_MULTIPROC_DIR": os.environ.get("PROMETHEUS_MULTIPROC_DIR"),
+        **jobs_settings(),
     }
+
+
+EMBEDDED_JOBS = "sqlite"
+
+
+def jobs_settings() -> dict:
+    """The background job queue (platform/jobs.py). Read apart from load_config: gunicorn's
+    configuration asks whether to run the embedded consumer before any app exists."""
+    url = os.environ.get("JOBS_URL", "").strip() or EMBEDDED_JOBS
+    if not (url == EMBEDDED_JOBS or url.startswith(("sqlite:///", "redis://", "rediss://",
+                                                    "unix://"))):
+        raise ValueError(f"JOBS_URL must be unset, sqlite, sqlite:///FILE or redis://…,"
+                         f" not {url.split('@')[-1]!r}")
+    return {
+        # Unset (sqlite): a SQLite file beside the app's (or in the instance folder), consumed
+        # by the one process gunicorn starts beside its workers; redis://…: every host's queue,
+        # consumed by tinnhiem-worker.service.
+        "JOBS_URL": url,
+        # Threads of each consumer: jobs that run at once in it.
+        "JOBS_WORKERS": int(os.environ.get("JOBS_WORKERS", "").strip() or 2),
+        # Seconds a job in progress gets to finish when its consumer stops.
+        "JOBS_GRACEFUL_TIMEOUT": int(os.environ.get("JOBS_GRACEFUL_TIMEOUT", "").strip() or 60),
+    }
+
+
+def jobs_embedded(url: str) -> bool:
+    """Whether this queue is the embedded one: a SQLite file on this host, which gunicorn's
+    own consumer process serves (deploy/gunicorn.conf.py)."""
+    return url == EMBEDDED_JOBS or url.startswith("sqlite:")
 
 
 def derived_key(setting: str | None, purpose: bytes) -> bytes:
