@@ -5,7 +5,6 @@ import uuid
 from tinnhiem.platform.db import db
 from tinnhiem.platform.jobs import job
 from tinnhiem.scanning.models import ScanBatch
-from tinnhiem.scanning.reading import read_stored_batch
 from tinnhiem.tenants.scope import Scope, bind_scope
 
 
@@ -28,6 +27,9 @@ def _bound(province_id: str, unit_id: str):
 @job("scan.read_batch")
 def read_batch(province_id: str, unit_id: str, batch_id: str) -> None:
     """Only ids travel through the queue; the images stay in the unit's database."""
+    # OpenCV and pdfium load here, in the worker: a web process never needs them.
+    from tinnhiem.scanning.reading import read_stored_batch
+
     read_stored_batch(_bound(province_id, unit_id), uuid.UUID(batch_id))
 
 
