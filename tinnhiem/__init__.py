@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from tinnhiem.counting import views as counting_views
     from tinnhiem.rollup import api as rollup_api
     from tinnhiem.rollup import views as rollup_views
+    from tinnhiem.scanning import board_views  # noqa: F401 - the board's routes on scanning's blueprint
     from tinnhiem.scanning import views as scanning_views
     from tinnhiem.voting import api as voting_api
     from tinnhiem.voting import views as voting_views

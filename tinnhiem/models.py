@@ -6,7 +6,8 @@ from tinnhiem.counting.models import Certification, Result, RollupCount
 from tinnhiem.conferences.models import Conference, Nominee, SummonedVoter
 from tinnhiem.rounds.models import (BallotTemplate, CadreEntry, CadreRequest, Round, RoundCategory,
                                     RoundUnit)
-from tinnhiem.scanning.models import ScanBatch, ScanFile, ScanPage
+from tinnhiem.scanning.models import (ScanBatch, ScanCheck, ScanDecision, ScanFile,
+                                       ScanPage)
 from tinnhiem.tenants.models import Unit, UnitSuccession, UnitType
 from tinnhiem.tally.models import Ballot, BallotMark, SheetTotal, TallySheet
 from tinnhiem.voting.models import Poll, VoteCode
@@ -16,4 +17,4 @@ __all__ = ["AuditEntry", "AuditHead", "Account", "SignInSession", "BallotTemplat
            "Nominee", "Round", "RoundCategory", "RoundUnit", "SummonedVoter", "Unit",
            "UnitSuccession", "UnitType", "Ballot", "BallotMark", "Poll", "SheetTotal",
            "TallySheet", "VoteCode", "Certification", "Result", "RollupCount", "ScanBatch",
-           "ScanFile", "ScanPage"]
+           "ScanFile", "ScanPage", "ScanDecision", "ScanCheck"]

@@ -21,7 +21,9 @@ down_revision = '0019_policies_trust_once'
 branch_labels = None
 depends_on = None
 
-TABLES = ('scan_batches', 'scan_files', 'scan_pages')  # parents first
+TABLES = ('scan_batches', 'scan_files', 'scan_pages', 'scan_decisions',
+          'scan_checks')  # parents first
+MARKS = ('high', 'confidence', 'low', 'blank', 'several', 'crossed')
 
 
 def _owned(table, *columns, foreign=(), checks=(), uniques=()):
@@ -43,7 +45,7 @@ def _owned(table, *columns, foreign=(), checks=(), uniques=()):
         *(sa.UniqueConstraint(*names, name=op.f(f"uq_{table}_{'_'.join(names)}"))
           for names in uniques),
     )
-    indexed = [c.name for c in columns if c.name in ('conference_id', 'batch_id')]
+    indexed = [c.name for c in columns if c.name in ('conference_id', 'batch_id', 'page_id')]
     for name in indexed + ['province_id', 'unit_id']:
         op.create_index(op.f(f'ix_{table}_{name}'), table, [name])
     rls.enable_tenant_rls(table, "unit")
@@ -89,6 +91,25 @@ def upgrade():
            foreign=(on_batch, on_conference),
            checks=(('status', "status IN ('read', 'doubtful', 'duplicate', 'refused')"),),
            uniques=(('unit_id', 'batch_id', 'position'),))
+    on_page = (['unit_id', 'page_id'], 'scan_pages', ['unit_id', 'id'], 'CASCADE')
+    _owned('scan_decisions',
+           sa.Column('page_id', sa.Uuid(), nullable=False),
+           sa.Column('row_index', sa.Integer(), nullable=False),
+           sa.Column('mark', sa.String(10), nullable=False),
+           sa.Column('decided_by', sa.Uuid(), nullable=False),
+           sa.Column('confirmed_by', sa.Uuid(), nullable=True),
+           foreign=(on_page, (['decided_by'], 'accounts', ['id'], None),
+                    (['confirmed_by'], 'accounts', ['id'], None)),
+           checks=(('mark', f"mark IN {MARKS}"),
+                   ('two_members', 'confirmed_by IS NULL OR confirmed_by <> decided_by')),
+           uniques=(('unit_id', 'page_id', 'row_index'),))
+    _owned('scan_checks',
+           sa.Column('conference_id', sa.Uuid(), nullable=False),
+           sa.Column('page_id', sa.Uuid(), nullable=False),
+           sa.Column('keyed', sa.JSON(), nullable=True),
+           sa.Column('keyed_by', sa.Uuid(), nullable=True),
+           foreign=(on_page, on_conference, (['keyed_by'], 'accounts', ['id'], None)),
+           uniques=(('unit_id', 'page_id'),))
 
 
 def downgrade():

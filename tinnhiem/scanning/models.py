@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from sqlalchemy.types import Uuid
 
 from tinnhiem.platform.db import db
+from tinnhiem.tally.models import MARKS
 from tinnhiem.tenants.owned import UnitOwned
 
 # queued: stored, waiting for the reader; reading: pages are being read (progress counts);
@@ -99,3 +100,49 @@ class ScanPage(UnitOwned, db.Model):
     fingerprint: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # scanning.fingerprint
     duplicate_of: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     image: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+
+class ScanDecision(UnitOwned, db.Model):
+    """The board's reading of one row of a scanned page: proposed by one member, final once
+    another member confirms it (as certification needs two)."""
+
+    __tablename__ = "scan_decisions"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "id"),
+        UniqueConstraint("unit_id", "page_id", "row_index"),
+        ForeignKeyConstraint(["unit_id", "page_id"], ["scan_pages.unit_id", "scan_pages.id"],
+                             ondelete="CASCADE"),
+        ForeignKeyConstraint(["decided_by"], ["accounts.id"]),
+        ForeignKeyConstraint(["confirmed_by"], ["accounts.id"]),
+        CheckConstraint(f"mark IN {MARKS}", name="mark"),
+        CheckConstraint("confirmed_by IS NULL OR confirmed_by <> decided_by", name="two_members"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    page_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    row_index: Mapped[int] = mapped_column(Integer)  # the person's place on the whole ballot
+    mark: Mapped[str] = mapped_column(String(10))
+    decided_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    confirmed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class ScanCheck(UnitOwned, db.Model):
+    """A ballot drawn for the blind check (by its first page): keyed by a member who does not
+    see the reading, then compared with it."""
+
+    __tablename__ = "scan_checks"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "id"),
+        UniqueConstraint("unit_id", "page_id"),
+        ForeignKeyConstraint(["unit_id", "page_id"], ["scan_pages.unit_id", "scan_pages.id"],
+                             ondelete="CASCADE"),
+        ForeignKeyConstraint(["unit_id", "conference_id"], ["conferences.unit_id", "conferences.id"],
+                             ondelete="CASCADE"),
+        ForeignKeyConstraint(["keyed_by"], ["accounts.id"]),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    conference_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    page_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    keyed: Mapped[dict | None] = mapped_column(JSON)  # row index (text) -> mark
+    keyed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -8,9 +8,10 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import run_page_action
 from tinnhiem.platform.web import accepts_upload
-from tinnhiem.scanning import jobs, read_pages, uploads
+from tinnhiem.scanning import board, jobs, read_pages, uploads
+from tinnhiem.scanning.ballots import scanned_ballots
 from tinnhiem.scanning.labels import reading_label, scan_error
-from tinnhiem.scanning.forms import PhotoForm, ScanUploadForm
+from tinnhiem.scanning.forms import AcceptScansForm, PhotoForm, ScanUploadForm
 from tinnhiem.voting.access import BOARD, paper_conference_or_404
 
 bp = Blueprint("scanning", __name__, url_prefix="/conferences")
@@ -36,6 +37,9 @@ def scans(conference_id):
     return render_template("scanning/scans.html", conference=conference, batches=batches,
                            refresh=REFRESH_SECONDS if busy else None,
                            summary=read_pages.conference_summary(db.session, conference),
+                           ballots=scanned_ballots(db.session, conference),
+                           problems=board.readiness(db.session, conference),
+                           accept_form=AcceptScansForm(prefix="accept"),
                            upload_form=ScanUploadForm(prefix="upload"),
                            photo_form=PhotoForm(prefix="photo"))
 

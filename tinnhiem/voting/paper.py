@@ -42,7 +42,7 @@ def own_sheet(session, conference, counter) -> TallySheet | None:
                                                    TallySheet.counter_id == counter.id))
 
 
-def _editable_sheet(session, conference, counter, method: str) -> TallySheet:
+def editable_sheet(session, conference, counter, method: str) -> TallySheet:
     require_entry_open(conference)
     sheet = own_sheet(session, conference, counter)
     if sheet is None:
@@ -64,7 +64,7 @@ def _editable_sheet(session, conference, counter, method: str) -> TallySheet:
 def add_paper_ballot(session, counter, conference, entry: dict) -> Ballot:
     """One paper ballot as read: a mark for every printed row, and the ballot-wide flags.
     A blank ballot has nothing marked: its rows may be left out."""
-    sheet = _editable_sheet(session, conference, counter, "ballots")
+    sheet = editable_sheet(session, conference, counter, "ballots")
     nominees = ballot_nominees(session, conference)
     marks = {str(k): v for k, v in (entry.get("marks") or {}).items()}
     blank = bool(entry.get("blank"))
@@ -97,7 +97,7 @@ def add_paper_ballot(session, counter, conference, entry: dict) -> Ballot:
 
 
 def remove_paper_ballot(session, counter, conference, ballot_id) -> None:
-    sheet = _editable_sheet(session, conference, counter, "ballots")
+    sheet = editable_sheet(session, conference, counter, "ballots")
     ballot = session.scalar(select(Ballot).where(Ballot.id == ballot_id,
                                                  Ballot.sheet_id == sheet.id))
     if ballot is None:
@@ -117,7 +117,7 @@ def _count(value, name, field):
 def set_totals(session, counter, conference, collected, totals: dict) -> TallySheet:
     """The board's hand count: ballots collected, and per person the four figures, which must
     add up to the ballots collected."""
-    sheet = _editable_sheet(session, conference, counter, "totals")
+    sheet = editable_sheet(session, conference, counter, "totals")
     sheet.collected = _count(collected, _l("phiếu thu về"), "collected")
     nominees = ballot_nominees(session, conference)
     totals = {str(k): v for k, v in (totals or {}).items()}
