@@ -74,8 +74,11 @@ def key(conference_id, check_id):
     """The drawn ballot's image and one key per row: never what the reader read."""
     conference = paper_conference_or_404(conference_id)
     found = next((c for c in board.checks(db.session, conference) if c.id == check_id), None)
-    if found is None or found.keyed is not None:
+    if found is None:
         abort(404)
+    if found.keyed is not None:  # a second keying is refused: the page says why
+        return render_template("scanning/key.html", conference=conference, check=found,
+                               keyed=True)
     ballot = board.ballot_of(db.session, conference, found)
     return render_template("scanning/key.html", conference=conference, check=found,
                            pages=ballot.pages, rows=[r.index for r in ballot.rows],

@@ -1,0 +1,52 @@
+"""Scanned pages as the reader would have stored them, for the board's tests (no images read:
+tests/test_scan_reader.py tests the reader itself)."""
+import uuid
+
+from tinnhiem.scanning.models import ScanBatch, ScanPage
+
+LEVEL = {"1": "high", "2": "confidence", "3": "low", "0": "blank", "4": "several",
+         "5": "crossed"}
+
+
+def row(index: int, key: str) -> dict:
+    """One row: a paper entry key, or "?" for a doubtful mark."""
+    if key == "?":
+        return {"index": index, "status": "doubtful", "mark": None, "reason": "faint"}
+    mark = LEVEL[key]
+    status = mark if mark in ("blank", "several", "crossed") else "mark"
+    return {"index": index, "status": status, "mark": mark}
+
+
+def scanned(make, world, ballots: list[str], per_page: int | None = None, status="read"):
+    """A read batch for world.voting: one ballot per string of keys (row by row); with
+    `per_page`, a ballot spreads over pages of that many rows. Returns the pages' ids."""
+    conference = world.voting
+
+    def create(session):
+        batch = ScanBatch(id=uuid.uuid4(), conference_id=conference.id,
+                          uploaded_by=world.counter_a1.id, name="may-quet.pdf", status=status,
+                          pages=0, pages_read=0, doubts=0, province_id=conference.province_id,
+                          unit_id=conference.unit_id)
+        session.add(batch)
+        session.flush()
+        ids = []
+        for keys in ballots:
+            size = per_page or len(keys)
+            chunks = [range(start, min(start + size, len(keys)))
+                      for start in range(0, len(keys), size)]
+            for number, chunk in enumerate(chunks, start=1):
+                rows = [row(i, keys[i]) for i in chunk]
+                page = ScanPage(
+                    id=uuid.uuid4(), batch_id=batch.id, conference_id=conference.id,
+                    position=batch.pages_read, page_number=number, page_count=len(chunks),
+                    status="doubtful" if any(r["status"] in ("doubtful", "crossed")
+                                             for r in rows) else "read",
+                    rows=rows, image=b"\xff\xd8 page", province_id=conference.province_id,
+                    unit_id=conference.unit_id)
+                session.add(page)
+                batch.pages_read += 1
+                ids.append(page.id)
+        batch.pages = batch.pages_read
+        return ids
+
+    return make._run(create)
