@@ -1,10 +1,27 @@
-"""The printable ballot (Phụ lục 4), rendered from the same template as the pages."""
+"""The printable ballot (Phụ lục 4), rendered from the same template as the pages, in the
+machine-readable layout of tinnhiem/scanning/layout.py (markers, a QR code per page, boxes of
+fixed size and place; long lists run over several pages, each readable alone)."""
+import segno
+from markupsafe import Markup
+
 from tinnhiem.platform.pdf import render_pdf
+from tinnhiem.scanning import layout
+
+
+def page_qr(payload: layout.Payload) -> Markup:
+    """The page's QR code as inline SVG, sized by the template's CSS."""
+    code = segno.make(payload.encode(), error="q", mode="alphanumeric")
+    return Markup(code.svg_inline(border=layout.QR_BORDER, omitsize=True))
 
 
 def ballot_pdf(conference, unit, template, nominees) -> bytes:
+    nominees = list(nominees)
+    pages = [{"spec": spec, "nominees": nominees[spec.first:spec.first + spec.rows],
+              "qr": page_qr(layout.Payload(conference.id, template.version, spec.number,
+                                           spec.count, len(nominees)))}
+             for spec in layout.pages_for(len(nominees))]
     return render_pdf("conferences/ballot_pdf.html", conference=conference, unit=unit,
-                      template=template, nominees=nominees)
+                      template=template, pages=pages, g=layout)
 
 
 def render_ballot(session, conference) -> bytes:

@@ -1,0 +1,142 @@
+"""Finding the printed page in a picture: its four corner markers, their order (the hollow one
+is the top-left corner, whatever way the page lies), and the perspective that maps the
+layout's millimetres onto the picture."""
+import dataclasses
+import itertools
+import math
+
+import cv2
+import numpy as np
+
+from tinnhiem.scanning import layout
+
+WORK_SIDE = 1400  # the long side the markers are looked for at (a 300 dpi A4 is 3508)
+
+
+@dataclasses.dataclass
+class Found:
+    corners: np.ndarray  # 4x2 float32: marker centres in the work image, layout order
+    rotation: float  # degrees the page is turned in the picture (0 upright, ±180 upside down)
+    scale: float  # work image pixels per millimetre, on average
+
+
+class NotFound(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def work_image(image: np.ndarray) -> np.ndarray:
+    """Grey, at most WORK_SIDE on the long side (area-averaged: thin strokes survive)."""
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    side = max(image.shape)
+    if side > WORK_SIDE:
+        f = WORK_SIDE / side
+        image = cv2.resize(image, (round(image.shape[1] * f), round(image.shape[0] * f)),
+                           interpolation=cv2.INTER_AREA)
+    return image
+
+
+def flat(image: np.ndarray, cell: int) -> np.ndarray:
+    """Darkness 0 (paper) .. 1 (ink) against the local paper, so uneven light and a grey scan
+    read alike: the paper is the brightest value around each place, on a coarse grid."""
+    h, w = image.shape
+    small = cv2.resize(image, (max(1, w // cell), max(1, h // cell)), interpolation=cv2.INTER_AREA)
+    paper = cv2.dilate(small, np.ones((5, 5), np.uint8))
+    paper = cv2.GaussianBlur(paper, (5, 5), 0)
+    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    dark = 1.0 - image.astype(np.float32) / np.maximum(paper, 16.0)
+    return np.clip(dark, 0.0, 1.0, out=dark)
+
+
+def _candidates(dark: np.ndarray):
+    """Solid, square-ish dark blobs: (centre, side, fill of the blob's own square, touches edge)."""
+    binary = (dark > 0.45).astype(np.uint8)
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    h, w = dark.shape
+    minimum = max(h, w) * 0.006
+    found = []
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        if bw < minimum or bh < minimum or not 0.6 < bw / bh < 1.6:
+            continue
+        if area < 0.5 * bw * bh:
+            continue
+        patch = labels[y:y + bh, x:x + bw] == i
+        contour = cv2.findContours(patch.astype(np.uint8), cv2.RETR_EXTERNAL,
+                                   cv2.CHAIN_APPROX_SIMPLE)[0][0]
+        hull = cv2.contourArea(cv2.convexHull(contour))
+        if hull <= 0 or cv2.contourArea(contour) / hull < 0.85:
+            continue
+        edge = x == 0 or y == 0 or x + bw >= w or y + bh >= h
+        found.append((centroids[i], math.sqrt(hull), area / hull, edge))
+    return found
+
+
+def _order(points: np.ndarray) -> np.ndarray:
+    """Clockwise on the picture (y grows downwards), from any start."""
+    centre = points.mean(axis=0)
+    angles = np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0])
+    return np.argsort(angles)
+
+
+def _quad_area(points: np.ndarray) -> float:
+    return abs(cv2.contourArea(points.astype(np.float32)))
+
+
+def find_markers(image: np.ndarray, dark: np.ndarray) -> Found:
+    candidates = _candidates(dark)
+    if not candidates:
+        raise NotFound("no_ballot")
+    candidates.sort(key=lambda c: -c[1])
+    candidates = candidates[:14]
+    best, best_area = None, 0.0
+    want = (layout.MARKERS[1][0] - layout.MARKERS[0][0]) / (layout.MARKERS[3][1]
+                                                             - layout.MARKERS[0][1])
+    for combo in itertools.combinations(range(len(candidates)), 4):
+        sides = [candidates[i][1] for i in combo]
+        if max(sides) > 1.7 * min(sides):
+            continue
+        points = np.array([candidates[i][0] for i in combo], np.float64)
+        ordered = points[_order(points)]
+        edges = np.linalg.norm(ordered - np.roll(ordered, -1, axis=0), axis=1)
+        short, long = sorted(((edges[0] + edges[2]) / 2, (edges[1] + edges[3]) / 2))
+        if not 0.7 * want < short / long < 1.3 * want:
+            continue
+        # the marker is ~4% of the page's long side: rules out a page's other dark squares
+        if not 0.02 < np.mean(sides) / long < 0.07:
+            continue
+        area = _quad_area(ordered)
+        if area > best_area:
+            best, best_area = [combo[j] for j in _order(points)], area
+    if best is None:
+        edge = any(c[3] for c in candidates)
+        raise NotFound("cut_off" if edge or len(candidates) >= 2 else "no_ballot")
+    chosen = [candidates[i] for i in best]
+    if any(c[3] for c in chosen):
+        raise NotFound("cut_off")
+    fills = np.array([c[2] for c in chosen])
+    hollow = int(np.argmin(fills))
+    if sorted(fills)[1] - fills[hollow] < 0.06:  # no clear hollow marker: cannot orient
+        raise NotFound("unreadable")
+    corners = np.array([chosen[(hollow + k) % 4][0] for k in range(4)], np.float32)
+    dx, dy = corners[1] - corners[0]
+    span = np.linalg.norm(corners[1] - corners[0]) / (layout.MARKERS[1][0] - layout.MARKERS[0][0])
+    return Found(corners, math.degrees(math.atan2(dy, dx)), float(span))
+
+
+def homography(found: Found, px_per_mm: float, factor: float = 1.0) -> np.ndarray:
+    """Layout millimetres (times px_per_mm) -> picture pixels (times factor for a finer image
+    than the work image)."""
+    source = np.array(layout.MARKERS, np.float32) * px_per_mm
+    return cv2.getPerspectiveTransform(source, found.corners * factor)
+
+
+def is_in(image_shape, h: np.ndarray, rect: layout.Rect, px_per_mm: float) -> bool:
+    corners = np.array([[[rect.x, rect.y]], [[rect.x + rect.w, rect.y]],
+                        [[rect.x, rect.y + rect.h]], [[rect.x + rect.w, rect.y + rect.h]]],
+                       np.float32) * px_per_mm
+    mapped = cv2.perspectiveTransform(corners, h).reshape(-1, 2)
+    hh, ww = image_shape[:2]
+    return bool(((mapped >= 0) & (mapped < [ww, hh])).all())

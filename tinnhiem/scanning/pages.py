@@ -1,0 +1,107 @@
+"""An uploaded file as page images: a PDF (rendered with pypdfium2), or a JPEG, PNG or TIFF
+(decoded by OpenCV). Whatever cannot be read is refused with a ScanError: a stable code for
+programs, a Vietnamese message for people."""
+from collections.abc import Iterator
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+
+from tinnhiem.platform.errors import ServiceError
+
+MAX_BYTES = 60 * 1024 * 1024
+MAX_PAGES = 400
+MAX_PIXELS = 60_000_000  # a 300 dpi A3 is 17 Mpx; more is a bomb, not a ballot
+PDF_DPI = 200  # the reader works near 100 dpi: 200 keeps a margin for the QR code
+
+
+class ScanError(ServiceError):
+    """A page or file the reader refuses. `page` is 1-based within the upload, when known."""
+
+    def __init__(self, code: str, message, *, page: int | None = None):
+        super().__init__(code, message, field="file")
+        self.page = page
+
+
+def _too_large() -> ScanError:
+    return ScanError("too_large", _l("Tệp quá lớn: mỗi lần tải lên tối đa %(mb)d MB, %(pages)d"
+                                     " trang.", mb=MAX_BYTES // (1024 * 1024), pages=MAX_PAGES))
+
+
+def pages_of_upload(data: bytes, filename: str = "", dpi: int = PDF_DPI) -> Iterator[np.ndarray]:
+    """Each page as a grey (or colour) uint8 image, lazily: a long PDF is never held whole in
+    memory as pixels."""
+    if len(data) > MAX_BYTES:
+        raise _too_large()
+    if data[:5] == b"%PDF-" or filename.lower().endswith(".pdf"):
+        yield from _pdf_pages(data, dpi)
+    else:
+        yield from _image_pages(data)
+
+
+def _pdf_pages(data: bytes, dpi: int) -> Iterator[np.ndarray]:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if "password" in str(error).lower():
+            raise ScanError("encrypted_pdf", _l("Tệp PDF có mật khẩu: hãy quét lại hoặc lưu tệp"
+                                                " không đặt mật khẩu.")) from None
+        raise ScanError("corrupt_pdf", _l("Tệp PDF bị hỏng hoặc không đọc được.")) from None
+    try:
+        if len(document) == 0:
+            raise ScanError("corrupt_pdf", _l("Tệp PDF không có trang nào."))
+        if len(document) > MAX_PAGES:
+            raise _too_large()
+        for index in range(len(document)):
+            page = document[index]
+            width, height = page.get_size()  # points
+            scale = dpi / 72
+            if width * height * scale * scale > MAX_PIXELS:
+                raise _too_large()
+            try:
+                bitmap = page.render(scale=scale, grayscale=True)
+            except pdfium.PdfiumError:
+                raise ScanError("corrupt_pdf", _l("Trang %(page)d của tệp PDF không đọc được.",
+                                                  page=index + 1), page=index + 1) from None
+            image = bitmap.to_numpy()
+            yield np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
+    finally:
+        document.close()
+
+
+def _image_pages(data: bytes) -> Iterator[np.ndarray]:
+    import cv2
+
+    buffer = np.frombuffer(data, np.uint8)
+    if _declared_pixels(data) > MAX_PIXELS:
+        raise _too_large()
+    if data[:4] in (b"II*\x00", b"MM\x00*"):  # TIFF: a scanner's multi-page file
+        ok, images = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
+        images = list(images) if ok else []
+    else:
+        image = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE) if len(data) else None
+        images = [] if image is None else [image]
+    if not images:
+        raise ScanError("not_image", _l("Tệp không phải ảnh hay PDF đọc được: hãy tải lên ảnh"
+                                        " JPEG, PNG, TIFF hoặc tệp PDF."))
+    if len(images) > MAX_PAGES:
+        raise _too_large()
+    yield from images
+
+
+def _declared_pixels(data: bytes) -> int:
+    """The size a PNG or JPEG header announces, read before decoding anything."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big") * int.from_bytes(data[20:24], "big")
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                return 0
+            marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2):
+                return (int.from_bytes(data[i + 5:i + 7], "big")
+                        * int.from_bytes(data[i + 7:i + 9], "big"))
+            i += 2 + length
+    return 0

@@ -1,0 +1,239 @@
+"""Reading one page of a marked ballot, by DOMAIN.md's rules, row by row.
+
+The page is found by its markers and straightened onto the layout at PX_PER_MM; its QR code
+must name the expected conference and template version. Every measure is relative to the page
+itself: darkness against the local paper, each box's ink against the page's empty boxes (most
+boxes of a ballot are empty), a mark's strength against the page's other marks (a ballot
+marked in light pencil reads like one marked in pen, a faint mark on a pen ballot is doubtful).
+Whatever the reader cannot be sure of is `doubtful`, for the counting board to decide: it never
+guesses.
+"""
+import dataclasses
+import uuid
+
+import cv2
+import numpy as np
+from flask_babel import lazy_gettext as _l
+
+from tinnhiem.scanning import layout, markers
+from tinnhiem.scanning.fingerprint import Fingerprint, fingerprint
+from tinnhiem.scanning.pages import ScanError
+
+PX_PER_MM = 4.0
+QR_PX_PER_MM = 8.0
+
+MARK, BLANK, SEVERAL, CROSSED, DOUBTFUL = "mark", "blank", "several", "crossed", "doubtful"
+
+# Fractions of a box's inner area, above the page's empty-box baseline.
+INK = 0.22  # darkness at which a pixel is ink (pencil included)
+TRACE = 0.09  # ... a trace of something: a very light mark is not taken for an empty box
+PRESENT = 0.02  # less is dust or noise
+CLEAR = 0.05  # a clear mark covers at least this much
+SCRIBBLE = (0.42, 0.72)  # denser than any stroke mark, sparser than a filled box
+WEAK = 0.55  # a mark this much weaker than the page's own marks is faint
+GAP = 0.05  # ink between two boxes: a mark running across both
+STROKE_LONG, STROKE_SOME = 20.0, 13.0  # mm of stroke through a name: crossed / unsure (print: < 10)
+BORDER_MIN = 0.28  # printed box borders fainter than this: the picture is too blurred
+
+
+@dataclasses.dataclass
+class RowReading:
+    index: int  # the person's 0-based place on the whole ballot
+    status: str  # mark, blank, several, crossed, doubtful
+    level: int | None  # 0 high, 1 confidence, 2 low (layout.LEVELS) when status is mark
+    fills: tuple[float, float, float]  # each box's ink above the empty box's, 0..1
+    reason: str = ""  # why doubtful: faint, scribble, across, name
+
+    @property
+    def mark(self) -> str | None:
+        """As the paper entry records it (voting/paper.py's MARKS); None: doubtful."""
+        if self.status == MARK:
+            return layout.LEVELS[self.level]
+        return None if self.status == DOUBTFUL else self.status
+
+
+@dataclasses.dataclass
+class PageReading:
+    page: int
+    pages: int
+    people: int
+    rows: list[RowReading]
+    rotation: float  # degrees the page lay turned in the picture
+    fingerprint: Fingerprint
+
+    @property
+    def upside_down(self) -> bool:
+        return abs(self.rotation) > 135
+
+    @property
+    def doubtful(self) -> list[RowReading]:
+        return [r for r in self.rows if r.status == DOUBTFUL]
+
+
+def _error(code: str, page: int | None = None) -> ScanError:
+    messages = {
+        "no_ballot": _l("Không tìm thấy phiếu trong ảnh: cần thấy đủ bốn ô vuông đen ở bốn góc"
+                        " phiếu."),
+        "cut_off": _l("Phiếu bị cắt mất một phần: hãy chụp hoặc quét cả trang, đủ bốn góc."),
+        "unreadable": _l("Ảnh quá mờ hoặc quá tối để đọc: hãy quét hoặc chụp lại rõ hơn."),
+        "no_code": _l("Không đọc được mã QR của trang: hãy quét hoặc chụp lại rõ hơn."),
+        "foreign": _l("Mã QR trên trang không phải của phiếu tín nhiệm."),
+        "layout": _l("Phiếu in theo mẫu cũ của phần mềm: hãy in lại phiếu của hội nghị."),
+        "wrong_conference": _l("Trang này là phiếu của một hội nghị khác."),
+        "wrong_template": _l("Trang này in theo một phiên bản mẫu phiếu khác với mẫu của hội"
+                             " nghị."),
+    }
+    return ScanError(code, messages[code], page=page)
+
+
+def read_page(image: np.ndarray, expected_conference_id: uuid.UUID,
+              expected_template_version: int) -> PageReading:
+    work = markers.work_image(image)
+    dark_work = markers.flat(work, cell=max(4, max(work.shape) // 180))
+    try:
+        found = markers.find_markers(work, dark_work)
+    except markers.NotFound as missing:
+        raise _error(missing.code) from None
+    h = markers.homography(found, PX_PER_MM)
+    payload = _read_code(image, work, found)
+    if payload.conference_id != expected_conference_id:
+        raise _error("wrong_conference", payload.page)
+    if payload.template_version != expected_template_version:
+        raise _error("wrong_template", payload.page)
+    size = (round(layout.PAGE_WIDTH * PX_PER_MM), round(layout.PAGE_HEIGHT * PX_PER_MM))
+    page = cv2.warpPerspective(work, h, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_REPLICATE)
+    dark = markers.flat(page, cell=int(2 * PX_PER_MM))
+    spec = payload.spec
+    rows = _read_rows(dark, spec)
+    return PageReading(payload.page, payload.pages, payload.people, rows, found.rotation,
+                       fingerprint(dark, spec, PX_PER_MM))
+
+
+def _read_code(image: np.ndarray, work: np.ndarray, found: markers.Found) -> layout.Payload:
+    """The QR code, straightened from the finest picture there is."""
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    factor = max(image.shape) / max(work.shape)
+    h = markers.homography(found, QR_PX_PER_MM, factor)
+    margin = 3.0
+    x0, y0 = layout.QR_X - margin, layout.QR_Y - margin
+    side = layout.QR_SIZE + 2 * margin
+    if not markers.is_in(image.shape, h, layout.Rect(x0, y0, side, side), QR_PX_PER_MM):
+        raise _error("cut_off")
+    shift = np.array([[1, 0, x0 * QR_PX_PER_MM], [0, 1, y0 * QR_PX_PER_MM], [0, 0, 1]])
+    n = round(side * QR_PX_PER_MM)
+    crop = cv2.warpPerspective(image, h @ shift, (n, n),
+                               flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_REPLICATE)
+    detector = cv2.QRCodeDetector()
+    text = ""
+    for attempt in (crop, cv2.threshold(cv2.GaussianBlur(crop, (3, 3), 0), 0, 255,
+                                        cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]):
+        text, _points, _straight = detector.detectAndDecode(attempt)
+        if text:
+            break
+    if not text:
+        raise _error("no_code")
+    try:
+        return layout.decode_payload(text)
+    except layout.PayloadError as refused:
+        raise _error(refused.code) from None
+
+
+def _mean_in(dark: np.ndarray, rect: layout.Rect, threshold: float | None = None) -> np.ndarray:
+    s = PX_PER_MM
+    part = dark[round(rect.y * s):round((rect.y + rect.h) * s),
+                round(rect.x * s):round((rect.x + rect.w) * s)]
+    return part if threshold is None else (part > threshold)
+
+
+def _border_darkness(dark: np.ndarray, spec: layout.PageSpec) -> float:
+    """How dark the printed box borders came out: the page's own measure of ink and focus."""
+    s = PX_PER_MM
+    values = []
+    for slot in range(spec.rows):
+        b = layout.box_rect(slot, 1)
+        y = round((b.y + b.h / 2) * s)
+        x0, x1 = round((b.x - 0.6) * s), round((b.x + 0.6) * s)
+        values.append(dark[y - 4:y + 4, x0:x1 + 1].max(axis=1).mean())
+    return float(np.median(values))
+
+
+def _read_rows(dark: np.ndarray, spec: layout.PageSpec) -> list[RowReading]:
+    if _border_darkness(dark, spec) < BORDER_MIN:
+        raise _error("unreadable", spec.number)
+    inset = 1.3  # the printed border and a registration margin
+    boxes = [[_mean_in(dark, layout.box_rect(slot, level).inset(inset))
+              for level in range(3)] for slot in range(spec.rows)]
+    cover = np.array([[(b > INK).mean() for b in row] for row in boxes])
+    trace = np.array([[(b > TRACE).mean() for b in row] for row in boxes])
+    strength = np.array([[np.percentile(b, 95) for b in row] for row in boxes])
+    gaps = np.array([[(_mean_in(dark, layout.gap_rect(slot, g), INK)).mean() for g in range(2)]
+                     for slot in range(spec.rows)])
+    # the empty box as printed and scanned on this page: most boxes are empty
+    cover = np.clip(cover - np.median(cover), 0.0, 1.0)
+    trace = np.clip(trace - np.median(trace), 0.0, 1.0)
+    gaps = np.clip(gaps - np.median(gaps), 0.0, 1.0)
+    marked = cover >= CLEAR
+    page_strength = float(np.median(strength[marked])) if marked.any() else 1.0
+    strokes = _name_strokes(dark, spec)
+    rows = []
+    for slot in range(spec.rows):
+        rows.append(_judge(spec.first + slot, cover[slot], trace[slot], strength[slot],
+                           gaps[slot], page_strength, strokes[slot]))
+    return rows
+
+
+def _judge(index, cover, trace, strength, gaps, page_strength, stroke) -> RowReading:
+    fills = tuple(round(float(c), 3) for c in cover)
+
+    def doubtful(reason):
+        return RowReading(index, DOUBTFUL, None, fills, reason)
+
+    if stroke >= STROKE_LONG:
+        return RowReading(index, CROSSED, None, fills)
+    if stroke >= STROKE_SOME:
+        return doubtful("name")
+    present = (cover >= PRESENT) | (trace >= 2 * PRESENT)
+    clear = (cover >= CLEAR) & (strength >= WEAK * page_strength)
+    if (gaps >= GAP).any():
+        return doubtful("across")
+    if ((cover > SCRIBBLE[0]) & (cover < SCRIBBLE[1])).any():
+        return doubtful("scribble")
+    if (present & ~clear).any():
+        return doubtful("faint")
+    if clear.sum() == 0:
+        return RowReading(index, BLANK, None, fills)
+    if clear.sum() == 1:
+        return RowReading(index, MARK, int(np.argmax(clear)), fills)
+    if (cover >= SCRIBBLE[0]).any():  # a box blacked out beside a mark: maybe a correction
+        return doubtful("scribble")
+    return RowReading(index, SEVERAL, None, fills)
+
+
+def _name_strokes(dark: np.ndarray, spec: layout.PageSpec) -> list[float]:
+    """The longest near-horizontal stroke over each printed name, in mm. Printed letters are
+    short; a line drawn through the name is long. The row's own rules are left out."""
+    s = PX_PER_MM
+    lengths = []
+    k_short = cv2.getStructuringElement(cv2.MORPH_RECT, (round(STROKE_SOME * s), 1))
+    for slot in range(spec.rows):
+        r = layout.name_rect(slot)
+        ink = (_mean_in(dark, layout.Rect(r.x + 1.0, r.y + 1.2, r.w - 2.0, r.h - 2.4))
+               > INK).astype(np.uint8)
+        ink = cv2.dilate(ink, np.ones((5, 1), np.uint8))  # a hand's line wanders up and down
+        long = cv2.morphologyEx(ink, cv2.MORPH_OPEN, k_short)
+        if not long.any():
+            lengths.append(0.0)
+            continue
+        lengths.append(_longest_run(long) / s)
+    return lengths
+
+
+def _longest_run(binary: np.ndarray) -> int:
+    best = 0
+    for line in binary[binary.any(axis=1)]:
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], line.astype(np.int8), [0]))))
+        best = max(best, int((edges[1::2] - edges[::2]).max()))
+    return best
