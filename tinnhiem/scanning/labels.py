@@ -12,12 +12,17 @@ ERRORS = {
     "too_large": _l("Tệp quá lớn."),
     "encrypted_pdf": _l("Tệp PDF có mật khẩu: hãy quét lại hoặc lưu tệp không đặt mật khẩu."),
     "corrupt_pdf": _l("Tệp PDF bị hỏng hoặc không đọc được."),
-    "not_an_image": _l("Tệp không phải ảnh đọc được."),
-    "no_ballot": _l("Không tìm thấy phiếu trong ảnh (cần thấy đủ bốn góc của trang)."),
-    "cut_off": _l("Trang phiếu bị cắt mất một phần."),
-    "unreadable": _l("Ảnh mờ hoặc tối quá, không đọc được: hãy quét hoặc chụp lại."),
-    "wrong_conference": _l("Phiếu của hội nghị khác."),
-    "wrong_template": _l("Phiếu in theo mẫu khác với mẫu của hội nghị này."),
+    "not_image": _l("Tệp không phải ảnh đọc được."),
+    "no_ballot": _l("Không tìm thấy phiếu trong ảnh: cần thấy đủ bốn ô vuông đen ở bốn góc"
+                    " phiếu."),
+    "cut_off": _l("Phiếu bị cắt mất một phần: hãy chụp hoặc quét cả trang, đủ bốn góc."),
+    "unreadable": _l("Ảnh quá mờ hoặc quá tối để đọc: hãy quét hoặc chụp lại rõ hơn."),
+    "no_code": _l("Không đọc được mã QR của trang: hãy quét hoặc chụp lại rõ hơn."),
+    "foreign": _l("Mã QR trên trang không phải của phiếu tín nhiệm."),
+    "layout": _l("Phiếu in theo mẫu cũ của phần mềm: hãy in lại phiếu của hội nghị."),
+    "wrong_conference": _l("Trang này là phiếu của một hội nghị khác."),
+    "wrong_template": _l("Trang này in theo một phiên bản mẫu phiếu khác với mẫu của hội"
+                         " nghị."),
     "reader_failed": _l("Không đọc được tệp này."),
 }
 

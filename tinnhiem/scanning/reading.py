@@ -17,7 +17,7 @@ from tinnhiem.rounds.services import frozen_template
 from tinnhiem.scanning import read_pages
 from tinnhiem.scanning.fingerprint import Fingerprint, same_sheet
 from tinnhiem.scanning.models import ScanBatch, ScanFile, ScanPage
-from tinnhiem.scanning.pages import ScanError, count_pages, pages_of_upload
+from tinnhiem.scanning.pages import ScanError, pages_of_upload
 from tinnhiem.scanning.reader import CROSSED, DOUBTFUL, read_page
 
 # What the board looks at to decide a row: enough to see a faint mark, small enough to keep
@@ -42,7 +42,7 @@ def read_stored_batch(session, batch_id) -> ScanBatch | None:
     first_error = None
     for file_id, name in files:
         data = session.scalar(select(ScanFile.data).where(ScanFile.id == file_id))
-        batch.pages += max(count_pages(data, name), 1)
+        batch.pages += max(count_pages(data), 1)
         session.commit()
         try:
             for image in pages_of_upload(data, name):
@@ -55,6 +55,24 @@ def read_stored_batch(session, batch_id) -> ScanBatch | None:
     _finish(session, batch, conference, first_error)
     session.commit()
     return batch
+
+
+def count_pages(data: bytes) -> int:
+    """Pages in a file before reading it, for the progress bar: a PDF's count, else one (a
+    multi-page TIFF's grow as they are read); 0 for a PDF that does not open (reading it
+    says why)."""
+    try:
+        if data[:5] == b"%PDF-":
+            import pypdfium2 as pdfium
+
+            document = pdfium.PdfDocument(data)
+            try:
+                return len(document)
+            finally:
+                document.close()
+    except Exception:  # anything broken: pages_of_upload refuses it with its reason
+        return 0
+    return 1
 
 
 def _seen(session, conference) -> dict:
