@@ -11,6 +11,8 @@ from tinnhiem.platform.auth.roles import Role
 from tinnhiem.scanning import board
 from tinnhiem.scanning.models import ScanCheck, ScanDecision, ScanPage
 from tinnhiem.tally.models import Ballot, BallotMark, TallySheet
+from tinnhiem.tally.seal import seal_digest
+from tests.documents import pdf_text
 from tests.factories import refused_page, rows
 from tests.scan_pages import LEVEL, scanned
 
@@ -157,6 +159,22 @@ def test_the_reading_becomes_a_sheet_only_when_settled_and_the_count_matches(
                       data={"accept-sheet_id": str(sheet.id)}).status_code == 302
     conference = make._run(lambda s: conferences.get_conference(s, world.voting.id))
     assert conference.seal_digest and re.fullmatch(r"[0-9a-f]{64}", conference.seal_digest)
+    # The seal covers the images' digests: the same ballots without them seal differently.
+    assert sheet.evidence_digest and make._run(lambda s: _seal_without_evidence(
+        s, sheet.id)) != conference.seal_digest
+    make.publish_results(world)
+    minutes = pdf_text(first.get(f"/conferences/{world.voting.id}/minutes.pdf").data)
+    assert ("Phiếu được đọc bằng máy quét: 6 phiếu; Ban kiểm phiếu quyết định 1 dòng có dấu"
+            " nghi ngờ; kiểm tra ngẫu nhiên 5 phiếu") in " ".join(minutes.split())
+
+
+def _seal_without_evidence(session, sheet_id):
+    sheet = session.get(TallySheet, sheet_id)
+    sheet.evidence_digest = None
+    digest = seal_digest(session, conferences.get_conference(session, sheet.conference_id),
+                         sheet)
+    session.rollback()
+    return digest
 
 
 def test_a_ballot_over_two_pages_is_one_ballot_and_a_missing_page_holds_it_back(

@@ -8,7 +8,9 @@ Issue #16: the counting board uploads a scanner's PDF or photos of paper ballots
 them page by page. `scan_batches` is an upload and its progress, `scan_files` what arrived
 (kept until read), `scan_pages` each page as read with its image and the image's SHA-256.
 The images are ballots: unit rows with the same tenant columns and row-level security as the
-ballots, and no row under a voter's scope.
+ballots, and no row under a voter's scope. A board's decision on a row (`scan_decisions`) and
+the blind check (`scan_checks`) are the unit's too. A sheet read from scans keeps the digest
+of its pages' images (`tally_sheets.evidence_digest`), sealed with its ballots.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -112,7 +114,15 @@ def upgrade():
            uniques=(('unit_id', 'page_id'),))
 
 
+    with op.batch_alter_table('tally_sheets') as batch_op:
+        batch_op.add_column(sa.Column('evidence_digest', sa.String(64), nullable=True))
+        batch_op.add_column(sa.Column('scan_figures', sa.JSON(), nullable=True))
+
+
 def downgrade():
+    with op.batch_alter_table('tally_sheets') as batch_op:
+        batch_op.drop_column('scan_figures')
+        batch_op.drop_column('evidence_digest')
     for table in reversed(TABLES):
         rls.unnarrow_from_conference(table)
         rls.disable_tenant_rls(table)

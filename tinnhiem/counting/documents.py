@@ -8,6 +8,7 @@ from tinnhiem.counting.services import certifiers, results_of
 from tinnhiem.platform.formats import locality
 from tinnhiem.platform.pdf import render_pdf
 from tinnhiem.platform.xlsx_export import DECIMAL, INTEGER, Column, write_table
+from tinnhiem.tally.totals import accepted_sheet
 from tinnhiem.tenants.services import get_unit, province_name
 
 
@@ -16,7 +17,14 @@ def _context(session, conference) -> dict:
     unit = get_unit(session, conference.unit_id)
     return {"conference": conference, "unit": unit, "locality": locality(province_name(unit)),
             "summoned": summoned, "present": present, "rows": results_of(session, conference),
-            "board": certifiers(session, conference), "band_label": band_label}
+            "board": certifiers(session, conference), "band_label": band_label,
+            "scanned": _scan_figures(session, conference)}
+
+
+def _scan_figures(session, conference) -> dict | None:
+    """How the accepted paper count was read, when it was read from scans."""
+    sheet = accepted_sheet(session, conference) if conference.mode == "paper" else None
+    return sheet.scan_figures if sheet is not None else None
 
 
 def minutes_pdf(session, conference) -> bytes:

@@ -2,6 +2,7 @@
 members), the blind check (ballots drawn at random, keyed without the reading), and accepting
 the reading as a member's ballot-by-ballot sheet, which is then counted, sealed and certified
 by the paper rules (voting.paper). The caller commits."""
+import hashlib
 import math
 import secrets
 import uuid
@@ -193,13 +194,21 @@ def accept_reading(session, actor, conference, collected: int):
         session.add(ballot)
         session.add_all(BallotMark(ballot_id=ballot.id, nominee_id=people[i], mark=m, **owner)
                         for i, m in marks.items())
+    sheet.evidence_digest = evidence_digest(ballots)
+    sheet.scan_figures = {
+        "ballots": len(ballots), "checked": len(checks(session, conference)),
+        "decided_rows": sum(1 for b in ballots for r in b.rows if r.decision is not None)}
     session.flush()
     submit_sheet(session, actor, conference)
-    decided = sum(1 for b in ballots for r in b.rows if r.decision is not None)
     audit_conference(session, actor, "scan.accepted", conference, sheet=str(sheet.id),
-                     ballots=len(ballots), decided_rows=decided,
-                     checked=len(checks(session, conference)))
+                     **sheet.scan_figures)
     return sheet
+
+
+def evidence_digest(ballots: list[ScannedBallot]) -> str:
+    """SHA-256 over the digests of every page counted, in an order-free form."""
+    digests = sorted(p.digest or "-" for b in ballots for p in b.pages)
+    return hashlib.sha256("\n".join(["tinnhiem-scans-v1", *digests]).encode()).hexdigest()
 
 
 def _people_by_index(session, conference) -> dict:

@@ -6,7 +6,7 @@ ballot tables are WITHOUT ROWID, so no hidden row number keeps the order of arri
 """
 import uuid
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKeyConstraint, Integer, String,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKeyConstraint, Integer, String,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
@@ -46,6 +46,12 @@ class TallySheet(UnitOwned, db.Model):
     collected: Mapped[int | None] = mapped_column(Integer)  # "totals" sheets only
     submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A sheet read from scans: the SHA-256 over its pages' images (scanning.board), sealed
+    # with the ballots; it outlives the images.
+    evidence_digest: Mapped[str | None] = mapped_column(String(64))
+    # ... and what the minutes say of that reading: ballots, rows the board decided, ballots
+    # checked blind.
+    scan_figures: Mapped[dict | None] = mapped_column(JSON)
 
 
 class SheetTotal(UnitOwned, db.Model):

@@ -35,8 +35,11 @@ def seal_digest(session, conference, sheet=None) -> str:
     if sheet is not None and sheet.method == "totals":
         return _digest(conference, nominees, _totals_lines(session, nominees, sheet))
     ballots = counted_ballots(session, conference, sheet.id if sheet else None)
-    return ballots_digest(conference, nominees, [
+    lines = _ballot_lines(nominees, [
         (b.tracker, b.not_issued, b.blank, b.extra_names, marks) for b, marks in ballots])
+    if sheet is not None and sheet.evidence_digest:  # read from scans: the images' digest too
+        lines.append(f"evidence|{sheet.evidence_digest}")
+    return _digest(conference, nominees, lines)
 
 
 def ballots_digest(conference, nominees, ballots) -> str:
