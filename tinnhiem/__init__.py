@@ -125,9 +125,11 @@ def _register_cli(app: Flask) -> None:
     from tinnhiem.platform import jobs_cli, scope_key_cli
     from tinnhiem.platform.audit import cli as audit_cli
     from tinnhiem.backup import cli as backup_cli
+    from tinnhiem.scanning import cli as scans_cli
 
     app.register_blueprint(audit_cli.bp)
     app.register_blueprint(scope_key_cli.bp)
     app.register_blueprint(jobs_cli.bp)
     app.register_blueprint(backup_cli.bp)
+    app.register_blueprint(scans_cli.bp)
     app.register_blueprint(demo.bp)

@@ -114,6 +114,13 @@ def upgrade():
            uniques=(('unit_id', 'page_id'),))
 
 
+    with op.batch_alter_table('conferences') as batch_op:
+        batch_op.add_column(sa.Column('certified_at', sa.DateTime(), nullable=True))
+    with op.batch_alter_table('rounds') as batch_op:
+        batch_op.add_column(sa.Column('scan_retention_days', sa.Integer(), server_default='30',
+                                      nullable=False))
+        batch_op.create_check_constraint('scan_retention_range',
+                                         'scan_retention_days BETWEEN 0 AND 3650')
     with op.batch_alter_table('tally_sheets') as batch_op:
         batch_op.add_column(sa.Column('evidence_digest', sa.String(64), nullable=True))
         batch_op.add_column(sa.Column('scan_figures', sa.JSON(), nullable=True))
@@ -123,6 +130,11 @@ def downgrade():
     with op.batch_alter_table('tally_sheets') as batch_op:
         batch_op.drop_column('scan_figures')
         batch_op.drop_column('evidence_digest')
+    with op.batch_alter_table('rounds') as batch_op:
+        batch_op.drop_constraint('ck_rounds_scan_retention_range', type_='check')
+        batch_op.drop_column('scan_retention_days')
+    with op.batch_alter_table('conferences') as batch_op:
+        batch_op.drop_column('certified_at')
     for table in reversed(TABLES):
         rls.unnarrow_from_conference(table)
         rls.disable_tenant_rls(table)

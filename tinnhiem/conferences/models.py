@@ -53,6 +53,8 @@ class Conference(UnitOwned, db.Model):
     seal_digest: Mapped[str | None] = mapped_column(String(64))
     # Set by the unit admin once certified: the voters and the people voted on may see it.
     published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the second certification came (scanned ballots' images are kept for a while after).
+    certified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
     @property

@@ -23,6 +23,7 @@ from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.models import Account
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds.models import utc_now
 from tinnhiem.rounds.services import round_created
 from tinnhiem.tally.recount import check_balances, recount
 from tinnhiem.voting.casting import find_code
@@ -121,6 +122,7 @@ def certify(session, actor, conference) -> Conference:
         transition(session, actor, conference, CERTIFY,
                    lambda: mark_certified(session, conference, True),
                    digest=conference.seal_digest)
+        conference.certified_at = utc_now()
     return conference
 
 

@@ -53,6 +53,7 @@ class Round(ProvinceOwned, db.Model):
                              ["ballot_templates.province_id", "ballot_templates.id"]),
         CheckConstraint("year BETWEEN 2000 AND 2200", name="year_range"),
         CheckConstraint("dossier_days BETWEEN 0 AND 90", name="dossier_days_range"),
+        CheckConstraint("scan_retention_days BETWEEN 0 AND 3650", name="scan_retention_range"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -65,6 +66,9 @@ class Round(ProvinceOwned, db.Model):
     exempt_appointed_this_year: Mapped[bool] = mapped_column(Boolean, default=True)
     # Days before the conference the self-assessment reaches voters (configurable).
     dossier_days: Mapped[int] = mapped_column(Integer, default=15)
+    # Days a paper conference's scanned images are kept after its certification (their
+    # digests stay, sealed): the board may look again while a complaint can come.
+    scan_retention_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
     template: Mapped[BallotTemplate] = relationship(

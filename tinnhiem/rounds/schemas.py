@@ -32,6 +32,7 @@ class RoundSchema(Schema):
     exempt_retirement_notice = fields.Boolean(load_default=True)
     exempt_appointed_this_year = fields.Boolean(load_default=True)
     dossier_days = fields.Integer(load_default=15, validate=validate.Range(0, 90))
+    scan_retention_days = fields.Integer(load_default=30, validate=validate.Range(0, 3650))
     categories = fields.List(fields.Nested(CategorySchema), required=True,
                              validate=validate.Length(min=1, max=20))
     unit_ids = fields.List(fields.UUID(), required=True, load_only=True,

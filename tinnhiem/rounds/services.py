@@ -185,6 +185,11 @@ def create_round(session, actor, province_id, data: dict) -> Round:
     dossier_days = data.get("dossier_days", 15)
     if not isinstance(dossier_days, int) or not 0 <= dossier_days <= 90:
         raise ServiceError("invalid_days", _l("Số ngày phải từ 0 đến 90."), field="dossier_days")
+    retention = data.get("scan_retention_days", 30)
+    if not isinstance(retention, int) or isinstance(retention, bool) or \
+            not 0 <= retention <= 3650:
+        raise ServiceError("invalid_days", _l("Số ngày phải từ 0 đến 3650."),
+                           field="scan_retention_days")
     round_ = Round(
         province_id=province_id,
         name=required_text(data.get("name"), "name", 255),
@@ -192,7 +197,7 @@ def create_round(session, actor, province_id, data: dict) -> Round:
         year=year, template_id=template.id,
         exempt_retirement_notice=bool(data.get("exempt_retirement_notice", True)),
         exempt_appointed_this_year=bool(data.get("exempt_appointed_this_year", True)),
-        dossier_days=dossier_days,
+        dossier_days=dossier_days, scan_retention_days=retention,
     )
     session.add(round_)
     session.flush()
