@@ -7,8 +7,6 @@ import re
 import shutil
 import signal
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -16,8 +14,8 @@ from gunicorn.config import Config
 from gunicorn.ctl.client import ControlClient, ControlClientError
 
 from tests.conftest import TEST_CONFIG
-from tests.deploy_tools import (DEPLOY, REPOSITORY, VENV_BIN, free_port, read, stop, tool,
-                                wait_for_port)
+from tests.deploy_tools import (DEPLOY, REPOSITORY, VENV_BIN, children, free_port, read,
+                                stop, tool, wait_for_port, wait_until)
 
 UNITS = ("tinnhiem.service", "tinnhiem-migrate.service", "tinnhiem-backup.service",
          "tinnhiem-backup.timer", "tinnhiem-worker.service")
@@ -204,28 +202,6 @@ def _dirty_arbiter(control_socket: str) -> set[int]:
         return {client.send_command("show dirty")["pid"]}
 
 
-def _children(pid: int) -> set[int]:
-    """The processes whose parent is `pid` (a gunicorn master's workers), read from /proc:
-    asking the control socket while a reload restarts it can catch gunicorn cancelling
-    the answer, which it logs as a traceback."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
-
-
-def _wait_until(condition, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-
-
 def test_two_gunicorn_instances_on_one_host_serve_with_their_own_control_sockets(
         tmp_path, sqlite_template):
     database = tmp_path / "tinnhiem.sqlite3"
@@ -239,15 +215,15 @@ def test_two_gunicorn_instances_on_one_host_serve_with_their_own_control_sockets
         (first, first_port), (second, second_port) = instances
         first_socket, second_socket = (str(tmp_path / "run" / f"gunicorn-127.0.0.1-{port}.ctl")
                                        for port in (first_port, second_port))
-        _wait_until(lambda: len(_workers(first_socket)) == 2 * len(
+        wait_until(lambda: len(_workers(first_socket)) == 2 * len(
             os.sched_getaffinity(0)) + 1)
-        _wait_until(lambda: len(_workers(second_socket)) == 2)
+        wait_until(lambda: len(_workers(second_socket)) == 2)
         # The unit's ExecReload: new workers replace the old, the instance keeps serving.
         before = _workers(second_socket)
         jobs_consumer = _dirty_arbiter(second_socket)
-        assert _children(second.pid) - jobs_consumer == before
+        assert children(second.pid) - jobs_consumer == before
         second.send_signal(signal.SIGHUP)
-        _wait_until(lambda: len(now := _children(second.pid) - jobs_consumer) == 2
+        wait_until(lambda: len(now := children(second.pid) - jobs_consumer) == 2
                     and not now & before)
         assert requests.get(f"http://127.0.0.1:{second_port}/login",
                             timeout=30).status_code == 200
