@@ -15,6 +15,9 @@ from flask import current_app, jsonify, request
 from sqlalchemy import select
 
 from tests import redis_server
+from tests.conftest import TEST_CONFIG
+from tests.deploy_tools import wait_until
+from tinnhiem import create_app
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.db import db
@@ -155,6 +158,22 @@ def test_the_embedded_queue_needs_no_redis(app, backend, monkeypatch, tmp_path):
         look.enqueue(marker="embedded")
     with running(app):
         _wait_for(app, "jobs.test.done")
+
+
+@pytest.mark.sqlite_only  # the queue's messages, whatever database the jobs use
+def test_a_consumer_runs_only_messages_signed_with_its_apps_key(app, caplog):
+    """Whoever can write to the queue (Redis) without SECRET_KEY cannot have a job run: a
+    message signed under another key is dropped with a logged error."""
+    other = create_app({**TEST_CONFIG, "SECRET_KEY": "another-secret-key",
+                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    assert queue_of(other).location == queue_of(app).location
+    with other.app_context():
+        look.enqueue(marker="forged")
+    with running(app):
+        wait_until(lambda: queue_of(app).huey.pending_count() == 0, seconds=15)
+    assert any("Error reading from queue" in r.message for r in caplog.records
+               if r.levelno == logging.ERROR)
+    assert _entries(app, "jobs.test.done") == []
 
 
 @pytest.mark.sqlite_only  # what is checked happens before any database is read

@@ -237,7 +237,7 @@ def _execute(app, name: str, arguments: str, job_id: str) -> None:
                       time.monotonic() - started, type(error).__name__, exc_info=error)
             _handle_failure(known, arguments, described)
             return
-    log.info("job done: %s in %.1f s", described, time.monotonic() - started)
+        log.info("job done: %s in %.1f s", described, time.monotonic() - started)
 
 
 def _handle_failure(known: Job, arguments: str, described: str) -> None:
