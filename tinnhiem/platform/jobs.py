@@ -34,6 +34,9 @@ The contract:
   not run again: a caller whose row stays "running" without progress offers to start again.
 - **Known by name.** The consumer knows the jobs its app imported: a job module must be
   imported by create_app (its views import it).
+- **Its rows may be gone.** By the time a job runs, what it names may have been deleted or
+  the database restored from a backup: it loads by id and returns quietly when nothing is
+  there. The queue is not in a backup.
 """
 import functools
 import hashlib
