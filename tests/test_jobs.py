@@ -21,7 +21,8 @@ from tinnhiem import create_app
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.db import db
-from tinnhiem.platform.jobs import job, queue_of
+from tinnhiem.platform.config import jobs_settings
+from tinnhiem.platform.jobs import job, queue_of, shown_location
 from tinnhiem.platform.jobs_consumer import running
 from tinnhiem.platform.request_log import current_request_id
 
@@ -186,3 +187,17 @@ def test_a_job_takes_plain_json_arguments_only(app):
         with pytest.raises(LookupError):
             queue_of(app).enqueue("tests.jobs.nobody", {})
     assert queue_of(app).huey.pending_count() == 0
+
+
+def test_the_queue_settings_are_checked_at_start_up(monkeypatch):
+    monkeypatch.setenv("JOBS_URL", "postgresql://tinnhiem:secret@db/tinnhiem")
+    with pytest.raises(ValueError, match="JOBS_URL must be") as refused:
+        jobs_settings()
+    assert "secret" not in str(refused.value)
+    monkeypatch.setenv("JOBS_URL", "redis://:secret@127.0.0.1:6379/1")
+    monkeypatch.setenv("JOBS_WORKERS", "0")
+    with pytest.raises(ValueError, match="JOBS_WORKERS must be 1 or more"):
+        jobs_settings()
+    monkeypatch.setenv("JOBS_WORKERS", "3")
+    assert jobs_settings()["JOBS_WORKERS"] == 3
+    assert shown_location(jobs_settings()["JOBS_URL"]) == "redis://:***@127.0.0.1:6379/1"
