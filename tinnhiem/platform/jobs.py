@@ -19,7 +19,8 @@ The contract:
   worker builds it with create_app() from the environment, as wsgi.py does), with no tenant
   scope bound: the job binds the scope of the rows it works on, through tenants. Its session
   is committed when it returns and rolled back when it raises, as a request's is; a long job
-  commits its progress as it goes. The database's statement timeouts of web requests do not
+  commits its progress as it goes, in short transactions (on SQLite a write transaction
+  holds back every web request that writes). The statement timeouts of web requests do not
   apply (as for the CLI).
 - **At most once.** A job is never retried. When it raises, its transaction is rolled back,
   the failure is logged (job name, job id and arguments, which are ids; the body must not
@@ -34,9 +35,10 @@ The contract:
   not run again: a caller whose row stays "running" without progress offers to start again.
 - **Known by name.** The consumer knows the jobs its app imported: a job module must be
   imported by create_app (its views import it).
-- **Its rows may be gone.** By the time a job runs, what it names may have been deleted or
-  the database restored from a backup: it loads by id and returns quietly when nothing is
-  there. The queue is not in a backup.
+- **Its rows may be gone, or be queued twice.** By the time a job runs, what it names may
+  have been deleted or the database restored from a backup (the queue is in no backup), and
+  two clicks queue two jobs: it loads by id, checks the row's state, and returns quietly
+  when there is nothing (left) to do.
 """
 import functools
 import hashlib
