@@ -4,6 +4,7 @@ workers under the embedded queue. A ping job queued here must be answered by the
 stops with its SIGTERM, leaving no process behind. (The queue itself: test_jobs.py.)"""
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -63,15 +64,21 @@ def test_the_worker_command_runs_jobs_and_stops_on_sigterm(tmp_path, database):
         env=_environment(tmp_path, database, **queue))
     try:
         answered = _ping(database, 30, **queue)
+        assert answered.exit_code == 0, answered.output
+        # The unit's ExecReload: the worker starts again in the same process, and answers.
+        worker.send_signal(signal.SIGHUP)
+        answered_again = _ping(database, 30, **queue)
         assert worker.poll() is None
     finally:
         started = time.monotonic()
         (output,) = stop(worker)
-    assert answered.exit_code == 0 and answered.output.startswith("OK: a consumer answered")
-    # The queued ping stood in the queue before the worker started: it was run too.
-    assert output.count("job done: jobs.ping") == 2, output
+    assert answered.output.startswith("OK: a consumer answered")
+    assert answered_again.exit_code == 0, (answered_again.output, output)
+    # The ping queued before the worker started stood in the queue: it was run too.
+    assert output.count("job done: jobs.ping") == 3, output
+    assert output.count("jobs consumer: 1 thread(s) on") == 2, output
     assert worker.returncode == 0 and time.monotonic() - started < 10, output
-    assert "jobs consumer: 1 thread(s) on" in output and "Traceback" not in output
+    assert "Traceback" not in output
 
 
 def test_gunicorn_runs_one_job_consumer_beside_its_workers_and_stops_it(tmp_path, database):
