@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,6 +29,7 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tinnhiem-bench-"
 
 import psycopg  # noqa: E402
 import requests  # noqa: E402
+from gunicorn.ctl.client import ControlClient  # noqa: E402
 
 from bench.live import KEYS, prepare_vote, restart_postgres  # noqa: E402
 from bench.results import write_section  # noqa: E402
@@ -124,13 +124,15 @@ class Voters:
             time.sleep(PACE)
 
 
-def _workers(master_pid: int) -> list[int]:
-    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
-    return [int(pid) for pid in children.stdout.split()]
+def _workers(control_socket: str) -> list[int]:
+    """The web workers, as gunicorn lists them: the master's other child runs the background
+    jobs' consumer (platform/jobs_consumer.py), which no request reaches."""
+    with ControlClient(control_socket, timeout=10) as client:
+        return [worker["pid"] for worker in client.send_command("show workers")["workers"]]
 
 
-def kill_a_worker(master_pid: int) -> None:
-    os.kill(_workers(master_pid)[0], signal.SIGKILL)
+def kill_a_worker(control_socket: str) -> None:
+    os.kill(_workers(control_socket)[0], signal.SIGKILL)
 
 
 def hold_codes_lock(owner_url: str, seconds: float) -> None:
@@ -169,13 +171,13 @@ def run(voters: int, lock_seconds: float, settle: float) -> dict:
         tmp = Path(tempfile.mkdtemp(prefix="tinnhiem-faults-"))
         env = gunicorn_server.production_env(tmp, DATABASE_URL=app_url, **KEYS)
         tally = Tally()
-        with gunicorn_server.serving_process(env) as (base, process):
-            master = process.pid
+        with gunicorn_server.serving_process(env) as (base, _process):
             crowd = Voters(base, slug, codes, tally)
             threads = [threading.Thread(target=crowd.run) for _ in range(voters)]
             for thread in threads:
                 thread.start()
-            faults = [("gunicorn worker killed (SIGKILL)", lambda: kill_a_worker(master)),
+            faults = [("gunicorn worker killed (SIGKILL)", lambda: kill_a_worker(
+                          env["GUNICORN_CONTROL_SOCKET"])),
                       ("PostgreSQL restarted (fast)", lambda: restart_postgres(cluster)),
                       (f"codes table locked for {lock_seconds:.0f} s",
                        lambda: hold_codes_lock(owner_url, lock_seconds))]

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # gunicorn reads this file before its --chdir
     sys.path.insert(0, str(ROOT))
 
-from tinnhiem.platform.config import require_shared_keys  # noqa: E402
+from tinnhiem.platform.config import jobs_embedded, jobs_settings, require_shared_keys  # noqa: E402,E501
 from tinnhiem.platform.logging_setup import GUNICORN_LOGCONFIG as logconfig_dict  # noqa: E402,F401
 from tinnhiem.platform.metrics import mark_worker_dead as child_exit  # noqa: E402,F401
 
@@ -29,6 +29,10 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def _slug(bind_address: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", bind_address)
+
+
 def _control_socket(bind_address: str) -> str:
     """One control socket per instance: two gunicorns on one host (a second port, a
     blue/green switch) must not take over each other's socket, so its name carries the bind
@@ -37,8 +41,7 @@ def _control_socket(bind_address: str) -> str:
         return os.environ["GUNICORN_CONTROL_SOCKET"]
     folder = (os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
               or os.environ.get("INSTANCE_PATH") or "instance")
-    return os.path.join(folder, "gunicorn-" + re.sub(r"[^A-Za-z0-9.]+", "-", bind_address)
-                        + ".ctl")
+    return os.path.join(folder, "gunicorn-" + _slug(bind_address) + ".ctl")
 
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
@@ -59,6 +62,18 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # has just closed.
 keepalive = _int("GUNICORN_KEEPALIVE", 75)
 control_socket = _control_socket(bind)
+# Per instance too: gunicorn names its dirty pool's PID file after it, and a second instance
+# on the host would take the first one's pool for an orphan and stop it.
+proc_name = "tinnhiem-" + _slug(bind)
+# The background jobs' consumer, when the queue is the embedded one (JOBS_URL unset: a SQLite
+# file on this host): one process beside the workers, in gunicorn's "dirty" pool, which
+# gunicorn starts, restarts if it dies and stops with itself, so `make run` needs no other
+# service. With JOBS_URL=redis://… tinnhiem-worker.service consumes and gunicorn runs none.
+_embedded_jobs = jobs_embedded(jobs_settings()["JOBS_URL"])
+dirty_apps = ["wsgi:EmbeddedJobs"] if _embedded_jobs else []
+dirty_workers = 1 if _embedded_jobs else 0
+# A job in progress gets the same time to finish as a request when gunicorn stops.
+dirty_graceful_timeout = graceful_timeout
 # Workers that would each make up their own SECRET_KEY stop the start here, in one line.
 require_shared_keys(os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"), workers)
 # Access logs stay off: the vote endpoints must leave no trace of who voted when.

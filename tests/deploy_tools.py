@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEPLOY = os.path.join(REPOSITORY, "deploy")
@@ -56,3 +57,27 @@ def stop(*processes: subprocess.Popen) -> list[str]:
             process.kill()
             process.wait()
     return [process.communicate()[0] or "" for process in processes]
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (a gunicorn master's workers), read from /proc:
+    asking the control socket while a reload restarts it can catch gunicorn cancelling
+    the answer, which it logs as a traceback."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def wait_until(condition, seconds=30.0):
+    """What `condition()` returns once it is true (asked every 0.2 s)."""
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+    return found

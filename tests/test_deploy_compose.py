@@ -31,7 +31,7 @@ def _values(service: dict) -> str:
 
 def test_the_compose_file_starts_the_production_shape():
     services = _compose()["services"]
-    assert set(services) == {"postgres", "redis", "migrate", *APP_HOSTS, "nginx"}
+    assert set(services) == {"postgres", "redis", "migrate", *APP_HOSTS, "worker", "nginx"}
     assert services["postgres"]["image"].startswith("postgres:15")
     migrate = services["migrate"]
     assert migrate["command"] == ["flask", "--app", "wsgi", "db", "upgrade"]
@@ -56,6 +56,23 @@ def test_the_compose_file_starts_the_production_shape():
         assert "ports" not in app  # only nginx is published
     assert {services["nginx"]["depends_on"][name]["condition"] for name in APP_HOSTS} \
         == {"service_healthy"}
+
+
+def test_the_compose_worker_consumes_the_app_hosts_job_queue():
+    """The app hosts queue jobs in Redis (so gunicorn runs no consumer of its own); the worker
+    reads the same queue with the app hosts' settings, as the app role."""
+    services = _compose()["services"]
+    worker = services["worker"]
+    assert worker["command"] == ["flask", "--app", "wsgi", "jobs", "worker"]
+    assert worker["environment"] == services["app"]["environment"]
+    assert worker["environment"]["JOBS_URL"].startswith("redis://redis:")
+    assert worker["environment"]["JOBS_URL"] != worker["environment"]["RATELIMIT_STORAGE_URI"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "MIGRATE_DATABASE_URL" not in worker["environment"] and "ports" not in worker
+    assert int(worker["stop_grace_period"].rstrip("s")) > 60  # JOBS_GRACEFUL_TIMEOUT
+    redis = services["redis"]["command"]
+    assert redis[redis.index("--appendonly") + 1] == "yes"  # queued jobs survive a restart
 
 
 def test_every_secret_comes_from_the_operators_env_file():

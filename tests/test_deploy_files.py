@@ -7,8 +7,6 @@ import re
 import shutil
 import signal
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -16,11 +14,11 @@ from gunicorn.config import Config
 from gunicorn.ctl.client import ControlClient, ControlClientError
 
 from tests.conftest import TEST_CONFIG
-from tests.deploy_tools import (DEPLOY, REPOSITORY, VENV_BIN, free_port, read, stop, tool,
-                                wait_for_port)
+from tests.deploy_tools import (DEPLOY, REPOSITORY, VENV_BIN, children, free_port, read,
+                                stop, tool, wait_for_port, wait_until)
 
 UNITS = ("tinnhiem.service", "tinnhiem-migrate.service", "tinnhiem-backup.service",
-         "tinnhiem-backup.timer")
+         "tinnhiem-backup.timer", "tinnhiem-worker.service")
 SERVICES = [unit for unit in UNITS if unit.endswith(".service")]
 
 
@@ -68,9 +66,10 @@ def test_every_service_is_hardened(unit_copies):
 
 
 def test_only_the_migration_and_backup_units_read_the_owners_credentials():
-    web, migrate, backup = (_settings(unit) for unit in SERVICES)
-    assert web["EnvironmentFile"] == ["/etc/tinnhiem/env"]
-    assert "migrate.env" not in read("tinnhiem.service")
+    web, migrate, backup, worker = (_settings(unit) for unit in SERVICES)
+    for unit, name in ((web, "tinnhiem.service"), (worker, "tinnhiem-worker.service")):
+        assert unit["EnvironmentFile"] == ["/etc/tinnhiem/env"]
+        assert "migrate.env" not in read(name)
     for unit in (migrate, backup):
         assert unit["EnvironmentFile"] == ["/etc/tinnhiem/env", "/etc/tinnhiem/migrate.env"]
         assert unit["Type"] == ["oneshot"]
@@ -91,10 +90,27 @@ def test_the_web_unit_migrates_first_restarts_with_limits_and_reloads():
         "/opt/tinnhiem/.venv/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app"]
 
 
+def test_the_worker_unit_runs_the_consumer_as_the_web_unit_runs_gunicorn():
+    """The same user, folders, migration first and restart limits as the web unit; a stop
+    lets jobs in progress finish (JOBS_GRACEFUL_TIMEOUT, 60 s) before systemd kills."""
+    web, worker = _settings("tinnhiem.service"), _settings("tinnhiem-worker.service")
+    assert worker["ExecStart"] == ["/opt/tinnhiem/.venv/bin/flask --app wsgi jobs worker"]
+    for key in ("User", "Group", "WorkingDirectory", "Requires", "StateDirectory",
+                "CacheDirectory", "UMask", "Restart", "StartLimitBurst", "KillMode",
+                "NoNewPrivileges", "ProtectSystem", "SystemCallFilter",
+                "RestrictAddressFamilies", "CapabilityBoundingSet"):
+        assert worker[key] == web[key], key
+    assert worker["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
+    assert int(worker["TimeoutStopSec"][0]) > 60
+    # A stop of the worker must not remove the web unit's /run/tinnhiem (control socket).
+    assert "RuntimeDirectory" not in worker
+    assert worker["UnsetEnvironment"] == ["PROMETHEUS_MULTIPROC_DIR"]
+
+
 # --- gunicorn ----------------------------------------------------------------------------
 
 GUNICORN_ENV = ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_CONTROL_SOCKET",
-                "RUNTIME_DIRECTORY", "INSTANCE_PATH", "BIND", "PORT")
+                "RUNTIME_DIRECTORY", "INSTANCE_PATH", "BIND", "PORT", "JOBS_URL")
 
 
 def _gunicorn_config(monkeypatch, **env):
@@ -138,6 +154,12 @@ def test_the_gunicorn_configuration_has_the_production_settings(monkeypatch):
     assert _gunicorn_config(monkeypatch, RUNTIME_DIRECTORY="/run/tinnhiem", PORT="8001") \
         .control_socket == "/run/tinnhiem/gunicorn-127.0.0.1-8001.ctl"
     assert _gunicorn_config(monkeypatch, WEB_CONCURRENCY="12").workers == 12  # no cap
+    # The embedded job queue's consumer: one process of gunicorn's own, none under Redis.
+    assert (conf.dirty_workers, conf.dirty_apps) == (1, ["wsgi:EmbeddedJobs"])
+    assert conf.dirty_graceful_timeout == conf.graceful_timeout
+    assert conf.proc_name == "tinnhiem-127.0.0.1-8000"  # its PID file's name, per instance
+    shared = _gunicorn_config(monkeypatch, JOBS_URL="redis://127.0.0.1:6379/1")
+    assert (shared.dirty_workers, shared.dirty_apps) == (0, [])
 
 
 def test_every_gunicorn_setting_is_documented():
@@ -174,26 +196,10 @@ def _workers(control_socket: str) -> set[int]:
         return set()
 
 
-def _children(pid: int) -> set[int]:
-    """The processes whose parent is `pid` (a gunicorn master's workers), read from /proc:
-    asking the control socket while a reload restarts it can catch gunicorn cancelling
-    the answer, which it logs as a traceback."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
-
-
-def _wait_until(condition, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
+def _dirty_arbiter(control_socket: str) -> set[int]:
+    """The process that runs the embedded job consumer (a child of the master)."""
+    with ControlClient(control_socket, timeout=10) as client:
+        return {client.send_command("show dirty")["pid"]}
 
 
 def test_two_gunicorn_instances_on_one_host_serve_with_their_own_control_sockets(
@@ -209,14 +215,16 @@ def test_two_gunicorn_instances_on_one_host_serve_with_their_own_control_sockets
         (first, first_port), (second, second_port) = instances
         first_socket, second_socket = (str(tmp_path / "run" / f"gunicorn-127.0.0.1-{port}.ctl")
                                        for port in (first_port, second_port))
-        _wait_until(lambda: len(_workers(first_socket)) == 2 * len(
+        wait_until(lambda: len(_workers(first_socket)) == 2 * len(
             os.sched_getaffinity(0)) + 1)
-        _wait_until(lambda: len(_workers(second_socket)) == 2)
+        wait_until(lambda: len(_workers(second_socket)) == 2)
         # The unit's ExecReload: new workers replace the old, the instance keeps serving.
         before = _workers(second_socket)
-        assert _children(second.pid) == before
+        jobs_consumer = _dirty_arbiter(second_socket)
+        assert children(second.pid) - jobs_consumer == before
         second.send_signal(signal.SIGHUP)
-        _wait_until(lambda: len(now := _children(second.pid)) == 2 and not now & before)
+        wait_until(lambda: len(now := children(second.pid) - jobs_consumer) == 2
+                    and not now & before)
         assert requests.get(f"http://127.0.0.1:{second_port}/login",
                             timeout=30).status_code == 200
     finally:

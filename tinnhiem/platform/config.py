@@ -222,13 +222,16 @@ def jobs_settings() -> dict:
                                                     "unix://"))):
         raise ValueError(f"JOBS_URL must be unset, sqlite, sqlite:///FILE or redis://…,"
                          f" not {url.split('@')[-1]!r}")
+    workers = int(os.environ.get("JOBS_WORKERS", "").strip() or 2)
+    if workers < 1:
+        raise ValueError(f"JOBS_WORKERS must be 1 or more, not {workers}")
     return {
         # Unset (sqlite): a SQLite file beside the app's (or in the instance folder), consumed
         # by the one process gunicorn starts beside its workers; redis://…: every host's queue,
         # consumed by tinnhiem-worker.service.
         "JOBS_URL": url,
         # Threads of each consumer: jobs that run at once in it.
-        "JOBS_WORKERS": int(os.environ.get("JOBS_WORKERS", "").strip() or 2),
+        "JOBS_WORKERS": workers,
         # Seconds a job in progress gets to finish when its consumer stops.
         "JOBS_GRACEFUL_TIMEOUT": int(os.environ.get("JOBS_GRACEFUL_TIMEOUT", "").strip() or 60),
     }

@@ -19,7 +19,8 @@ The contract:
   worker builds it with create_app() from the environment, as wsgi.py does), with no tenant
   scope bound: the job binds the scope of the rows it works on, through tenants. Its session
   is committed when it returns and rolled back when it raises, as a request's is; a long job
-  commits its progress as it goes. The database's statement timeouts of web requests do not
+  commits its progress as it goes, in short transactions (on SQLite a write transaction
+  holds back every web request that writes). The statement timeouts of web requests do not
   apply (as for the CLI).
 - **At most once.** A job is never retried. When it raises, its transaction is rolled back,
   the failure is logged (job name, job id and arguments, which are ids; the body must not
@@ -34,6 +35,10 @@ The contract:
   not run again: a caller whose row stays "running" without progress offers to start again.
 - **Known by name.** The consumer knows the jobs its app imported: a job module must be
   imported by create_app (its views import it).
+- **Its rows may be gone, or be queued twice.** By the time a job runs, what it names may
+  have been deleted or the database restored from a backup (the queue is in no backup), and
+  two clicks queue two jobs: it loads by id, checks the row's state, and returns quietly
+  when there is nothing (left) to do.
 """
 import functools
 import hashlib
@@ -237,7 +242,7 @@ def _execute(app, name: str, arguments: str, job_id: str) -> None:
                       time.monotonic() - started, type(error).__name__, exc_info=error)
             _handle_failure(known, arguments, described)
             return
-    log.info("job done: %s in %.1f s", described, time.monotonic() - started)
+        log.info("job done: %s in %.1f s", described, time.monotonic() - started)
 
 
 def _handle_failure(known: Job, arguments: str, described: str) -> None:

@@ -10,7 +10,7 @@ import re
 import time
 import uuid
 
-from flask import g, has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 
 log = logging.getLogger("tinnhiem.requests")
 
@@ -22,9 +22,10 @@ LINK_ARGUMENTS = frozenset({"slug", "link", "token"})
 
 
 def current_request_id() -> str | None:
-    """The proxy's X-Request-ID when it looks like one, else a new id; kept for the request."""
+    """The proxy's X-Request-ID when it looks like one, else a new id; kept for the request.
+    A background job's lines carry the job's id instead (platform/jobs.py)."""
     if not has_request_context():
-        return None
+        return g.get("job_id") if has_app_context() else None
     if "request_id" not in g:
         given = request.headers.get(REQUEST_ID_HEADER, "")
         g.request_id = given if _SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
