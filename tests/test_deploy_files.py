@@ -18,7 +18,8 @@ from tests.deploy_tools import (DEPLOY, REPOSITORY, VENV_BIN, children, free_por
                                 stop, tool, wait_for_port, wait_until)
 
 UNITS = ("tinnhiem.service", "tinnhiem-migrate.service", "tinnhiem-backup.service",
-         "tinnhiem-backup.timer", "tinnhiem-worker.service")
+         "tinnhiem-backup.timer", "tinnhiem-worker.service", "tinnhiem-scans-purge.service",
+         "tinnhiem-scans-purge.timer")
 SERVICES = [unit for unit in UNITS if unit.endswith(".service")]
 
 
@@ -65,14 +66,15 @@ def test_every_service_is_hardened(unit_copies):
         == len(services)
 
 
-def test_only_the_migration_and_backup_units_read_the_owners_credentials():
-    web, migrate, backup, worker = (_settings(unit) for unit in SERVICES)
+def test_only_the_migration_backup_and_purge_units_read_the_owners_credentials():
+    web, migrate, backup, worker, purge = (_settings(unit) for unit in SERVICES)
     for unit, name in ((web, "tinnhiem.service"), (worker, "tinnhiem-worker.service")):
         assert unit["EnvironmentFile"] == ["/etc/tinnhiem/env"]
         assert "migrate.env" not in read(name)
-    for unit in (migrate, backup):
+    for unit in (migrate, backup, purge):
         assert unit["EnvironmentFile"] == ["/etc/tinnhiem/env", "/etc/tinnhiem/migrate.env"]
         assert unit["Type"] == ["oneshot"]
+    assert purge["ExecStart"] == ["/opt/tinnhiem/.venv/bin/flask --app wsgi scans purge"]
     assert migrate["ExecStart"] == ["/opt/tinnhiem/.venv/bin/flask --app wsgi db upgrade"]
     assert "backup create" in backup["ExecStart"][0]
     assert "ExecStartPre" not in web
