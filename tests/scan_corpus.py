@@ -15,7 +15,7 @@ import uuid
 import cv2
 import numpy as np
 
-from tinnhiem.scanning import layout
+from tinnhiem.conferences import ballot_layout as layout
 
 CONFERENCE_ID = uuid.UUID("5b0c3a1e-9d2f-4c67-8e10-2a4b6c8d0e1f")
 TEMPLATE_VERSION = 3

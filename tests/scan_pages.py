@@ -50,3 +50,18 @@ def scanned(make, world, ballots: list[str], per_page: int | None = None, status
         return ids
 
     return make._run(create)
+
+
+def drawn(make, world, page_id):
+    """A blind check drawn on the ballot starting at `page_id`; returns its id."""
+    from tinnhiem.scanning.models import ScanCheck
+
+    conference = world.voting
+
+    def create(session):
+        check = ScanCheck(id=uuid.uuid4(), conference_id=conference.id, page_id=page_id,
+                          province_id=conference.province_id, unit_id=conference.unit_id)
+        session.add(check)
+        return check.id
+
+    return make._run(create)

@@ -31,7 +31,9 @@ def _real_values(world) -> dict:
             "type_id": world.a1.type_id, "round_id": world.round_a.id,
             "conference_id": world.conference_a1.id, "nominee_id": world.nominee_a1.id,
             "ballot_id": world.conference_a1.id, "entry_id": world.conference_a1.id,
-            "request_id": world.conference_a1.id, "slug": world.slug, "target": "open",
+            "request_id": world.conference_a1.id, "batch_id": world.conference_a1.id,
+            "page_id": world.conference_a1.id, "check_id": world.conference_a1.id, "row": 0,
+            "slug": world.slug, "target": "open",
             "action": "submit", "token": "x", "code": "en", "filename": "css/app.css"}
 
 

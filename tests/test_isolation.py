@@ -3,7 +3,10 @@ import re
 
 import pytest
 
+from tinnhiem.scanning.models import ScanPage
 from tests.conftest import PASSWORD
+from tests.factories import rows
+from tests.scan_pages import drawn, scanned
 
 # Routes whose parameters name no tenant object.
 NOT_OBJECT_ROUTES = {"/static/<path:filename>", "/lang/<code>"}
@@ -11,9 +14,9 @@ NOT_OBJECT_ROUTES = {"/static/<path:filename>", "/lang/<code>"}
 # further through them (a code of another conference is refused: see test_voting).
 VOTER_ROUTES = ("/v/", "/api/v1/polls/", "/r/")
 # Path parameters that are not object ids (the object is named by the other parameters).
-NOT_OBJECT_PARAMS = {"target": "open", "action": "submit"}
+NOT_OBJECT_PARAMS = {"target": "open", "action": "submit", "row": 0}
 # Routes about the counting board's paper sheets are called on a paper conference.
-PAPER_ROUTE = re.compile(r"/(sheet|count|results|minutes)")
+PAPER_ROUTE = re.compile(r"/(sheet|count|results|minutes|scans)")
 OUTSIDERS = ["unit_admin_a2", "counter_a1_other", "unit_admin_b1", "admin_b"]
 
 
@@ -65,6 +68,10 @@ def _paper_conference_with_a_sheet(make, w):
         counting.count(session, actor, conference)
 
     make.as_account(w.unit_admin_a1, accept_and_count)
+    # Its board's scans: a batch, a page read with a doubtful row, a ballot drawn for the check.
+    [w.scan_page_id] = scanned(make, w, ["?"])
+    w.scan_batch_id = rows(make, ScanPage, id=w.scan_page_id)[0].batch_id
+    w.scan_check_id = drawn(make, w, w.scan_page_id)
 
 
 def object_routes(app):
@@ -82,7 +89,8 @@ def _arguments(rule, world):
               "conference_id": world.conference_a1.id, "nominee_id": world.nominee_a1.id,
               "ballot_id": world.paper_ballot.id, "session_id": world.session_a1.id,
               "entry_id": world.cadre_entry.id, "request_id": world.cadre_request.id,
-              **NOT_OBJECT_PARAMS}
+              "batch_id": world.scan_batch_id, "page_id": world.scan_page_id,
+              "check_id": world.scan_check_id, **NOT_OBJECT_PARAMS}
     if PAPER_ROUTE.search(rule.rule):
         values["conference_id"] = world.paper_conference.id
     unknown = set(rule.arguments) - values.keys()

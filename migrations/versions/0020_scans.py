@@ -131,7 +131,7 @@ def downgrade():
         batch_op.drop_column('scan_figures')
         batch_op.drop_column('evidence_digest')
     with op.batch_alter_table('rounds') as batch_op:
-        batch_op.drop_constraint('ck_rounds_scan_retention_range', type_='check')
+        batch_op.drop_constraint('scan_retention_range', type_='check')
         batch_op.drop_column('scan_retention_days')
     with op.batch_alter_table('conferences') as batch_op:
         batch_op.drop_column('certified_at')

@@ -1,11 +1,11 @@
 """The printable ballot (Phụ lục 4), rendered from the same template as the pages, in the
-machine-readable layout of tinnhiem/scanning/layout.py (markers, a QR code per page, boxes of
+machine-readable layout of conferences/ballot_layout.py (markers, a QR code per page, boxes of
 fixed size and place; long lists run over several pages, each readable alone)."""
 import segno
 from markupsafe import Markup
 
 from tinnhiem.platform.pdf import render_pdf
-from tinnhiem.scanning import layout
+from tinnhiem.conferences import ballot_layout as layout
 
 
 def page_qr(payload: layout.Payload) -> Markup:

@@ -18,7 +18,7 @@ import functools
 import cv2
 import numpy as np
 
-from tinnhiem.scanning import layout
+from tinnhiem.conferences import ballot_layout as layout
 
 CELL = 1.0  # mm
 SAME_SHEET = 0.55  # weighted overlap from which two pages are taken for one sheet

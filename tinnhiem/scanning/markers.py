@@ -8,7 +8,7 @@ import math
 import cv2
 import numpy as np
 
-from tinnhiem.scanning import layout
+from tinnhiem.conferences import ballot_layout as layout
 
 WORK_SIDE = 1400  # the long side the markers are looked for at (a 300 dpi A4 is 3508)
 

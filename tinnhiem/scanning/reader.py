@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 from flask_babel import lazy_gettext as _l
 
-from tinnhiem.scanning import layout, markers
+from tinnhiem.conferences import ballot_layout as layout
+from tinnhiem.scanning import markers
 from tinnhiem.scanning.fingerprint import Fingerprint, fingerprint
 from tinnhiem.scanning.pages import ScanError
 
