@@ -65,3 +65,26 @@ def drawn(make, world, page_id):
         return check.id
 
     return make._run(create)
+
+
+def scanner_pdf(images, dpi: int) -> bytes:
+    """A scanner's multi-page PDF: each grey image a JPEG on a page of its size at `dpi`."""
+    import io
+
+    import cv2
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument.new()
+    for image in images:
+        ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        assert ok
+        width, height = (image.shape[1] * 72 / dpi, image.shape[0] * 72 / dpi)
+        picture = pdfium.PdfImage.new(document)
+        picture.load_jpeg(io.BytesIO(encoded.tobytes()))
+        picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
+        page = document.new_page(width, height)
+        page.insert_obj(picture)
+        page.gen_content()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

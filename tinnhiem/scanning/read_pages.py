@@ -42,9 +42,9 @@ def page_image(session, conference, page_id) -> bytes | None:
 
 
 def fingerprints(session, conference) -> list[tuple]:
-    """(id, page number, packed fingerprint) of every page of the conference's ballot read
-    so far and not itself a duplicate: what a new page is compared with."""
+    """(id, page number, rows read, packed fingerprint) of every page of the conference's
+    ballot read so far and not itself a duplicate: what a new page is compared with."""
     return list(session.execute(
-        select(ScanPage.id, ScanPage.page_number, ScanPage.fingerprint).where(
+        select(ScanPage.id, ScanPage.page_number, ScanPage.rows, ScanPage.fingerprint).where(
             ScanPage.conference_id == conference.id, ScanPage.fingerprint.is_not(None),
             ScanPage.status != "duplicate")).all())

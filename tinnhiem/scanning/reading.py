@@ -76,11 +76,16 @@ def count_pages(data: bytes) -> int:
 
 
 def _seen(session, conference) -> dict:
-    """page number -> [(page id, fingerprint)] of the conference's pages read so far."""
+    """page number -> [(page id, what it said, fingerprint)] of the conference's pages read
+    so far."""
     seen = {}
-    for page_id, number, packed in read_pages.fingerprints(session, conference):
-        seen.setdefault(number, []).append((page_id, unpack(number, packed)))
+    for page_id, number, rows, packed in read_pages.fingerprints(session, conference):
+        seen.setdefault(number, []).append((page_id, _said(rows), unpack(number, packed)))
     return seen
+
+
+def _said(rows) -> tuple:
+    return tuple((r["index"], r["status"], r["mark"]) for r in rows or [])
 
 
 def _read_one(session, batch, conference, version, image, seen) -> None:
@@ -90,9 +95,12 @@ def _read_one(session, batch, conference, version, image, seen) -> None:
         _keep(session, batch, status="refused", error_code=error.code, image=image)
         return
     upright = cv2.rotate(image, cv2.ROTATE_180) if reading.upside_down else image
-    earlier = next((page_id for page_id, print_ in seen.get(reading.page, [])
-                    if same_sheet(print_, reading.fingerprint)), None)
     rows = [_row(r) for r in reading.rows]
+    # The same sheet scanned twice reads the same, row by row: two sheets that read
+    # differently are never taken for one, however alike their ink.
+    said = _said(rows)
+    earlier = next((page_id for page_id, page_said, print_ in seen.get(reading.page, [])
+                    if page_said == said and same_sheet(print_, reading.fingerprint)), None)
     doubts = sum(1 for r in reading.rows if r.status in (DOUBTFUL, CROSSED))
     if earlier is not None:
         status = "duplicate"
@@ -103,7 +111,7 @@ def _read_one(session, batch, conference, version, image, seen) -> None:
                  page_count=reading.pages, rows=rows, fingerprint=pack(reading.fingerprint),
                  duplicate_of=earlier)
     if earlier is None:
-        seen.setdefault(reading.page, []).append((page.id, reading.fingerprint))
+        seen.setdefault(reading.page, []).append((page.id, said, reading.fingerprint))
 
 
 def _row(row) -> dict:
