@@ -156,51 +156,55 @@ class Sheet:
 ROW_KINDS = ("mark",) * 12 + ("blank", "several", "crossed", "scribble", "across", "faint")
 
 
-def marked_sheet(n: int, rng, tool=PEN, kinds=ROW_KINDS, dpi: int = 300, write_ins=True,
-                 **ballot) -> Sheet:
+def marked_sheet(n: int, plan, hand=None, tool=PEN, kinds=ROW_KINDS, dpi: int = 300,
+                 write_ins=True, **ballot) -> Sheet:
+    """A ballot marked at random: `plan` chooses each row's kind, box and style, `hand` the
+    wavering of every stroke (the same plan with another hand: a sheet marked alike)."""
+    hand = plan if hand is None else hand
     pages = [p.copy() for p in blank_pages(n, dpi, **ballot)]
     truth = []
     for spec, image in zip(layout.pages_for(n), pages):
         for slot in range(spec.rows):
-            kind = kinds[rng.integers(len(kinds))]
+            kind = kinds[plan.integers(len(kinds))]
             if kind == "faint" and tool is PENCIL:
                 kind = "mark"
-            truth.append(_mark_row(image, slot, kind, dpi, rng, tool))
-        if write_ins and rng.random() < 0.5:
-            write_in(image, dpi, rng, layout.row_top(spec.rows) + 1 if spec.rows < 15 else 262)
+            truth.append(_mark_row(image, slot, kind, dpi, plan, hand, tool))
+        if write_ins and plan.random() < 0.5:
+            write_in(image, dpi, hand, layout.row_top(spec.rows) + 1 if spec.rows < 15 else 262)
     return Sheet(pages, truth, dpi)
 
 
-def _mark_row(image, slot, kind, dpi, rng, tool):
-    level = int(rng.integers(3))
+def _mark_row(image, slot, kind, dpi, plan, hand, tool):
+    level = int(plan.integers(3))
     box = layout.box_rect(slot, level)
+    style = STYLES[plan.integers(len(STYLES))]
     if kind == "mark":
-        draw_mark(image, box, STYLES[rng.integers(len(STYLES))], dpi, rng, tool)
+        draw_mark(image, box, style, dpi, hand, tool)
         return ("mark", level)
     if kind == "blank":
         return "blank"
     if kind == "several":
-        other = (level + 1 + int(rng.integers(2))) % 3
-        draw_mark(image, box, "x", dpi, rng, tool)
-        draw_mark(image, layout.box_rect(slot, other), STYLES[rng.integers(2)], dpi, rng, tool)
+        other = (level + 1 + int(plan.integers(2))) % 3
+        draw_mark(image, box, "x", dpi, hand, tool)
+        draw_mark(image, layout.box_rect(slot, other), STYLES[plan.integers(2)], dpi, hand, tool)
         return "several"
     if kind == "crossed":
-        cross_out(image, layout.name_rect(slot), dpi, rng, tool)
-        if rng.random() < 0.5:
-            draw_mark(image, box, "x", dpi, rng, tool)
+        cross_out(image, layout.name_rect(slot), dpi, hand, tool)
+        if plan.random() < 0.5:
+            draw_mark(image, box, "x", dpi, hand, tool)
         return "crossed"
     if kind == "scribble":
-        draw_mark(image, box, "scribble", dpi, rng, tool)
-        draw_mark(image, layout.box_rect(slot, (level + 1) % 3), "x", dpi, rng, tool)
+        draw_mark(image, box, "scribble", dpi, hand, tool)
+        draw_mark(image, layout.box_rect(slot, (level + 1) % 3), "x", dpi, hand, tool)
         return "doubtful"
     if kind == "across":
         level = min(level, 1)
         a, b = layout.box_rect(slot, level), layout.box_rect(slot, level + 1)
         middle = layout.Rect((a.x + b.x + b.w) / 2 - 9, a.y, 18, a.h)
-        draw_mark(image, middle, "x", dpi, rng, tool)
+        draw_mark(image, middle, "x", dpi, hand, tool)
         return "doubtful"
     if kind == "faint":  # a light pencil mark on a ballot marked in pen
-        draw_mark(image, box, "x", dpi, rng, (200, 0.35))
+        draw_mark(image, box, "x", dpi, hand, (200, 0.35))
         return "doubtful"
     raise ValueError(kind)
 

@@ -20,9 +20,9 @@ import numpy as np
 
 from tinnhiem.scanning import layout
 
-CELL = 1.0  # mm
-SAME_SHEET = 0.55  # weighted overlap from which two pages are taken for one sheet
-MIN_INK = 0.5  # cells' worth of ink below which a page has nothing to compare
+CELL = 0.5  # mm
+SAME_SHEET = 0.68  # outline overlap from which two pages are taken for one sheet
+MIN_INK = 30.0  # cells' worth of outline below which a page has nothing to compare (dust)
 
 
 @dataclasses.dataclass
@@ -60,6 +60,7 @@ def _print_mask(rows: int, px_per_mm: float) -> np.ndarray:
         for level in range(3):
             b = layout.box_rect(slot, level)
             cv2.rectangle(mask, at(b.x, b.y), at(b.x + b.w, b.y + b.h), 0.0, width)
+    for slot in range(rows + 1):
         y = layout.row_top(slot)
         cv2.line(mask, at(zone.x, y), at(zone.x + zone.w, y), 0.0, width)
     for left, _right in layout.LEVEL_COLUMNS[1:]:
@@ -75,7 +76,10 @@ def fingerprint(dark: np.ndarray, spec: layout.PageSpec, px_per_mm: float) -> Fi
     mask = _print_mask(spec.rows, px_per_mm)
     y0, x0 = round(zone.y * px_per_mm), round(zone.x * px_per_mm)
     patch = dark[y0:y0 + mask.shape[0], x0:x0 + mask.shape[1]]
-    ink = np.where(patch > 0.22, patch, 0.0) * mask
+    ink = (patch > 0.22).astype(np.uint8)
+    # the outline of the ink, not its area: a box filled in is much the same on any two sheets,
+    # where a stroke runs is not
+    ink = cv2.morphologyEx(ink, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) * mask
     cells = cv2.resize(ink, (round(zone.w / CELL), round(zone.h / CELL)),
                        interpolation=cv2.INTER_AREA)
     return Fingerprint(spec.number, np.round(np.clip(cells, 0, 1) * 255).astype(np.uint8))

@@ -70,11 +70,13 @@ def box_rect(slot: int, level: int) -> Rect:
                 BOX_WIDTH, BOX_HEIGHT)
 
 
-def gap_rect(slot: int, level: int) -> Rect:
-    """Between the box of `level` and the next one, less the printed column rule: ink here is
-    a mark running across two boxes."""
+def gap_rects(slot: int, level: int) -> tuple[Rect, Rect]:
+    """Between the box of `level` and the next one, either side of the printed column rule:
+    ink here is a mark running across two boxes."""
     a, b = box_rect(slot, level), box_rect(slot, level + 1)
-    return Rect(a.x + a.w + 1.0, a.y + 1.0, b.x - a.x - a.w - 2.0, a.h - 2.0)
+    rule = LEVEL_COLUMNS[level][1]
+    return (Rect(a.x + a.w + 1.0, a.y + 1.0, rule - 1.2 - a.x - a.w - 1.0, a.h - 2.0),
+            Rect(rule + 1.2, a.y + 1.0, b.x - 1.0 - rule - 1.2, a.h - 2.0))
 
 
 def name_rect(slot: int) -> Rect:

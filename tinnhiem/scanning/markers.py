@@ -10,6 +10,7 @@ import numpy as np
 
 from tinnhiem.scanning import layout
 
+SOLID = 0.9  # a marker's share of its own hull (0.82 for the hollow one)
 WORK_SIDE = 1400  # the long side the markers are looked for at (a 300 dpi A4 is 3508)
 
 
@@ -85,6 +86,13 @@ def _quad_area(points: np.ndarray) -> float:
     return abs(cv2.contourArea(points.astype(np.float32)))
 
 
+def _some_markers(candidates, side: int) -> bool:
+    """Two or more of the page's markers (alike in size and solid) without the other ones: a
+    page partly out of the picture."""
+    solid = [c for c in candidates if c[2] > 0.74 and c[1] > 0.015 * side]
+    return any(sum(0.85 < c[1] / d[1] < 1.18 for d in solid) >= 2 for c in solid)
+
+
 def find_markers(image: np.ndarray, dark: np.ndarray) -> Found:
     candidates = _candidates(dark)
     if not candidates:
@@ -96,7 +104,11 @@ def find_markers(image: np.ndarray, dark: np.ndarray) -> Found:
                                                              - layout.MARKERS[0][1])
     for combo in itertools.combinations(range(len(candidates)), 4):
         sides = [candidates[i][1] for i in combo]
-        if max(sides) > 1.7 * min(sides):
+        if max(sides) > 1.4 * min(sides):  # one printed size, seen in perspective
+            continue
+        fills = sorted(candidates[i][2] for i in combo)
+        # three solid markers and one hollow (the top-left one); letters are less solid
+        if fills[1] < SOLID or fills[1] - fills[0] < 0.06 or fills[0] < 0.7:
             continue
         points = np.array([candidates[i][0] for i in combo], np.float64)
         ordered = points[_order(points)]
@@ -104,22 +116,18 @@ def find_markers(image: np.ndarray, dark: np.ndarray) -> Found:
         short, long = sorted(((edges[0] + edges[2]) / 2, (edges[1] + edges[3]) / 2))
         if not 0.7 * want < short / long < 1.3 * want:
             continue
-        # the marker is ~4% of the page's long side: rules out a page's other dark squares
-        if not 0.02 < np.mean(sides) / long < 0.07:
+        # the marker is ~4% of the page's long side, and the page most of the picture
+        if not 0.02 < np.mean(sides) / long < 0.07 or long < 0.3 * max(dark.shape):
             continue
         area = _quad_area(ordered)
         if area > best_area:
             best, best_area = [combo[j] for j in _order(points)], area
     if best is None:
-        edge = any(c[3] for c in candidates)
-        raise NotFound("cut_off" if edge or len(candidates) >= 2 else "no_ballot")
+        raise NotFound("cut_off" if _some_markers(candidates, max(dark.shape)) else "no_ballot")
     chosen = [candidates[i] for i in best]
     if any(c[3] for c in chosen):
         raise NotFound("cut_off")
-    fills = np.array([c[2] for c in chosen])
-    hollow = int(np.argmin(fills))
-    if sorted(fills)[1] - fills[hollow] < 0.06:  # no clear hollow marker: cannot orient
-        raise NotFound("unreadable")
+    hollow = int(np.argmin([c[2] for c in chosen]))
     corners = np.array([chosen[(hollow + k) % 4][0] for k in range(4)], np.float32)
     dx, dy = corners[1] - corners[0]
     span = np.linalg.norm(corners[1] - corners[0]) / (layout.MARKERS[1][0] - layout.MARKERS[0][0])

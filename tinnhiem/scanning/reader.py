@@ -169,12 +169,14 @@ def _read_rows(dark: np.ndarray, spec: layout.PageSpec) -> list[RowReading]:
     cover = np.array([[(b > INK).mean() for b in row] for row in boxes])
     trace = np.array([[(b > TRACE).mean() for b in row] for row in boxes])
     strength = np.array([[np.percentile(b, 95) for b in row] for row in boxes])
-    gaps = np.array([[(_mean_in(dark, layout.gap_rect(slot, g), INK)).mean() for g in range(2)]
+    gaps = np.array([[np.mean([_mean_in(dark, r, INK).mean()
+                               for r in layout.gap_rects(slot, g)]) for g in range(2)]
                      for slot in range(spec.rows)])
-    # the empty box as printed and scanned on this page: most boxes are empty
-    cover = np.clip(cover - np.median(cover), 0.0, 1.0)
-    trace = np.clip(trace - np.median(trace), 0.0, 1.0)
-    gaps = np.clip(gaps - np.median(gaps), 0.0, 1.0)
+    # the empty box as printed and scanned on this page (its noise, its dust): a low
+    # percentile, as many boxes are empty; capped, for a ballot with every box marked
+    cover = _above_empty(cover, 0.02)
+    trace = _above_empty(trace, 0.04)
+    gaps = _above_empty(gaps, 0.02)
     marked = cover >= CLEAR
     page_strength = float(np.median(strength[marked])) if marked.any() else 1.0
     strokes = _name_strokes(dark, spec)
@@ -183,6 +185,10 @@ def _read_rows(dark: np.ndarray, spec: layout.PageSpec) -> list[RowReading]:
         rows.append(_judge(spec.first + slot, cover[slot], trace[slot], strength[slot],
                            gaps[slot], page_strength, strokes[slot]))
     return rows
+
+
+def _above_empty(values: np.ndarray, cap: float) -> np.ndarray:
+    return np.clip(values - min(float(np.percentile(values, 20)), cap), 0.0, 1.0)
 
 
 def _judge(index, cover, trace, strength, gaps, page_strength, stroke) -> RowReading:
