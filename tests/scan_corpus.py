@@ -252,6 +252,11 @@ def photographed(page, rng, quality: int = 80, source_dpi: int = 300):
     return cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)
 
 
+def needless_doubtful(reading_rows, truth) -> int:
+    """Rows the reader left to the board that a careful person would have read."""
+    return sum(r.status == "doubtful" and t != "doubtful" for r, t in zip(reading_rows, truth))
+
+
 def read_truthfully(reading_rows, truth) -> tuple[int, int, list]:
     """(rows read, rows doubtful, rows read wrongly without being doubtful)."""
     wrong, doubtful = [], 0

@@ -47,8 +47,7 @@ def test_corpus_no_row_is_read_wrongly_without_being_doubtful(record_property):
             assert reading.upside_down == upside_down
             n, d, bad = corpus.read_truthfully(reading.rows, sheet.truth)
             rows, doubtful, wrong = rows + n, doubtful + d, wrong + bad
-            needless += sum(r.status == "doubtful" and t != "doubtful"
-                            for r, t in zip(reading.rows, sheet.truth))
+            needless += corpus.needless_doubtful(reading.rows, sheet.truth)
     rate = doubtful / rows
     record_property("doubtful_rate", round(rate, 4))
     record_property("needless_doubtful_rate", round(needless / rows, 4))
