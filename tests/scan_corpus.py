@@ -20,7 +20,8 @@ from tinnhiem.scanning import layout
 CONFERENCE_ID = uuid.UUID("5b0c3a1e-9d2f-4c67-8e10-2a4b6c8d0e1f")
 TEMPLATE_VERSION = 3
 INSTRUCTIONS = ("Đánh dấu (X) vào một ô tương ứng với mức tín nhiệm đối với từng người. "
-                "Phiếu đánh dấu nhiều ô hoặc không đánh dấu ô nào là không hợp lệ đối với người đó.")
+                "Phiếu đánh dấu nhiều ô hoặc không đánh dấu ô nào là không hợp lệ đối với người"
+                " đó.")
 FIRST = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng")
 MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Quang", "Ngọc")
 LAST = ("Được", "Hùng", "Lan", "Phương", "Tuấn", "Hải", "Yến", "Dũng", "Thảo", "Khoa", "Nghĩa")
