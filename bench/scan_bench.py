@@ -15,7 +15,6 @@ Target (issue 16): at least 20 ballots of 15 people a second per core.
 """
 import argparse
 import datetime as dt
-import io
 import os
 import sys
 import time
@@ -32,17 +31,6 @@ SIZES = (15, 55)
 TARGET = 20  # ballots of 15 people a second per core
 
 
-def scanner_pdf(pages) -> bytes:
-    """The pages as a scanner's PDF: one 300 dpi JPEG a page."""
-    from PIL import Image
-
-    images = [Image.fromarray(p) for p in pages]
-    out = io.BytesIO()
-    images[0].save(out, format="PDF", resolution=300, save_all=True,
-                   append_images=images[1:], quality=85)
-    return out.getvalue()
-
-
 def corpus(people: int, ballots: int, seed: int) -> tuple[list, list, list]:
     """(scanner PDFs, one per ballot; photos, a JPEG per page; the truth of each ballot)."""
     from tests import scan_corpus
@@ -52,7 +40,8 @@ def corpus(people: int, ballots: int, seed: int) -> tuple[list, list, list]:
     for i in range(ballots):
         sheet = scan_corpus.marked_sheet(
             people, rng, tool=scan_corpus.PENCIL if i % 4 == 3 else scan_corpus.PEN)
-        pdfs.append(scanner_pdf([scan_corpus.scanned(p, rng, dpi=300) for p in sheet.pages]))
+        pdfs.append(scan_corpus.scanner_pdf([scan_corpus.scanned(p, rng, dpi=300)
+                                             for p in sheet.pages]))
         photos.append([cv2.imencode(".jpg", scan_corpus.photographed(p, rng))[1].tobytes()
                        for p in sheet.pages])
         truths.append(sheet.truth)

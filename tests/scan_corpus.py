@@ -253,6 +253,19 @@ def photographed(page, rng, quality: int = 80, source_dpi: int = 300):
     return cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)
 
 
+def scanner_pdf(pages, dpi: int = 300) -> bytes:
+    """The pages as a scanner's PDF: one JPEG a page."""
+    import io
+
+    from PIL import Image
+
+    images = [Image.fromarray(p) for p in pages]
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", resolution=dpi, save_all=True,
+                   append_images=images[1:], quality=85)
+    return out.getvalue()
+
+
 def needless_doubtful(reading_rows, truth) -> int:
     """Rows the reader left to the board that a careful person would have read."""
     return sum(r.status == "doubtful" and t != "doubtful" for r, t in zip(reading_rows, truth))

@@ -137,6 +137,8 @@ def test_the_same_sheet_scanned_twice_is_one_sheet_and_sheets_marked_alike_are_n
     assert fingerprint.same_sheet(first.fingerprint, again.fingerprint)
     assert not fingerprint.same_sheet(first.fingerprint, twin.fingerprint)
     assert not fingerprint.same_sheet(again.fingerprint, twin.fingerprint)
+    prints = [first.fingerprint, twin.fingerprint, again.fingerprint]
+    assert [(i, j) for i, j, _score in fingerprint.find_duplicates(prints)] == [(0, 2)]
     # a blank page has nothing of a hand on it: never taken for another
     blank = read(corpus.scanned(corpus.blank_pages(15)[0], noise, dpi=200))
     assert blank.fingerprint.empty and not fingerprint.same_sheet(blank.fingerprint,
@@ -154,6 +156,14 @@ def test_uploads_are_split_into_pages():
     assert ok and len(list(pages_of_upload(tiff.tobytes(), "scan.tiff"))) == 2
     jpeg = cv2.imencode(".jpg", scans[0])[1].tobytes()
     assert len(list(pages_of_upload(jpeg, "anh.jpg"))) == 1
+    # a scanner's PDF: each page's JPEG decoded straight at a quarter of its 300 dpi
+    plan = np.random.default_rng(6)
+    sheet = corpus.marked_sheet(20, plan, kinds=("mark",))
+    scanned = [corpus.scanned(p, plan, dpi=300) for p in sheet.pages]
+    pages = list(pages_of_upload(corpus.scanner_pdf(scanned), "may-quet.pdf"))
+    assert [p.shape for p in pages] == [tuple(-(-n // 4) for n in s.shape) for s in scanned]
+    rows = [r for p in pages for r in read(p).rows]
+    assert [("mark", r.level) for r in rows] == sheet.truth
 
 
 def test_bad_files_are_refused_with_a_clear_message(monkeypatch):
