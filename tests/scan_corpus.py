@@ -20,7 +20,8 @@ from tinnhiem.conferences import ballot_layout as layout
 CONFERENCE_ID = uuid.UUID("5b0c3a1e-9d2f-4c67-8e10-2a4b6c8d0e1f")
 TEMPLATE_VERSION = 3
 INSTRUCTIONS = ("Đánh dấu (X) vào một ô tương ứng với mức tín nhiệm đối với từng người. "
-                "Phiếu đánh dấu nhiều ô hoặc không đánh dấu ô nào là không hợp lệ đối với người đó.")
+                "Phiếu đánh dấu nhiều ô hoặc không đánh dấu ô nào là không hợp lệ đối với người"
+                " đó.")
 FIRST = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng")
 MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Quang", "Ngọc")
 LAST = ("Được", "Hùng", "Lan", "Phương", "Tuấn", "Hải", "Yến", "Dũng", "Thảo", "Khoa", "Nghĩa")
@@ -156,51 +157,55 @@ class Sheet:
 ROW_KINDS = ("mark",) * 12 + ("blank", "several", "crossed", "scribble", "across", "faint")
 
 
-def marked_sheet(n: int, rng, tool=PEN, kinds=ROW_KINDS, dpi: int = 300, write_ins=True,
-                 **ballot) -> Sheet:
+def marked_sheet(n: int, plan, hand=None, tool=PEN, kinds=ROW_KINDS, dpi: int = 300,
+                 write_ins=True, **ballot) -> Sheet:
+    """A ballot marked at random: `plan` chooses each row's kind, box and style, `hand` the
+    wavering of every stroke (the same plan with another hand: a sheet marked alike)."""
+    hand = plan if hand is None else hand
     pages = [p.copy() for p in blank_pages(n, dpi, **ballot)]
     truth = []
     for spec, image in zip(layout.pages_for(n), pages):
         for slot in range(spec.rows):
-            kind = kinds[rng.integers(len(kinds))]
+            kind = kinds[plan.integers(len(kinds))]
             if kind == "faint" and tool is PENCIL:
                 kind = "mark"
-            truth.append(_mark_row(image, slot, kind, dpi, rng, tool))
-        if write_ins and rng.random() < 0.5:
-            write_in(image, dpi, rng, layout.row_top(spec.rows) + 1 if spec.rows < 15 else 262)
+            truth.append(_mark_row(image, slot, kind, dpi, plan, hand, tool))
+        if write_ins and plan.random() < 0.5:
+            write_in(image, dpi, hand, layout.row_top(spec.rows) + 1 if spec.rows < 15 else 262)
     return Sheet(pages, truth, dpi)
 
 
-def _mark_row(image, slot, kind, dpi, rng, tool):
-    level = int(rng.integers(3))
+def _mark_row(image, slot, kind, dpi, plan, hand, tool):
+    level = int(plan.integers(3))
     box = layout.box_rect(slot, level)
+    style = STYLES[plan.integers(len(STYLES))]
     if kind == "mark":
-        draw_mark(image, box, STYLES[rng.integers(len(STYLES))], dpi, rng, tool)
+        draw_mark(image, box, style, dpi, hand, tool)
         return ("mark", level)
     if kind == "blank":
         return "blank"
     if kind == "several":
-        other = (level + 1 + int(rng.integers(2))) % 3
-        draw_mark(image, box, "x", dpi, rng, tool)
-        draw_mark(image, layout.box_rect(slot, other), STYLES[rng.integers(2)], dpi, rng, tool)
+        other = (level + 1 + int(plan.integers(2))) % 3
+        draw_mark(image, box, "x", dpi, hand, tool)
+        draw_mark(image, layout.box_rect(slot, other), STYLES[plan.integers(2)], dpi, hand, tool)
         return "several"
     if kind == "crossed":
-        cross_out(image, layout.name_rect(slot), dpi, rng, tool)
-        if rng.random() < 0.5:
-            draw_mark(image, box, "x", dpi, rng, tool)
+        cross_out(image, layout.name_rect(slot), dpi, hand, tool)
+        if plan.random() < 0.5:
+            draw_mark(image, box, "x", dpi, hand, tool)
         return "crossed"
     if kind == "scribble":
-        draw_mark(image, box, "scribble", dpi, rng, tool)
-        draw_mark(image, layout.box_rect(slot, (level + 1) % 3), "x", dpi, rng, tool)
+        draw_mark(image, box, "scribble", dpi, hand, tool)
+        draw_mark(image, layout.box_rect(slot, (level + 1) % 3), "x", dpi, hand, tool)
         return "doubtful"
     if kind == "across":
         level = min(level, 1)
         a, b = layout.box_rect(slot, level), layout.box_rect(slot, level + 1)
         middle = layout.Rect((a.x + b.x + b.w) / 2 - 9, a.y, 18, a.h)
-        draw_mark(image, middle, "x", dpi, rng, tool)
+        draw_mark(image, middle, "x", dpi, hand, tool)
         return "doubtful"
     if kind == "faint":  # a light pencil mark on a ballot marked in pen
-        draw_mark(image, box, "x", dpi, rng, (200, 0.35))
+        draw_mark(image, box, "x", dpi, hand, (200, 0.35))
         return "doubtful"
     raise ValueError(kind)
 
@@ -246,6 +251,24 @@ def photographed(page, rng, quality: int = 80, source_dpi: int = 300):
     out = np.clip(out + rng.normal(0, 3, out.shape), 0, 255).astype(np.uint8)
     ok, jpeg = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, quality])
     return cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)
+
+
+def scanner_pdf(pages, dpi: int = 300) -> bytes:
+    """The pages as a scanner's PDF: one JPEG a page."""
+    import io
+
+    from PIL import Image
+
+    images = [Image.fromarray(p) for p in pages]
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", resolution=dpi, save_all=True,
+                   append_images=images[1:], quality=85)
+    return out.getvalue()
+
+
+def needless_doubtful(reading_rows, truth) -> int:
+    """Rows the reader left to the board that a careful person would have read."""
+    return sum(r.status == "doubtful" and t != "doubtful" for r, t in zip(reading_rows, truth))
 
 
 def read_truthfully(reading_rows, truth) -> tuple[int, int, list]:

@@ -10,7 +10,8 @@ from tinnhiem.conferences import ballot_layout as layout
 
 def page_qr(payload: layout.Payload) -> Markup:
     """The page's QR code as inline SVG, sized by the template's CSS."""
-    code = segno.make(payload.encode(), error="q", mode="alphanumeric")
+    code = segno.make(payload.encode(), error="q", mode="alphanumeric",
+                      version=layout.QR_VERSION)
     return Markup(code.svg_inline(border=layout.QR_BORDER, omitsize=True))
 
 

@@ -30,6 +30,16 @@ MARKERS = _marker_centres()  # top-left, top-right, bottom-right, bottom-left (c
 
 QR_X, QR_Y, QR_SIZE = 168.0, 256.0, 24.0  # quiet zone included (segno border=2)
 QR_BORDER = 2
+# Always version 4 (33 modules): room for any payload, and the reader knows where the code's
+# corners are without looking for them.
+QR_VERSION, QR_MODULES = 4, 33
+
+
+def qr_code_rect() -> "Rect":
+    """The code itself, without its quiet zone."""
+    module = QR_SIZE / (QR_MODULES + 2 * QR_BORDER)
+    return Rect(QR_X + QR_BORDER * module, QR_Y + QR_BORDER * module, QR_MODULES * module,
+                QR_MODULES * module)
 
 # The table: STT, name, post, then one column per level, each holding one box.
 TABLE_LEFT, TABLE_RIGHT = 14.0, 196.0
@@ -70,11 +80,13 @@ def box_rect(slot: int, level: int) -> Rect:
                 BOX_WIDTH, BOX_HEIGHT)
 
 
-def gap_rect(slot: int, level: int) -> Rect:
-    """Between the box of `level` and the next one, less the printed column rule: ink here is
-    a mark running across two boxes."""
+def gap_rects(slot: int, level: int) -> tuple[Rect, Rect]:
+    """Between the box of `level` and the next one, either side of the printed column rule:
+    ink here is a mark running across two boxes."""
     a, b = box_rect(slot, level), box_rect(slot, level + 1)
-    return Rect(a.x + a.w + 1.0, a.y + 1.0, b.x - a.x - a.w - 2.0, a.h - 2.0)
+    rule = LEVEL_COLUMNS[level][1]
+    return (Rect(a.x + a.w + 1.0, a.y + 1.0, rule - 1.2 - a.x - a.w - 1.0, a.h - 2.0),
+            Rect(rule + 1.2, a.y + 1.0, b.x - 1.0 - rule - 1.2, a.h - 2.0))
 
 
 def name_rect(slot: int) -> Rect:
@@ -104,7 +116,7 @@ def pages_for(people: int) -> list[PageSpec]:
 @dataclasses.dataclass(frozen=True)
 class Payload:
     """What the QR code of a page says. Alphanumeric only (upper-case hex, digits, ':') so the
-    code stays small (version 3) and its modules large enough for a phone's photo."""
+    code stays small (version 4) and its modules large enough for a phone's photo."""
     conference_id: uuid.UUID
     template_version: int
     page: int

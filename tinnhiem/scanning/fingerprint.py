@@ -20,15 +20,15 @@ import numpy as np
 
 from tinnhiem.conferences import ballot_layout as layout
 
-CELL = 1.0  # mm
-SAME_SHEET = 0.55  # weighted overlap from which two pages are taken for one sheet
-MIN_INK = 0.5  # cells' worth of ink below which a page has nothing to compare
+CELL = 0.5  # mm
+SAME_SHEET = 0.68  # outline overlap from which two pages are taken for one sheet
+MIN_INK = 30.0  # cells' worth of outline below which a page has nothing to compare (dust)
 
 
 @dataclasses.dataclass
 class Fingerprint:
     page: int
-    cells: np.ndarray  # uint8, one value per 1 mm cell of the read zones
+    cells: np.ndarray  # uint8, one value per CELL mm square of the marking zone (2-D)
 
     @property
     def ink(self) -> float:
@@ -60,6 +60,7 @@ def _print_mask(rows: int, px_per_mm: float) -> np.ndarray:
         for level in range(3):
             b = layout.box_rect(slot, level)
             cv2.rectangle(mask, at(b.x, b.y), at(b.x + b.w, b.y + b.h), 0.0, width)
+    for slot in range(rows + 1):
         y = layout.row_top(slot)
         cv2.line(mask, at(zone.x, y), at(zone.x + zone.w, y), 0.0, width)
     for left, _right in layout.LEVEL_COLUMNS[1:]:
@@ -75,10 +76,44 @@ def fingerprint(dark: np.ndarray, spec: layout.PageSpec, px_per_mm: float) -> Fi
     mask = _print_mask(spec.rows, px_per_mm)
     y0, x0 = round(zone.y * px_per_mm), round(zone.x * px_per_mm)
     patch = dark[y0:y0 + mask.shape[0], x0:x0 + mask.shape[1]]
-    ink = np.where(patch > 0.22, patch, 0.0) * mask
+    ink = (patch > 0.22).astype(np.uint8)
+    # the outline of the ink, not its area: a box filled in is much the same on any two sheets,
+    # where a stroke runs is not
+    ink = cv2.morphologyEx(ink, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) * mask
     cells = cv2.resize(ink, (round(zone.w / CELL), round(zone.h / CELL)),
                        interpolation=cv2.INTER_AREA)
     return Fingerprint(spec.number, np.round(np.clip(cells, 0, 1) * 255).astype(np.uint8))
+
+
+def _coarse(print_: Fingerprint) -> np.ndarray:
+    """Ink per row and per 4 mm of the marking zone: cheap to compare many pages with."""
+    rows = max(1, round(print_.cells.shape[0] * CELL / layout.ROW_HEIGHT))
+    cells = print_.cells.astype(np.float32)
+    width = cells.shape[1] // 8 * 8
+    return cells[:, :width].reshape(rows, -1, width // 8, 8).sum(axis=(1, 3)).ravel()
+
+
+def find_duplicates(prints: list[Fingerprint]) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, similarity), i < j, of pages taken for one sheet scanned twice. Pages are
+    compared with the others of the same page number only, first coarsely (all at once),
+    then fully where the coarse view agrees."""
+    found = []
+    groups: dict[tuple, list[int]] = {}
+    for i, p in enumerate(prints):
+        if not p.empty:
+            groups.setdefault((p.page, p.cells.shape), []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        coarse = np.stack([_coarse(prints[i]) for i in members])
+        low = np.minimum(coarse[:, None, :], coarse[None, :, :]).sum(axis=2)
+        high = np.maximum(coarse[:, None, :], coarse[None, :, :]).sum(axis=2)
+        near = low / np.maximum(high, 1.0) >= SAME_SHEET
+        for a, b in zip(*np.nonzero(np.triu(near, k=1))):
+            score = similarity(prints[members[a]], prints[members[b]])
+            if score >= SAME_SHEET:
+                found.append((members[a], members[b], score))
+    return found
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
