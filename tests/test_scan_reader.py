@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from tests import scan_corpus as corpus
-from tinnhiem.scanning import fingerprint, layout
+from tinnhiem.conferences import ballot_layout as layout
+from tinnhiem.scanning import fingerprint
 from tinnhiem.scanning.pages import ScanError, pages_of_upload
 from tinnhiem.scanning.reader import read_page
 
