@@ -17,10 +17,12 @@ def row(index: int, key: str) -> dict:
     return {"index": index, "status": status, "mark": mark}
 
 
-def scanned(make, world, ballots: list[str], per_page: int | None = None, status="read"):
-    """A read batch for world.voting: one ballot per string of keys (row by row); with
-    `per_page`, a ballot spreads over pages of that many rows. Returns the pages' ids."""
-    conference = world.voting
+def scanned(make, world, ballots: list[str], per_page: int | None = None, status="read",
+            conference=None):
+    """A read batch for world.voting (or `conference`): one ballot per string of keys (row by
+    row); with `per_page`, a ballot spreads over pages of that many rows. Returns the pages'
+    ids."""
+    conference = conference or world.voting
 
     def create(session):
         batch = ScanBatch(id=uuid.uuid4(), conference_id=conference.id,
@@ -52,11 +54,11 @@ def scanned(make, world, ballots: list[str], per_page: int | None = None, status
     return make._run(create)
 
 
-def drawn(make, world, page_id):
+def drawn(make, world, page_id, conference=None):
     """A blind check drawn on the ballot starting at `page_id`; returns its id."""
     from tinnhiem.scanning.models import ScanCheck
 
-    conference = world.voting
+    conference = conference or world.voting
 
     def create(session):
         check = ScanCheck(id=uuid.uuid4(), conference_id=conference.id, page_id=page_id,

@@ -6,9 +6,11 @@ role serve all the pages."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tinnhiem.scanning.models import ScanPage
 from tests import browser_app
 from tests.conftest import PASSWORD
-from tests.factories import Factory
+from tests.factories import Factory, rows
+from tests.scan_pages import drawn, scanned
 from tests.voter_pages import cast
 
 browser_type_launch_args = browser_app.browser_type_launch_args
@@ -30,6 +32,10 @@ def site(request):
         w.paper = make.open_conference(w, mode="paper", people=2, summoned=6, present=5,
                                        title="Hội nghị phiếu giấy")
         make.close_vote(w, ballots_issued=4)
+        # Its board's scans: a ballot read clearly, one with a doubtful row, one drawn.
+        pages = scanned(make, w, ["12", "1?"], conference=w.paper)
+        w.scan_batch = rows(make, ScanPage, id=pages[0])[0].batch_id
+        w.scan_check = drawn(make, w, pages[0], conference=w.paper)
         w.published = make.open_conference(w, people=2, summoned=5, title="Hội nghị đã công bố")
         issued, w.published_slug = make.issue_codes(w, 1)
         w.published_code = issued[0]
@@ -65,6 +71,9 @@ def _staff_pages(w):
             "/rounds/", round_]),
         "counter": (w.counter_a1, [
             "/conferences/", f"/conferences/{paper}/results", f"/conferences/{paper}/sheet",
+            f"/conferences/{paper}/scans", f"/conferences/{paper}/scans/{w.scan_batch}",
+            f"/conferences/{paper}/scans/review", f"/conferences/{paper}/scans/check",
+            f"/conferences/{paper}/scans/check/{w.scan_check}",
             f"/conferences/{published}/results", f"/conferences/{open_}/vote"]),
     }
 
