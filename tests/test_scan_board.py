@@ -198,3 +198,22 @@ def test_another_units_board_can_neither_decide_nor_key(app, make, world, login)
     assert decide(client, world, page, 1, "low").status_code == 404
     assert client.post(path(world, "/check/draw"), data={}).status_code == 404
     assert not rows(make, ScanDecision) and not rows(make, ScanCheck)
+
+
+def test_the_board_settles_which_pages_are_a_sheet_scanned_twice(app, make, world, login):
+    first_page, second_page = scanned(make, world, ["123", "123"])
+    client = login(world.counter_a1)
+    batch = rows(make, ScanPage, id=first_page)[0].batch_id
+
+    def ballots():
+        return len(make._run(lambda s: board.scanned_ballots(
+            s, conferences.get_conference(s, world.voting.id))))
+
+    assert ballots() == 2
+    answer = client.post(path(world, f"/pages/{second_page}/duplicate"), data={})
+    assert answer.status_code == 302 and answer.location == path(world, f"/{batch}")
+    assert ballots() == 1 and "Quét trùng, không đếm" in client.get(answer.location).text
+    assert client.post(path(world, f"/pages/{second_page}/counted"), data={}).status_code == 302
+    assert ballots() == 2
+    entries = rows(make, AuditEntry, action="scan.duplicate_set")
+    assert [e.details["duplicate"] for e in entries] == [True, False]

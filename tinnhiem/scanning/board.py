@@ -14,7 +14,7 @@ from tinnhiem.conferences.lifecycle import audit_conference, lock_conference
 from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.scanning.ballots import ScannedBallot, find_row, scanned_ballots
-from tinnhiem.scanning.models import ScanBatch, ScanCheck, ScanDecision
+from tinnhiem.scanning.models import ScanBatch, ScanCheck, ScanDecision, ScanPage
 from tinnhiem.tally.models import MARKS, Ballot, BallotMark
 from tinnhiem.voting.paper import (editable_sheet, own_sheet, require_entry_open,
                                    submit_sheet)
@@ -213,3 +213,25 @@ def evidence_digest(ballots: list[ScannedBallot]) -> str:
 
 def _people_by_index(session, conference) -> dict:
     return {i: n.id for i, n in enumerate(ballot_nominees(session, conference))}
+
+
+# The board over the reader's duplicates --------------------------------------------------
+
+def mark_duplicate(session, actor, conference, page_id, duplicate: bool):
+    """The board's word on a page the reader took (or did not take) for a sheet scanned
+    twice: the paper in their hands settles it, and the count of ballots read follows."""
+    require_entry_open(conference)
+    page = session.scalar(select(ScanPage).where(ScanPage.conference_id == conference.id,
+                                                 ScanPage.id == page_id,
+                                                 ScanPage.status != "refused"))
+    if page is None:
+        raise ServiceError("not_found", _l("Không tìm thấy trang này."), status=404)
+    if duplicate:
+        page.status = "duplicate"
+    else:
+        flagged = any(r.get("status") in ("doubtful", "crossed") for r in page.rows or [])
+        page.status, page.duplicate_of = ("doubtful" if flagged else "read"), None
+    session.flush()
+    audit_conference(session, actor, "scan.duplicate_set", conference, page=str(page.id),
+                     duplicate=duplicate)
+    return page

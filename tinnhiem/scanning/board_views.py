@@ -8,7 +8,7 @@ from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.forms import ActionForm, run_page_action
-from tinnhiem.scanning import board
+from tinnhiem.scanning import board, read_pages
 from tinnhiem.scanning.ballots import scanned_ballots
 from tinnhiem.scanning.forms import AcceptScansForm, DecisionForm, DrawForm
 from tinnhiem.scanning.views import bp
@@ -110,3 +110,17 @@ def accept(conference_id):
         db.session, current_user, conference, form.collected.data),
         _("Đã nhận kết quả đọc làm bảng nhập của bạn và nộp bảng."),
         _url("scans", conference), url_for("voting.manage", conference_id=conference.id))
+
+
+@bp.post("/<uuid:conference_id>/scans/pages/<uuid:page_id>/<any(duplicate, counted):verdict>")
+@require_roles(*BOARD)
+def duplicate(conference_id, page_id, verdict):
+    """The board says a page is a sheet scanned twice, or a ballot of its own after all."""
+    conference = paper_conference_or_404(conference_id)
+    batch_id = read_pages.batch_of_page(db.session, conference, page_id)
+    if batch_id is None:
+        abort(404)
+    back = _url("batch", conference, batch_id=batch_id)
+    return run_page_action(ActionForm(), lambda: board.mark_duplicate(
+        db.session, current_user, conference, page_id, verdict == "duplicate"),
+        _("Đã ghi ý kiến của Ban kiểm phiếu về trang này."), back)

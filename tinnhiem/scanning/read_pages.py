@@ -48,3 +48,8 @@ def fingerprints(session, conference) -> list[tuple]:
         select(ScanPage.id, ScanPage.page_number, ScanPage.rows, ScanPage.fingerprint).where(
             ScanPage.conference_id == conference.id, ScanPage.fingerprint.is_not(None),
             ScanPage.status != "duplicate")).all())
+
+
+def batch_of_page(session, conference, page_id):
+    return session.scalar(select(ScanPage.batch_id).where(
+        ScanPage.conference_id == conference.id, ScanPage.id == page_id))
