@@ -165,6 +165,18 @@ def test_a_ballot_is_never_sent_twice_and_the_api_answers_json(nginx_in_front):
     assert _AppHost.seen == []  # the POST reached the first host only
 
 
+def test_only_the_scans_take_a_large_upload(nginx_in_front):
+    session, _http, https = nginx_in_front
+    body = b"%PDF-" + b"0" * (20 * 1024 * 1024)
+    scans = session.post(f"{https}/conferences/{'1' * 8}-aaaa-bbbb-cccc-{'d' * 12}/scans",
+                         data=body, headers={"Content-Type": "application/pdf"})
+    assert scans.status_code == 502  # through nginx to the (dying) app host
+    assert "Hệ thống tạm thời không phản hồi" in scans.text
+    other = session.post(f"{https}/units/new", data=body,
+                         headers={"Content-Type": "application/pdf"})
+    assert other.status_code == 413  # nginx's own limit, 8 MB
+
+
 def test_a_page_gets_the_vietnamese_error_page(nginx_in_front):
     session, _http, https = nginx_in_front
     answer = session.post(f"{https}/v/hoi-nghi/", data={"code": "X"})
