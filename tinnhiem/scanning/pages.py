@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 from tinnhiem.platform.errors import ServiceError
 
-MAX_BYTES = 60 * 1024 * 1024
-MAX_PAGES = 400
+# Past the web limit (SCAN_MAX_UPLOAD_MB), a bound for files that reach the reader otherwise.
+MAX_BYTES = 1024 * 1024 * 1024
+MAX_PAGES = 10_000  # a conference summons at most 5,000; a long list runs over pages
 MAX_PIXELS = 60_000_000  # a 300 dpi A3 is 17 Mpx; more is a bomb, not a ballot
 PDF_DPI = 200  # the reader works near 100 dpi: 200 keeps a margin for the QR code
 READ_SIDE = 900  # pixels on the long side a picture needs, at least, to be read well
