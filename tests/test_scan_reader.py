@@ -102,7 +102,7 @@ def test_a_long_list_runs_over_pages_each_readable_alone():
     assert [("mark", r.level) if r.status == "mark" else r.status for r in rows] == sheet.truth
 
 
-def test_upside_down_and_sideways_pages_are_read():
+def test_upside_down_sideways_and_steep_pages_are_read():
     plan = np.random.default_rng(9)
     sheet = corpus.marked_sheet(15, plan, kinds=("mark",))
     upright = read(sheet.pages[0])
@@ -110,8 +110,9 @@ def test_upside_down_and_sideways_pages_are_read():
     down = read(cv2.rotate(corpus.scanned(sheet.pages[0], plan, dpi=200), cv2.ROTATE_180))
     sideways = read(cv2.rotate(corpus.photographed(sheet.pages[0], plan),
                                cv2.ROTATE_90_CLOCKWISE))
+    steep = read(corpus.photographed(sheet.pages[0], plan, tilt=0.08, width=1100))
     assert down.upside_down and not sideways.upside_down and 60 < sideways.rotation < 120
-    for reading in (upright, down, sideways):
+    for reading in (upright, down, sideways, steep):
         assert [("mark", r.level) for r in reading.rows] == sheet.truth
 
 

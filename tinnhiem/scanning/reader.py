@@ -92,16 +92,20 @@ def read_page(image: np.ndarray, expected_conference_id: uuid.UUID,
     work = markers.work_image(image)
     dark_work = markers.flat(work, cell=max(4, max(work.shape) // 180))
     try:
-        found = markers.find_markers(work, dark_work)
+        placements = markers.find_markers(work, dark_work)
     except markers.NotFound as missing:
         raise _error(missing.code) from None
-    h = markers.homography(found, PX_PER_MM)
     size = (round(layout.PAGE_WIDTH * PX_PER_MM), round(layout.PAGE_HEIGHT * PX_PER_MM))
-    page = cv2.warpPerspective(work, h, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                               borderMode=cv2.BORDER_REPLICATE)
-    dark = markers.flat(page, cell=int(2 * PX_PER_MM))
-    # every page prints its first row: its box borders tell how sharp the picture is
-    if _border_darkness(dark, 1) < BORDER_MIN:
+    for found in placements:
+        h = markers.homography(found, PX_PER_MM)
+        page = cv2.warpPerspective(work, h, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                   borderMode=cv2.BORDER_REPLICATE)
+        dark = markers.flat(page, cell=int(2 * PX_PER_MM))
+        # every page prints its first row: its box borders are where the placement puts them
+        # when it is right, and tell how sharp the picture is
+        if _border_darkness(dark) >= BORDER_MIN:
+            break
+    else:
         raise _error("unreadable")
     payload = _read_code(image, work, found)
     if payload.conference_id != expected_conference_id:
@@ -143,7 +147,13 @@ def _read_code(image: np.ndarray, work: np.ndarray, found: markers.Found) -> lay
         sharp = cv2.addWeighted(crop, 2.5, cv2.GaussianBlur(crop, (0, 0), 3), -1.5, 0)
         binary = cv2.threshold(sharp, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
         for attempt in (sharp, binary):
-            text = detector.decode(attempt, points)[0] or detector.detectAndDecode(attempt)[0]
+            text = detector.decode(attempt, points)[0]
+            if not text:
+                text, seen = detector.detectAndDecode(attempt)[:2]
+                # found elsewhere than the layout puts it: the page is not where we think
+                if text and np.abs(seen.reshape(4, 2)[:, None] - corners[None]).sum(
+                        axis=2).min(axis=1).max() > 3 * QR_PX_PER_MM:
+                    text = ""
             if text:
                 break
     if not text:
@@ -166,16 +176,17 @@ def _ink_mean(box: np.ndarray) -> float:
     return float(ink.mean()) if ink.size else 0.0
 
 
-def _border_darkness(dark: np.ndarray, rows: int) -> float:
-    """How dark the printed box borders came out: the page's own measure of ink and focus
-    (a thin line blurred is a pale line)."""
+def _border_darkness(dark: np.ndarray) -> float:
+    """How dark the first row's box borders came out where the layout puts them: low when the
+    page was placed wrongly, or when the picture is blurred (a thin line blurred is pale)."""
     s = PX_PER_MM
     values = []
-    for slot in range(rows):
-        b = layout.box_rect(slot, 1)
+    for level in range(3):
+        b = layout.box_rect(0, level)
         y = round((b.y + b.h / 2) * s)
-        x0, x1 = round((b.x - 0.6) * s), round((b.x + 0.6) * s)
-        values.append(dark[y - 4:y + 4, x0:x1 + 1].max(axis=1).mean())
+        for x in (b.x, b.x + b.w):
+            x0, x1 = round((x - 0.6) * s), round((x + 0.6) * s)
+            values.append(dark[y - 4:y + 4, x0:x1 + 1].max(axis=1).mean())
     return float(np.median(values))
 
 
