@@ -77,7 +77,9 @@ def blank_pages(n: int, dpi: int = 300, **ballot) -> tuple:
 
 
 # --- marking ---------------------------------------------------------------------------------
-PEN, PENCIL = (35, 0.5), (150, 0.35)  # grey level on white paper, stroke width in mm
+# grey level on white paper, stroke width in mm
+PEN, FELT, PENCIL = (35, 0.5), (30, 0.9), (150, 0.35)
+TOOLS = (PEN, FELT, PEN, PENCIL)
 STYLES = ("x", "check", "filled", "circled")
 
 

@@ -31,13 +31,13 @@ def png(image) -> bytes:
 
 
 def test_corpus_no_row_is_read_wrongly_without_being_doubtful(record_property):
-    """Pen and pencil ballots, every kind of row, scanned (200-300 dpi, ±5°, noise, dust,
-    some upside down) and photographed (perspective, uneven light, JPEG)."""
+    """Ball pen, felt pen and pencil ballots, every kind of row, scanned (200-300 dpi, ±5°,
+    noise, dust, some upside down) and photographed (perspective, uneven light, JPEG)."""
     plan = np.random.default_rng(2028)
     rows = doubtful = needless = 0
     wrong = []
     for i in range(8):
-        sheet = corpus.marked_sheet(15, plan, tool=corpus.PENCIL if i % 4 == 3 else corpus.PEN)
+        sheet = corpus.marked_sheet(15, plan, tool=corpus.TOOLS[i % 4])
         page = sheet.pages[0]
         down = i % 3 == 1
         for picture, upside_down in (

@@ -29,7 +29,8 @@ INK = 0.22  # darkness at which a pixel is ink (pencil included)
 TRACE = 0.09  # ... a trace of something: a very light mark is not taken for an empty box
 PRESENT = 0.02  # less is dust or noise
 CLEAR = 0.05  # a clear mark covers at least this much
-SCRIBBLE = (0.42, 0.72)  # denser than any stroke mark, sparser than a filled box
+SCRIBBLE = (0.42, 0.72)  # denser than a stroke mark, sparser than a filled box ...
+DENSER = 1.6  # ... and than the page's own marks by this much (a thick pen's X is not one)
 WEAK = 0.55  # a mark this much weaker than the page's own marks is faint
 GAP = 0.05  # ink between two boxes: a mark running across both
 STROKE_LONG, STROKE_SOME = 20.0, 13.0  # mm of stroke through a name: crossed / unsure (print: < 10)
@@ -207,11 +208,16 @@ def _read_rows(dark: np.ndarray, spec: layout.PageSpec) -> list[RowReading]:
     gaps = _above_empty(gaps, 0.02)
     marked = cover >= CLEAR
     page_strength = float(np.median(strength[marked])) if marked.any() else 1.0
+    # the hand's usual mark on this page: a felt pen's X covers what a ball pen's scribble does
+    # (its strokes: boxes filled in or blacked out left aside)
+    strokes_only = cover[marked & (cover < SCRIBBLE[1])]
+    dense = max(SCRIBBLE[0], DENSER * float(np.median(strokes_only))) if strokes_only.size \
+        else SCRIBBLE[0]
     strokes = _name_strokes(dark, spec)
     rows = []
     for slot in range(spec.rows):
         rows.append(_judge(spec.first + slot, cover[slot], trace[slot], strength[slot],
-                           gaps[slot], page_strength, strokes[slot]))
+                           gaps[slot], page_strength, dense, strokes[slot]))
     return rows
 
 
@@ -219,7 +225,7 @@ def _above_empty(values: np.ndarray, cap: float) -> np.ndarray:
     return np.clip(values - min(float(np.percentile(values, 20)), cap), 0.0, 1.0)
 
 
-def _judge(index, cover, trace, strength, gaps, page_strength, stroke) -> RowReading:
+def _judge(index, cover, trace, strength, gaps, page_strength, dense, stroke) -> RowReading:
     fills = tuple(round(float(c), 3) for c in cover)
 
     def doubtful(reason):
@@ -233,7 +239,7 @@ def _judge(index, cover, trace, strength, gaps, page_strength, stroke) -> RowRea
     clear = (cover >= CLEAR) & (strength >= WEAK * page_strength)
     if (gaps >= GAP).any():
         return doubtful("across")
-    if ((cover > SCRIBBLE[0]) & (cover < SCRIBBLE[1])).any():
+    if ((cover > dense) & (cover < SCRIBBLE[1])).any():
         return doubtful("scribble")
     if (present & ~clear).any():
         return doubtful("faint")
@@ -241,7 +247,7 @@ def _judge(index, cover, trace, strength, gaps, page_strength, stroke) -> RowRea
         return RowReading(index, BLANK, None, fills)
     if clear.sum() == 1:
         return RowReading(index, MARK, int(np.argmax(clear)), fills)
-    if (cover >= SCRIBBLE[0]).any():  # a box blacked out beside a mark: maybe a correction
+    if (cover >= dense).any():  # a box blacked out beside a mark: maybe a correction
         return doubtful("scribble")
     return RowReading(index, SEVERAL, None, fills)
 
