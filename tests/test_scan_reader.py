@@ -66,6 +66,8 @@ def test_each_row_kind_reads_as_domain_md_says():
                 "scribble": "doubtful", "across": "doubtful", "faint": "doubtful"}
     for kind, status in expected.items():
         sheet = corpus.marked_sheet(6, plan, kinds=(kind,), write_ins=False)
+        # a name written in under the printed rows is ignored
+        corpus.write_in(sheet.pages[0], 300, plan, layout.row_top(6) + 1)
         reading = read(corpus.scanned(sheet.pages[0], plan, dpi=250))
         assert [r.status for r in reading.rows] == [status] * 6, kind
         if kind == "mark":
