@@ -38,8 +38,7 @@ def corpus(people: int, ballots: int, seed: int) -> tuple[list, list, list]:
     rng = np.random.default_rng(seed)
     pdfs, photos, truths = [], [], []
     for i in range(ballots):
-        sheet = scan_corpus.marked_sheet(
-            people, rng, tool=scan_corpus.PENCIL if i % 4 == 3 else scan_corpus.PEN)
+        sheet = scan_corpus.marked_sheet(people, rng, tool=scan_corpus.TOOLS[i % 4])
         pdfs.append(scan_corpus.scanner_pdf([scan_corpus.scanned(p, rng, dpi=300)
                                              for p in sheet.pages]))
         photos.append([cv2.imencode(".jpg", scan_corpus.photographed(p, rng))[1].tobytes()

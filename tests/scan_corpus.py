@@ -77,7 +77,9 @@ def blank_pages(n: int, dpi: int = 300, **ballot) -> tuple:
 
 
 # --- marking ---------------------------------------------------------------------------------
-PEN, PENCIL = (35, 0.5), (150, 0.35)  # grey level on white paper, stroke width in mm
+# grey level on white paper, stroke width in mm
+PEN, FELT, PENCIL = (35, 0.5), (30, 0.9), (150, 0.35)
+TOOLS = (PEN, FELT, PEN, PENCIL)
 STYLES = ("x", "check", "filled", "circled")
 
 
@@ -231,15 +233,16 @@ def scanned(page, rng, dpi: int = 300, angle: float | None = None, upside_down=F
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def photographed(page, rng, quality: int = 80, source_dpi: int = 300):
-    """As a phone gives it: seen at an angle, on a table, light falling off, JPEG."""
+def photographed(page, rng, quality: int = 80, tilt: float = 0.04, width: int = 1500):
+    """As a phone gives it: seen at an angle (corners moved by up to `tilt` of the picture),
+    on a table, light falling off, JPEG; the page `width` pixels wide."""
     h, w = page.shape
-    f = 1500 / w  # a phone's page is ~1500 px wide in a 12 Mpx picture
+    f = width / w  # a phone's page is ~1500 px wide in a 12 Mpx picture
     out_w, out_h = round(w * f * 1.25), round(h * f * 1.2)
     src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     base = np.float32([[out_w * 0.1, out_h * 0.08], [out_w * 0.9, out_h * 0.08],
                        [out_w * 0.9, out_h * 0.92], [out_w * 0.1, out_h * 0.92]])
-    dst = (base + rng.uniform(-0.04, 0.04, (4, 2)) * [out_w, out_h]).astype(np.float32)
+    dst = (base + rng.uniform(-tilt, tilt, (4, 2)) * [out_w, out_h]).astype(np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     table = np.full((out_h, out_w), 90, np.uint8)
     out = cv2.warpPerspective(page, m, (out_w, out_h), flags=cv2.INTER_AREA,

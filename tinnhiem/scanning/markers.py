@@ -93,45 +93,59 @@ def _some_markers(candidates, side: int) -> bool:
     return any(sum(0.85 < c[1] / d[1] < 1.18 for d in solid) >= 2 for c in solid)
 
 
-def find_markers(image: np.ndarray, dark: np.ndarray) -> Found:
+def _centre_darkness(dark: np.ndarray, candidate) -> float:
+    """At the blob's centre, at full size: paper in the hollow marker, ink in the others."""
+    (x, y), side = candidate[0], candidate[1]
+    r = max(1, int(side * 0.1))
+    return float(dark[max(0, int(y) - r):int(y) + r + 1, max(0, int(x) - r):int(x) + r + 1].mean())
+
+
+def find_markers(image: np.ndarray, dark: np.ndarray, tries: int = 3) -> list[Found]:
+    """The likeliest placements of the page, best first (the largest fitting quadrilateral):
+    the caller checks each against the print and keeps the first that fits."""
     candidates = _candidates(dark)
     if not candidates:
         raise NotFound("no_ballot")
     candidates.sort(key=lambda c: -c[1])
     candidates = candidates[:14]
-    best, best_area = None, 0.0
+    hollow = [_centre_darkness(dark, c) < 0.4 for c in candidates]
+    solid = [_centre_darkness(dark, c) > 0.55 and c[2] > SOLID for c in candidates]
     want = (layout.MARKERS[1][0] - layout.MARKERS[0][0]) / (layout.MARKERS[3][1]
                                                              - layout.MARKERS[0][1])
+    quads = []
     for combo in itertools.combinations(range(len(candidates)), 4):
         sides = [candidates[i][1] for i in combo]
-        if max(sides) > 1.4 * min(sides):  # one printed size, seen in perspective
+        if max(sides) > 2.2 * min(sides):  # one printed size, seen in perspective
             continue
-        fills = sorted(candidates[i][2] for i in combo)
-        # three solid markers and one hollow (the top-left one); letters are less solid
-        if fills[1] < SOLID or fills[1] - fills[0] < 0.06 or fills[0] < 0.7:
+        # three solid markers and one hollow (the top-left one)
+        if sum(hollow[i] for i in combo) != 1 or sum(solid[i] for i in combo) != 3:
             continue
         points = np.array([candidates[i][0] for i in combo], np.float64)
         ordered = points[_order(points)]
         edges = np.linalg.norm(ordered - np.roll(ordered, -1, axis=0), axis=1)
         short, long = sorted(((edges[0] + edges[2]) / 2, (edges[1] + edges[3]) / 2))
-        if not 0.7 * want < short / long < 1.3 * want:
+        if not 0.65 * want < short / long < 1.35 * want:
             continue
-        # the marker is ~4% of the page's long side, and the page most of the picture
-        if not 0.02 < np.mean(sides) / long < 0.07 or long < 0.3 * max(dark.shape):
+        # the marker is ~2.5% of the page's long side, and the page most of the picture
+        if not 0.015 < np.mean(sides) / long < 0.07 or long < 0.3 * max(dark.shape):
             continue
-        area = _quad_area(ordered)
-        if area > best_area:
-            best, best_area = [combo[j] for j in _order(points)], area
-    if best is None:
+        quads.append((_quad_area(ordered), [combo[j] for j in _order(points)]))
+    if not quads:
         raise NotFound("cut_off" if _some_markers(candidates, max(dark.shape)) else "no_ballot")
-    chosen = [candidates[i] for i in best]
-    if any(c[3] for c in chosen):
-        raise NotFound("cut_off")
-    hollow = int(np.argmin([c[2] for c in chosen]))
-    corners = np.array([_refine(dark, chosen[(hollow + k) % 4]) for k in range(4)], np.float32)
-    dx, dy = corners[1] - corners[0]
-    span = np.linalg.norm(corners[1] - corners[0]) / (layout.MARKERS[1][0] - layout.MARKERS[0][0])
-    return Found(corners, math.degrees(math.atan2(dy, dx)), float(span))
+    quads.sort(key=lambda q: -q[0])
+    found = []
+    for _area, indexes in quads[:tries]:
+        chosen = [candidates[i] for i in indexes]
+        if any(c[3] for c in chosen):
+            raise NotFound("cut_off")
+        first = next(k for k, i in enumerate(indexes) if hollow[i])
+        corners = np.array([_refine(dark, chosen[(first + k) % 4]) for k in range(4)],
+                           np.float32)
+        dx, dy = corners[1] - corners[0]
+        span = np.linalg.norm(corners[1] - corners[0]) / (layout.MARKERS[1][0]
+                                                          - layout.MARKERS[0][0])
+        found.append(Found(corners, math.degrees(math.atan2(dy, dx)), float(span)))
+    return found
 
 
 def _refine(dark: np.ndarray, candidate) -> np.ndarray:

@@ -30,7 +30,8 @@ INK = 0.22  # darkness at which a pixel is ink (pencil included)
 TRACE = 0.09  # ... a trace of something: a very light mark is not taken for an empty box
 PRESENT = 0.02  # less is dust or noise
 CLEAR = 0.05  # a clear mark covers at least this much
-SCRIBBLE = (0.42, 0.72)  # denser than any stroke mark, sparser than a filled box
+SCRIBBLE = (0.42, 0.72)  # denser than a stroke mark, sparser than a filled box ...
+DENSER = 1.6  # ... and than the page's own marks by this much (a thick pen's X is not one)
 WEAK = 0.55  # a mark this much weaker than the page's own marks is faint
 GAP = 0.05  # ink between two boxes: a mark running across both
 STROKE_LONG, STROKE_SOME = 20.0, 13.0  # mm of stroke through a name: crossed / unsure (print: < 10)
@@ -93,16 +94,20 @@ def read_page(image: np.ndarray, expected_conference_id: uuid.UUID,
     work = markers.work_image(image)
     dark_work = markers.flat(work, cell=max(4, max(work.shape) // 180))
     try:
-        found = markers.find_markers(work, dark_work)
+        placements = markers.find_markers(work, dark_work)
     except markers.NotFound as missing:
         raise _error(missing.code) from None
-    h = markers.homography(found, PX_PER_MM)
     size = (round(layout.PAGE_WIDTH * PX_PER_MM), round(layout.PAGE_HEIGHT * PX_PER_MM))
-    page = cv2.warpPerspective(work, h, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                               borderMode=cv2.BORDER_REPLICATE)
-    dark = markers.flat(page, cell=int(2 * PX_PER_MM))
-    # every page prints its first row: its box borders tell how sharp the picture is
-    if _border_darkness(dark, 1) < BORDER_MIN:
+    for found in placements:
+        h = markers.homography(found, PX_PER_MM)
+        page = cv2.warpPerspective(work, h, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                   borderMode=cv2.BORDER_REPLICATE)
+        dark = markers.flat(page, cell=int(2 * PX_PER_MM))
+        # every page prints its first row: its box borders are where the placement puts them
+        # when it is right, and tell how sharp the picture is
+        if _border_darkness(dark) >= BORDER_MIN:
+            break
+    else:
         raise _error("unreadable")
     payload = _read_code(image, work, found)
     if payload.conference_id != expected_conference_id:
@@ -144,7 +149,13 @@ def _read_code(image: np.ndarray, work: np.ndarray, found: markers.Found) -> lay
         sharp = cv2.addWeighted(crop, 2.5, cv2.GaussianBlur(crop, (0, 0), 3), -1.5, 0)
         binary = cv2.threshold(sharp, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
         for attempt in (sharp, binary):
-            text = detector.decode(attempt, points)[0] or detector.detectAndDecode(attempt)[0]
+            text = detector.decode(attempt, points)[0]
+            if not text:
+                text, seen = detector.detectAndDecode(attempt)[:2]
+                # found elsewhere than the layout puts it: the page is not where we think
+                if text and np.abs(seen.reshape(4, 2)[:, None] - corners[None]).sum(
+                        axis=2).min(axis=1).max() > 3 * QR_PX_PER_MM:
+                    text = ""
             if text:
                 break
     if not text:
@@ -167,16 +178,17 @@ def _ink_mean(box: np.ndarray) -> float:
     return float(ink.mean()) if ink.size else 0.0
 
 
-def _border_darkness(dark: np.ndarray, rows: int) -> float:
-    """How dark the printed box borders came out: the page's own measure of ink and focus
-    (a thin line blurred is a pale line)."""
+def _border_darkness(dark: np.ndarray) -> float:
+    """How dark the first row's box borders came out where the layout puts them: low when the
+    page was placed wrongly, or when the picture is blurred (a thin line blurred is pale)."""
     s = PX_PER_MM
     values = []
-    for slot in range(rows):
-        b = layout.box_rect(slot, 1)
+    for level in range(3):
+        b = layout.box_rect(0, level)
         y = round((b.y + b.h / 2) * s)
-        x0, x1 = round((b.x - 0.6) * s), round((b.x + 0.6) * s)
-        values.append(dark[y - 4:y + 4, x0:x1 + 1].max(axis=1).mean())
+        for x in (b.x, b.x + b.w):
+            x0, x1 = round((x - 0.6) * s), round((x + 0.6) * s)
+            values.append(dark[y - 4:y + 4, x0:x1 + 1].max(axis=1).mean())
     return float(np.median(values))
 
 
@@ -197,11 +209,16 @@ def _read_rows(dark: np.ndarray, spec: layout.PageSpec) -> list[RowReading]:
     gaps = _above_empty(gaps, 0.02)
     marked = cover >= CLEAR
     page_strength = float(np.median(strength[marked])) if marked.any() else 1.0
+    # the hand's usual mark on this page: a felt pen's X covers what a ball pen's scribble does
+    # (its strokes: boxes filled in or blacked out left aside)
+    strokes_only = cover[marked & (cover < SCRIBBLE[1])]
+    dense = max(SCRIBBLE[0], DENSER * float(np.median(strokes_only))) if strokes_only.size \
+        else SCRIBBLE[0]
     strokes = _name_strokes(dark, spec)
     rows = []
     for slot in range(spec.rows):
         rows.append(_judge(spec.first + slot, cover[slot], trace[slot], strength[slot],
-                           gaps[slot], page_strength, strokes[slot]))
+                           gaps[slot], page_strength, dense, strokes[slot]))
     return rows
 
 
@@ -209,7 +226,7 @@ def _above_empty(values: np.ndarray, cap: float) -> np.ndarray:
     return np.clip(values - min(float(np.percentile(values, 20)), cap), 0.0, 1.0)
 
 
-def _judge(index, cover, trace, strength, gaps, page_strength, stroke) -> RowReading:
+def _judge(index, cover, trace, strength, gaps, page_strength, dense, stroke) -> RowReading:
     fills = tuple(round(float(c), 3) for c in cover)
 
     def doubtful(reason):
@@ -223,7 +240,7 @@ def _judge(index, cover, trace, strength, gaps, page_strength, stroke) -> RowRea
     clear = (cover >= CLEAR) & (strength >= WEAK * page_strength)
     if (gaps >= GAP).any():
         return doubtful("across")
-    if ((cover > SCRIBBLE[0]) & (cover < SCRIBBLE[1])).any():
+    if ((cover > dense) & (cover < SCRIBBLE[1])).any():
         return doubtful("scribble")
     if (present & ~clear).any():
         return doubtful("faint")
@@ -231,7 +248,7 @@ def _judge(index, cover, trace, strength, gaps, page_strength, stroke) -> RowRea
         return RowReading(index, BLANK, None, fills)
     if clear.sum() == 1:
         return RowReading(index, MARK, int(np.argmax(clear)), fills)
-    if (cover >= SCRIBBLE[0]).any():  # a box blacked out beside a mark: maybe a correction
+    if (cover >= dense).any():  # a box blacked out beside a mark: maybe a correction
         return doubtful("scribble")
     return RowReading(index, SEVERAL, None, fills)
 
