@@ -13,11 +13,11 @@ import uuid
 
 import cv2
 import numpy as np
-from flask_babel import lazy_gettext as _l
 
 from tinnhiem.conferences import ballot_layout as layout
 from tinnhiem.scanning import markers
 from tinnhiem.scanning.fingerprint import Fingerprint, fingerprint
+from tinnhiem.scanning.labels import ERRORS
 from tinnhiem.scanning.pages import ScanError
 
 PX_PER_MM = 4.0
@@ -74,19 +74,7 @@ class PageReading:
 
 
 def _error(code: str, page: int | None = None) -> ScanError:
-    messages = {
-        "no_ballot": _l("Không tìm thấy phiếu trong ảnh: cần thấy đủ bốn ô vuông đen ở bốn góc"
-                        " phiếu."),
-        "cut_off": _l("Phiếu bị cắt mất một phần: hãy chụp hoặc quét cả trang, đủ bốn góc."),
-        "unreadable": _l("Ảnh quá mờ hoặc quá tối để đọc: hãy quét hoặc chụp lại rõ hơn."),
-        "no_code": _l("Không đọc được mã QR của trang: hãy quét hoặc chụp lại rõ hơn."),
-        "foreign": _l("Mã QR trên trang không phải của phiếu tín nhiệm."),
-        "layout": _l("Phiếu in theo mẫu cũ của phần mềm: hãy in lại phiếu của hội nghị."),
-        "wrong_conference": _l("Trang này là phiếu của một hội nghị khác."),
-        "wrong_template": _l("Trang này in theo một phiên bản mẫu phiếu khác với mẫu của hội"
-                             " nghị."),
-    }
-    return ScanError(code, messages[code], page=page)
+    return ScanError(code, ERRORS[code], page=page)
 
 
 def read_page(image: np.ndarray, expected_conference_id: uuid.UUID,
