@@ -73,7 +73,7 @@ def test_a_board_reads_a_paper_conference_from_a_scan_and_the_count_is_the_truth
             files=[{"name": "may-quet.pdf", "mimeType": "application/pdf", "buffer": pdf}])
         first.get_by_role("button", name="Tải lên và đọc").click()
         try:
-            expect(first.locator("#summary-counted")).to_have_text("6", timeout=60_000)
+            expect(first.locator("#summary-kept")).to_have_text("6", timeout=60_000)
         except AssertionError:
             from tinnhiem.scanning.models import ScanPage
             print("DEBUG", [(p.position, p.status, p.error_code, p.rows) for p in rows(make, ScanPage)])

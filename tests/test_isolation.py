@@ -14,7 +14,7 @@ NOT_OBJECT_ROUTES = {"/static/<path:filename>", "/lang/<code>"}
 # further through them (a code of another conference is refused: see test_voting).
 VOTER_ROUTES = ("/v/", "/api/v1/polls/", "/r/")
 # Path parameters that are not object ids (the object is named by the other parameters).
-NOT_OBJECT_PARAMS = {"target": "open", "action": "submit", "row": 0, "verdict": "counted"}
+NOT_OBJECT_PARAMS = {"target": "open", "action": "submit", "row": 0, "verdict": "single"}
 # Routes about the counting board's paper sheets are called on a paper conference.
 PAPER_ROUTE = re.compile(r"/(sheet|count|results|minutes|scans)")
 OUTSIDERS = ["unit_admin_a2", "counter_a1_other", "unit_admin_b1", "admin_b"]

@@ -119,7 +119,7 @@ def test_a_voter_leaves_no_log_line_and_no_metric(make, client, log_output):
 def test_metrics_count_staff_requests_by_family_and_status_class(client, login, admin):
     login(admin)
     client.get("/rounds/")
-    client.get("/rounds/00000000-0000-0000-0000-000000000000")
+    client.post("/rounds/00000000-0000-0000-0000-000000000000/template")  # no such round
     text = client.get("/metrics", environ_base=SCRAPER).text
     assert re.search(r'^tinnhiem_http_requests_total\{family="rounds",status="2xx"\} [1-9]',
                      text, re.M)

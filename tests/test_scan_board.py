@@ -213,7 +213,7 @@ def test_the_board_settles_which_pages_are_a_sheet_scanned_twice(app, make, worl
     answer = client.post(path(world, f"/pages/{second_page}/duplicate"), data={})
     assert answer.status_code == 302 and answer.location == path(world, f"/{batch}")
     assert ballots() == 1 and "Quét trùng, không đếm" in client.get(answer.location).text
-    assert client.post(path(world, f"/pages/{second_page}/counted"), data={}).status_code == 302
+    assert client.post(path(world, f"/pages/{second_page}/single"), data={}).status_code == 302
     assert ballots() == 2
     entries = rows(make, AuditEntry, action="scan.duplicate_set")
     assert [e.details["duplicate"] for e in entries] == [True, False]

@@ -72,7 +72,7 @@ def test_scans_and_photos_are_read_row_by_row_and_a_second_scan_is_not_counted(
         assert page.digest and len(page.digest) == 64
     assert not rows(make, ScanFile)  # the upload is gone once read; the pages stay
     overview = client.get(f"/conferences/{world.voting.id}/scans").text
-    assert 'id="summary-counted">3<' in overview and 'id="summary-duplicates">1<' in overview
+    assert 'id="summary-kept">3<' in overview and 'id="summary-duplicates">1<' in overview
     assert 'http-equiv="refresh"' not in overview and "Đã đọc 3 phiếu." in overview
     detail = client.get(f"/conferences/{world.voting.id}/scans/{batch.id}").text
     assert "Quét trùng, không đếm" in detail

@@ -102,8 +102,9 @@ def _register_blueprints(app: Flask) -> None:
     from tinnhiem.counting import views as counting_views
     from tinnhiem.rollup import api as rollup_api
     from tinnhiem.rollup import views as rollup_views
-    from tinnhiem.scanning import board_views  # noqa: F401 - the board's routes on scanning's blueprint
-    from tinnhiem.scanning import views as scanning_views
+    # Both add their routes to the scans' one blueprint.
+    from tinnhiem.scanning import board_views, views as scanning_views  # noqa: F401
+    from tinnhiem.scanning.blueprint import bp as scanning_bp
     from tinnhiem.voting import api as voting_api
     from tinnhiem.voting import views as voting_views
     from tinnhiem.voting import vote_views
@@ -112,7 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp,
                       round_views.bp, round_page.bp, registry_views.bp, conference_views.bp,
                       voting_views.bp, vote_views.bp, counting_views.bp, public_results.bp,
-                      rollup_views.bp, scanning_views.bp):
+                      rollup_views.bp, scanning_bp):
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
                  tenants_api.accounts_blp, rounds_api.blp, registry_api.blp, conferences_api.blp,

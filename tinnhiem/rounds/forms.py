@@ -36,7 +36,7 @@ class RoundForm(PageForm):
                                 [InputRequired(REQUIRED), NumberRange(0, 90)], default=15)
     scan_retention_days = IntegerField(
         _l("Số ngày giữ ảnh phiếu quét sau khi chứng nhận kết quả"),
-        [InputRequired(REQUIRED), NumberRange(0, 3650)], default=30)
+        [Optional(), NumberRange(0, 3650)], default=30)
     exempt_retirement_notice = BooleanField(_l("Miễn: đã có thông báo nghỉ hưu"), default=True)
     exempt_appointed_this_year = BooleanField(
         _l("Miễn: được bầu, bổ nhiệm trong năm lấy phiếu"), default=True)
@@ -47,7 +47,8 @@ class RoundForm(PageForm):
         return {
             "name": self.name.data, "plan_reference": self.plan_reference.data,
             "year": self.year.data, "dossier_days": self.dossier_days.data,
-            "scan_retention_days": self.scan_retention_days.data,
+            "scan_retention_days": 30 if self.scan_retention_days.data is None
+            else self.scan_retention_days.data,
             "exempt_retirement_notice": self.exempt_retirement_notice.data,
             "exempt_appointed_this_year": self.exempt_appointed_this_year.data,
             "categories": [c for c in self.categories.data if (c.get("name") or "").strip()],

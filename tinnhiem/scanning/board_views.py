@@ -11,7 +11,7 @@ from tinnhiem.platform.forms import ActionForm, run_page_action
 from tinnhiem.scanning import board, read_pages
 from tinnhiem.scanning.ballots import scanned_ballots
 from tinnhiem.scanning.forms import AcceptScansForm, DecisionForm, DrawForm
-from tinnhiem.scanning.views import bp
+from tinnhiem.scanning.blueprint import bp
 from tinnhiem.voting.access import BOARD, paper_conference_or_404
 from tinnhiem.voting.paper import ENTRY_KEYS
 
@@ -112,7 +112,7 @@ def accept(conference_id):
         _url("scans", conference), url_for("voting.manage", conference_id=conference.id))
 
 
-@bp.post("/<uuid:conference_id>/scans/pages/<uuid:page_id>/<any(duplicate, counted):verdict>")
+@bp.post("/<uuid:conference_id>/scans/pages/<uuid:page_id>/<any(duplicate, single):verdict>")
 @require_roles(*BOARD)
 def duplicate(conference_id, page_id, verdict):
     """The board says a page is a sheet scanned twice, or a ballot of its own after all."""

@@ -5,7 +5,7 @@ import uuid
 from tinnhiem.platform.db import db
 from tinnhiem.platform.jobs import job
 from tinnhiem.scanning.models import ScanBatch
-from tinnhiem.tenants.scope import Scope, bind_scope
+from tinnhiem.tenants.job_scope import bind_job_scope
 
 
 def _ids(batch: ScanBatch) -> dict:
@@ -19,9 +19,8 @@ def read_when_committed(batch: ScanBatch) -> None:
 
 
 def _bound(province_id: str, unit_id: str):
-    session = db.session
-    bind_scope(session, Scope.for_unit(uuid.UUID(province_id), uuid.UUID(unit_id)))
-    return session
+    bind_job_scope(db.session, province_id, unit_id)
+    return db.session
 
 
 @job("scan.read_batch")

@@ -1,6 +1,6 @@
 """The counting board's scans of a paper conference: upload, progress, and each page as read.
 The images are ballots: only the board of the conference's own unit sees them."""
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Response, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,18 +10,12 @@ from tinnhiem.platform.forms import run_page_action
 from tinnhiem.platform.web import accepts_upload
 from tinnhiem.scanning import board, jobs, read_pages, uploads
 from tinnhiem.scanning.ballots import scanned_ballots
-from tinnhiem.scanning.labels import reading_label, scan_error
+from tinnhiem.scanning.blueprint import bp
 from tinnhiem.scanning.forms import AcceptScansForm, PhotoForm, ScanUploadForm
 from tinnhiem.voting.access import BOARD, paper_conference_or_404
 
-bp = Blueprint("scanning", __name__, url_prefix="/conferences")
 # While a batch is waiting or being read the page reloads itself this often (no script).
 REFRESH_SECONDS = 3
-
-
-@bp.context_processor
-def _labels():
-    return {"reading_label": reading_label, "scan_error": scan_error}
 
 
 def _scans_url(conference):
