@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from sqlalchemy.types import Uuid
 
 from tinnhiem.platform.db import db
+from tinnhiem.rounds.models import utc_now
 from tinnhiem.tally.models import MARKS
 from tinnhiem.tenants.owned import UnitOwned
 
@@ -51,7 +52,9 @@ class ScanBatch(UnitOwned, db.Model):
     pages_read: Mapped[int] = mapped_column(Integer, default=0)
     doubts: Mapped[int] = mapped_column(Integer, default=0)  # rows the board must decide
     error_code: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    # UTC from the app's clock (the database's may keep another zone).
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now,
+                                                    server_default=func.now())
 
 
 class ScanFile(UnitOwned, db.Model):

@@ -1,6 +1,7 @@
 """What the counting board uploads to be read: a scanner's PDF, photos or images of paper
 ballots. Checked and stored in one transaction (nothing half-written); read later, off the
 request, by scanning.jobs. The caller commits, then enqueues the batch."""
+import datetime as dt
 import uuid
 
 from flask_babel import lazy_gettext as _l
@@ -8,6 +9,7 @@ from sqlalchemy import select
 
 from tinnhiem.conferences.lifecycle import audit_conference
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.rounds.models import utc_now
 from tinnhiem.scanning.models import ScanBatch, ScanFile
 from tinnhiem.voting.paper import require_entry_open
 
@@ -72,3 +74,33 @@ def list_batches(session, conference) -> list[ScanBatch]:
 def get_batch(session, conference, batch_id) -> ScanBatch | None:
     return session.scalar(select(ScanBatch).where(ScanBatch.conference_id == conference.id,
                                                   ScanBatch.id == batch_id))
+
+
+# A batch queued or being read this long ago has lost its job (a worker stopped mid-way: jobs
+# are not run twice by themselves); the board may start it again.
+STALLED = dt.timedelta(minutes=15)
+
+
+def may_read_again(session, batch, now: dt.datetime | None = None) -> bool:
+    """Whether the batch can be read again: its files are still kept (they go once it is
+    read through), and its reading failed or stalled."""
+    if batch.status == "read":
+        return False
+    if batch.status in ("queued", "reading") and \
+            (now or utc_now()) - batch.created_at < STALLED:
+        return False
+    return session.scalar(select(ScanFile.id).where(ScanFile.batch_id == batch.id)
+                          .limit(1)) is not None
+
+
+def read_again(session, actor, conference, batch) -> ScanBatch:
+    """Queue a failed or stalled batch again (the caller sends its job); its pages read so
+    far are read again from the start."""
+    require_entry_open(conference)
+    if not may_read_again(session, batch):
+        raise ServiceError("not_stalled", _l("Tệp này đang được đọc hoặc đã đọc xong."),
+                           status=409)
+    batch.status, batch.error_code = "queued", None
+    session.flush()
+    audit_conference(session, actor, "scan.read_again", conference, batch=str(batch.id))
+    return batch

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
-from tinnhiem.platform.forms import run_page_action
+from tinnhiem.platform.forms import ActionForm, run_page_action
 from tinnhiem.platform.web import accepts_upload
 from tinnhiem.scanning import board, jobs, read_pages, uploads
 from tinnhiem.scanning.ballots import scanned_ballots
@@ -28,8 +28,9 @@ def scans(conference_id):
     conference = paper_conference_or_404(conference_id)
     batches = uploads.list_batches(db.session, conference)
     busy = any(b.status in ("queued", "reading") for b in batches)
+    again = {b.id for b in batches if uploads.may_read_again(db.session, b)}
     return render_template("scanning/scans.html", conference=conference, batches=batches,
-                           refresh=REFRESH_SECONDS if busy else None,
+                           refresh=REFRESH_SECONDS if busy else None, again=again,
                            summary=read_pages.conference_summary(db.session, conference),
                            ballots=scanned_ballots(db.session, conference),
                            problems=board.readiness(db.session, conference),
@@ -87,3 +88,19 @@ def page_image(conference_id, page_id):
     # A ballot: never kept by a browser or a proxy (platform.web sends no-store as well).
     return Response(image, mimetype="image/jpeg",
                     headers={"Cache-Control": "no-store, private"})
+
+
+@bp.post("/<uuid:conference_id>/scans/<uuid:batch_id>/again")
+@require_roles(*BOARD)
+def read_again(conference_id, batch_id):
+    """A batch whose reading failed or stalled, read again from its kept files."""
+    conference = paper_conference_or_404(conference_id)
+    found = uploads.get_batch(db.session, conference, batch_id)
+    if found is None:
+        abort(404)
+
+    def again():
+        jobs.read_when_committed(uploads.read_again(db.session, current_user, conference,
+                                                    found))
+
+    return run_page_action(ActionForm(), again, _("Đang đọc lại."), _scans_url(conference))

@@ -68,6 +68,7 @@ ACTIONS = {
     "scan.accepted": (_l("Nhận kết quả đọc phiếu quét làm bảng nhập"), CONFERENCE),
     "scan.images_deleted": (_l("Xóa ảnh phiếu quét hết hạn lưu giữ"), CONFERENCE),
     "scan.duplicate_set": (_l("Ban kiểm phiếu xác định trang quét trùng hay không"), CONFERENCE),
+    "scan.read_again": (_l("Đọc lại tệp phiếu quét"), CONFERENCE),
     "conference.counted": (_l("Kiểm phiếu"), CONFERENCE),
     "conference.confirmed": (_l("Thành viên Ban kiểm phiếu xác nhận kết quả"), CONFERENCE),
     "conference.certified": (_l("Chứng nhận kết quả hội nghị"), CONFERENCE),
