@@ -140,3 +140,15 @@ def _one_page(session, batch):
     session.add(page)
     session.flush()
     return page.id
+
+
+def test_a_file_name_with_control_characters_is_kept_without_them(make, world, login, client):
+    login(world.counter_a1)
+    body = (b'--X\r\nContent-Disposition: form-data; name="upload-files";'
+            b" filename*=UTF-8''a%00b%07%ED%A0%80c.pdf\r\nContent-Type: application/pdf\r\n\r\n"
+            + PDF + b"\r\n--X--\r\n")
+    answer = client.post(scans_path(world), data=body,
+                         content_type="multipart/form-data; boundary=X")
+    assert answer.status_code == 302, answer.status_code
+    # NUL and BEL dropped; the invalid UTF-8 came as replacement characters from Werkzeug.
+    assert [b.name for b in rows(make, ScanBatch)] == ["ab\ufffd\ufffd\ufffdc.pdf"]

@@ -2,6 +2,7 @@
 ballots. Checked and stored in one transaction (nothing half-written); read later, off the
 request, by scanning.jobs. The caller commits, then enqueues the batch."""
 import datetime as dt
+import unicodedata
 import uuid
 
 from flask_babel import lazy_gettext as _l
@@ -25,8 +26,15 @@ def file_kind(data: bytes) -> str | None:
     return next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
 
 
+def shown_name(name) -> str:
+    """A file's name as the board sees it: what the browser sent, without control
+    characters or lone surrogates (a name is a label here, never a path), bounded."""
+    kept = "".join(c for c in str(name or "") if unicodedata.category(c) not in ("Cc", "Cs"))
+    return kept.strip()[:NAME_LENGTH]
+
+
 def _checked_files(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
-    files = [(name or "", data) for name, data in files if data]
+    files = [(shown_name(name), data) for name, data in files if data]
     if not files:
         raise ServiceError("no_file", _l("Hãy chọn tệp PDF hoặc ảnh phiếu."), field="files")
     if len(files) > MAX_FILES:
