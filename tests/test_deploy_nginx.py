@@ -175,6 +175,10 @@ def test_only_the_scans_take_a_large_upload(nginx_in_front):
     other = session.post(f"{https}/units/new", data=body,
                          headers={"Content-Type": "application/pdf"})
     assert other.status_code == 413  # nginx's own limit, 8 MB
+    huge = session.post(f"{https}/conferences/{'1' * 8}-aaaa-bbbb-cccc-{'d' * 12}/scans",
+                        data=b"%PDF-" + b"0" * (170 * 1024 * 1024),
+                        headers={"Content-Type": "application/pdf"})
+    assert huge.status_code == 413 and "Tệp tải lên quá lớn" in huge.text
 
 
 def test_a_page_gets_the_vietnamese_error_page(nginx_in_front):
