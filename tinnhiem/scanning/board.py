@@ -149,7 +149,8 @@ def readiness(session, conference) -> list:
     ballots = scanned_ballots(session, conference)
     if not ballots:
         problems.append(_l("Chưa có phiếu nào được đọc."))
-    incomplete = sum(1 for b in ballots if not b.complete)
+    rows = list(range(len(ballot_nominees(session, conference))))
+    incomplete = sum(1 for b in ballots if not b.complete or sorted(b.marks) != rows)
     if incomplete:
         problems.append(_l("%(n)d phiếu thiếu trang: hãy quét lại đủ các trang.", n=incomplete))
     open_rows = sum(1 for b in ballots for r in b.rows if r.mark is None)
