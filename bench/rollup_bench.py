@@ -45,7 +45,7 @@ def build(app, units: int, people: int) -> dict:
     from tinnhiem.counting import rollup_counts, rollup_progress
     from tinnhiem.counting.bands import SEVERITY, band, sort_share, tenth
     from tinnhiem.counting.models import Result
-    from tinnhiem.platform.collation import search_key, sort_key
+    from tinnhiem.platform.collation import person_sort_key, search_key, sort_key
     from tinnhiem.platform.auth.roles import Role
     from tinnhiem.rounds import services as rounds
     from tinnhiem.rounds.models import RoundUnit
@@ -115,7 +115,7 @@ def build(app, units: int, people: int) -> dict:
                             "high": high, "confidence": confidence, "low": low, "invalid": 0,
                             "round_id": round_.id, "category_id": categories[n % 2],
                             "full_name": nominees[-1]["full_name"], "post": nominees[-1]["post"],
-                            "name_key": sort_key(nominees[-1]["full_name"]),
+                            "name_key": person_sort_key(nominees[-1]["full_name"]),
                             "cadre_code": nominees[-1]["cadre_code"], "band": level,
                             "severity": SEVERITY[level], "low_share": sort_share(low, 40),
                             "high_tenth": tenth(high, 40), "confidence_tenth": tenth(confidence, 40),

@@ -1,6 +1,8 @@
 """The province the roll-up tests read (and the spreadsheet tests export): a round of four
 units with certified, uncertified and dissolved-unit results, a person voted on in two places."""
 import datetime as dt
+import io
+import re
 
 from tinnhiem.rounds import services as rounds
 
@@ -37,3 +39,16 @@ def rollup_world(make):
         w.a2, w.round.id, w.leaders, [("Ẩn Chưa Chứng Nhận", "CB-9", f(0, 0, 9))],
                    9, title="Hội nghị A2", certify=False)
     return w
+
+
+def rollup_names(page) -> list[str]:
+    """The people in the roll-up's table, in the order the page lists them."""
+    table = page.text.split('id="rollup"')[1].split("</table>")[0]
+    return re.findall(r'<tr data-band="[a-z_]+"><td>([^<]+)<', table)
+
+
+def xlsx_rows(data: bytes) -> list[list]:
+    """The cells of a spreadsheet's first sheet, row by row."""
+    from openpyxl import load_workbook
+
+    return [[c.value for c in r] for r in load_workbook(io.BytesIO(data)).active.iter_rows()]

@@ -89,13 +89,13 @@ def test_upgrade_downgrade_upgrade_on_postgresql(pg_cluster_running):
 
 def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
     """Revision 0005 fills the new columns of existing results as counting now would, and
-    0007 marks those of a certified conference as certified and 0008 gives names their keys
-    in Vietnamese order."""
+    0007 marks those of a certified conference as certified, 0008 gives names their keys
+    in Vietnamese order, and 0021 keys people's names by given name."""
     import uuid
 
     from sqlalchemy import text
 
-    from tinnhiem.platform.collation import sort_key
+    from tinnhiem.platform.collation import person_sort_key, sort_key
 
     app = create_app({**TEST_CONFIG,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.sqlite3'}"})
@@ -130,7 +130,8 @@ def test_results_counted_before_0005_get_their_roll_up_columns(tmp_path):
             unit_key = connection.execute(text("SELECT name_key FROM units")).scalar()
         db.engine.dispose()
     assert tuple(filled) == (ids["round"], ids["category"], "Nguyễn Văn A", "Bí thư", "CB-1",
-                             "over_half_low", 1, 5208, 4, 0, 5, 1, sort_key("Nguyễn Văn A"))
+                             "over_half_low", 1, 5208, 4, 0, 5, 1,
+                             person_sort_key("Nguyễn Văn A"))
     assert unit_key == sort_key("Tỉnh ủy")
 
 

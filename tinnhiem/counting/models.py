@@ -8,7 +8,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKeyConstraint, In
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from sqlalchemy.types import Uuid
 
-from tinnhiem.platform.collation import SortKeyType, sort_key
+from tinnhiem.platform.collation import SortKeyType, person_sort_key
 from tinnhiem.platform.db import db
 from tinnhiem.tenants.owned import UnitOwned
 
@@ -62,7 +62,8 @@ class Result(UnitOwned, db.Model):
     round_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     category_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     full_name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(SortKeyType)  # the name in Vietnamese order
+    # The person's name in the order of Vietnamese official lists: given name, middle, family.
+    name_key: Mapped[str] = mapped_column(SortKeyType)
     post: Mapped[str] = mapped_column(String(255))
     cadre_code: Mapped[str] = mapped_column(String(40))
     band: Mapped[str] = mapped_column(String(16))
@@ -77,7 +78,7 @@ class Result(UnitOwned, db.Model):
 
     @validates("full_name")
     def _keep_name_key(self, _key, name):
-        self.name_key = sort_key(name)
+        self.name_key = person_sort_key(name)
         return name
 
     @property

@@ -22,6 +22,7 @@ from tinnhiem.counting.bands import SEVERITY, band, shares, sort_share, tenth
 from tinnhiem.counting.models import Certification, Result
 from tinnhiem.platform.auth.models import Account
 from tinnhiem.platform.auth.roles import Role
+from tinnhiem.platform.collation import person_sort_key
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.rounds.models import utc_now
 from tinnhiem.rounds.services import round_created
@@ -98,9 +99,12 @@ def results_of(session, conference) -> list[PersonResult]:
 
 
 def certifiers(session, conference) -> list:
-    return list(session.scalars(
+    """The counters who confirmed the count, listed as Vietnamese lists list people (a few at
+    most: sorted here, not by the database's code-point order)."""
+    return sorted(session.scalars(
         select(Account).join(Certification, Certification.counter_id == Account.id)
-        .where(Certification.conference_id == conference.id).order_by(Account.full_name)))
+        .where(Certification.conference_id == conference.id)),
+        key=lambda account: person_sort_key(account.full_name))
 
 
 def certify(session, actor, conference) -> Conference:

@@ -6,6 +6,10 @@ between words that are otherwise the same, in the order: none, huyền, hỏi, n
 (as CLDR's Vietnamese collation). `sort_key` turns a text into a string whose byte order is
 that order: every letter with its shape (primary), then all the tones (secondary). Columns
 holding such keys compare bytes ("C" collation on PostgreSQL; SQLite's default).
+
+People are listed as Vietnamese official lists list them: by given name (tên, the last word),
+then the middle names, then the family name (the first word). `person_sort_key` keys the
+words in that order, each as `sort_key` does.
 """
 import unicodedata
 
@@ -35,6 +39,18 @@ def sort_key(text: str) -> str:
             primary.append(character + "0")
             tones.append("0")
     return ("".join(primary) + SEPARATOR + "".join(tones))[:KEY_LENGTH]
+
+
+def person_sort_key(full_name: str) -> str:
+    """"Nguyễn Văn An" sorts as "An Văn Nguyễn": given name, middle names, family name.
+
+    Each word keyed whole (its letters, then its tones) before the next: the given name
+    decides first, tone included, so every An comes before every Án, and Anh before Ánh,
+    whatever their family names; names with the same given name follow by middle, then
+    family name. A word's key ends in SEPARATOR, below every letter's, so a word sorts before
+    the longer words it begins ("An" before "Anh"). Still one string, so one column and its
+    index give the order."""
+    return SEPARATOR.join(sort_key(word) for word in reversed(str(full_name).split()))[:KEY_LENGTH]
 
 
 def fold(text: str) -> str:
