@@ -2,6 +2,7 @@
 blind check, accept, count), the same refusals with their stable codes, and nobody but the
 conference's own board reaching any of it."""
 import io
+import os
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from tinnhiem.platform.auth.roles import Role
 from tinnhiem.scanning.models import ScanBatch, ScanCheck, ScanDecision, ScanPage
 from tinnhiem.tally.models import TallySheet
 from tests.factories import rows
-from tests.scan_pages import LEVEL, scanned
+from tests.scan_pages import LEVEL, board_world, scanned
 
 PDF = b"%PDF-1.7\n" + b"0" * 2000  # opened by the reader later, not by the upload
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 2000
@@ -19,11 +20,7 @@ BALLOTS = ["123", "111", "000", "1?3", "222", "333"]
 
 @pytest.fixture
 def world(make):
-    w = make.world()
-    w.counter_a1_b = make.account(Role.COUNTER, w.a1)
-    make.open_conference(w, mode="paper", people=3, summoned=12, present=12)
-    make.close_vote(w, ballots_issued=12)
-    return w
+    return board_world(make)
 
 
 def url(world, rest=""):
@@ -196,6 +193,13 @@ def test_the_board_says_which_pages_are_a_sheet_scanned_twice(make, world, token
                          json={"duplicate": False})
     assert single.json["status"] == "read"
     assert client.get(url(world), headers=counter).json["ballots"] == 2
+    # A drawn ballot found afterwards to be a sheet scanned twice is no longer keyed.
+    [check] = client.post(url(world, "/checks"), headers=counter, json={"count": 1}).json
+    client.post(url(world, f"/pages/{check['pages'][0]}/duplicate"), headers=counter,
+                json={"duplicate": True})
+    gone = client.put(url(world, f"/checks/{check['id']}"), headers=counter,
+                      json={"marks": {"0": "high", "1": "confidence", "2": "low"}})
+    assert (gone.status_code, gone.json["code"]) == (409, "check_not_counted")
 
 
 @pytest.mark.parametrize("who", ["other_counter", "admin_a", "operator"])
@@ -228,3 +232,23 @@ def test_an_electronic_conference_has_no_scans(make, token, client):
     answer = client.get(f"/api/v1/conferences/{world.voting.id}/scans",
                         headers=token(world.unit_admin_a1))
     assert answer.status_code == 404
+
+
+def test_the_scans_operations_have_no_server_error_for_the_board(app, make, world, token):
+    """The OpenAPI fuzz (tests/api_fuzz.py) on a paper conference with real scans, as its
+    board: the generic fuzz's conference is electronic, where these are all 404."""
+    from tests.api_fuzz import api_operations, fuzz_reach
+    from tests.scan_pages import drawn
+
+    [page] = scanned(make, world, ["1?3"])
+    real_ids = {"conference_id": world.voting.id, "page_id": page,
+                "batch_id": rows(make, ScanPage, id=page)[0].batch_id,
+                "check_id": drawn(make, world, page)}
+    real_ids = {name: str(value) for name, value in real_ids.items()}
+    operations = [o for o in api_operations(app)
+                  if "/scans" in o.path]
+    assert len(operations) == 11
+    examples = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+    failures = [fuzz_reach(o, token(world.unit_admin_a1), real_ids, examples, 3)
+                for o in operations]
+    assert [f for f in failures if f] == []

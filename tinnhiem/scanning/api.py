@@ -32,6 +32,16 @@ def _paper_conference(session, conference_id):
 paper_in_scope = in_scope(_paper_conference, "conference_id")
 
 
+def board_write(arguments, status: int, response):
+    """A write of the board: the role, then the conference (404 before any body is read, so a
+    stranger learns nothing from validation errors), then the body."""
+    def decorator(view):
+        view = document_errors(blp, *WRITE_ERRORS)(blp.response(status, response)(view))
+        return require_roles(*BOARD)(paper_in_scope(blp.arguments(arguments)(view)))
+
+    return decorator
+
+
 def _batch_out(batch) -> dict:
     return {"id": batch.id, "name": batch.name, "status": batch.status, "pages": batch.pages,
             "pages_read": batch.pages_read, "doubts": batch.doubts,
@@ -110,11 +120,7 @@ def read_again(conference_id, batch_id):
 
 
 @blp.put(f"{SCANS}/pages/<uuid:page_id>/rows/<int:row>")
-@require_roles(*BOARD)
-@paper_in_scope
-@blp.arguments(DecideSchema)
-@blp.response(200, DecisionSchema)
-@document_errors(blp, *WRITE_ERRORS)
+@board_write(DecideSchema, 200, DecisionSchema)
 def decide(data, conference_id, page_id, row):
     """A member's mark for a row (0-based) the board decides: a proposal, confirmed when
     another member chooses the same mark; a different mark replaces it."""
@@ -126,11 +132,7 @@ def decide(data, conference_id, page_id, row):
 
 
 @blp.post(f"{SCANS}/pages/<uuid:page_id>/duplicate")
-@require_roles(*BOARD)
-@paper_in_scope
-@blp.arguments(DuplicateSchema)
-@blp.response(200, PageSchema)
-@document_errors(blp, *WRITE_ERRORS)
+@board_write(DuplicateSchema, 200, PageSchema)
 def duplicate(data, conference_id, page_id):
     """The board's word on a sheet scanned twice (not counted), or a ballot of its own."""
     conference = paper_conference_or_404(conference_id)
@@ -169,11 +171,7 @@ def checks(conference_id):
 
 
 @blp.post(f"{SCANS}/checks")
-@require_roles(*BOARD)
-@paper_in_scope
-@blp.arguments(DrawSchema)
-@blp.response(201, CheckSchema(many=True))
-@document_errors(blp, *WRITE_ERRORS)
+@board_write(DrawSchema, 201, CheckSchema(many=True))
 def draw(data, conference_id):
     """Draw more ballots at random among those not drawn yet (`count`, or the default)."""
     conference = paper_conference_or_404(conference_id)
@@ -182,11 +180,7 @@ def draw(data, conference_id):
 
 
 @blp.put(f"{SCANS}/checks/<uuid:check_id>")
-@require_roles(*BOARD)
-@paper_in_scope
-@blp.arguments(KeySchema)
-@blp.response(200, CheckSchema)
-@document_errors(blp, *WRITE_ERRORS)
+@board_write(KeySchema, 200, CheckSchema)
 def key(data, conference_id, check_id):
     """A member's keying of a drawn ballot from the paper, every row, once: a difference
     widens the check (as many ballots again are drawn)."""
@@ -197,11 +191,7 @@ def key(data, conference_id, check_id):
 
 
 @blp.post(f"{SCANS}/accept")
-@require_roles(*BOARD)
-@paper_in_scope
-@blp.arguments(AcceptScansSchema)
-@blp.response(201, AcceptedSchema)
-@document_errors(blp, *WRITE_ERRORS)
+@board_write(AcceptScansSchema, 201, AcceptedSchema)
 def accept(data, conference_id):
     """The reading becomes the caller's ballot-by-ballot sheet, submitted: refused
     (409 `scans_not_ready`) while anything is unsettled, and (409 `scans_count_differs`)

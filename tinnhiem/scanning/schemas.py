@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from tinnhiem.tally.models import MARKS
 
 MARK = validate.OneOf(MARKS)
-ROW_KEY = validate.Regexp(r"^[0-9]{1,4}$", error="A row's index (0-based), as text.")
+ROW_KEY = validate.Regexp(r"^[0-9]{1,4}$")  # a row's index (0-based), as text
 
 
 class BatchSchema(Schema):
