@@ -81,6 +81,22 @@ def test_what_is_not_a_scan_is_refused_with_its_code(make, world, token, client,
     assert not rows(make, ScanBatch)
 
 
+@pytest.fixture
+def app_config():
+    return {"SCAN_MAX_UPLOAD_MB": 2}
+
+
+def test_an_upload_is_held_to_the_scans_own_limit(make, world, token, client):
+    """Larger than the 1 MB of every other request, up to SCAN_MAX_UPLOAD_MB."""
+    counter = token(world.counter_a1)
+    within = send_files(client, world, counter, ("lon.pdf", PDF + b"0" * 1_500_000))
+    assert within.status_code == 202
+    over = send_files(client, world, counter, ("qua-lon.pdf", PDF + b"0" * 2_200_000))
+    assert (over.status_code, over.json["code"]) == (413, "payload_too_large")
+    assert "tối đa 2 MB" in over.json["message"]
+    assert [b.name for b in rows(make, ScanBatch)] == ["lon.pdf"]
+
+
 def test_the_whole_flow_from_scans_to_a_sealed_count(make, world, token, client):
     pages = scanned(make, world, BALLOTS)
     keys_by_page = {str(p): keys for p, keys in zip(pages, BALLOTS)}
