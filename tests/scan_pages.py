@@ -8,6 +8,18 @@ LEVEL = {"1": "high", "2": "confidence", "3": "low", "0": "blank", "4": "several
          "5": "crossed"}
 
 
+def board_world(make):
+    """A closed paper conference of unit A1 (3 people, 12 ballots issued) whose board has
+    two counters: world.counter_a1 and world.counter_a1_b."""
+    from tinnhiem.platform.auth.roles import Role
+
+    w = make.world()
+    w.counter_a1_b = make.account(Role.COUNTER, w.a1)
+    make.open_conference(w, mode="paper", people=3, summoned=12, present=12)
+    make.close_vote(w, ballots_issued=12)
+    return w
+
+
 def row(index: int, key: str) -> dict:
     """One row: a paper entry key, or "?" for a doubtful mark."""
     if key == "?":

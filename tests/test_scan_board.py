@@ -14,16 +14,12 @@ from tinnhiem.tally.models import Ballot, BallotMark, TallySheet
 from tinnhiem.tally.seal import seal_digest
 from tests.documents import pdf_text
 from tests.factories import refused_page, rows
-from tests.scan_pages import LEVEL, scanned
+from tests.scan_pages import LEVEL, board_world, scanned
 
 
 @pytest.fixture
 def world(make):
-    w = make.world()
-    w.counter_a1_b = make.account(Role.COUNTER, w.a1)
-    make.open_conference(w, mode="paper", people=3, summoned=12, present=12)
-    make.close_vote(w, ballots_issued=12)
-    return w
+    return board_world(make)
 
 
 def path(world, rest=""):

@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from tinnhiem.rollup import views as rollup_views
     # Both add their routes to the scans' one blueprint.
     from tinnhiem.scanning import board_views, views as scanning_views  # noqa: F401
+    from tinnhiem.scanning import api as scanning_api
     from tinnhiem.scanning.blueprint import bp as scanning_bp
     from tinnhiem.voting import api as voting_api
     from tinnhiem.voting import views as voting_views
@@ -117,8 +118,8 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
                  tenants_api.accounts_blp, rounds_api.blp, registry_api.blp, conferences_api.blp,
-                 voting_api.blp, voting_api.polls_blp, counting_api.blp, counting_api.public_blp,
-                 rollup_api.blp)
+                 voting_api.blp, voting_api.polls_blp, scanning_api.blp, counting_api.blp,
+                 counting_api.public_blp, rollup_api.blp)
 
 
 def _register_cli(app: Flask) -> None:

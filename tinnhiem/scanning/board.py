@@ -88,8 +88,9 @@ def draw_check(session, actor, conference, count: int | None = None) -> list[Sca
     return added
 
 
-def ballot_of(session, conference, check: ScanCheck) -> ScannedBallot:
-    return next(b for b in scanned_ballots(session, conference) if b.first.id == check.page_id)
+def ballot_of(session, conference, check: ScanCheck) -> ScannedBallot | None:
+    return next((b for b in scanned_ballots(session, conference)
+                 if b.first.id == check.page_id), None)
 
 
 def key_check(session, actor, conference, check_id, marks: dict) -> ScanCheck:
@@ -103,6 +104,9 @@ def key_check(session, actor, conference, check_id, marks: dict) -> ScanCheck:
     if check.keyed is not None:
         raise ServiceError("check_keyed", _l("Phiếu này đã được nhập kiểm tra."), status=409)
     ballot = ballot_of(session, conference, check)
+    if ballot is None:  # its first page was since found to be a sheet scanned twice
+        raise ServiceError("check_not_counted", _l("Phiếu rút kiểm tra này không còn được đếm"
+                                                   " (quét trùng)."), status=409)
     keyed = {}
     for row in ballot.rows:
         mark = marks.get(row.index)
