@@ -14,7 +14,7 @@ from tinnhiem.tally.models import Ballot, BallotMark, TallySheet
 from tinnhiem.tally.seal import seal_digest
 from tests.documents import pdf_text
 from tests.factories import refused_page, rows
-from tests.scan_pages import LEVEL, board_world, scanned
+from tests.scan_pages import LEVEL, board_world, drawn, scanned
 
 
 @pytest.fixture
@@ -213,3 +213,17 @@ def test_the_board_settles_which_pages_are_a_sheet_scanned_twice(app, make, worl
     assert ballots() == 2
     entries = rows(make, AuditEntry, action="scan.duplicate_set")
     assert [e.details["duplicate"] for e in entries] == [True, False]
+
+
+def test_a_drawn_ballot_later_found_scanned_twice_has_no_keying_page(app, make, world, login):
+    first_page, second_page = scanned(make, world, ["123", "123"])
+    client = login(world.counter_a1)
+    check = drawn(make, world, second_page)
+    assert client.get(path(world, f"/check/{check}")).status_code == 200
+    assert client.post(path(world, f"/pages/{second_page}/duplicate"), data={}).status_code == 302
+    page = client.get(path(world, f"/check/{check}"))
+    assert page.status_code == 200 and 'name="row-0"' not in page.text
+    assert "không còn được đếm (quét trùng)" in page.text
+    refused = refused_page(client, client.post(path(world, f"/check/{check}"), data={
+        "row-0": "1", "row-1": "2", "row-2": "3"}))
+    assert "không còn được đếm" in refused.text

@@ -80,6 +80,9 @@ def key(conference_id, check_id):
         return render_template("scanning/key.html", conference=conference, check=found,
                                keyed=True)
     ballot = board.ballot_of(db.session, conference, found)
+    if ballot is None:  # its page was since found to be a sheet scanned twice
+        return render_template("scanning/key.html", conference=conference, check=found,
+                               not_counted=True)
     return render_template("scanning/key.html", conference=conference, check=found,
                            pages=ballot.pages, rows=[r.index for r in ballot.rows],
                            keys=ENTRY_KEYS, names=_names(conference), form=ActionForm())
