@@ -20,6 +20,18 @@ def board_world(make):
     return w
 
 
+def reading_world(make):
+    """board_world, with world.version: its ballot template's version, which the printed
+    ballot's QR codes carry (for ballots drawn by tests/scan_corpus.py and then read)."""
+    from tinnhiem.conferences import services as conferences
+    from tinnhiem.rounds.services import frozen_template
+
+    w = board_world(make)
+    w.version = make._run(lambda s: frozen_template(s, conferences.get_conference(
+        s, w.voting.id).template_id).version)
+    return w
+
+
 def row(index: int, key: str) -> dict:
     """One row: a paper entry key, or "?" for a doubtful mark."""
     if key == "?":

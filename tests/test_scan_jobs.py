@@ -9,23 +9,17 @@ import cv2
 import numpy as np
 import pytest
 
-from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.jobs_consumer import running
-from tinnhiem.rounds.services import frozen_template
 from tinnhiem.scanning.models import ScanBatch, ScanFile, ScanPage
 from tests.factories import refused_page, rows
+from tests.scan_pages import reading_world
 from tests.scan_corpus import marked_sheet, scanned
 
 
 @pytest.fixture
 def world(make):
-    w = make.world()
-    make.open_conference(w, mode="paper", people=3, summoned=10, present=10)
-    make.close_vote(w, ballots_issued=10)
-    w.version = make._run(lambda s: frozen_template(s, conferences.get_conference(
-        s, w.voting.id).template_id).version)
-    return w
+    return reading_world(make)
 
 
 def ballot_jpeg(world) -> bytes:
