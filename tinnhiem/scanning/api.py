@@ -61,10 +61,11 @@ def scans(conference_id):
     """The board's overview: every upload and its reading, the pages' summary, the ballots
     put together so far and what still stands before the reading can be accepted."""
     conference = paper_conference_or_404(conference_id)
+    ballots = scanned_ballots(db.session, conference)
     return {"batches": [_batch_out(b) for b in uploads.list_batches(db.session, conference)],
             "summary": read_pages.conference_summary(db.session, conference)._asdict(),
-            "ballots": len(scanned_ballots(db.session, conference)),
-            "problems": [str(p) for p in board.readiness(db.session, conference)]}
+            "ballots": len(ballots),
+            "problems": [str(p) for p in board.readiness(db.session, conference, ballots)]}
 
 
 @blp.post(SCANS)

@@ -143,14 +143,16 @@ def _refuse(code, message):
     raise ServiceError(code, message, status=409)
 
 
-def readiness(session, conference) -> list:
-    """What still stands between the scans and a sheet, as messages (empty: ready)."""
+def readiness(session, conference, ballots: list[ScannedBallot] | None = None) -> list:
+    """What still stands between the scans and a sheet, as messages (empty: ready).
+    `ballots`: the conference's scanned ballots when the caller has read them already."""
     problems = []
     busy = session.scalar(select(ScanBatch.id).where(
         ScanBatch.conference_id == conference.id, ScanBatch.status.in_(("queued", "reading"))))
     if busy:
         problems.append(_l("Còn tệp đang đọc."))
-    ballots = scanned_ballots(session, conference)
+    if ballots is None:
+        ballots = scanned_ballots(session, conference)
     if not ballots:
         problems.append(_l("Chưa có phiếu nào được đọc."))
     rows = list(range(len(ballot_nominees(session, conference))))
@@ -177,10 +179,10 @@ def accept_reading(session, actor, conference, collected: int):
     is unsettled, or when the ballots read are not the ballots collected."""
     lock_conference(session, conference)
     require_entry_open(conference)
-    problems = readiness(session, conference)
+    ballots = scanned_ballots(session, conference)
+    problems = readiness(session, conference, ballots)
     if problems:
         _refuse("scans_not_ready", problems[0])
-    ballots = scanned_ballots(session, conference)
     if collected != len(ballots):
         _refuse("scans_count_differs", _l(
             "Số phiếu đọc được (%(read)d) khác số phiếu thu về (%(collected)d).",

@@ -28,12 +28,13 @@ def scans(conference_id):
     conference = paper_conference_or_404(conference_id)
     batches = uploads.list_batches(db.session, conference)
     busy = any(b.status in ("queued", "reading") for b in batches)
+    ballots = scanned_ballots(db.session, conference)
     again = {b.id for b in batches if uploads.may_read_again(db.session, b)}
     return render_template("scanning/scans.html", conference=conference, batches=batches,
                            refresh=REFRESH_SECONDS if busy else None, again=again,
                            summary=read_pages.conference_summary(db.session, conference),
-                           ballots=scanned_ballots(db.session, conference),
-                           problems=board.readiness(db.session, conference),
+                           ballots=ballots,
+                           problems=board.readiness(db.session, conference, ballots),
                            accept_form=AcceptScansForm(prefix="accept"),
                            upload_form=ScanUploadForm(prefix="upload"),
                            photo_form=PhotoForm(prefix="photo"))
