@@ -79,7 +79,9 @@ def test_upgrade_downgrade_upgrade_on_postgresql(pg_cluster_running):
             "SELECT policyname, count(*) FROM pg_policies GROUP BY policyname").fetchall())
         # one per tenant table, and a voter's narrowing per unit table (0015), none left over
         assert policies == {"tenant_scope": len(_tenant_tables()),
-                            "voter_conference": len(_tenant_tables("UnitOwned"))}
+                            "voter_conference": len(_tenant_tables("UnitOwned")),
+                            "history_read": len(_tenant_tables()),  # 0022
+                            "succession_by_operator": 1}
         granted = conn.execute(
             "SELECT count(*) FROM information_schema.role_table_grants"
             " WHERE grantee = %s AND table_name = 'audit_log' AND privilege_type = 'UPDATE'",

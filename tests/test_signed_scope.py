@@ -230,7 +230,12 @@ def test_every_policy_checks_the_signature_once(app, world, pg_database):
         assert "app_setting_" not in qual, table
     for table, (kind, qual) in narrowing.items():
         assert kind == "RESTRICTIVE" and "app_scope_trusted" not in qual, table
-    assert {name for _t, name, _k, _q in policies} == {"tenant_scope", "voter_conference"}
+    # and the history scope's limits (revision 0022), which narrow and never widen
+    history = {table for table, name, kind, _q in policies
+               if name == "history_read" and kind == "RESTRICTIVE"}
+    assert history == set(tenant)
+    assert {name for _t, name, _k, _q in policies} == {
+        "tenant_scope", "voter_conference", "history_read", "succession_by_operator"}
 
 
 def _insert_ballot_under(url, settings: dict, conference, province, unit):

@@ -26,6 +26,8 @@ class Result(UnitOwned, db.Model):
     and never joins a hundred thousand people to find them."""
 
     __tablename__ = "results"
+    # A successor reads a predecessor's certified results only (tenants.history).
+    __tenant_history__ = staticmethod(lambda cls: cls.certified.is_(True))
     __table_args__ = (
         UniqueConstraint("unit_id", "conference_id", "nominee_id"),
         ForeignKeyConstraint(["unit_id", "conference_id"], ["conferences.unit_id", "conferences.id"],
@@ -115,6 +117,7 @@ class RollupCount(UnitOwned, db.Model):
     dashboard sums a few rows a unit instead of reading every person."""
 
     __tablename__ = "rollup_counts"
+    __tenant_history__ = True  # kept from certified results only
     __table_args__ = (
         ForeignKeyConstraint(["unit_id", "conference_id"],
                              ["conferences.unit_id", "conferences.id"], ondelete="CASCADE"),
@@ -162,6 +165,7 @@ class UnitProgress(UnitOwned, db.Model):
     certified result for the people voted on in two places)."""
 
     __tablename__ = "rollup_progress"
+    __tenant_history__ = True
     __table_args__ = (
         ForeignKeyConstraint(["unit_id", "round_id"], ["round_units.unit_id",
                                                        "round_units.round_id"]),

@@ -224,6 +224,12 @@ def send_deferred_settings(connection, cursor, _statement, _parameters, _context
                        {f"s{i}": value for i, value in enumerate(settings.values())})
 
 
+def make_read_only(connection) -> None:
+    """This transaction writes nothing: PostgreSQL refuses any write outright. Must come
+    before its first statement."""
+    connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
 def set_signed_scope(connection, province="", unit="", crossing="", account="",
                      conference="") -> None:
     """The transaction's scope as PostgreSQL's policies read it, with its signature, and any

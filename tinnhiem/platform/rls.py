@@ -157,12 +157,15 @@ def enable_tenant_rls(table: str, kind: str = "unit") -> None:
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_scope ON {table} USING ({check}) WITH CHECK ({check})")
+    if _history_limited():
+        limit_history(table)
 
 
 def disable_tenant_rls(table: str) -> None:
     if not _postgresql():
         return
     op.execute(f"DROP POLICY IF EXISTS tenant_scope ON {table}")
+    op.execute(f"DROP POLICY IF EXISTS {HISTORY_POLICY} ON {table}")
     op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
 
@@ -455,3 +458,46 @@ def trust_each_value() -> None:
     _each_policy(lambda name, qual: _swapped(qual, back))
     op.execute("DROP FUNCTION IF EXISTS app_raw_crossing(), app_raw_province(),"
                " app_raw_unit(), app_raw_conference()")
+
+
+# Revision 0022: a successor reads what it succeeded. A history scope (tenants.history) is a
+# predecessor's province (and unit) scope signed with app.crossing = 'history': the tenant
+# policy lets it see that province's rows as it would, and a restrictive policy on every
+# tenant table then keeps only what history may read (certified results, the round, the
+# unit tree) and refuses every write. Under any other scope the policy holds for every row.
+HISTORY_FUNCTION = """
+CREATE OR REPLACE FUNCTION app_in_history() RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('app.crossing', true), '') = 'history' $$
+"""
+HISTORY_POLICY = "history_read"
+_IN_HISTORY = "(SELECT app_in_history())"
+
+
+def create_history_function() -> None:
+    if _postgresql():
+        op.execute(HISTORY_FUNCTION)
+
+
+def drop_history_function() -> None:
+    if _postgresql():
+        op.execute("DROP FUNCTION IF EXISTS app_in_history()")
+
+
+def limit_history(table: str, rows: str = "false") -> None:
+    """Under a history scope only `rows` (SQL) of `table` are seen, and nothing is written."""
+    if not _postgresql():
+        return
+    op.execute(f"CREATE POLICY {HISTORY_POLICY} ON {table} AS RESTRICTIVE"
+               f" USING (NOT {_IN_HISTORY} OR ({rows})) WITH CHECK (NOT {_IN_HISTORY})")
+
+
+def unlimit_history(table: str) -> None:
+    if _postgresql():
+        op.execute(f"DROP POLICY IF EXISTS {HISTORY_POLICY} ON {table}")
+
+
+def _history_limited() -> bool:
+    """From revision 0022 on, a new tenant table is closed to history scopes unless its
+    migration opens some of its rows (limit_history)."""
+    return op.get_bind().exec_driver_sql("SELECT to_regproc('app_in_history')").scalar() \
+        is not None

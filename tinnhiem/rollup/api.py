@@ -41,10 +41,10 @@ def rollup(query, round_id):
     voted on in two places."""
     round_ = round_or_404(round_id)
     with read_source() as source:
-        return _rollup(source, round_, query)
+        return rollup_of(source, round_, query)
 
 
-def _rollup(source, round_, query) -> dict:
+def rollup_of(source, round_, query) -> dict:
     session = source.session
     filters = services.make_filters(session, round_.id, **{k: query.get(k) for k in (
         "unit_id", "type_id", "category_id", "band", "sort", "unit_name")})

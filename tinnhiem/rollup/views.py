@@ -65,20 +65,23 @@ def query_with(name, value) -> str:
 def dashboard(round_id):
     round_ = round_or_404(round_id)
     with read_source() as source:
-        session = source.session
-        try:
-            filters = filters_from(session, round_, request.args)
-            page, units_page = (page_number(request.args, name)
-                                for name in ("page", "units_page"))
-        except ServiceError as error:
-            return render_template(
-                "rollup/dashboard.html", error=error.message, export_args={}, source=source,
-                **_dashboard(session, round_, services.Filters(), 1, 1)), 422
-        # the filters only: any other key would reach url_for (round_id=, _method=...)
-        export_args = {k: v for k, v in request.args.items() if v and k in FILTER_KEYS}
-        return render_template("rollup/dashboard.html", error=None, export_args=export_args,
-                               source=source, **_dashboard(session, round_, filters, page,
-                                                           units_page))
+        return render_dashboard(source.session, round_, source=source)
+
+
+def render_dashboard(session, round_, **shown):
+    """The dashboard of `round_` read through `session` under the request's filters; `shown`
+    adds what the page says around it (its data source; a predecessor's, for history)."""
+    try:
+        filters = filters_from(session, round_, request.args)
+        page, units_page = (page_number(request.args, name) for name in ("page", "units_page"))
+    except ServiceError as error:
+        return render_template(
+            "rollup/dashboard.html", error=error.message, export_args={}, **shown,
+            **_dashboard(session, round_, services.Filters(), 1, 1)), 422
+    # the filters only: any other key would reach url_for (round_id=, _method=...)
+    export_args = {k: v for k, v in request.args.items() if v and k in FILTER_KEYS}
+    return render_template("rollup/dashboard.html", error=None, export_args=export_args,
+                           **shown, **_dashboard(session, round_, filters, page, units_page))
 
 
 def _dashboard(session, round_, filters, page: int, units_page: int) -> dict:

@@ -47,6 +47,7 @@ class Round(ProvinceOwned, db.Model):
     """Đợt lấy phiếu: set by the province, shared by its participating units."""
 
     __tablename__ = "rounds"
+    __tenant_history__ = True  # a successor reads the rounds of what it succeeded
     __table_args__ = (
         UniqueConstraint("province_id", "id"),
         ForeignKeyConstraint(["province_id", "template_id"],
@@ -83,6 +84,7 @@ class RoundCategory(ProvinceOwned, db.Model):
     """A post category with its deadline, e.g. party-committee leadership posts by 30/06."""
 
     __tablename__ = "round_categories"
+    __tenant_history__ = True
     __table_args__ = (
         UniqueConstraint("province_id", "id"),
         UniqueConstraint("province_id", "round_id", "name"),
@@ -100,6 +102,7 @@ class RoundUnit(UnitOwned, db.Model):
     the province sees them all."""
 
     __tablename__ = "round_units"
+    __tenant_history__ = True  # which units took part: the roll-up's progress
     __table_args__ = (
         UniqueConstraint("unit_id", "round_id"),
         ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),

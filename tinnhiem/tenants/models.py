@@ -36,6 +36,7 @@ class Unit(UnitOwned, db.Model):
     province (`province_id = id`), so the same two columns scope units and their data."""
 
     __tablename__ = "units"
+    __tenant_history__ = True  # the names a predecessor's results were certified under
     __tenant_directory__ = True  # the operator manages it (see Scope.for_directory)
     __table_args__ = (
         UniqueConstraint("province_id", "code"),
@@ -97,6 +98,7 @@ class UnitSuccession(UnitOwned, db.Model):
     that has since merged into this one."""
 
     __tablename__ = "unit_successions"
+    __tenant_history__ = True  # what the predecessor had itself succeeded
     __tenant_directory__ = True
     __table_args__ = (
         UniqueConstraint("unit_id", "predecessor_id"),
@@ -105,3 +107,6 @@ class UnitSuccession(UnitOwned, db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     predecessor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"), index=True)
+    # Where the predecessor lives: a successor cannot read another province's units, and
+    # needs it to ask for the predecessor's history scope (tenants.history).
+    predecessor_province_id: Mapped[uuid.UUID] = mapped_column(Uuid)

@@ -18,8 +18,8 @@ from sqlalchemy.orm import scoped_session, with_loader_criteria
 from sqlalchemy.sql import visitors
 
 from tinnhiem.platform.bulk_insert import insert_many
-from tinnhiem.platform.db import (SCOPE_KEY, TenantSession, db, models_version, owner_engine,
-                                  set_signed_scope)
+from tinnhiem.platform.db import (SCOPE_KEY, TenantSession, db, make_read_only, models_version,
+                                  owner_engine, set_signed_scope)
 from tinnhiem.tenants import conference_rows
 from tinnhiem.tenants.owned import ProvinceOwned, UnitOwned
 
@@ -48,6 +48,9 @@ class Scope:
     account_id: uuid.UUID | None = None
     # A voter's: the unit scope narrowed to this one conference (tenants.voter_scope).
     conference_id: uuid.UUID | None = None
+    # A successor's reading of a predecessor (tenants.history): this province (and unit),
+    # only what its models open to history (`__tenant_history__`), and nothing written.
+    history: bool = False
 
     @classmethod
     def for_unit(cls, province_id, unit_id, account_id=None) -> "Scope":
@@ -64,6 +67,14 @@ class Scope:
         if None in (province_id, unit_id, conference_id):
             raise ValueError("a voter's scope names a province, a unit and a conference")
         return cls(province_id=province_id, unit_id=unit_id, conference_id=conference_id)
+
+    @classmethod
+    def for_history(cls, province_id, unit_id=None) -> "Scope":
+        """A predecessor's certified past, read by its successor: bind it through
+        tenants.history.history_session only, once the succession is established."""
+        if province_id is None:
+            raise ValueError("a history scope names a province")
+        return cls(province_id=province_id, unit_id=unit_id, history=True)
 
     @classmethod
     def for_sign_in(cls, account_id) -> "Scope":
@@ -120,7 +131,9 @@ def _apply_database_settings(connection, scope: Scope | None) -> None:
     province = str(scope.province_id) if scope and scope.province_id else ""
     unit = str(scope.unit_id) if scope and scope.unit_id else ""
     crossing = "on" if scope and scope.crossing else "directory" if scope and scope.directory \
-        else ""
+        else "history" if scope and scope.history else ""
+    if scope is not None and scope.history:
+        make_read_only(connection)
     account = str(scope.account_id) if scope and scope.account_id else ""
     conference = str(scope.conference_id) if scope and scope.conference_id else ""
     # The signature is what makes the database believe them (platform/rls.py, revision 0012).
@@ -145,6 +158,34 @@ def _tenant_tables_of(_models_version: int) -> dict[str, bool]:
         for mapper in db.Model.registry.mappers
         if issubclass(mapper.class_, ProvinceOwned)
     }
+
+
+@lru_cache(maxsize=4)
+def _history_models_of(_models_version: int) -> dict[str, type]:
+    """Name of every table a history scope may read -> its model. A model opens itself to
+    history with `__tenant_history__`: True (every row of the predecessor) or a function of
+    the class giving the rows (Result: the certified ones); the same rows as revision 0022's
+    policies in PostgreSQL."""
+    return {
+        mapper.local_table.name: mapper.class_
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, ProvinceOwned)
+        and getattr(mapper.class_, "__tenant_history__", False)
+    }
+
+
+def _history_criteria(tables) -> list:
+    """Refuse a table history may not read; keep the listed rows of those it may."""
+    readable = _history_models_of(models_version())
+    closed = set(tables) - set(readable)
+    if closed:
+        raise ScopeMissing(f"a history scope reads no {', '.join(sorted(closed))}")
+    options = []
+    for table in tables:
+        rows = readable[table].__tenant_history__
+        if rows is not True:
+            options.append(with_loader_criteria(readable[table], rows, include_aliases=True))
+    return options
 
 
 def _tenant_tables_in(statement) -> dict[str, bool]:
@@ -195,6 +236,10 @@ def _add_scope_criteria(state):
         options.append(_unit_criteria(scope.unit_id))
     if scope.conference_id is not None:
         options += conference_rows.narrowing_criteria(tables, scope.conference_id)
+    if scope.history:
+        if not state.is_select:
+            raise ScopeViolation("a history scope writes nothing")
+        options += _history_criteria(tables)
     state.statement = state.statement.options(*options)
 
 
@@ -212,6 +257,8 @@ def _stamp_and_check_rows(session, _context, _instances):
             continue
         if scope is None or scope.province_id is None:
             raise ScopeMissing(f"writing {type(obj).__name__} with no tenant scope bound")
+        if scope.history:
+            raise ScopeViolation(f"a history scope writes no {type(obj).__name__}")
         _check_row(session, scope, obj)
 
 
@@ -274,6 +321,8 @@ def checked_rows(session, model, rows: list[dict]) -> list[dict]:
         return list(rows)  # a crossing sees every row (audited when it was opened)
     if scope is None or scope.province_id is None or scope.directory:
         raise ScopeMissing(f"writing {model.__name__} rows with no tenant data scope bound")
+    if scope.history:
+        raise ScopeViolation(f"a history scope writes no {model.__name__}")
     return _checked_rows(session, scope, model, rows)
 
 

@@ -167,10 +167,13 @@ def _set_predecessors(session, unit: Unit, raw_ids) -> None:
     if unit.id in wanted:
         raise ServiceError("self_succession", _l("Một đơn vị không thể kế thừa chính nó."),
                            field="predecessor_ids")
+    provinces = {}
     for predecessor_id in wanted:
-        if get_unit(session, predecessor_id) is None:
+        predecessor = get_unit(session, predecessor_id)
+        if predecessor is None:
             raise ServiceError("unknown_predecessor", _l("Đơn vị được kế thừa không tồn tại."),
                                field="predecessor_ids")
+        provinces[predecessor_id] = predecessor.province_id
     existing = {link.predecessor_id: link for link in session.scalars(
         select(UnitSuccession).where(UnitSuccession.unit_id == unit.id))}
     for predecessor_id, link in existing.items():
@@ -178,7 +181,8 @@ def _set_predecessors(session, unit: Unit, raw_ids) -> None:
             session.delete(link)
     for predecessor_id in wanted - existing.keys():
         session.add(UnitSuccession(province_id=unit.province_id, unit_id=unit.id,
-                                   predecessor_id=predecessor_id))
+                                   predecessor_id=predecessor_id,
+                                   predecessor_province_id=provinces[predecessor_id]))
     session.flush()
 
 
