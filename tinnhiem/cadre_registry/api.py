@@ -29,7 +29,7 @@ class Posts(MethodView):
     @require_roles(*READERS)
     @blp.arguments(SearchArgsSchema, location="query")
     @blp.response(200, CadrePostPageSchema)
-    @document_errors(blp, 401, 422)
+    @document_errors(blp, 401, 404, 422)
     def get(self, args):
         """Search posts by name, code or unit (a unit admin: their unit's posts)."""
         return services.search(db.session, text=args["q"], unit_id=args["unit_id"],
