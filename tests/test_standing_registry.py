@@ -377,3 +377,20 @@ def test_deep_json_odd_queries_and_a_nul_in_a_file_are_4xx(w):
     nul = _import(w, _csv([HEADER, ["CB-1", "An\x00", "Bí thư", w.codes[w.a1], "2021-01-01",
                                     "", ""]]), name="nul.csv")
     assert nul.status_code == 422 and nul.json["rows"][0]["row"] == 2
+
+
+@pytest.mark.postgresql_only
+def test_two_admins_giving_one_code_two_names_at_once_get_one_refusal(w, app, token):
+    """The province's writers take turns: one code never ends up with two names."""
+    from tests.concurrency import concurrently
+
+    headers = token(w.admin_a)
+
+    def add(name, unit):
+        return lambda client: client.post("/api/v1/cadre-registry", headers=headers, json={
+            "cadre_code": "CB-RACE", "full_name": name, "post": "Bí thư",
+            "unit_id": str(unit.id), "held_since": "2021-01-01"}).status_code
+
+    statuses = concurrently(app, [add("Nguyễn Văn Một", w.a1), add("Trần Văn Hai", w.a2)], 2)
+    assert sorted(statuses) == [201, 409]
+    assert len({p.full_name for p in rows(w.make, CadrePost, cadre_code="CB-RACE")}) == 1

@@ -116,12 +116,14 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp,
                       round_views.bp, round_page.bp, registry_views.bp, conference_views.bp,
                       voting_views.bp, vote_views.bp, counting_views.bp, public_results.bp,
-                      rollup_views.bp, scanning_bp, cadre_registry_views.bp):
+                      rollup_views.bp, scanning_bp, cadre_registry_views.bp,
+                      cadre_registry_views.rounds_bp):
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
                  tenants_api.accounts_blp, rounds_api.blp, registry_api.blp, conferences_api.blp,
                  voting_api.blp, voting_api.polls_blp, scanning_api.blp, counting_api.blp,
-                 counting_api.public_blp, rollup_api.blp, cadre_registry_api.blp)
+                 counting_api.public_blp, rollup_api.blp, cadre_registry_api.blp,
+                 cadre_registry_api.rounds_blp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -3,20 +3,24 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.cadre_registry import services, sheet
+from tinnhiem.cadre_registry import filling, services, sheet
 from tinnhiem.cadre_registry.access import KEEPER, READERS, post_in_scope, post_or_404
 from tinnhiem.cadre_registry.schemas import (CadrePostPageSchema, CadrePostSchema,
                                              CadrePostUpdateSchema, EndPostSchema,
-                                             ImportResultSchema, SearchArgsSchema)
-from tinnhiem.conferences.schemas import FileUploadSchema
+                                             FillResultSchema, ImportResultSchema,
+                                             SearchArgsSchema, SheetUploadSchema)
 from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.web import accepts_upload
+from tinnhiem.rounds.access import PROVINCE, round_or_404
 
 WRITE_ERRORS = (401, 404, 409, 422)
 blp = Blueprint("cadre_registry_api", __name__, url_prefix="/cadre-registry",
                 description="The province's standing cadre registry: who holds which post where")
+# Filling a round's registry from it: at the round registry's address.
+rounds_blp = Blueprint("cadre_registry_rounds_api", __name__, url_prefix="/rounds",
+                       description="A round's cadre registry filled from the standing one")
 
 
 def _named(post):
@@ -80,7 +84,7 @@ def end(data, post_id):
 @blp.post("/import")
 @accepts_upload(sheet.MAX_SHEET_BYTES + 256 * 1024)
 @require_roles(KEEPER)
-@blp.arguments(FileUploadSchema, location="files")
+@blp.arguments(SheetUploadSchema, location="files")
 @blp.response(200, ImportResultSchema)
 @document_errors(blp, *WRITE_ERRORS, 413)
 def import_posts(files):
@@ -89,3 +93,14 @@ def import_posts(files):
     row listed in `rows`."""
     upload = files["file"]
     return sheet.import_posts(db.session, current_user, upload.filename, upload.read())
+
+
+@rounds_blp.post("/<uuid:round_id>/registry/fill")
+@require_roles(PROVINCE)
+@rounds_blp.response(200, FillResultSchema)
+@document_errors(rounds_blp, *WRITE_ERRORS)
+def fill(round_id):
+    """Enter everyone holding a current post (standing cadre registry) in a unit taking part;
+    those already entered are kept, a person whose places would exceed two is left out and
+    named in `refused`."""
+    return filling.fill_round(db.session, current_user, round_or_404(round_id))

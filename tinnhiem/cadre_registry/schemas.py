@@ -1,4 +1,5 @@
 """/api/v1/cadre-registry: what goes in and out."""
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from tinnhiem.rounds.schemas import UtcDateTime
@@ -67,3 +68,7 @@ class FillResultSchema(Schema):
     added = fields.Integer()
     kept = fields.Integer(metadata={"description": "Already in the round's registry"})
     refused = fields.List(fields.Nested(RefusedPersonSchema))
+
+
+class SheetUploadSchema(Schema):
+    file = Upload(required=True)

@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from tinnhiem.cadre_registry import services
 from tinnhiem.cadre_registry.models import CadrePost
-from tinnhiem.conferences.voters import ImportErrors
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.collation import fold
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.sheet_import import read_rows
+from tinnhiem.platform.sheet_import import ImportErrors, read_rows
 from tinnhiem.platform.xlsx_export import Column, write_table
 from tinnhiem.rounds.services import require_province_admin
 from tinnhiem.tenants.models import Unit

@@ -4,17 +4,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tinnhiem.cadre_registry import services, sheet
+from tinnhiem.cadre_registry import filling, services, sheet
 from tinnhiem.cadre_registry.access import KEEPER, READERS, post_or_404
 from tinnhiem.cadre_registry.forms import EndPostForm, ImportForm, PostCorrectionForm, PostForm
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.forms import handle_form, kept_rows, run_page_action
+from tinnhiem.platform.forms import ActionForm, handle_form, kept_rows, run_page_action
 from tinnhiem.platform.web import XLSX, accepts_upload, document_response
+from tinnhiem.rounds.access import PROVINCE, round_or_404
 from tinnhiem.tenants import services as tenants
 
 bp = Blueprint("cadre_registry", __name__, url_prefix="/cadre-registry")
+# Filling a round's registry from the standing one: an action of the round registry's page.
+rounds_bp = Blueprint("cadre_registry_rounds", __name__)
+FLASHED_REFUSALS = 5  # flashes live in the cookie session: the rest are counted
 
 
 def _post_form() -> PostForm:
@@ -114,3 +118,29 @@ def import_posts():
 def template():
     """An empty list in the columns the import reads."""
     return document_response(sheet.template(), XLSX, "mau-danh-sach-can-bo.xlsx")
+
+
+def _fill_done(result: dict) -> None:
+    flash(_("Đã lấy từ danh sách cán bộ của tỉnh: thêm %(added)d, đã có %(kept)d, chưa đưa"
+            " vào %(refused)d.", added=result["added"], kept=result["kept"],
+            refused=len(result["refused"])), "success")
+    for refused in result["refused"][:FLASHED_REFUSALS]:
+        flash(refused["message"], "warning")
+    if len(result["refused"]) > FLASHED_REFUSALS:
+        flash(_("Và %(n)d người khác chưa đưa vào vì cùng lý do.",
+                n=len(result["refused"]) - FLASHED_REFUSALS), "warning")
+
+
+@rounds_bp.post("/rounds/<uuid:round_id>/registry/fill")
+@require_roles(PROVINCE)
+def fill(round_id):
+    """Enter everyone holding a current post in a unit taking part (the round registry's
+    page, rounds.registry_views, shows the button)."""
+    round_ = round_or_404(round_id)
+    page = url_for("registry.province", round_id=round_.id)
+
+    def run():
+        _fill_done(filling.fill_round(db.session, current_user, round_))
+        return redirect(page)
+
+    return run_page_action(ActionForm(), run, "", page)

@@ -85,7 +85,7 @@ def _handle_http_exception(error: HTTPException):
 
 
 def _handle_service_error(error: ServiceError):
-    # An import's refusal names each bad row (conferences.voters.ImportErrors).
+    # An import's refusal names each bad row (platform.sheet_import.ImportErrors).
     rows = [{"row": row, "message": message} for row, message in getattr(error, "rows", ())]
     return error_response(error.status, error.code, error.message, field=error.field,
                           rows=rows or None)

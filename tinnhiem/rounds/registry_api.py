@@ -4,8 +4,6 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tinnhiem.cadre_registry import filling
-from tinnhiem.cadre_registry.schemas import FillResultSchema
 from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
@@ -115,13 +113,3 @@ def decline(data, round_id, request_id):
     return registry.decline(db.session, current_user, round_or_404(round_id), request,
                             data["reason"])
 
-
-@blp.post("/<uuid:round_id>/registry/fill")
-@require_roles(PROVINCE)
-@blp.response(200, FillResultSchema)
-@document_errors(blp, *WRITE_ERRORS)
-def fill(round_id):
-    """Enter everyone holding a current post (standing cadre registry) in a unit taking part;
-    those already entered are kept, a person whose places would exceed two is left out and
-    named in `refused`."""
-    return filling.fill_round(db.session, current_user, round_or_404(round_id))

@@ -1,10 +1,9 @@
 """The cadre registry's pages: the province keeps it (/rounds/<id>/registry), a unit sees the
 cadres it may list and asks for more (/rounds/<id>/cadres). Thin over rounds.registry."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tinnhiem.cadre_registry import filling
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.db import db
@@ -63,33 +62,6 @@ def add_entry(round_id):
     form = _entry_form(round_)
     return _province_act(round_, form, lambda: registry.add_entry(
         db.session, current_user, round_, form.data), _("Đã thêm vào danh sách cán bộ."))
-
-
-FLASHED_REFUSALS = 5  # flashes live in the cookie session: the rest are counted
-
-
-def _fill_done(result: dict):
-    flash(_("Đã lấy từ danh sách cán bộ của tỉnh: thêm %(added)d, đã có %(kept)d, chưa đưa"
-            " vào %(refused)d.", added=result["added"], kept=result["kept"],
-            refused=len(result["refused"])), "success")
-    for refused in result["refused"][:FLASHED_REFUSALS]:
-        flash(refused["message"], "warning")
-    if len(result["refused"]) > FLASHED_REFUSALS:
-        flash(_("Và %(n)d người khác chưa đưa vào vì cùng lý do.",
-                n=len(result["refused"]) - FLASHED_REFUSALS), "warning")
-
-
-@bp.post("/rounds/<uuid:round_id>/registry/fill")
-@require_roles(PROVINCE)
-def fill(round_id):
-    """Enter everyone holding a current post in a unit taking part (cadre_registry)."""
-    round_ = round_or_404(round_id)
-
-    def run():
-        _fill_done(filling.fill_round(db.session, current_user, round_))
-        return redirect(url_for(".province", round_id=round_.id))
-
-    return _province_act(round_, ActionForm(), run, "")
 
 
 @bp.post("/rounds/<uuid:round_id>/registry/entries/<uuid:entry_id>/delete")
