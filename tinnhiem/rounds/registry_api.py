@@ -112,4 +112,3 @@ def decline(data, round_id, request_id):
     request = _request(round_id, request_id)
     return registry.decline(db.session, current_user, round_or_404(round_id), request,
                             data["reason"])
-
