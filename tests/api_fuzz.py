@@ -31,11 +31,16 @@ def fuzz_world(make):
     _codes, slug = make.issue_codes(world, 2)
     accounts = {Role.OPERATOR: world.operator, Role.PROVINCE_ADMIN: world.admin_a,
                 Role.UNIT_ADMIN: world.unit_admin_a1}
+    from tinnhiem.cadre_registry import services as cadre_posts
+
+    post = make.as_account(world.admin_a, lambda s, a: cadre_posts.add_post(s, a, {
+        "cadre_code": "CB-A1", "full_name": "Nguyễn Văn Được", "post": "Bí thư",
+        "unit_id": world.a1.id, "held_since": "2021-03-01"}))
     # Real ids in the path, so requests reach past the 404 into the rules.
     real_ids = {"unit_id": world.a1.id, "conference_id": world.conference_a1.id,
                 "nominee_id": world.nominee_a1.id, "round_id": world.round_a.id,
                 "account_id": world.unit_admin_a1.id, "type_id": world.a1.type_id,
-                "slug": slug}
+                "post_id": post.id, "slug": slug}
     return accounts, {name: str(value) for name, value in real_ids.items()}
 
 

@@ -45,6 +45,11 @@ def _registry_entry_and_request(make, w):
     w.cadre_entry = make.register(w.round_a1_only.id, w.a1, [cadre])[0]
     w.cadre_request = make.as_account(w.unit_admin_a1, lambda s, a: registry.file_request(
         s, a, rounds.get_round(s, w.round_a1_only.id), {**cadre, "cadre_code": "CB-ASK"}))
+    # A post held in A1, in the province's standing registry.
+    from tinnhiem.cadre_registry import services as cadre_posts
+
+    w.cadre_post = make.as_account(w.admin_a, lambda s, a: cadre_posts.add_post(s, a, {
+        **cadre, "unit_id": w.a1.id, "held_since": "2021-03-01"}))
 
 
 def _paper_conference_with_a_sheet(make, w):
@@ -90,7 +95,8 @@ def _arguments(rule, world):
               "ballot_id": world.paper_ballot.id, "session_id": world.session_a1.id,
               "entry_id": world.cadre_entry.id, "request_id": world.cadre_request.id,
               "batch_id": world.scan_batch_id, "page_id": world.scan_page_id,
-              "check_id": world.scan_check_id, **NOT_OBJECT_PARAMS}
+              "check_id": world.scan_check_id, "post_id": world.cadre_post.id,
+              **NOT_OBJECT_PARAMS}
     if PAPER_ROUTE.search(rule.rule):
         values["conference_id"] = world.paper_conference.id
     unknown = set(rule.arguments) - values.keys()
@@ -148,13 +154,15 @@ def test_the_owner_reaches_the_same_object(app, world, login, token):
     assert client.get(f"/api/v1/units/{world.a1.id}",
                       headers=token(world.unit_admin_a1)).status_code == 200
     operator = login(world.operator, target=app.test_client())
-    # The roll-up and the cadre registry's own pages are the province's.
+    # The roll-up, the cadre registry's own pages and the standing registry's edit page are
+    # the province's.
     province = login(world.admin_a, target=app.test_client())
     for rule, method in object_routes(app):
         if method == "GET":
             url = _fill(rule, world)
             reader, account = (operator, world.operator) if _directory_route(url) else \
-                (province, world.admin_a) if re.search(r"/rollup|/registry", url) \
+                (province, world.admin_a) if re.search(r"/rollup|/registry|cadre-registry/posts",
+                                                       url) \
                 else (owner, world.unit_admin_a1)
             headers = token(account) if url.startswith("/api/") else {}
             assert reader.get(url, headers=headers).status_code == 200, url
@@ -204,7 +212,7 @@ def test_no_route_without_arguments_shows_another_units_data(app, world, login):
                 continue
             response = client.get(rule.rule, headers=headers if rule.rule.startswith("/api/")
                                   else {})
-            if secret_name in response.get_data(as_text=True):
+            if secret_name.encode() in response.get_data():  # a document may be binary
                 failures.append(f"{outsider_name} GET {rule.rule}")
     assert failures == []
 

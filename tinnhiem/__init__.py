@@ -82,6 +82,8 @@ def _register_observability(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tinnhiem.cadre_registry import api as cadre_registry_api
+    from tinnhiem.cadre_registry import views as cadre_registry_views
     from tinnhiem.conferences import api as conferences_api
     from tinnhiem.conferences import round_views as round_page
     from tinnhiem.conferences import views as conference_views
@@ -116,12 +118,14 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_views.bp, tenant_views.bp, account_views.bp, audit_views.bp,
                       round_views.bp, round_page.bp, registry_views.bp, conference_views.bp,
                       voting_views.bp, vote_views.bp, counting_views.bp, public_results.bp,
-                      rollup_views.bp, history_views.bp, scanning_bp):
+                      rollup_views.bp, history_views.bp, scanning_bp, cadre_registry_views.bp,
+                      cadre_registry_views.rounds_bp):
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
                  tenants_api.accounts_blp, rounds_api.blp, registry_api.blp, conferences_api.blp,
                  voting_api.blp, voting_api.polls_blp, scanning_api.blp, counting_api.blp,
-                 counting_api.public_blp, rollup_api.blp, history_api.blp)
+                 counting_api.public_blp, rollup_api.blp, history_api.blp, cadre_registry_api.blp,
+                 cadre_registry_api.rounds_blp)
 
 
 def _register_cli(app: Flask) -> None:

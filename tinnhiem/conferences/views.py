@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tinnhiem.cadre_registry import services as cadre_posts
 from tinnhiem.conferences import lifecycle, nominees, services, voters
 from tinnhiem.conferences.access import (ADMIN, READERS, TRANSITIONS, conference_or_404,
                                          nominee_or_404, picks_from_registry)
@@ -49,10 +50,13 @@ def new():
 
 def _nominee_form(conference, picked=None):
     """The add-person form; `picked`, a registry entry, fills it in (the code stays free
-    text: the service checks it against the registry either way)."""
+    text: the service checks it against the registry either way), with the date the
+    province's cadre list says the one post they hold in the unit began."""
+    held = cadre_posts.held_by_code(db.session, conference.unit_id, [picked.cadre_code]).get(
+        picked.cadre_code, []) if picked else []
     form = NomineeForm(prefix="nominee", data={
-        "cadre_code": picked.cadre_code, "full_name": picked.full_name,
-        "post": picked.post} if picked else None)
+        "cadre_code": picked.cadre_code, "full_name": picked.full_name, "post": picked.post,
+        "appointed_on": held[0].held_since if len(held) == 1 else None} if picked else None)
     round_ = rounds.get_round(db.session, conference.round_id)
     form.category_id.choices = [(str(c.id), c.name) for c in round_.categories]
     return form
@@ -63,6 +67,8 @@ def _page(conference, nominee_form=None):
     round_ = rounds.get_round(db.session, conference.round_id)
     voter_list = voters.list_voters(db.session, conference)
     import_errors, more_import_errors = kept_rows()
+    registered = registry.list_entries(db.session, conference.round_id) \
+        if picks_from_registry() else []
     context = {
         "conference": conference, "round": round_,
         "people": nominees.list_nominees(db.session, conference),
@@ -78,8 +84,9 @@ def _page(conference, nominee_form=None):
         "annul_form": AnnulForm(prefix="annul"),
         "action_form": ActionForm(), "import_errors": import_errors,
         "more_import_errors": more_import_errors,
-        "registered": registry.list_entries(db.session, conference.round_id)
-        if picks_from_registry() else [],
+        "registered": registered,
+        "held_posts": cadre_posts.held_by_code(db.session, conference.unit_id,
+                                               [e.cadre_code for e in registered]),
         "backup_taken_at": services.suspended_by_backup_at(db.session, conference),
         # Just added someone: the form stays unfolded for the next one (#15, finding 8).
         "adding": request.args.get("adding") == "1",

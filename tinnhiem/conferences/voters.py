@@ -9,7 +9,7 @@ from tinnhiem.conferences.lifecycle import PREPARING, audit_conference
 from tinnhiem.conferences.models import Conference, SummonedVoter
 from tinnhiem.conferences.services import require_editable
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.sheet_import import read_rows
+from tinnhiem.platform.sheet_import import ImportErrors, read_rows
 from tinnhiem.platform.xlsx_export import Column, write_table
 
 # The largest body summoned to one conference (a provincial party committee's cadres, the
@@ -17,15 +17,6 @@ from tinnhiem.platform.xlsx_export import Column, write_table
 MAX_VOTERS = 5000
 MAX_SHEET_BYTES = 2 * 1024 * 1024
 MAX_COLUMNS = 6   # a name, a title, perhaps a row number and a few notes
-
-
-class ImportErrors(ServiceError):
-    """Row-level problems of an imported list; nothing is saved."""
-
-    def __init__(self, rows: list[tuple[int, str]]):
-        super().__init__("import_errors", _l("Tệp có dòng không hợp lệ; chưa lưu gì."),
-                         field="file")
-        self.rows = rows
 
 
 def list_voters(session, conference: Conference) -> list[SummonedVoter]:

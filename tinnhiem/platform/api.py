@@ -15,6 +15,8 @@ class ApiErrorSchema(ma.Schema):
     status = ma.fields.Integer(required=True)
     field = ma.fields.String(metadata={"description": "The input at fault"})
     errors = ma.fields.Dict(metadata={"description": "Per-field validation messages"})
+    rows = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "An import's bad rows: {row: number as the sheet shows it, message}"})
 
 
 class TinNhiemApi(Api):

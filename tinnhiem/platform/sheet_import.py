@@ -34,6 +34,16 @@ MAX_LINE_CHARS = 4096
 BLANK_ROWS_FACTOR = 4
 
 
+class ImportErrors(ServiceError):
+    """Row-level problems of an imported list; nothing is saved. `rows` holds (row number
+    as the sheet shows it, the problem) for each bad row."""
+
+    def __init__(self, rows: list[tuple[int, str]]):
+        super().__init__("import_errors", _l("Tệp có dòng không hợp lệ; chưa lưu gì."),
+                         field="file")
+        self.rows = rows
+
+
 def _too_large(code: str, message):
     return ServiceError(code, message, field="file", status=413)
 

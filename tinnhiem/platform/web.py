@@ -85,7 +85,10 @@ def _handle_http_exception(error: HTTPException):
 
 
 def _handle_service_error(error: ServiceError):
-    return error_response(error.status, error.code, error.message, field=error.field)
+    # An import's refusal names each bad row (platform.sheet_import.ImportErrors).
+    rows = [{"row": row, "message": message} for row, message in getattr(error, "rows", ())]
+    return error_response(error.status, error.code, error.message, field=error.field,
+                          rows=rows or None)
 
 
 def _handle_unexpected(error: Exception):

@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext as _p
 UNIT, UNIT_TYPE, ACCOUNT = "unit", "unit_type", "account"
 CONFERENCE, ROUND, TEMPLATE = "conference", "round", "template"
 CADRE_ENTRY, CADRE_REQUEST = "cadre_entry", "cadre_request"
+CADRE_POST = "cadre_post"
 
 # One object's kind, before its short id (a context of its own: elsewhere some of these
 # words head a list and read in the plural).
@@ -16,6 +17,7 @@ KINDS = {
     ROUND: _p("audit object", "Đợt lấy phiếu"), TEMPLATE: _p("audit object", "Mẫu phiếu"),
     CADRE_ENTRY: _p("audit object", "Cán bộ trong danh sách"),
     CADRE_REQUEST: _p("audit object", "Đề nghị bổ sung cán bộ"),
+    CADRE_POST: _p("audit object", "Chức vụ của cán bộ"),
 }
 # The kinds whose names the operator may read on the audit page: the unit tree and the
 # accounts it manages anyway. The operator has no data scope (Scope.for_directory), so a
@@ -44,6 +46,12 @@ ACTIONS = {
     "registry.requested": (_l("Đề nghị bổ sung cán bộ"), CADRE_REQUEST),
     "registry.request_approved": (_l("Chấp thuận đề nghị bổ sung cán bộ"), CADRE_REQUEST),
     "registry.request_declined": (_l("Từ chối đề nghị bổ sung cán bộ"), CADRE_REQUEST),
+    "registry.filled": (_l("Lấy cán bộ từ danh sách của tỉnh vào danh sách của đợt"), ROUND),
+    # The province's standing cadre registry
+    "cadre_post.added": (_l("Thêm chức vụ của cán bộ"), CADRE_POST),
+    "cadre_post.updated": (_l("Sửa chức vụ của cán bộ"), CADRE_POST),
+    "cadre_post.ended": (_l("Ghi nhận cán bộ thôi giữ chức vụ"), CADRE_POST),
+    "cadre_registry.imported": (_l("Nhập danh sách cán bộ của tỉnh"), None),
     # A unit's conference
     "conference.created": (_l("Tạo hội nghị"), CONFERENCE),
     "conference.updated": (_l("Sửa thông tin hội nghị"), CONFERENCE),
