@@ -44,6 +44,7 @@ ACTIONS = {
     "registry.requested": (_l("Đề nghị bổ sung cán bộ"), CADRE_REQUEST),
     "registry.request_approved": (_l("Chấp thuận đề nghị bổ sung cán bộ"), CADRE_REQUEST),
     "registry.request_declined": (_l("Từ chối đề nghị bổ sung cán bộ"), CADRE_REQUEST),
+    "rollup.report_upward": (_l("Lập báo cáo gửi cấp trên"), ROUND),
     # A unit's conference
     "conference.created": (_l("Tạo hội nghị"), CONFERENCE),
     "conference.updated": (_l("Sửa thông tin hội nghị"), CONFERENCE),
