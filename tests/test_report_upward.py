@@ -81,6 +81,8 @@ def test_the_docx_reads_back_in_the_party_format(world, login, app, monkeypatch)
     head, by_category, by_type, follow_up, sign = document.tables
     assert cells(head) == [["TỈNH ỦY ALPHA\n*\nSố 12-BC/TU",
                             "ĐẢNG CỘNG SẢN VIỆT NAM\nPhú Thọ, ngày 20 tháng 6 năm 2028"]]
+    properties = [child.tag.split("}")[1] for child in head._tbl.tblPr]
+    assert properties.index("tblBorders") < properties.index("tblLook")  # the schema's order
     motto = head.cell(0, 1).paragraphs[0].runs[0]
     assert motto.bold and motto.underline
     assert head.cell(0, 1).paragraphs[1].runs[0].italic

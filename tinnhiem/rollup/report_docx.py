@@ -49,7 +49,13 @@ def _no_borders(table) -> None:
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    table._tbl.tblPr.append(borders)
+    # WordprocessingML orders a table's properties: the borders come before tblLook (which
+    # python-docx writes); Word calls a file with them after it unreadable.
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(borders)
+    else:
+        table._tbl.tblPr.append(borders)
 
 
 def _two_columns(document, left, right, widths=(Cm(7.5), Cm(9))):
