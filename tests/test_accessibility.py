@@ -60,7 +60,8 @@ def _staff_pages(w):
                                   "/accounts/new", f"/accounts/{account}/edit", "/audit/",
                                   "/account/totp", *own]),
         "province_admin": (w.admin_a, ["/rounds/", "/rounds/new", round_, f"{round_}/registry",
-                                       f"{round_}/rollup", "/template", "/units/"]),
+                                       f"{round_}/rollup", f"{round_}/report-upward",
+                                       "/template", "/units/"]),
         "province_viewer": (w.viewer_a, ["/rounds/", round_, f"{round_}/rollup",
                                          f"/conferences/{published}/results", *own]),
         "unit_admin": (w.unit_admin_a1, [

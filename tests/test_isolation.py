@@ -17,6 +17,10 @@ VOTER_ROUTES = ("/v/", "/api/v1/polls/", "/r/")
 NOT_OBJECT_PARAMS = {"target": "open", "action": "submit", "row": 0, "verdict": "single"}
 # Routes about the counting board's paper sheets are called on a paper conference.
 PAPER_ROUTE = re.compile(r"/(sheet|count|results|minutes|scans)")
+# A document made from what its query says: asked for with nothing, it says what is missing.
+GET_QUERIES = {"/api/v1/rounds/<uuid:round_id>/report-upward": {
+    "number": "1-BC/TU", "recipients": "Lưu.", "authority": "T/M", "signer_title": "Bí thư",
+    "signer_name": "A"}}
 OUTSIDERS = ["unit_admin_a2", "counter_a1_other", "unit_admin_b1", "admin_b"]
 
 
@@ -161,11 +165,12 @@ def test_the_owner_reaches_the_same_object(app, world, login, token):
         if method == "GET":
             url = _fill(rule, world)
             reader, account = (operator, world.operator) if _directory_route(url) else \
-                (province, world.admin_a) if re.search(r"/rollup|/registry|cadre-registry/posts",
-                                                       url) \
+                (province, world.admin_a) if re.search(
+                    r"/rollup|/registry|cadre-registry/posts|/report-upward", url) \
                 else (owner, world.unit_admin_a1)
             headers = token(account) if url.startswith("/api/") else {}
-            assert reader.get(url, headers=headers).status_code == 200, url
+            response = reader.get(url, headers=headers, query_string=GET_QUERIES.get(rule.rule))
+            assert response.status_code == 200, url
 
 
 @pytest.mark.parametrize("viewer, visible, hidden", [

@@ -106,6 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     from tinnhiem.rollup import history_api
     from tinnhiem.rollup import history_views
     from tinnhiem.rollup import views as rollup_views
+    # Both add their routes to the roll-up's blueprints.
+    from tinnhiem.rollup import report_upward_api, report_upward_views  # noqa: F401
     # Both add their routes to the scans' one blueprint.
     from tinnhiem.scanning import board_views, views as scanning_views  # noqa: F401
     from tinnhiem.scanning import api as scanning_api

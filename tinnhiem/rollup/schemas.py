@@ -1,6 +1,8 @@
 from marshmallow import Schema, fields, validate
 
 from tinnhiem.counting.schemas import FiguresSchema
+from tinnhiem.rollup.report_upward import FIELD_LIMITS, MAX_RECIPIENTS, RECIPIENT_LENGTH
+from tinnhiem.rollup.report_upward_files import FORMATS
 from tinnhiem.rollup.services import BANDS, PAGE, SORTS
 
 
@@ -81,3 +83,21 @@ class RollupSchema(Schema):
     two_places = fields.List(fields.List(fields.Nested(RollupRowSchema)),
                              metadata={"description": "Each person's results, never merged"})
     data_source = fields.Nested(DataSourceSchema)
+
+
+class ReportUpwardSchema(Schema):
+    """The report upward's letterhead; what is required and how long each may be is checked
+    by the service (rollup.report_upward.letterhead), with stable codes."""
+    format = fields.String(load_default="pdf", validate=validate.OneOf(FORMATS))
+    number = fields.String(validate=validate.Length(max=FIELD_LIMITS["number"] + 10),
+                           metadata={"description": "Document number, e.g. 12-BC/TU"})
+    recipients = fields.List(fields.String(validate=validate.Length(max=RECIPIENT_LENGTH)),
+                             validate=validate.Length(max=MAX_RECIPIENTS),
+                             metadata={"description": "One line per recipient"})
+    authority = fields.String(validate=validate.Length(max=FIELD_LIMITS["authority"]),
+                              metadata={"description": "e.g. T/M BAN THƯỜNG VỤ"})
+    signer_title = fields.String(validate=validate.Length(max=FIELD_LIMITS["signer_title"]))
+    signer_name = fields.String(validate=validate.Length(max=FIELD_LIMITS["signer_name"]))
+    place = fields.String(validate=validate.Length(max=FIELD_LIMITS["place"]), metadata={
+        "description": "Default: the province's place name"})
+    issued_on = fields.Date(metadata={"description": "Default: today (in Vietnam)"})

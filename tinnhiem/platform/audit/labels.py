@@ -52,6 +52,7 @@ ACTIONS = {
     "cadre_post.updated": (_l("Sửa chức vụ của cán bộ"), CADRE_POST),
     "cadre_post.ended": (_l("Ghi nhận cán bộ thôi giữ chức vụ"), CADRE_POST),
     "cadre_registry.imported": (_l("Nhập danh sách cán bộ của tỉnh"), None),
+    "rollup.report_upward": (_l("Lập báo cáo gửi cấp trên"), ROUND),
     # A unit's conference
     "conference.created": (_l("Tạo hội nghị"), CONFERENCE),
     "conference.updated": (_l("Sửa thông tin hội nghị"), CONFERENCE),
