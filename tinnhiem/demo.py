@@ -7,6 +7,7 @@ import click
 from flask import Blueprint, current_app
 from sqlalchemy import select
 
+from tinnhiem import demo_history
 from tinnhiem.conferences.lifecycle import State
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tenants import accounts, services
@@ -25,6 +26,7 @@ UNIT_TYPES = [
     ("DANG-UY-PHUONG", "Đảng ủy phường"), ("DANG-UY-TRUC-THUOC", "Đảng ủy trực thuộc Tỉnh ủy"),
 ]
 
+MERGED = "TU-VP"  # merged into Phú Thọ on 1/7/2025
 # (code, name, type, parent code, valid from, valid to, predecessor codes)
 PROVINCES = {
     "TU-VP": [
@@ -73,14 +75,17 @@ def load_demo(session) -> tuple[list[tuple[str, str, str]], list[str]] | None:
     types = {code: services.save_unit_type(session, None, {"code": code, "name": name})
              for code, name in UNIT_TYPES}
     units: dict[str, Unit] = {}
-    for rows in PROVINCES.values():
+    for province, rows in PROVINCES.items():
         for code, name, type_code, parent, start, end, previous in rows:
             units[code] = services.save_unit(session, None, {
                 "code": code, "name": name, "type_id": types[type_code].id,
                 "parent_id": units[parent].id if parent else None,
-                "valid_from": start, "valid_to": end,
+                # Vĩnh Phúc holds its 2023 round first, then ends (demo_history)
+                "valid_from": start, "valid_to": None if province == MERGED else end,
                 "predecessor_ids": [units[p].id for p in previous],
             })
+    demo_history.vinh_phuc_round(session, units)
+    demo_history.dissolve(session, units, [row[0] for row in PROVINCES[MERGED]], DISSOLVED)
     created, by_name = [], {}
     for username, full_name, role, unit_code in ACCOUNTS:
         account, password = accounts.create_account(session, None, {
@@ -91,6 +96,7 @@ def load_demo(session) -> tuple[list[tuple[str, str, str]], list[str]] | None:
         by_name[username] = account
         created.append((username, str(role.value), password))
     voting_links = _demo_round(session, units, by_name)
+    demo_history.phu_tho_2026(session, units, by_name)
     return created, voting_links
 
 
