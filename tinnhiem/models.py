@@ -3,6 +3,7 @@ for the tests that introspect it)."""
 from tinnhiem.platform.audit.models import AuditEntry, AuditHead
 from tinnhiem.platform.auth.models import Account, SignInSession
 from tinnhiem.counting.models import Certification, Result, RollupCount
+from tinnhiem.followup.models import FollowUp, FollowUpStep
 from tinnhiem.conferences.models import Conference, Nominee, SummonedVoter
 from tinnhiem.rounds.models import (BallotTemplate, CadreEntry, CadreRequest, Round, RoundCategory,
                                     RoundUnit)
@@ -17,4 +18,4 @@ __all__ = ["AuditEntry", "AuditHead", "Account", "SignInSession", "BallotTemplat
            "Nominee", "Round", "RoundCategory", "RoundUnit", "SummonedVoter", "Unit",
            "UnitSuccession", "UnitType", "Ballot", "BallotMark", "Poll", "SheetTotal",
            "TallySheet", "VoteCode", "Certification", "Result", "RollupCount", "ScanBatch",
-           "ScanFile", "ScanPage", "ScanDecision", "ScanCheck"]
+           "ScanFile", "ScanPage", "ScanDecision", "ScanCheck", "FollowUp", "FollowUpStep"]

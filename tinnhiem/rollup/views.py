@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from tinnhiem.counting.bands import BAND_LABELS, band_label, consequence
+from tinnhiem.followup import services as followup
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import whole_number
@@ -92,6 +93,7 @@ def _dashboard(session, round_, filters, page: int, units_page: int) -> dict:
     pair_codes = services.two_place_codes(session, round_.id)
     return dict(
         round=round_, filters=filters, chosen_unit=_chosen_unit(session, filters),
+        followups=followup.status_counts(session, round_.id),  # one aggregate query
         summary=services.summary(session, round_.id, filters),
         rows=services.result_rows(session, round_.id, filters, limit=ROWS_PER_PAGE,
                                   offset=(page - 1) * ROWS_PER_PAGE),
