@@ -284,3 +284,15 @@ def test_the_app_role_only_appends_to_the_history(app, world, make):
         session.close()
     assert [s.note for s in rows(make, FollowUpStep)] == ["Đang xem xét"]
     assert rows(make, FollowUp)[0].state == "in_progress"
+
+
+def test_the_list_comes_a_page_at_a_time(world, login, monkeypatch):
+    from tinnhiem.followup import views
+
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 1)
+    client = login(world.admin_a)
+    base, _person = urls(world)
+    second = client.get(base, query_string={"page": "2", "state": "pending"}).text
+    assert "Trần Thị Bình" in second and "Nguyễn Văn An" not in second
+    assert 'rel="prev"' in second and 'rel="next"' in second
+    assert "state=pending" in second and "page=3" in second
