@@ -32,8 +32,8 @@ def _real_values(world) -> dict:
             "conference_id": world.conference_a1.id, "nominee_id": world.nominee_a1.id,
             "ballot_id": world.conference_a1.id, "entry_id": world.conference_a1.id,
             "request_id": world.conference_a1.id, "batch_id": world.conference_a1.id,
-            "page_id": world.conference_a1.id, "check_id": world.conference_a1.id, "row": 0,
-            "source_key": world.a2.id,
+            "page_id": world.conference_a1.id, "check_id": world.conference_a1.id,
+            "result_id": world.conference_a1.id, "row": 0, "source_key": world.a2.id,
             "verdict": "duplicate",
             "slug": world.slug, "target": "open",
             "action": "submit", "token": "x", "code": "en", "filename": "css/app.css"}

@@ -36,7 +36,23 @@ def world(make):
     # A sign-in session is its account's alone: anyone else's attempt to end it is a 404.
     w.session_a1 = make.sign_in_session(w.unit_admin_a1)
     _registry_entry_and_request(make, w)
+    _certified_low_result(make, w)
     return w
+
+
+def _certified_low_result(make, w):
+    """A certified result of A1 in the two-thirds band, in the round only A1 takes part in:
+    a person the province follows up (the follow-up routes' result_id)."""
+    import datetime as dt
+
+    from tinnhiem.counting.models import Result
+    from tinnhiem.rounds.models import RoundCategory
+
+    [category] = rows(make, RoundCategory, round_id=w.round_a1_only.id)
+    make.certified(w.a1, w.round_a1_only.id, category.id, [
+        ("Nguyễn Văn Thấp", "CB-LOW", {"high": 0, "confidence": 1, "low": 2, "invalid": 0})],
+        3, title="Hội nghị đã chứng nhận", held_on=dt.date(2024, 6, 20))
+    [w.low_result] = rows(make, Result, round_id=w.round_a1_only.id)
 
 
 def _registry_entry_and_request(make, w):
@@ -100,6 +116,7 @@ def _arguments(rule, world):
               "entry_id": world.cadre_entry.id, "request_id": world.cadre_request.id,
               "batch_id": world.scan_batch_id, "page_id": world.scan_page_id,
               "check_id": world.scan_check_id, "post_id": world.cadre_post.id,
+              "result_id": world.low_result.id,
               # a unit that exists but that no one here succeeded (tests/test_history.py
               # has the successors' side)
               "source_key": world.a2.id, **NOT_OBJECT_PARAMS}

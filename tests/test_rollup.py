@@ -124,7 +124,7 @@ def test_names_sort_in_vietnamese_alphabetical_order(world, login, make):
 
 
 def test_results_and_progress_come_a_page_at_a_time(world, login, monkeypatch):
-    from tinnhiem.rollup import views
+    from tinnhiem.rollup import dashboard_page as views
 
     monkeypatch.setattr(views, "ROWS_PER_PAGE", 2)
     monkeypatch.setattr(views, "PROGRESS_ROWS", 2)

@@ -4,6 +4,7 @@ from tinnhiem.platform.audit.models import AuditEntry, AuditHead
 from tinnhiem.platform.auth.models import Account, SignInSession
 from tinnhiem.cadre_registry.models import CadrePost
 from tinnhiem.counting.models import Certification, Result, RollupCount
+from tinnhiem.followup.models import FollowUp, FollowUpStep
 from tinnhiem.conferences.models import Conference, Nominee, SummonedVoter
 from tinnhiem.rounds.models import (BallotTemplate, CadreEntry, CadreRequest, Round, RoundCategory,
                                     RoundUnit)
@@ -18,4 +19,5 @@ __all__ = ["AuditEntry", "AuditHead", "Account", "SignInSession", "BallotTemplat
            "Nominee", "Round", "RoundCategory", "RoundUnit", "SummonedVoter", "Unit",
            "UnitSuccession", "UnitType", "Ballot", "BallotMark", "Poll", "SheetTotal",
            "TallySheet", "VoteCode", "Certification", "Result", "RollupCount", "ScanBatch",
-           "ScanFile", "ScanPage", "ScanDecision", "ScanCheck", "CadrePost"]
+           "ScanFile", "ScanPage", "ScanDecision", "ScanCheck", "CadrePost", "FollowUp",
+           "FollowUpStep"]

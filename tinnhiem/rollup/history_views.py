@@ -6,7 +6,7 @@ from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.read_replica import Source
 from tinnhiem.rollup.history import READERS, round_or_404, source_or_404, sources_and_rounds
-from tinnhiem.rollup.views import render_dashboard
+from tinnhiem.rollup.dashboard_page import render_dashboard
 from tinnhiem.tenants.history import history_session
 
 bp = Blueprint("history", __name__, url_prefix="/history")

@@ -5,6 +5,7 @@ It is read from the primary, not the replica the dashboard may read: a document 
 centre with a number states the certified results as they stand when it is made."""
 from flask_babel import lazy_gettext as _l
 
+from tinnhiem.followup import services as followups
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
@@ -30,12 +31,6 @@ def ensure_producer(actor) -> None:
             status=403)
 
 
-def _follow_up_counts(session, round_id) -> dict:
-    """The follow-up of the low bands (state -> people). None yet: the lead wires this to
-    tinnhiem.followup.services.status_counts(session, round_id) at merge."""
-    return {}
-
-
 def province_defaults(session, round_) -> dict:
     """The form's values before anything is typed: the province's place, today."""
     return report_upward.defaults(get_unit(session, round_.province_id).name, today())
@@ -52,7 +47,7 @@ def produce(session, actor, round_, values: dict, kind: str) -> tuple[bytes, str
     head = report_upward.letterhead(values, place=locality(province.name),
                                     today=today())
     report = report_upward.compose(session, round_, province.name, head,
-                                   _follow_up_counts(session, round_.id))
+                                   followups.status_counts(session, round_.id))
     if kind == "pdf":
         document, mimetype = render_pdf("rollup/report_upward_pdf.html", report=report), PDF
     else:

@@ -14,7 +14,7 @@ from tinnhiem.rollup.access import round_or_404
 from tinnhiem.rollup.report_upward import FIELD_LIMITS, MAX_RECIPIENTS
 from tinnhiem.rollup.report_upward_files import (CALLERS, ensure_producer, produce,
                                                  province_defaults)
-from tinnhiem.rollup.views import bp
+from tinnhiem.rollup.blueprint import bp
 
 LETTERHEAD = ("number", "recipients", "authority", "signer_title", "signer_name", "place",
               "issued_on")

@@ -8,6 +8,7 @@ UNIT, UNIT_TYPE, ACCOUNT = "unit", "unit_type", "account"
 CONFERENCE, ROUND, TEMPLATE = "conference", "round", "template"
 CADRE_ENTRY, CADRE_REQUEST = "cadre_entry", "cadre_request"
 CADRE_POST = "cadre_post"
+FOLLOW_UP = "follow_up"
 
 # One object's kind, before its short id (a context of its own: elsewhere some of these
 # words head a list and read in the plural).
@@ -18,6 +19,7 @@ KINDS = {
     CADRE_ENTRY: _p("audit object", "Cán bộ trong danh sách"),
     CADRE_REQUEST: _p("audit object", "Đề nghị bổ sung cán bộ"),
     CADRE_POST: _p("audit object", "Chức vụ của cán bộ"),
+    FOLLOW_UP: _p("audit object", "Việc xử lý sau lấy phiếu"),
 }
 # The kinds whose names the operator may read on the audit page: the unit tree and the
 # accounts it manages anyway. The operator has no data scope (Scope.for_directory), so a
@@ -83,6 +85,9 @@ ACTIONS = {
     "conference.certified": (_l("Chứng nhận kết quả hội nghị"), CONFERENCE),
     "conference.published": (_l("Công bố kết quả"), CONFERENCE),
     "conference.annulled": (_l("Hủy hội nghị"), CONFERENCE),
+    # The province's follow-up of the low bands
+    "followup.step_recorded": (_l("Ghi nhận bước xử lý người có tín nhiệm thấp"), FOLLOW_UP),
+    "followup.round_deadline_set": (_l("Đặt hạn xử lý chung cho đợt"), ROUND),
     # The deployment
     "tenancy.crossed": (_l("Truy cập vượt phạm vi đơn vị"), None),
     "backup.started": (_l("Sao lưu dữ liệu"), None),
