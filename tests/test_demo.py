@@ -148,3 +148,25 @@ def test_demo_has_certified_results_in_all_three_bands(app, demo):
     bands = re.findall(r'data-band="([a-z_]+)"', page.text)
     assert sorted(bands) == ["normal", "over_half_low", "two_thirds_low"]
     assert "58,33\u00a0%" in page.text and "70,83\u00a0%" in page.text and "Đã công bố" in page.text
+
+
+def test_demo_shows_the_merged_provinces_past_and_the_follow_ups(app, demo):
+    """Issue #17's demo: Phú Thọ reads Vĩnh Phúc's certified 2023 round, and the province's
+    follow-ups of the low bands stand in every state, one overdue."""
+    from tinnhiem.followup import services as followup
+    from tinnhiem.rounds.models import Round
+
+    client = _sign_in(app, "thuongvu", demo["thuongvu"])
+    history = client.get("/history/")
+    assert "Tỉnh ủy Vĩnh Phúc" in history.text and "2020–2025" in history.text
+    link = re.search(r'href="(/history/[^"]+/rounds/[^"]+)"', history.text).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and "Quách Văn Đức" in page.text
+    assert "Huyện ủy Lập Thạch" in page.text
+    with app.app_context(), unscoped("test") as session:
+        rounds = {r.year: r for r in session.scalars(select(Round))}
+        counts = {year: followup.status_counts(session, rounds[year].id) for year in (2026, 2028)}
+    assert counts[2026] == {"pending": 1, "in_progress": 0, "decided": 1, "no_action": 1,
+                            "overdue": 1}
+    assert counts[2028] == {"pending": 1, "in_progress": 1, "decided": 0, "no_action": 0,
+                            "overdue": 0}

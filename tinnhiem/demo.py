@@ -95,8 +95,10 @@ def load_demo(session) -> tuple[list[tuple[str, str, str]], list[str]] | None:
         account.must_change_password = False  # demo accounts go straight in
         by_name[username] = account
         created.append((username, str(role.value), password))
-    voting_links = _demo_round(session, units, by_name)
-    demo_history.phu_tho_2026(session, units, by_name)
+    voting_links, round_2028 = _demo_round(session, units, by_name)
+    round_2026, _conference = demo_history.phu_tho_2026(session, units, by_name)
+    demo_history.follow_ups(session, by_name["bantochuc"], {"2026": round_2026,
+                                                            "2028": round_2028})
     return created, voting_links
 
 
@@ -135,9 +137,9 @@ DEMO_BALLOTS = (("high", "high", "confidence"), ("confidence", "high", "low"),
 DEMO_PAPER = ("11", "12", "21", "13", "0 ", "45", "11", "32")
 
 
-def _demo_round(session, units, by_name) -> list[str]:
+def _demo_round(session, units, by_name) -> tuple[list[str], object]:
     """A 2028 mid-term round with conferences in several states. Returns the voting links
-    (path with a code) of the open electronic conference's unused codes."""
+    (path with a code) of the open electronic conference's unused codes, and the round."""
     from tinnhiem.conferences import nominees, services as conferences, voters
     from tinnhiem.rounds import registry, services as rounds
 
@@ -183,7 +185,7 @@ def _demo_round(session, units, by_name) -> list[str]:
         "cadre_code": "PT-0111", "full_name": "Trịnh Văn Khoa",
         "post": "Phó Trưởng ban Tuyên giáo",
         "note": "Vừa được điều động về phường tháng 5/2028"})
-    return links
+    return links, round_
 
 
 def _issue_and_cast(session, admin, conference, count, ballots) -> list[str]:

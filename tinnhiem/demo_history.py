@@ -114,3 +114,35 @@ def phu_tho_2026(session, units, by_name):
                                  [by_name["kiemphieu"], by_name["kiemphieu2"]], round_,
                                  category_id, (units[unit_code], *plan))
     return round_, conference
+
+
+# What the province recorded about the low bands, in every state: (round, cadre code, the
+# day it was recorded, the step). Tài's deadline of 31/10/2026 has passed: overdue.
+FOLLOW_UPS = [
+    ("2026", "PT-0120", D(2026, 9, 16), {
+        "state": "decided", "action": "dismissed", "decision_number": "125-QĐ/TU",
+        "decision_date": "2026-09-15", "note": "Ban Thường vụ quyết định miễn nhiệm."}),
+    ("2026", "PT-0121", D(2026, 8, 20), {
+        "state": "no_action", "note": "Đã nghỉ hưu từ tháng 8/2026 theo quyết định của"
+                                     " cấp có thẩm quyền."}),
+    ("2026", "PT-0122", D(2026, 7, 1), {
+        "state": "pending", "deadline": "2026-10-31",
+        "note": "Giao Ban Tổ chức Tỉnh ủy xem xét, báo cáo Ban Thường vụ."}),
+    ("2028", "PT-0109", D(2026, 12, 1), {
+        "state": "in_progress", "deadline": "2028-09-30",
+        "note": "Đã gặp, trao đổi; chờ ý kiến của Ban Thường vụ."}),
+]
+
+
+def follow_ups(session, admin, rounds: dict) -> None:
+    """The follow-ups above, recorded by the province admin through the service."""
+    from sqlalchemy import select
+
+    from tinnhiem.counting.models import Result
+    from tinnhiem.followup import services as followup
+
+    for round_key, code, day, step in FOLLOW_UPS:
+        round_ = rounds[round_key]
+        result_id = session.scalar(select(Result.id).where(
+            Result.round_id == round_.id, Result.cadre_code == code, Result.certified))
+        followup.record_step(session, admin, round_, result_id, step, today=day)
