@@ -35,7 +35,8 @@ def _real_values(world) -> dict:
             "page_id": world.conference_a1.id, "check_id": world.conference_a1.id, "row": 0,
             "verdict": "duplicate",
             "slug": world.slug, "target": "open",
-            "action": "submit", "token": "x", "code": "en", "filename": "css/app.css"}
+            "action": "submit", "token": "x", "code": "en", "filename": "css/app.css",
+            "cadre_code": "CB-A1"}
 
 
 def _urls(rule, world):

@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from tinnhiem.rounds import services as rounds_services
 from tinnhiem.scanning.models import ScanPage
 from tests.conftest import PASSWORD
 from tests.factories import rows
@@ -32,7 +33,17 @@ def world(make):
     # A sign-in session is its account's alone: anyone else's attempt to end it is a 404.
     w.session_a1 = make.sign_in_session(w.unit_admin_a1)
     _registry_entry_and_request(make, w)
+    _certified_cadre(make, w)
     return w
+
+
+def _certified_cadre(make, w):
+    """A person of A1 with a certified result: a cadre's history A1 reads (w.cadre_code)."""
+    w.cadre_code = "CB-HIST-A1"
+    category = make.as_account(w.admin_a, lambda s, a: s.scalars(
+        rounds_services.select_categories(w.round_a.id)).first())
+    make.certified(w.a1, w.round_a.id, category, [("Nguyễn Văn Sử", w.cadre_code, {
+        "high": 3, "confidence": 1, "low": 1, "invalid": 0})], 5)
 
 
 def _registry_entry_and_request(make, w):
@@ -90,7 +101,8 @@ def _arguments(rule, world):
               "ballot_id": world.paper_ballot.id, "session_id": world.session_a1.id,
               "entry_id": world.cadre_entry.id, "request_id": world.cadre_request.id,
               "batch_id": world.scan_batch_id, "page_id": world.scan_page_id,
-              "check_id": world.scan_check_id, **NOT_OBJECT_PARAMS}
+              "check_id": world.scan_check_id, "cadre_code": world.cadre_code,
+              **NOT_OBJECT_PARAMS}
     if PAPER_ROUTE.search(rule.rule):
         values["conference_id"] = world.paper_conference.id
     unknown = set(rule.arguments) - values.keys()

@@ -3,7 +3,7 @@
 Packages are layered, each importing only from itself and the layers below it:
 
     app (create_app, models, demo, backup)
-      → rollup → counting → scanning → voting → tally → conferences → rounds   (features)
+      → rollup → cadres → counting → scanning → voting → tally → conferences → rounds   (features)
       → tenants → platform
 
 and no module takes part in an import circle, so each rule has one home and a change to a
@@ -15,7 +15,7 @@ import tinnhiem
 
 ROOT = Path(tinnhiem.__file__).parent
 LAYERS = ("platform", "tenants", "rounds", "conferences", "tally", "voting", "scanning",
-          "counting", "rollup")
+          "counting", "cadres", "rollup")
 APP = len(LAYERS)  # the application itself: may import anything, nothing imports it
 APP_MODULES = {"tinnhiem", "tinnhiem.models", "tinnhiem.demo"}
 APP_PACKAGES = {"backup"}
