@@ -35,9 +35,11 @@ def world(make):
     w = make.world()
     person = ("Nguyễn Văn Lịch Sử", CODE)
     w.first, c1 = _round(make, w.admin_a, w.province_a, [w.a1], "Đợt 2021", 2021)
-    make.certified(w.a1, w.first.id, c1, [(*person, f(30, 6, 4)),
-                                          ("Trần Văn Biên", "CB-EDGE", f(30, 6, 4))], 40,
-                   title="Hội nghị 2021", held_on=dt.date(2021, 6, 10), post="Phó Bí thư")
+    w.conference_2021 = make.certified(w.a1, w.first.id, c1, [(*person, f(30, 6, 4)),
+                                                       ("Trần Văn Biên", "CB-EDGE",
+                                                        f(30, 6, 4))], 40,
+                                       title="Hội nghị 2021", held_on=dt.date(2021, 6, 10),
+                                       post="Phó Bí thư")
     w.second, c2 = _round(make, w.admin_a, w.province_a, [w.a1], "Đợt 2023", 2023)
     make.certified(w.a1, w.second.id, c2, [(*person, f(20, 10, 10)),
                                            ("Trần Văn Biên", "CB-EDGE", f(26, 6, 8))], 40,
@@ -145,10 +147,17 @@ def test_no_voter_operator_or_stranger_reads_a_history(world, login, client, tok
 
 def test_uncertified_results_are_not_history(world, make, login):
     later, category = _round(make, world.admin_a, world.province_a, [world.a1], "Đợt 2027", 2027)
-    make.certified(world.a1, later.id, category, [("Nguyễn Văn Lịch Sử", CODE, f(0, 0, 40))],
-                   40, held_on=dt.date(2027, 6, 1), certify=False)
-    rows = _rows(login(world.admin_a).get(f"/cadres/{CODE}"))
-    assert len(rows) == 4 and "Đợt 2027 (2027)" not in [r[0] for r in rows]
+    counted = make.certified(world.a1, later.id, category, [
+        ("Nguyễn Văn Lịch Sử", CODE, f(0, 0, 40))], 40, held_on=dt.date(2027, 6, 1),
+        certify=False)
+    client = login(world.unit_admin_a1)
+    rows = _rows(client.get(f"/cadres/{CODE}"))
+    assert len(rows) == 3 and "Đợt 2027 (2027)" not in [r[0] for r in rows]
+    # the unit's results page links its people to their history once certified, not before
+    link = f'<a href="/cadres/{CODE}">Nguyễn Văn Lịch Sử</a>'
+    assert link in client.get(f"/conferences/{world.conference_2021.id}/results").text
+    page = client.get(f"/conferences/{counted.id}/results")
+    assert page.status_code == 200 and "Nguyễn Văn Lịch Sử" in page.text and link not in page.text
 
 
 @pytest.mark.parametrize("segment, status, code", [
