@@ -112,28 +112,43 @@ def checked_code(text) -> str:
     return normalize_code(text, "cadre_code")
 
 
-COLUMNS = (Result.cadre_code, Round.id, Round.name, Round.year, Round.created_at, Unit.id,
-           Unit.name, Unit.valid_to, Conference.id, Conference.title, Conference.held_on,
-           Result.full_name, Result.post, Result.issued, Result.collected, Result.high,
-           Result.confidence, Result.low, Result.invalid)
+RESULT_COLUMNS = (Result.cadre_code, Result.round_id, Result.unit_id, Result.conference_id,
+                  Result.full_name, Result.post, Result.issued, Result.collected, Result.high,
+                  Result.confidence, Result.low, Result.invalid)
 
 
-def _query(codes: list[str]):
-    """Certified results of these codes with their round, unit and conference: a few rows a
-    person, found by code through ix_results_cadre, each joined on a primary key."""
-    return (select(*COLUMNS)
-            .join(Round, Round.id == Result.round_id)
-            .join(Unit, Unit.id == Result.unit_id)
-            .join(Conference, Conference.id == Result.conference_id)
-            .where(Result.cadre_code.in_(codes), Result.certified == true()))
+def _lookup(session, query, ids: set) -> dict:
+    """id -> the other columns of `query(ids)`, for a few ids (rounds, units, conferences)."""
+    found, wanted = {}, list(ids)
+    for start in range(0, len(wanted), IN_LIST):
+        for key, *rest in session.execute(query(wanted[start:start + IN_LIST])):
+            found[key] = rest
+    return found
 
 
 def _read(session, codes: list[str], source: str | None) -> list[HistoryRow]:
-    rows = []
+    """Certified results of these codes, found by code alone (ix_results_cadre), then the
+    rounds, units and conferences they name looked up by id: no join for the planner to
+    get wrong (under row-level security it estimates a row where a province has thousands,
+    and walked every unit of the province for fifty codes)."""
+    results = []
     for start in range(0, len(codes), IN_LIST):
-        rows += [HistoryRow(*values, source=source)
-                 for values in session.execute(_query(codes[start:start + IN_LIST]))]
-    return rows
+        results += session.execute(select(*RESULT_COLUMNS).where(
+            Result.cadre_code.in_(codes[start:start + IN_LIST]),
+            Result.certified == true())).all()
+    rounds = _lookup(session, lambda ids: select(
+        Round.id, Round.name, Round.year, Round.created_at).where(Round.id.in_(ids)),
+        {r.round_id for r in results})
+    units = _lookup(session, lambda ids: select(Unit.id, Unit.name, Unit.valid_to).where(
+        Unit.id.in_(ids)), {r.unit_id for r in results})
+    conferences = _lookup(session, lambda ids: select(
+        Conference.id, Conference.title, Conference.held_on).where(Conference.id.in_(ids)),
+        {r.conference_id for r in results})
+    return [HistoryRow(r.cadre_code, r.round_id, *rounds[r.round_id], r.unit_id,
+                       *units[r.unit_id], r.conference_id, *conferences[r.conference_id],
+                       r.full_name, r.post, r.issued, r.collected, r.high, r.confidence, r.low,
+                       r.invalid, source=source)
+            for r in results]
 
 
 def readable_rows(session, codes: list[str]) -> list[HistoryRow]:
