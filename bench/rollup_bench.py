@@ -11,9 +11,12 @@ PostgreSQL cluster when --postgresql is given (as for the tests). Prints the fig
 writes its section of bench/RESULTS.md.
 
     python -m bench.rollup_bench [--sizes 350,3500,10000] [--postgresql]
-                                 [--postgresql-sizes 350,3500] [--no-xlsx]
+                                 [--postgresql-sizes 350,3500] [--no-xlsx] [--rounds 3]
 
---no-xlsx leaves the exports out (dashes in their columns).
+--no-xlsx leaves the exports out (dashes in their columns). --rounds N has the same people
+voted on in N rounds (the dashboard reads the last); a cadre's history page (issue 17:
+100,000 people × 3 rounds, `--sizes 3500 --rounds 3`) is timed for a person voted on in two
+places in every round.
 
 A size is a number of units (people: those of SIZES, else 30 a unit) or `units:people`.
 """
@@ -39,13 +42,11 @@ from bench.apps import migrated_app  # noqa: E402
 BANDS_MIX = ((30, 8, 2), (14, 4, 22), (6, 2, 32))  # of 40 ballots: normal, over half, 2/3
 
 
-def build(app, units: int, people: int) -> dict:
-    """The synthetic province, written with bulk inserts in one audited crossing."""
-    from tinnhiem.conferences.models import Conference, Nominee
+def build(app, units: int, people: int, rounds_held: int = 1) -> dict:
+    """The synthetic province, written with bulk inserts in one audited crossing: `people`
+    voted on in each of `rounds_held` rounds (the last one measured)."""
     from tinnhiem.counting import rollup_counts, rollup_progress
-    from tinnhiem.counting.bands import SEVERITY, band, sort_share, tenth
-    from tinnhiem.counting.models import Result
-    from tinnhiem.platform.collation import person_sort_key, search_key, sort_key
+    from tinnhiem.platform.collation import search_key, sort_key
     from tinnhiem.platform.auth.roles import Role
     from tinnhiem.rounds import services as rounds
     from tinnhiem.rounds.models import RoundUnit
@@ -80,54 +81,73 @@ def build(app, units: int, people: int) -> dict:
             "role": Role.PROVINCE_VIEWER.value, "unit_id": province.id,
             "password": "bench-password-123"})
         viewer.must_change_password = False
-        round_ = rounds.create_round(session, admin, province.id, {
-            # A unit still active in 2028 (every 20th one was dissolved in 2025).
-            "name": "Giữa nhiệm kỳ", "year": 2028, "unit_ids": [unit_rows[1]["id"]],
-            "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": dt.date(2028, 6, 30)},
-                           {"name": "Lãnh đạo khác", "deadline": dt.date(2028, 7, 31)}]})
-        categories = [c.id for c in round_.categories]
-        bulk_insert(session, RoundUnit, [
-            {"id": uuid.uuid4(), "round_id": round_.id, "unit_id": row["id"],
-             "province_id": province.id} for row in unit_rows[:1] + unit_rows[2:]])
-        conferences, nominees, results = [], [], []
-        for i, row in enumerate(unit_rows):
-            conferences.append({
-                "id": uuid.uuid4(), "round_id": round_.id, "unit_id": row["id"],
-                "province_id": province.id, "title": f"Hội nghị {row['name']}",
-                "held_on": dt.date(2028, 5, 1) + dt.timedelta(days=i % 60), "place": "",
-                "voting_body": "", "mode": "paper", "status": "certified",
-                "summoned_count": 45, "present_count": 42, "template_id": round_.template_id,
-                "ballots_issued": 40, "seal_digest": "0" * 64, "published": True})
-        for n in range(people):
-            conference = conferences[n % units]
-            high, confidence, low = BANDS_MIX[0 if n % 10 < 8 else 1 if n % 10 == 8 else 2]
-            nominee_id = uuid.uuid4()
-            owner = {"unit_id": conference["unit_id"], "province_id": province.id}
-            nominees.append({"id": nominee_id, "conference_id": conference["id"],
-                             "full_name": f"Cán bộ {n:06d}",
-                             "cadre_code": f"CB{n // 2 if n % 50 == 0 else n:06d}",
-                             "post": "Ủy viên Ban Thường vụ", "category_id": categories[n % 2],
-                             "ballot_order": n // units + 1, "retirement_notice": False,
-                             **owner})
-            level = band(low, 40)
-            results.append({"id": uuid.uuid4(), "conference_id": conference["id"],
-                            "nominee_id": nominee_id, "issued": 40, "collected": 40,
-                            "high": high, "confidence": confidence, "low": low, "invalid": 0,
-                            "round_id": round_.id, "category_id": categories[n % 2],
-                            "full_name": nominees[-1]["full_name"], "post": nominees[-1]["post"],
-                            "name_key": person_sort_key(nominees[-1]["full_name"]),
-                            "cadre_code": nominees[-1]["cadre_code"], "band": level,
-                            "severity": SEVERITY[level], "low_share": sort_share(low, 40),
-                            "high_tenth": tenth(high, 40), "confidence_tenth": tenth(confidence, 40),
-                            "low_tenth": tenth(low, 40), "certified": True, **owner})
-        for table, rows in ((Conference, conferences), (Nominee, nominees), (Result, results)):
-            bulk_insert(session, table, rows)
-        # What certification writes beside the results (counting.services.mark_certified),
-        # and each unit's progress, as the moves that certified them would have.
-        rollup_counts.record(session, [conference["id"] for conference in conferences])
-        rollup_progress.rebuild(session, round_.id)
+        for number in range(rounds_held):
+            # Years three apart, the last in 2028; the same people in every round.
+            year = 2028 - 3 * (rounds_held - 1 - number)
+            round_ = rounds.create_round(session, admin, province.id, {
+                # A unit still active in 2028 (every 20th one was dissolved in 2025).
+                "name": f"Giữa nhiệm kỳ {year}", "year": year, "unit_ids": [unit_rows[1]["id"]],
+                "categories": [{"name": "Lãnh đạo cấp ủy", "deadline": dt.date(year, 6, 30)},
+                               {"name": "Lãnh đạo khác", "deadline": dt.date(year, 7, 31)}]})
+            bulk_insert(session, RoundUnit, [
+                {"id": uuid.uuid4(), "round_id": round_.id, "unit_id": row["id"],
+                 "province_id": province.id} for row in unit_rows[:1] + unit_rows[2:]])
+            conferences = _round_rows(session, province, round_, unit_rows, people, number)
+            # What certification writes beside the results (counting.services.mark_certified),
+            # and each unit's progress, as the moves that certified them would have.
+            rollup_counts.record(session, [conference["id"] for conference in conferences])
+            rollup_progress.rebuild(session, round_.id)
         session.commit()
-        return {"round_id": round_.id, "type_id": kinds[0].id}
+        # The cadre voted on in two places in every round (codes of n = 25 and 50 meet).
+        return {"round_id": round_.id, "type_id": kinds[0].id, "rounds": rounds_held,
+                "cadre_code": "CB000025" if people > 50 else None}
+
+
+def _round_rows(session, province, round_, unit_rows, people: int, number: int) -> list:
+    """One round's certified conferences (one a unit), people and results, bulk-inserted;
+    each round shifts who falls in which band, so people's shares change between rounds."""
+    from tinnhiem.conferences.models import Conference, Nominee
+    from tinnhiem.counting.bands import SEVERITY, band, sort_share, tenth
+    from tinnhiem.counting.models import Result
+    from tinnhiem.platform.collation import person_sort_key
+
+    units = len(unit_rows)
+    categories = [c.id for c in round_.categories]
+    conferences, nominees, results = [], [], []
+    for i, row in enumerate(unit_rows):
+        conferences.append({
+            "id": uuid.uuid4(), "round_id": round_.id, "unit_id": row["id"],
+            "province_id": province.id, "title": f"Hội nghị {row['name']}",
+            "held_on": dt.date(round_.year, 5, 1) + dt.timedelta(days=i % 60), "place": "",
+            "voting_body": "", "mode": "paper", "status": "certified",
+            "summoned_count": 45, "present_count": 42, "template_id": round_.template_id,
+            "ballots_issued": 40, "seal_digest": "0" * 64, "published": True})
+    for n in range(people):
+        conference = conferences[n % units]
+        mix = (n + number) % 10
+        high, confidence, low = BANDS_MIX[0 if mix < 8 else 1 if mix == 8 else 2]
+        nominee_id = uuid.uuid4()
+        owner = {"unit_id": conference["unit_id"], "province_id": province.id}
+        nominees.append({"id": nominee_id, "conference_id": conference["id"],
+                         "full_name": f"Cán bộ {n:06d}",
+                         "cadre_code": f"CB{n // 2 if n % 50 == 0 else n:06d}",
+                         "post": "Ủy viên Ban Thường vụ", "category_id": categories[n % 2],
+                         "ballot_order": n // units + 1, "retirement_notice": False,
+                         **owner})
+        level = band(low, 40)
+        results.append({"id": uuid.uuid4(), "conference_id": conference["id"],
+                        "nominee_id": nominee_id, "issued": 40, "collected": 40,
+                        "high": high, "confidence": confidence, "low": low, "invalid": 0,
+                        "round_id": round_.id, "category_id": categories[n % 2],
+                        "full_name": nominees[-1]["full_name"], "post": nominees[-1]["post"],
+                        "name_key": person_sort_key(nominees[-1]["full_name"]),
+                        "cadre_code": nominees[-1]["cadre_code"], "band": level,
+                        "severity": SEVERITY[level], "low_share": sort_share(low, 40),
+                        "high_tenth": tenth(high, 40), "confidence_tenth": tenth(confidence, 40),
+                        "low_tenth": tenth(low, 40), "certified": True, **owner})
+    for table, rows in ((Conference, conferences), (Nominee, nominees), (Result, results)):
+        bulk_insert(session, table, rows)
+    return conferences
 
 
 def bulk_insert(session, model, rows: list[dict]) -> None:
@@ -208,6 +228,13 @@ def measure(app, ids: dict, xlsx: bool = True) -> dict:
             f"{base}/rollup?unit_name=xa+so+01&sort=name"), 5),
         "api_ms": _timed(lambda: client.get(f"/api/v1{base}/rollup", headers=headers), 5),
     }
+    if ids.get("cadre_code"):  # a cadre's history: every round's places of one code
+        history = f"/cadres/{ids['cadre_code']}"
+        page = client.get(history)
+        assert page.status_code == 200 and page.text.count("<tr data-band") == 2 * ids["rounds"]
+        figures.update(
+            history_ms=_timed(lambda: client.get(history), 5),
+            history_api_ms=_timed(lambda: client.get(f"/api/v1{history}", headers=headers), 5))
     if not xlsx:
         return figures
     seconds, peak, size = _export(client, f"{base}/rollup.xlsx")
@@ -238,16 +265,17 @@ def plain_count(app, owner_url: str | None, round_id) -> float:
         return _timed(lambda: connection.execute(sql.format(value)).fetchone(), 5)
 
 
-def run(backend: str, units: int, people: int, xlsx: bool = True) -> dict:
+def run(backend: str, units: int, people: int, xlsx: bool = True, rounds_held: int = 1) -> dict:
     config = {"LOGIN_RATE_LIMIT": "1000 per minute", "ACCOUNT_RATE_LIMIT": "1000 per minute",
               "WTF_CSRF_ENABLED": False}
     with migrated_app(backend, config) as (app, owner):
         start = time.perf_counter()
-        ids = build(app, units, people)
+        ids = build(app, units, people, rounds_held)
         built = time.perf_counter() - start
         if owner is not None:
             settle(owner)
         figures = {"backend": backend, "units": units, "people": people, "build_s": built,
+                   "rounds": rounds_held,
                    "count_ms": plain_count(app, owner, ids["round_id"]), **measure(app, ids, xlsx)}
         print(figures, flush=True)
         return figures
@@ -274,17 +302,20 @@ def report(results: list[dict]) -> str:
         f"`python -m bench.rollup_bench` on {dt.date.today():%Y-%m-%d}: synthetic provinces, "
         f"every result certified; {os.cpu_count()} CPU cores. Targets (issues 6 and 14): "
         "dashboard under 200 ms, and at 10,000 units no more than 1.5 times what it is at 350; "
-        "XLSX export of 300,000 rows under 30 s, memory not growing with the row count.", "",
-        "| backend | units | people | `count(*)` of the round's results | dashboard | "
-        "dashboard, filtered | dashboard, unit search | JSON roll-up | XLSX, all rows | "
-        "XLSX peak memory | XLSX, a tenth of the rows | its peak memory | build |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "XLSX export of 300,000 rows under 30 s, memory not growing with the row count; "
+        "issue 17: a cadre's history page under 200 ms at 100,000 people × 3 rounds.", "",
+        "| backend | units | people × rounds | `count(*)` of the round's results | dashboard | "
+        "dashboard, filtered | dashboard, unit search | JSON roll-up | cadre's history | "
+        "its JSON | XLSX, all rows | XLSX peak memory | XLSX, a tenth of the rows | "
+        "its peak memory | build |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        lines.append(f"| {r['backend']} | {r['units']:,} | {r['people']:,} | "
-                     f"{r['count_ms']:.1f} ms | {r['dashboard_ms']:.0f} ms | "
+        lines.append(f"| {r['backend']} | {r['units']:,} | {r['people']:,} × "
+                     f"{r.get('rounds', 1)} | {r['count_ms']:.1f} ms | "
+                     f"{r['dashboard_ms']:.0f} ms | "
                      f"{r['dashboard_filtered_ms']:.0f} ms | {r['dashboard_search_ms']:.0f} ms | "
-                     f"{r['api_ms']:.0f} ms | "
+                     f"{r['api_ms']:.0f} ms | {_history(r)} | "
                      f"{_xlsx(r)} | {r['build_s']:.0f} s |")
     lines += ["", *_ratios(results), "",
               "Times are medians of 5 requests after a warm-up, through the app (a signed-in "
@@ -293,10 +324,20 @@ def report(results: list[dict]) -> str:
               "whose name contains “xa so 01” (typed without accents). Peak memory is "
               "Python's (tracemalloc) during a second, untimed export request. `count(*)` is "
               "one plain count of the round's result rows on the same database, as its owner "
-              "(median of 5), to compare machines. On PostgreSQL the data is vacuumed and "
+              "(median of 5), to compare machines. The cadre's history is `GET /cadres/<code>` "
+              "(and `/api/v1/cadres/<code>`) for a person voted on in two places in every "
+              "round (`--rounds`, the same people each round; the dashboard is the last "
+              "round's). On PostgreSQL the data is vacuumed and "
               "analysed after loading, as autovacuum would. Build is the time to write the "
               "synthetic province (bulk inserts), not a figure of the app."]
     return "\n".join(lines) + "\n"
+
+
+def _history(r: dict) -> str:
+    """The history page's two cells (the page, its JSON), or dashes when not measured."""
+    if "history_ms" not in r:
+        return "— | —"
+    return f"{r['history_ms']:.0f} ms | {r['history_api_ms']:.0f} ms"
 
 
 def _xlsx(r: dict) -> str:
@@ -342,11 +383,15 @@ def main() -> None:
                              "300,000 people takes minutes on 2 cores)")
     parser.add_argument("--no-xlsx", action="store_true",
                         help="measure the dashboard and the JSON roll-up only, not the exports")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds held by the same people (the dashboard reads the last;"
+                             " a cadre's history reads them all; issue 17: 3)")
     args = parser.parse_args()
     runs = [("sqlite", size) for size in args.sizes]
     if args.postgresql:
         runs += [("postgresql", size) for size in args.postgresql_sizes or args.sizes]
-    results = [run(backend, units, people, not args.no_xlsx) for backend, (units, people) in runs]
+    results = [run(backend, units, people, not args.no_xlsx, args.rounds)
+               for backend, (units, people) in runs]
     text = report(results)
     print(text)
     notes = kept_notes()

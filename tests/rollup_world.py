@@ -44,7 +44,8 @@ def rollup_world(make):
 def rollup_names(page) -> list[str]:
     """The people in the roll-up's table, in the order the page lists them."""
     table = page.text.split('id="rollup"')[1].split("</table>")[0]
-    return re.findall(r'<tr data-band="[a-z_]+"><td>([^<]+)<', table)
+    return re.findall(r'<tr data-band="[a-z_]+"><td>(?:<a href="/cadres/[^"]+">)?([^<]+)<',
+                      table)
 
 
 def xlsx_rows(data: bytes) -> list[list]:

@@ -37,6 +37,7 @@ def site(request):
         w.scan_batch = rows(make, ScanPage, id=pages[0])[0].batch_id
         w.scan_check = drawn(make, w, pages[0], conference=w.paper)
         w.published = make.open_conference(w, people=2, summoned=5, title="Hội nghị đã công bố")
+        w.history_code = w.people[0].cadre_code  # a cadre's history, once certified
         issued, w.published_slug = make.issue_codes(w, 1)
         w.published_code = issued[0]
         cast(app.test_client(), w.published_slug, issued[0], {0: "high", 1: "low"})
@@ -63,13 +64,14 @@ def _staff_pages(w):
                                        f"{round_}/rollup", f"{round_}/report-upward",
                                        "/template", "/units/"]),
         "province_viewer": (w.viewer_a, ["/rounds/", round_, f"{round_}/rollup",
-                                         f"/conferences/{published}/results", *own]),
+                                         f"/conferences/{published}/results",
+                                         f"/cadres/{w.history_code}", *own]),
         "unit_admin": (w.unit_admin_a1, [
             "/conferences/", "/conferences/new", f"/conferences/{draft}",
             f"/conferences/{open_}", f"/conferences/{open_}/vote", f"/conferences/{paper}",
             f"/conferences/{published}", f"/conferences/{published}/results",
             f"/conferences/{paper}/vote", f"/conferences/{paper}/sheet", f"{round_}/cadres",
-            "/rounds/", round_]),
+            "/rounds/", round_, f"/cadres/{w.history_code}"]),
         "counter": (w.counter_a1, [
             "/conferences/", f"/conferences/{paper}/results", f"/conferences/{paper}/sheet",
             f"/conferences/{paper}/scans", f"/conferences/{paper}/scans/{w.scan_batch}",

@@ -36,7 +36,8 @@ def _real_values(world) -> dict:
             "result_id": world.conference_a1.id, "row": 0, "source_key": world.a2.id,
             "verdict": "duplicate",
             "slug": world.slug, "target": "open",
-            "action": "submit", "token": "x", "code": "en", "filename": "css/app.css"}
+            "action": "submit", "token": "x", "code": "en", "filename": "css/app.css",
+            "cadre_code": "CB-A1"}
 
 
 def _urls(rule, world):

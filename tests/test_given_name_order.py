@@ -134,11 +134,10 @@ def test_revision_0021_rekeys_the_people_already_counted(app, world, login):
         db.engine.dispose()
     before = keys()
     assert len(before) == 12
-    assert before == {name: sort_key(name) for name in before}
+    assert before == {name: sort_key(name) for name in before}  # family names first
+    # (The pages are read at the head revision only: later revisions add columns the
+    # models of the head read, which a database at 0020 does not have.)
     client = login(world.viewer_a)
-    page = client.get(f"/rounds/{world.round.id}/rollup",
-                      query_string={"sort": "name", "band": "normal"})
-    assert rollup_names(page) == sorted(IN_ORDER, key=sort_key)  # family names first
     with app.app_context():
         upgrade()
         db.engine.dispose()

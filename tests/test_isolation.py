@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from tinnhiem.rounds import services as rounds_services
 from tinnhiem.scanning.models import ScanPage
 from tests.conftest import PASSWORD
 from tests.factories import rows
@@ -37,6 +38,7 @@ def world(make):
     w.session_a1 = make.sign_in_session(w.unit_admin_a1)
     _registry_entry_and_request(make, w)
     _certified_low_result(make, w)
+    _certified_cadre(make, w)
     return w
 
 
@@ -53,6 +55,15 @@ def _certified_low_result(make, w):
         ("Nguyễn Văn Thấp", "CB-LOW", {"high": 0, "confidence": 1, "low": 2, "invalid": 0})],
         3, title="Hội nghị đã chứng nhận", held_on=dt.date(2024, 6, 20))
     [w.low_result] = rows(make, Result, round_id=w.round_a1_only.id)
+
+
+def _certified_cadre(make, w):
+    """A person of A1 with a certified result: a cadre's history A1 reads (w.cadre_code)."""
+    w.cadre_code = "CB-HIST-A1"
+    category = make.as_account(w.admin_a, lambda s, a: s.scalars(
+        rounds_services.select_categories(w.round_a.id)).first())
+    make.certified(w.a1, w.round_a.id, category, [("Nguyễn Văn Sử", w.cadre_code, {
+        "high": 3, "confidence": 1, "low": 1, "invalid": 0})], 5)
 
 
 def _registry_entry_and_request(make, w):
@@ -116,7 +127,7 @@ def _arguments(rule, world):
               "entry_id": world.cadre_entry.id, "request_id": world.cadre_request.id,
               "batch_id": world.scan_batch_id, "page_id": world.scan_page_id,
               "check_id": world.scan_check_id, "post_id": world.cadre_post.id,
-              "result_id": world.low_result.id,
+              "result_id": world.low_result.id, "cadre_code": world.cadre_code,
               # a unit that exists but that no one here succeeded (tests/test_history.py
               # has the successors' side)
               "source_key": world.a2.id, **NOT_OBJECT_PARAMS}

@@ -3,7 +3,7 @@
 Packages are layered, each importing only from itself and the layers below it:
 
     app (create_app, models, demo, backup)
-      → rollup → followup → counting → scanning → voting → tally → conferences
+      → rollup → followup → cadres → counting → scanning → voting → tally → conferences
       → cadre_registry → rounds   (features)
       → tenants → platform
 
@@ -16,7 +16,7 @@ import tinnhiem
 
 ROOT = Path(tinnhiem.__file__).parent
 LAYERS = ("platform", "tenants", "rounds", "cadre_registry", "conferences", "tally", "voting",
-          "scanning", "counting", "followup", "rollup")
+          "scanning", "counting", "cadres", "followup", "rollup")
 APP = len(LAYERS)  # the application itself: may import anything, nothing imports it
 APP_MODULES = {"tinnhiem", "tinnhiem.models", "tinnhiem.demo"}
 APP_PACKAGES = {"backup"}

@@ -153,7 +153,8 @@ def test_results_and_progress_come_a_page_at_a_time(world, login, monkeypatch):
 def test_two_places_are_shown_side_by_side_never_merged(world, login):
     page = dashboard(login(world.admin_a), world).text
     pairs = page.split('id="pairs"')[1].split("</table>")[0]
-    row = re.findall(r"<tr><td>Phạm Hai Nơi</td>(.*?)</tr>", pairs, re.S)
+    row = re.findall(r'<tr><td><a href="/cadres/CB-TWO">Phạm Hai Nơi</a></td>(.*?)</tr>', pairs,
+                     re.S)
     assert len(row) == 1
     assert "Đảng ủy xã A1" in row[0] and "Huyện ủy Cũ" in row[0]
     assert "10/40 (25,00\u00a0%)" in row[0] and "14/20 (70,00\u00a0%)" in row[0]

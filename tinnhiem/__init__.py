@@ -102,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     from tinnhiem.counting import api as counting_api
     from tinnhiem.counting import public_views as public_results
     from tinnhiem.counting import views as counting_views
+    from tinnhiem.cadres import api as cadres_api
+    from tinnhiem.cadres import views as cadres_views
     from tinnhiem.followup import api as followup_api
     from tinnhiem.followup import views as followup_views
     from tinnhiem.rollup import api as rollup_api
@@ -123,13 +125,15 @@ def _register_blueprints(app: Flask) -> None:
                       round_views.bp, round_page.bp, registry_views.bp, conference_views.bp,
                       voting_views.bp, vote_views.bp, counting_views.bp, public_results.bp,
                       rollup_views.bp, history_views.bp, scanning_bp, cadre_registry_views.bp,
-                      cadre_registry_views.rounds_bp, followup_views.bp):
+                      cadre_registry_views.rounds_bp, followup_views.bp,
+                      cadres_views.bp):
         app.register_blueprint(blueprint)
     api.register(app, auth_api.blp, tenants_api.unit_types_blp, tenants_api.units_blp,
                  tenants_api.accounts_blp, rounds_api.blp, registry_api.blp, conferences_api.blp,
                  voting_api.blp, voting_api.polls_blp, scanning_api.blp, counting_api.blp,
                  counting_api.public_blp, rollup_api.blp, history_api.blp,
-                 cadre_registry_api.blp, cadre_registry_api.rounds_blp, followup_api.blp)
+                 cadre_registry_api.blp, cadre_registry_api.rounds_blp, followup_api.blp,
+                 cadres_api.blp)
 
 
 def _register_cli(app: Flask) -> None:

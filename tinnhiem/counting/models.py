@@ -50,6 +50,9 @@ class Result(UnitOwned, db.Model):
         Index("ix_results_rollup_tenths", *ROLLUP_SCOPE, "high_tenth", "confidence_tenth",
               "low_tenth", "unit_id", "category_id", "severity"),
         Index("ix_results_rollup_cadre", *ROLLUP_SCOPE, "cadre_code", "severity", "unit_id"),
+        # A cadre's history: their code across every round of the province (those above all
+        # lead with the round), unit_id for the row-level security check of a unit's scope.
+        Index("ix_results_cadre", "province_id", "cadre_code", "certified", "unit_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -48,8 +48,8 @@ def rollup_of(source, round_, query) -> dict:
     session = source.session
     filters = services.make_filters(session, round_.id, **{k: query.get(k) for k in (
         "unit_id", "type_id", "category_id", "band", "sort", "unit_name")})
-    rows = services.result_rows(session, round_.id, filters, limit=query["limit"],
-                                offset=query["offset"])
+    rows = services.flagged_rows(session, round_, filters, limit=query["limit"],
+                                 offset=query["offset"])
     progress = round_progress.progress(session, round_, limit=query["units_limit"],
                                  offset=query["units_offset"])
     codes = services.two_place_codes(session, round_.id)
@@ -59,7 +59,7 @@ def rollup_of(source, round_, query) -> dict:
             "rows": [_row(r) for r in rows],
             "two_place_count": len(codes),
             "two_places": [[_row(r) for r in pair]
-                           for pair in services.two_places(session, round_.id, shown)],
+                           for pair in services.flagged_pairs(session, round_, shown)],
             "data_source": source.as_json()}
 
 

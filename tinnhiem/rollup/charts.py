@@ -6,28 +6,11 @@ from markupsafe import Markup, escape
 
 from tinnhiem.counting.bands import band_label
 from tinnhiem.platform.formats import integer, percent_range
+from tinnhiem.platform.svg_charts import AXIS, COLOURS
+from tinnhiem.platform.svg_charts import figure as _figure
+from tinnhiem.platform.svg_charts import text as _text
 
-COLOURS = {"normal": "#2e7d32", "over_half_low": "#f9a825", "two_thirds_low": "#c62828"}
 ORDER = ("normal", "over_half_low", "two_thirds_low")
-AXIS = "#6c757d"
-
-
-def _text(x: float, y: float, words, size: int = 11, anchor: str = "start",
-          rotate: bool = False, extra: str = "") -> str:
-    """A label; `rotate` turns it to read upwards, for a vertical axis."""
-    turn = f' transform="rotate(-90 {x:.1f} {y:.1f})"' if rotate else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"'
-            f'{turn}{extra}>{escape(words)}</text>')
-
-
-def _figure(title: str, description: str, width: int, height: int, body: list[str]) -> Markup:
-    """The chart's title shown as the figure's caption, and given to the SVG as its name."""
-    name = escape(title)
-    return Markup(
-        f'<figure class="chart mb-3"><figcaption class="fw-semibold">{name}</figcaption>'
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{name}"><title>{name}</title><desc>{escape(description)}</desc>'
-        + "".join(body) + "</svg></figure>")
 
 
 def bands_per_unit(units: list[dict], title: str, width: int = 640) -> Markup:

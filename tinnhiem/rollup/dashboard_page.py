@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
+from tinnhiem.cadres.charts import signed
 from tinnhiem.counting.bands import BAND_LABELS, band_label, consequence
 from tinnhiem.followup import services as followup
 from tinnhiem.platform.errors import ServiceError
@@ -86,15 +87,15 @@ def _dashboard(session, round_, filters, page: int, units_page: int, history=Non
         # one aggregate query; a predecessor's follow-ups are its own (history reads none)
         followups=None if history else followup.status_counts(session, round_.id),
         summary=services.summary(session, round_.id, filters),
-        rows=services.result_rows(session, round_.id, filters, limit=ROWS_PER_PAGE,
-                                  offset=(page - 1) * ROWS_PER_PAGE),
+        rows=services.flagged_rows(session, round_, filters, limit=ROWS_PER_PAGE,
+                                   offset=(page - 1) * ROWS_PER_PAGE),
         page=page, page_size=ROWS_PER_PAGE, units_page=units_page, query_with=query_with,
         progress=progress, progress_rows=PROGRESS_ROWS,
-        pairs=services.two_places(session, round_.id, pair_codes[:PAIR_ROWS]),
+        pairs=services.flagged_pairs(session, round_, pair_codes[:PAIR_ROWS]),
         pair_count=len(pair_codes), types=round_progress.unit_types_of(session, round_.id),
         categories=round_.categories, bands=services.BANDS, band_labels=BAND_LABELS,
         sort_labels=SORT_LABELS, state_labels=STATE_LABELS, band_label=band_label,
-        consequence=consequence,
+        consequence=consequence, signed=signed,
         # the units most affected: a province has thousands, a chart stays readable
         unit_chart=charts.bands_per_unit(per_unit, str(_l("Số người theo mức, từng đơn vị"))),
         chart_units=CHART_UNITS, unit_count=services.unit_count(session, round_.id, filters),

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from tinnhiem.cadres.schemas import Points
 from tinnhiem.counting.schemas import FiguresSchema
 from tinnhiem.rollup.report_upward import FIELD_LIMITS, MAX_RECIPIENTS, RECIPIENT_LENGTH
 from tinnhiem.rollup.report_upward_files import FORMATS
@@ -40,6 +41,11 @@ class RollupRowSchema(FiguresSchema):
     conference_id = fields.UUID()
     conference_title = fields.String()
     held_on = fields.Date()
+    low_change = Points(metadata={"description": "Change of the share of low confidence since"
+                                                 " the person's previous certified round, in"
+                                                 " percentage points; null if none"})
+    low_rose = fields.Boolean(metadata={"description": "It rose by more than the round's"
+                                                       " low_rise_points"})
 
 
 class SummarySchema(Schema):

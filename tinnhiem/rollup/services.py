@@ -9,10 +9,12 @@ there too.
 """
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, text, true
 
+from tinnhiem.cadres.rises import mark_rises
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
 from tinnhiem.counting.models import (BAND_COLUMNS, TENTH_COLUMNS, Result, RollupCount,
@@ -70,6 +72,11 @@ class Row:
     low: int
     invalid: int
     successors: list = field(default_factory=list)
+    # Since the person's previous certified round (cadres.rises), for the rows a page shows:
+    # the change of their low share in percentage points, and whether it passed the round's
+    # threshold.
+    low_change: Decimal | None = None
+    low_rose: bool = False
 
     @property
     def valid(self) -> int:
@@ -200,6 +207,20 @@ def result_rows(session, round_id, filters: Filters, limit: int | None = PAGE,
         return list(iter_result_rows(session, round_id, filters))
     query = _rows_query(round_id, filters).limit(limit).offset(offset)
     return _rows(session, in_index_order(session, query))
+
+
+def flagged_rows(session, round_, filters: Filters, limit: int = PAGE,
+                 offset: int = 0) -> list[Row]:
+    """A page of rows, each marked with the rise of the person's low share since their
+    previous certified round (one read for the page's codes, not one a person)."""
+    return mark_rises(session, round_, result_rows(session, round_.id, filters, limit, offset))
+
+
+def flagged_pairs(session, round_, codes: list[str]) -> list[list[Row]]:
+    """two_places, each place marked as flagged_rows marks a row."""
+    pairs = two_places(session, round_.id, codes)
+    mark_rises(session, round_, [row for pair in pairs for row in pair])
+    return pairs
 
 
 def in_index_order(session, query) -> list:

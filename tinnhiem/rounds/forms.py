@@ -37,6 +37,9 @@ class RoundForm(PageForm):
     scan_retention_days = IntegerField(
         _l("Số ngày giữ ảnh phiếu quét sau khi chứng nhận kết quả"),
         [Optional(), NumberRange(0, 3650)], default=30)
+    low_rise_points = IntegerField(
+        _l("Đánh dấu người có tỷ lệ phiếu tín nhiệm thấp tăng hơn (điểm %) so với đợt trước"),
+        [Optional(), NumberRange(0, 100)], default=10)
     exempt_retirement_notice = BooleanField(_l("Miễn: đã có thông báo nghỉ hưu"), default=True)
     exempt_appointed_this_year = BooleanField(
         _l("Miễn: được bầu, bổ nhiệm trong năm lấy phiếu"), default=True)
@@ -49,6 +52,8 @@ class RoundForm(PageForm):
             "year": self.year.data, "dossier_days": self.dossier_days.data,
             "scan_retention_days": 30 if self.scan_retention_days.data is None
             else self.scan_retention_days.data,
+            "low_rise_points": 10 if self.low_rise_points.data is None
+            else self.low_rise_points.data,
             "exempt_retirement_notice": self.exempt_retirement_notice.data,
             "exempt_appointed_this_year": self.exempt_appointed_this_year.data,
             "categories": [c for c in self.categories.data if (c.get("name") or "").strip()],

@@ -55,6 +55,7 @@ class Round(ProvinceOwned, db.Model):
         CheckConstraint("year BETWEEN 2000 AND 2200", name="year_range"),
         CheckConstraint("dossier_days BETWEEN 0 AND 90", name="dossier_days_range"),
         CheckConstraint("scan_retention_days BETWEEN 0 AND 3650", name="scan_retention_range"),
+        CheckConstraint("low_rise_points BETWEEN 0 AND 100", name="low_rise_range"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -70,6 +71,9 @@ class Round(ProvinceOwned, db.Model):
     # Days a paper conference's scanned images are kept after its certification (their
     # digests stay, sealed): the board may look again while a complaint can come.
     scan_retention_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # Percentage points a person's share of low confidence may rise since their previous
+    # certified round before the roll-up flags them (configurable per round).
+    low_rise_points: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
     template: Mapped[BallotTemplate] = relationship(

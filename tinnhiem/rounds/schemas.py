@@ -33,6 +33,9 @@ class RoundSchema(Schema):
     exempt_appointed_this_year = fields.Boolean(load_default=True)
     dossier_days = fields.Integer(load_default=15, validate=validate.Range(0, 90))
     scan_retention_days = fields.Integer(load_default=30, validate=validate.Range(0, 3650))
+    low_rise_points = fields.Integer(load_default=10, validate=validate.Range(0, 100), metadata={
+        "description": "The roll-up flags a person whose share of low confidence rose by more"
+                       " than these percentage points since their previous certified round"})
     categories = fields.List(fields.Nested(CategorySchema), required=True,
                              validate=validate.Length(min=1, max=20))
     unit_ids = fields.List(fields.UUID(), required=True, load_only=True,

@@ -185,6 +185,13 @@ def _require_standing_province(session, province_id) -> None:
             province=province.name, end=f"{province.valid_to:%d/%m/%Y}"), status=409)
 
 
+def _whole(value, most: int, field: str, message, code: str) -> int:
+    """A whole number from 0 to `most` (not a bool, which Python counts as one)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= most:
+        raise ServiceError(code, message, field=field)
+    return value
+
+
 def create_round(session, actor, province_id, data: dict) -> Round:
     require_province_admin(actor)
     _require_standing_province(session, province_id)
@@ -195,11 +202,10 @@ def create_round(session, actor, province_id, data: dict) -> Round:
     dossier_days = data.get("dossier_days", 15)
     if not isinstance(dossier_days, int) or not 0 <= dossier_days <= 90:
         raise ServiceError("invalid_days", _l("Số ngày phải từ 0 đến 90."), field="dossier_days")
-    retention = data.get("scan_retention_days", 30)
-    if not isinstance(retention, int) or isinstance(retention, bool) or \
-            not 0 <= retention <= 3650:
-        raise ServiceError("invalid_days", _l("Số ngày phải từ 0 đến 3650."),
-                           field="scan_retention_days")
+    retention = _whole(data.get("scan_retention_days", 30), 3650, "scan_retention_days",
+                       _l("Số ngày phải từ 0 đến 3650."), "invalid_days")
+    low_rise = _whole(data.get("low_rise_points", 10), 100, "low_rise_points",
+                      _l("Số điểm phần trăm phải từ 0 đến 100."), "invalid_points")
     round_ = Round(
         province_id=province_id,
         name=required_text(data.get("name"), "name", 255),
@@ -207,7 +213,7 @@ def create_round(session, actor, province_id, data: dict) -> Round:
         year=year, template_id=template.id,
         exempt_retirement_notice=bool(data.get("exempt_retirement_notice", True)),
         exempt_appointed_this_year=bool(data.get("exempt_appointed_this_year", True)),
-        dossier_days=dossier_days, scan_retention_days=retention,
+        dossier_days=dossier_days, scan_retention_days=retention, low_rise_points=low_rise,
     )
     session.add(round_)
     session.flush()
