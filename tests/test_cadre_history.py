@@ -3,7 +3,6 @@ round, with the change of the low share; the roll-up's link to it and its flag o
 who reads it, and what someone else learns (nothing)."""
 import datetime as dt
 import re
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -296,38 +295,33 @@ def test_a_unit_scope_reads_no_other_units_results_in_the_database(world, app):
 
 
 # --- Across provinces ----------------------------------------------------------------------
-# SUCCESSION STAND-IN: until tenants.history reads real successions, this test points
-# history_sources/history_session at a second province's ordinary scope. Switch it to the
-# real succession (Phú Thọ succeeding Vĩnh Phúc) once that lands; nothing else is faked.
+def _succeed(make, successor, predecessor, dissolved_on=None):
+    """The operator records that `successor` took over from `predecessor` (ended then)."""
+    from tinnhiem.tenants import services
+    from tinnhiem.tenants.models import Unit
 
-@contextmanager
-def _province_session(app, province_id):
-    from tinnhiem.platform.db import db
-    from tinnhiem.tenants.scope import Scope, bind_scope
-
-    session = db.session.session_factory()
-    bind_scope(session, Scope.for_province(province_id))
-    try:
-        yield session
-    finally:
-        session.close()
+    def record(session):
+        if dissolved_on is not None:
+            session.get(Unit, predecessor.id).valid_to = dissolved_on
+        unit = session.get(Unit, successor.id)
+        services.save_unit(session, None, {
+            "code": unit.code, "name": unit.name, "type_id": unit.type_id,
+            "parent_id": unit.parent_id, "valid_from": unit.valid_from,
+            "valid_to": unit.valid_to, "predecessor_ids": [predecessor.id]}, unit)
+    make._run(record)
 
 
 def test_history_across_two_provinces_marks_the_predecessors_rows(world, make, app, login,
-                                                                  token, client, monkeypatch):
-    from tinnhiem.cadres import history
-    from tinnhiem.tenants.history import HistorySource
-
+                                                                  token, client):
+    """Province A succeeded Vĩnh Phúc (tenants.history): A reads Vĩnh Phúc's certified
+    result of the same cadre code, marked as history; Vĩnh Phúc never reads A's."""
     vinh_phuc = make.province("Tỉnh ủy Vĩnh Phúc")
     district = make.unit("Huyện ủy Tam Dương", parent=vinh_phuc)
     admin = make.account(Role.PROVINCE_ADMIN, vinh_phuc)
     old, category = _round(make, admin, vinh_phuc, [district], "Đợt 2020", 2020)
     make.certified(district, old.id, category, [("Nguyễn Văn Lịch Sử", CODE, f(36, 2, 2))], 40,
                    title="Hội nghị huyện", held_on=dt.date(2020, 5, 20), post="Chánh Văn phòng")
-    source = HistorySource(province_id=vinh_phuc.id, unit_id=None, name="Tỉnh ủy Vĩnh Phúc")
-    monkeypatch.setattr(history, "history_sources", lambda session: [source])
-    monkeypatch.setattr(history, "history_session",
-                        lambda wanted: _province_session(app, wanted.province_id))
+    _succeed(make, world.province_a, vinh_phuc)
 
     rows = _rows(login(world.viewer_a, target=client).get(f"/cadres/{CODE}"))
     assert [(r[0], r[1]) for r in rows][:2] == [
@@ -337,7 +331,15 @@ def test_history_across_two_provinces_marks_the_predecessors_rows(world, make, a
     body = client.get(f"/api/v1/cadres/{CODE}", headers=token(world.viewer_a)).json
     assert [r["historical_source"] for r in body["rows"]] == ["Tỉnh ủy Vĩnh Phúc"] + [None] * 4
     assert body["rows"][0]["post"] == "Chánh Văn phòng" and body["post"] == "Bí thư"
-    # Vĩnh Phúc's own users see only their province; Phú Thọ's rows are not theirs.
-    monkeypatch.setattr(history, "history_sources", lambda session: [])
+    # Never the other way round: Vĩnh Phúc's users see only their province ...
     own = client.get(f"/api/v1/cadres/{CODE}", headers=token(admin)).json
     assert [r["unit_name"] for r in own["rows"]] == ["Huyện ủy Tam Dương"]
+    # ... and once it has merged away, nothing: its accounts ended with it.
+    headers = token(admin)
+    _succeed(make, world.province_a, vinh_phuc, dissolved_on=dt.date(2025, 6, 30))
+    app.extensions.pop("tinnhiem.cache.provinces", None)  # what a minute's wait does
+    ended = client.get(f"/api/v1/cadres/{CODE}", headers=headers)
+    assert ended.status_code == 401 and ended.json["code"] == "account_ended"
+    # Province B succeeded nothing: the code is not its to read.
+    assert client.get(f"/api/v1/cadres/{CODE}",
+                      headers=token(world.admin_b)).status_code == 404
