@@ -5,6 +5,8 @@ import datetime as dt
 import io
 import unicodedata
 
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -71,7 +73,8 @@ def entries(app):
 
 
 def test_the_docx_reads_back_in_the_party_format(world, login, app, monkeypatch):
-    monkeypatch.setattr(report_upward_files, "_follow_up_counts", lambda s, r: FOLLOW_UP)
+    monkeypatch.setattr(report_upward_files.followups, "status_counts",
+                        lambda s, r: FOLLOW_UP)
     client = login(world.admin_a)
     response = client.post(url(world), data={**LETTERHEAD, "format": "docx"})
     assert response.status_code == 200, response.text
@@ -122,7 +125,8 @@ def test_the_docx_reads_back_in_the_party_format(world, login, app, monkeypatch)
 
 
 def test_the_pdf_reads_back_with_the_same_figures(world, login, app, monkeypatch):
-    monkeypatch.setattr(report_upward_files, "_follow_up_counts", lambda s, r: FOLLOW_UP)
+    monkeypatch.setattr(report_upward_files.followups, "status_counts",
+                        lambda s, r: FOLLOW_UP)
     client = login(world.admin_a)
     response = client.post(url(world), data={**LETTERHEAD, "number": "Số: 12-BC/TU",
                                              "format": "pdf"})
@@ -151,8 +155,11 @@ def test_the_form_offers_the_province_place_and_today(world, login):
     assert "Lưu Văn phòng Tỉnh ủy." in page.text and "T/M BAN THƯỜNG VỤ" in page.text
 
 
-def test_blank_place_and_date_take_the_defaults_and_no_follow_up_is_said(world, token,
-                                                                          client):
+def test_blank_place_and_date_take_the_defaults_and_the_follow_up_is_counted(world, token,
+                                                                            client):
+    """The follow-up table counts the round's people in the low bands as the province's
+    follow-up records them (followup.services.status_counts): none recorded yet, all
+    pending."""
     from tinnhiem.platform.formats import document_date
     from tinnhiem.tenants.services import today
 
@@ -168,8 +175,11 @@ def test_blank_place_and_date_take_the_defaults_and_no_follow_up_is_said(world, 
             expected = f"Alpha, {document_date(today())}"
     assert plain(document.tables[0].cell(0, 1).text).split("\n")[1] == expected
     lines = [p.text for p in document.paragraphs]
-    assert "Chưa có số liệu theo dõi việc xem xét, xử lý." in lines
-    assert len(document.tables) == 4  # no follow-up table
+    [low] = [int(re.search(r"(\d+) người", line).group(1)) for line in lines
+             if "thuộc diện xem xét" in line]
+    follow_up = cells(document.tables[3])
+    assert low > 0 and follow_up[1] == ["Chưa xem xét", str(low)]
+    assert follow_up[-1] == ["Tổng cộng", str(low)]
 
 
 def test_a_day_below_ten_as_the_other_documents_write_it(world, token, client):

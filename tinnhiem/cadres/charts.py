@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 
 from tinnhiem.counting.bands import band_label
 from tinnhiem.platform.formats import percent
-from tinnhiem.platform.svg_charts import AXIS, COLOURS, figure, text
+from tinnhiem.platform.svg_charts import AXIS, COLOURS, figure, label
 
 LIMITS = ((50, "50 %"), (200 / 3, "2/3"))  # the bands' thresholds, in percentage points
 
@@ -22,24 +22,24 @@ def low_share_trend(rows, title: str, width: int = 640) -> Markup:
     plot_w = width - label_w - 70
     plot_h = max(1, len(rows)) * (bar_h + gap)
     height = top_y + plot_h + 28
-    body = [text(0, 14, _("Đợt · đơn vị"), extra=' font-weight="bold"')]
+    body = [label(0, 14, _("Đợt · đơn vị"), extra=' font-weight="bold"')]
     for limit, name in LIMITS:
         x = label_w + plot_w * limit / 100
         body.append(f'<line x1="{x:.1f}" y1="{top_y - 6}" x2="{x:.1f}" y2="{top_y + plot_h}" '
                     f'stroke="{AXIS}" stroke-dasharray="4 3"/>')
-        body.append(text(x, top_y - 9, name, size=10, anchor="middle"))
+        body.append(label(x, top_y - 9, name, size=10, anchor="middle"))
     body.append(f'<line x1="{label_w}" y1="{top_y - 6}" x2="{label_w}" y2="{top_y + plot_h}" '
                 f'stroke="{AXIS}"/>')
     for i, row in enumerate(rows):
         y = top_y + i * (bar_h + gap)
         share = row.shares["low"]
         w = plot_w * float(share) / 100
-        body.append(text(0, y + 13, _label(row)[:38], size=12))
+        body.append(label(0, y + 13, _label(row)[:38], size=12))
         body.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" '
                     f'fill="{COLOURS[row.band]}"><title>{escape(_label(row))}: '
                     f'{escape(percent(share))}</title></rect>')
-        body.append(text(label_w + w + 4, y + 13, percent(share), size=12))
-    body.append(text(label_w + plot_w / 2, height - 6, _("Tỷ lệ phiếu tín nhiệm thấp (%)"),
+        body.append(label(label_w + w + 4, y + 13, percent(share), size=12))
+    body.append(label(label_w + plot_w / 2, height - 6, _("Tỷ lệ phiếu tín nhiệm thấp (%)"),
                      anchor="middle"))
     return figure(title, _describe(rows), width, height, body)
 

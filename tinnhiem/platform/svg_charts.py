@@ -9,7 +9,7 @@ AXIS = "#6c757d"
 COLOURS = {"normal": "#2e7d32", "over_half_low": "#f9a825", "two_thirds_low": "#c62828"}
 
 
-def text(x: float, y: float, words, size: int = 11, anchor: str = "start",
+def label(x: float, y: float, words, size: int = 11, anchor: str = "start",
          rotate: bool = False, extra: str = "") -> str:
     """A label; `rotate` turns it to read upwards, for a vertical axis."""
     turn = f' transform="rotate(-90 {x:.1f} {y:.1f})"' if rotate else ""

@@ -8,7 +8,7 @@ from tinnhiem.counting.bands import band_label
 from tinnhiem.platform.formats import integer, percent_range
 from tinnhiem.platform.svg_charts import AXIS, COLOURS
 from tinnhiem.platform.svg_charts import figure as _figure
-from tinnhiem.platform.svg_charts import text as _text
+from tinnhiem.platform.svg_charts import label as _text
 
 ORDER = ("normal", "over_half_low", "two_thirds_low")
 

@@ -243,6 +243,8 @@ def follow_up_blocks(follow_up: dict, low_people: int) -> list:
     people; OVERDUE among them); none given: said so."""
     blocks = [("paragraph", _("Số người có trên 50%% phiếu tín nhiệm thấp thuộc diện xem xét: "
                               "%(n)s người.", n=integer(low_people)))]
+    if not low_people:
+        return blocks
     if not follow_up:
         return blocks + [("note", _("Chưa có số liệu theo dõi việc xem xét, xử lý."))]
     counted = [(state, int(follow_up.get(state) or 0)) for state in FOLLOW_UP_STATES]
