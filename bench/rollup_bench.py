@@ -284,6 +284,8 @@ def run(backend: str, units: int, people: int, xlsx: bool = True, rounds_held: i
 # Units -> people voted on (about 30 a unit: a commune's leaders and its committee).
 SIZES = {350: 10_000, 3500: 100_000, 10_000: 300_000}
 HEADING = "## The province's roll-up"
+# Several rounds (--rounds) are their own section: the single round's figures stay beside it.
+HISTORY_HEADING = "## The roll-up and a cadre's history over several rounds"
 NOTES = "### Reading these figures"
 
 
@@ -296,9 +298,9 @@ def parse_sizes(text: str) -> list[tuple[int, int]]:
     return sizes
 
 
-def report(results: list[dict]) -> str:
+def report(results: list[dict], heading: str = HEADING) -> str:
     lines = [
-        HEADING, "",
+        heading, "",
         f"`python -m bench.rollup_bench` on {dt.date.today():%Y-%m-%d}: synthetic provinces, "
         f"every result certified; {os.cpu_count()} CPU cores. Targets (issues 6 and 14): "
         "dashboard under 200 ms, and at 10,000 units no more than 1.5 times what it is at 350; "
@@ -361,12 +363,12 @@ def _ratios(results: list[dict]) -> list[str]:
     return out
 
 
-def kept_notes() -> str:
+def kept_notes(heading: str = HEADING) -> str:
     """The "reading these figures" notes, written by hand under the figures: kept."""
     from bench.results import RESULTS
 
     text = RESULTS.read_text() if RESULTS.exists() else ""
-    section = text.partition(HEADING)[2].partition("\n## ")[0]
+    section = text.partition(heading)[2].partition("\n## ")[0]
     notes = section.partition(NOTES)
     return notes[1] + notes[2].rstrip("\n") + "\n" if notes[1] else ""
 
@@ -392,10 +394,11 @@ def main() -> None:
         runs += [("postgresql", size) for size in args.postgresql_sizes or args.sizes]
     results = [run(backend, units, people, not args.no_xlsx, args.rounds)
                for backend, (units, people) in runs]
-    text = report(results)
+    heading = HEADING if args.rounds == 1 else HISTORY_HEADING
+    text = report(results, heading)
     print(text)
-    notes = kept_notes()
-    write_section(HEADING, text + (f"\n{notes}" if notes else ""))
+    notes = kept_notes(heading)
+    write_section(heading, text + (f"\n{notes}" if notes else ""))
 
 
 if __name__ == "__main__":
