@@ -71,7 +71,8 @@ def build(app, units: int, people: int, rounds_held: int = 1) -> dict:
         bulk_insert(session, Unit, unit_rows)
         session.execute(insert(UnitSuccession), [
             {"id": uuid.uuid4(), "unit_id": unit_rows[i + 1]["id"],
-             "predecessor_id": unit_rows[i]["id"], "province_id": province.id}
+             "predecessor_id": unit_rows[i]["id"], "province_id": province.id,
+             "predecessor_province_id": province.id}
             for i in range(0, units - 1, 20)])
         admin, _ = accounts.create_account(session, None, {
             "username": "bench-admin", "full_name": "Quản trị", "role": Role.PROVINCE_ADMIN.value,

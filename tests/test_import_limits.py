@@ -79,7 +79,7 @@ def bomb() -> bytes:
     row = f"<row>{CELLS}</row>".encode()
     chunk = row * (1024 * 1024 // len(row))
     data = workbook(chunk for _ in range(200))
-    assert len(data) < voters.MAX_SHEET_BYTES
+    assert len(data) < sheet_import.MAX_SHEET_BYTES
     assert sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist()) > 200_000_000
     return data
 

@@ -13,6 +13,7 @@ from tinnhiem.platform.api import document_errors
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.web import accepts_upload
+from tinnhiem.platform.sheet_import import MAX_SHEET_BYTES
 from tinnhiem.rounds.access import PROVINCE, round_or_404
 
 WRITE_ERRORS = (401, 404, 409, 422)
@@ -82,7 +83,7 @@ def end(data, post_id):
 
 
 @blp.post("/import")
-@accepts_upload(sheet.MAX_SHEET_BYTES + 256 * 1024)
+@accepts_upload(MAX_SHEET_BYTES + 256 * 1024)
 @require_roles(KEEPER)
 @blp.arguments(SheetUploadSchema, location="files")
 @blp.response(200, ImportResultSchema)

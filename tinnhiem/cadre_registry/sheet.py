@@ -11,13 +11,12 @@ from tinnhiem.cadre_registry.models import CadrePost
 from tinnhiem.platform.audit.services import record
 from tinnhiem.platform.collation import fold
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.sheet_import import ImportErrors, read_rows
+from tinnhiem.platform.sheet_import import ImportErrors, read_rows, sheet_kind
 from tinnhiem.platform.xlsx_export import Column, write_table
 from tinnhiem.rounds.services import require_province_admin
 from tinnhiem.tenants.models import Unit
 
 MAX_ROWS = 5000  # a province's leading posts run to a few thousand
-MAX_SHEET_BYTES = 2 * 1024 * 1024
 MAX_COLUMNS = 12  # the columns read, with room for a row number and the province's extras
 # Each field and the headers (folded: no diacritics, lower case) that name it.
 HEADERS = {
@@ -42,17 +41,6 @@ def template():
     return write_table(_l("Danh sách cán bộ"), TEMPLATE_COLUMNS, [])
 
 
-def _kind(filename: str, content: bytes) -> str:
-    if len(content) > MAX_SHEET_BYTES:
-        raise ServiceError("file_too_large", _l("Tệp quá lớn (tối đa 2 MB)."), field="file",
-                           status=413)
-    name = (filename or "").lower()
-    kind = next((kind for kind in ("xlsx", "csv") if name.endswith("." + kind)), None)
-    if not kind:
-        raise ServiceError("bad_file_type", _l("Chỉ nhận tệp .xlsx hoặc .csv."), field="file")
-    return kind
-
-
 def _columns(header: list[str]) -> dict:
     folded = [fold(cell) for cell in header]
     found = {field: next((i for i, cell in enumerate(folded) if cell in names), None)
@@ -67,7 +55,7 @@ def _columns(header: list[str]) -> dict:
 
 def parse(filename: str, content: bytes) -> list[tuple[int, dict]]:
     """(row number, the row's values by field) for each row under the header row."""
-    kind = _kind(filename, content)
+    kind = sheet_kind(filename, content)
     rows = read_rows(kind, content, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS)
     if not rows:
         raise ServiceError("empty_file", _l("Tệp không có dòng nào."), field="file")

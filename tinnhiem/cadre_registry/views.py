@@ -12,6 +12,7 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import ActionForm, handle_form, kept_rows, run_page_action
 from tinnhiem.platform.web import XLSX, accepts_upload, document_response
+from tinnhiem.platform.sheet_import import MAX_SHEET_BYTES
 from tinnhiem.rounds.access import PROVINCE, round_or_404
 from tinnhiem.tenants import services as tenants
 
@@ -96,7 +97,7 @@ def end(post_id):
 
 
 @bp.post("/import")
-@accepts_upload(sheet.MAX_SHEET_BYTES + 256 * 1024)
+@accepts_upload(MAX_SHEET_BYTES + 256 * 1024)
 @require_roles(KEEPER)
 def import_posts():
     form = ImportForm(prefix="import")

@@ -16,7 +16,7 @@ from fractions import Fraction
 from sqlalchemy import select, true
 
 from tinnhiem.conferences.models import Conference
-from tinnhiem.counting.bands import band, shares
+from tinnhiem.counting.bands import Figures
 from tinnhiem.counting.models import Result
 from tinnhiem.platform.inputs import normalize_code
 from tinnhiem.rounds.models import Round
@@ -27,7 +27,7 @@ IN_LIST = 500  # a bounded IN list per query
 
 
 @dataclass
-class HistoryRow:
+class HistoryRow(Figures):
     """One certified result of the person: one place in one round."""
     cadre_code: str
     round_id: uuid.UUID
@@ -52,18 +52,6 @@ class HistoryRow:
     # Change of the share of low confidence since the previous round, in percentage points
     # (exact; shown rounded half up to two decimals), None in the first round.
     low_change: Fraction | None = None
-
-    @property
-    def valid(self) -> int:
-        return self.high + self.confidence + self.low
-
-    @property
-    def band(self) -> str:
-        return band(self.low, self.collected)
-
-    @property
-    def shares(self) -> dict:
-        return shares(self)
 
     @property
     def low_fraction(self) -> Fraction:

@@ -17,6 +17,7 @@ from tinnhiem.platform.api import document_errors, document_responses
 from tinnhiem.platform.auth.access import require_roles
 from tinnhiem.platform.db import db
 from tinnhiem.platform.web import PDF, accepts_upload, found_or_404
+from tinnhiem.platform.sheet_import import MAX_SHEET_BYTES
 
 WRITE_ERRORS = (401, 404, 409, 422)
 blp = Blueprint("conferences_api", __name__, url_prefix="/conferences",
@@ -237,7 +238,7 @@ def upload_report(files, conference_id, nominee_id):
 
 
 @blp.post("/<uuid:conference_id>/voters/import")
-@accepts_upload(voters.MAX_SHEET_BYTES + 256 * 1024)
+@accepts_upload(MAX_SHEET_BYTES + 256 * 1024)
 @require_roles(ADMIN)
 @conference_in_scope
 @blp.arguments(FileUploadSchema, location="files")

@@ -17,6 +17,7 @@ from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.platform.forms import ActionForm, handle_form, kept_rows, run_page_action
 from tinnhiem.platform.web import XLSX, accepts_upload, document_response
+from tinnhiem.platform.sheet_import import MAX_SHEET_BYTES
 from tinnhiem.rounds import registry
 from tinnhiem.rounds import services as rounds
 
@@ -161,7 +162,7 @@ def voter_count(conference_id):
 
 
 @bp.post("/<uuid:conference_id>/voters/import")
-@accepts_upload(voters.MAX_SHEET_BYTES + 256 * 1024)
+@accepts_upload(MAX_SHEET_BYTES + 256 * 1024)
 @require_roles(ADMIN)
 def voter_import(conference_id):
     conference = conference_or_404(conference_id)

@@ -9,13 +9,12 @@ from tinnhiem.conferences.lifecycle import PREPARING, audit_conference
 from tinnhiem.conferences.models import Conference, SummonedVoter
 from tinnhiem.conferences.services import require_editable
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.sheet_import import ImportErrors, read_rows
+from tinnhiem.platform.sheet_import import ImportErrors, read_rows, sheet_kind
 from tinnhiem.platform.xlsx_export import Column, write_table
 
 # The largest body summoned to one conference (a provincial party committee's cadres, the
 # delegates of a congress) is a few thousand people at most.
 MAX_VOTERS = 5000
-MAX_SHEET_BYTES = 2 * 1024 * 1024
 MAX_COLUMNS = 6   # a name, a title, perhaps a row number and a few notes
 
 
@@ -66,13 +65,7 @@ def voter_template():
 def parse_voter_sheet(filename: str, content: bytes) -> list[tuple[str, str]]:
     """(full name, title) per row. The first row is a header when its first cell reads like
     one ("Họ và tên"...). Raises ImportErrors listing every bad row."""
-    if len(content) > MAX_SHEET_BYTES:
-        raise ServiceError("file_too_large", _l("Tệp quá lớn (tối đa 2 MB)."), field="file",
-                           status=413)
-    name = (filename or "").lower()
-    kind = next((kind for kind in ("xlsx", "csv") if name.endswith("." + kind)), None)
-    if not kind:
-        raise ServiceError("bad_file_type", _l("Chỉ nhận tệp .xlsx hoặc .csv."), field="file")
+    kind = sheet_kind(filename, content)
     # One row more than the voters a conference may have: the header.
     rows = read_rows(kind, content, max_rows=MAX_VOTERS + 1, max_columns=MAX_COLUMNS)
     columns = _columns(rows[0][1]) if rows and rows[0][0] == 1 else None

@@ -46,6 +46,27 @@ def shares(figures) -> dict:
     return {level: share(getattr(figures, level), figures.collected) for level in LEVELS}
 
 
+class Figures:
+    """What a row with the counts (high, confidence, low, collected) reads as: a mixin for
+    the roll-up's and a cadre's history's rows."""
+    high: int
+    confidence: int
+    low: int
+    collected: int
+
+    @property
+    def valid(self) -> int:
+        return self.high + self.confidence + self.low
+
+    @property
+    def band(self) -> str:
+        return band(self.low, self.collected)
+
+    @property
+    def shares(self) -> dict:
+        return shares(self)
+
+
 def reported(figures) -> dict:
     """One person's figures as they are reported: counts, shares and band."""
     out = {name: getattr(figures, name) for name in

@@ -186,3 +186,18 @@ def read_rows(kind: str, content: bytes, *, max_rows: int,
                     raise _too_many_rows(max_rows)
                 kept.append((number, cells))
     return kept
+
+
+MAX_SHEET_BYTES = 2 * 1024 * 1024  # a list of people: a few thousand rows
+
+
+def sheet_kind(filename: str, content: bytes) -> str:
+    """"xlsx" or "csv" from an uploaded list's name, once its size is within the limit."""
+    if len(content) > MAX_SHEET_BYTES:
+        raise ServiceError("file_too_large", _l("Tệp quá lớn (tối đa 2 MB)."), field="file",
+                           status=413)
+    name = (filename or "").lower()
+    kind = next((kind for kind in ("xlsx", "csv") if name.endswith("." + kind)), None)
+    if not kind:
+        raise ServiceError("bad_file_type", _l("Chỉ nhận tệp .xlsx hoặc .csv."), field="file")
+    return kind

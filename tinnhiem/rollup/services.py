@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select, text, true
 
 from tinnhiem.cadres.rises import mark_rises
 from tinnhiem.conferences.models import Conference
-from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, band, shares
+from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, Figures
 from tinnhiem.counting.models import (BAND_COLUMNS, TENTH_COLUMNS, Result, RollupCount,
                                       UnitProgress)
 from tinnhiem.platform.collation import SEARCH_SEPARATOR, fold, sort_key
@@ -52,7 +52,7 @@ class Filters:
 
 
 @dataclass
-class Row:
+class Row(Figures):
     result_id: object
     full_name: str
     post: str
@@ -77,18 +77,6 @@ class Row:
     # threshold.
     low_change: Decimal | None = None
     low_rose: bool = False
-
-    @property
-    def valid(self) -> int:
-        return self.high + self.confidence + self.low
-
-    @property
-    def band(self) -> str:
-        return band(self.low, self.collected)
-
-    @property
-    def shares(self) -> dict:
-        return shares(self)
 
 
 def _certified_results(round_id, *columns):
