@@ -18,7 +18,7 @@ MODES = ("electronic", "paper")
 class Conference(UnitOwned, db.Model):
     __tablename__ = "conferences"
     # Where and when a certified result was voted on, for a successor (tenants.history).
-    __tenant_history__ = staticmethod(lambda cls: cls.status == "certified")
+    __tenant_history__ = staticmethod(lambda cls: cls.status == State.CERTIFIED.value)
     __table_args__ = (
         UniqueConstraint("unit_id", "id"),
         ForeignKeyConstraint(["province_id", "round_id"], ["rounds.province_id", "rounds.id"]),
