@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from tinnhiem.counting.bands import TWO_THIRDS, OVER_HALF, share
-from tinnhiem.counting.models import Result
+from tinnhiem.counting.models import Result, RollupCount
 from tinnhiem.followup import checks
 from tinnhiem.followup.models import (OPEN_STATES, PENDING, STATES, FollowUp, FollowUpStep)
 from tinnhiem.platform.audit.services import record
@@ -153,18 +153,23 @@ def overdue(session, round_id, today=None) -> list[Entry]:
 
 def status_counts(session, round_id, today=None) -> dict[str, int]:
     """People of the round's low bands per state (those with no row yet are pending), and
-    'overdue' among them: one aggregate query."""
+    'overdue' among them. How many people are low comes from the counts kept at
+    certification (counting.RollupCount), what was recorded from the follow-up rows: the
+    round's results are not read (the dashboard asks on every view)."""
     today = today or vietnam_today()
-    _result, followup, on = _joined()
-    state = func.coalesce(FollowUp.state, PENDING)
+    low = session.scalar(select(func.coalesce(func.sum(RollupCount.people), 0)).where(
+        RollupCount.round_id == round_id, RollupCount.severity < LOW_SEVERITY))
     late = func.sum(case((_is_overdue(today), 1), else_=0))
-    rows = session.execute(select(state, func.count(), late).select_from(Result)
-                           .outerjoin(followup, on).where(*_in_round(round_id))
-                           .group_by(state)).all()
+    rows = session.execute(
+        select(FollowUp.state, func.count(), late)
+        .join(Result, and_(Result.unit_id == FollowUp.unit_id, Result.id == FollowUp.result_id))
+        .where(FollowUp.round_id == round_id, *_in_round(round_id))
+        .group_by(FollowUp.state)).all()
     counts = dict.fromkeys(STATES, 0) | {"overdue": 0}
     for name, people_in_state, late_in_state in rows:
         counts[name] = people_in_state
         counts["overdue"] += late_in_state or 0
+    counts[PENDING] = low - sum(counts[state] for state in STATES if state != PENDING)
     return counts
 
 
