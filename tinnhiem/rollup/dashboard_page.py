@@ -82,16 +82,17 @@ def _dashboard(session, round_, filters, page: int, units_page: int, history=Non
     per_unit = services.bands_per_unit(session, round_.id, filters, limit=CHART_UNITS)
     distribution = services.share_distribution(session, round_.id, filters)
     pair_codes = services.two_place_codes(session, round_.id)
+    rows, pairs = services.flagged_page(session, round_, filters, ROWS_PER_PAGE,
+                                        (page - 1) * ROWS_PER_PAGE, pair_codes[:PAIR_ROWS])
     return dict(
         round=round_, filters=filters, chosen_unit=_chosen_unit(session, filters),
         # one aggregate query; a predecessor's follow-ups are its own (history reads none)
         followups=None if history else followup.status_counts(session, round_.id),
         summary=services.summary(session, round_.id, filters),
-        rows=services.flagged_rows(session, round_, filters, limit=ROWS_PER_PAGE,
-                                   offset=(page - 1) * ROWS_PER_PAGE),
+        rows=rows,
         page=page, page_size=ROWS_PER_PAGE, units_page=units_page, query_with=query_with,
         progress=progress, progress_rows=PROGRESS_ROWS,
-        pairs=services.flagged_pairs(session, round_, pair_codes[:PAIR_ROWS]),
+        pairs=pairs,
         pair_count=len(pair_codes), types=round_progress.unit_types_of(session, round_.id),
         categories=round_.categories, bands=services.BANDS, band_labels=BAND_LABELS,
         sort_labels=SORT_LABELS, state_labels=STATE_LABELS, band_label=band_label,

@@ -197,18 +197,15 @@ def result_rows(session, round_id, filters: Filters, limit: int | None = PAGE,
     return _rows(session, in_index_order(session, query))
 
 
-def flagged_rows(session, round_, filters: Filters, limit: int = PAGE,
-                 offset: int = 0) -> list[Row]:
-    """A page of rows, each marked with the rise of the person's low share since their
-    previous certified round (one read for the page's codes, not one a person)."""
-    return mark_rises(session, round_, result_rows(session, round_.id, filters, limit, offset))
-
-
-def flagged_pairs(session, round_, codes: list[str]) -> list[list[Row]]:
-    """two_places, each place marked as flagged_rows marks a row."""
-    pairs = two_places(session, round_.id, codes)
-    mark_rises(session, round_, [row for pair in pairs for row in pair])
-    return pairs
+def flagged_page(session, round_, filters: Filters, limit: int, offset: int,
+                 pair_codes: list[str]) -> tuple[list[Row], list[list[Row]]]:
+    """A page of rows and the people of `pair_codes` side by side (two_places), each place
+    marked with the rise of the person's low share since their previous certified round:
+    one read of the histories for everyone the page shows, not one a person or a list."""
+    rows = result_rows(session, round_.id, filters, limit, offset)
+    pairs = two_places(session, round_.id, pair_codes)
+    mark_rises(session, round_, rows + [row for pair in pairs for row in pair])
+    return rows, pairs
 
 
 def in_index_order(session, query) -> list:
