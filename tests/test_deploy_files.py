@@ -11,6 +11,7 @@ import subprocess
 import pytest
 import requests
 from gunicorn.config import Config
+from gunicorn.glogging import Logger
 from gunicorn.ctl.client import ControlClient, ControlClientError
 
 from tests.conftest import TEST_CONFIG
@@ -162,6 +163,41 @@ def test_the_gunicorn_configuration_has_the_production_settings(monkeypatch):
     assert conf.proc_name == "tinnhiem-127.0.0.1-8000"  # its PID file's name, per instance
     shared = _gunicorn_config(monkeypatch, JOBS_URL="redis://127.0.0.1:6379/1")
     assert (shared.dirty_workers, shared.dirty_apps) == (0, [])
+
+
+def test_gunicorn_builds_no_access_line_and_warms_the_app_before_forking(monkeypatch, tmp_path):
+    import logging
+    from types import SimpleNamespace
+
+    from tinnhiem import create_app
+    from tinnhiem.conferences.models import Conference
+
+    conf = _gunicorn_config(monkeypatch)
+    cfg = Config()
+    cfg.set("logconfig_dict", conf.logconfig_dict)  # as the master has it: a configuration set
+    assert issubclass(conf.logger_class, Logger)
+    logger = conf.logger_class(cfg)
+    assert logger.access_log_enabled is False
+    built = []
+    monkeypatch.setattr(logger, "atoms", lambda *args: built.append(args) or {})
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logging.getLogger("gunicorn.access").addHandler(handler)
+    try:
+        logger.access(SimpleNamespace(status="200 OK"), SimpleNamespace(), {
+            "PATH_INFO": "/v/ABCDEFGH"}, None)
+    finally:
+        logging.getLogger("gunicorn.access").removeHandler(handler)
+    assert built == [] and records == []
+
+    app = create_app({**TEST_CONFIG,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'warm.sqlite3'}"})
+    pages = [n for n in app.jinja_env.list_templates() if n.endswith(".html")]
+    conf.when_ready(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))
+    compiled = {name for _loader, name in app.jinja_env.cache.keys()}
+    assert "voting/vote_ballot.html" in compiled and len(compiled) >= len(pages) > 20
+    assert Conference.__mapper__.configured
 
 
 def test_every_gunicorn_setting_is_documented():

@@ -189,6 +189,11 @@ def load_config(instance_path: str) -> dict:
         # Each ballot cast from an address that has failed allows it this many more failures.
         "VOTE_FAILURE_EARNED_PER_BALLOT": int(os.environ.get("VOTE_FAILURE_EARNED_PER_BALLOT",
                                                              2)),
+        # How long a worker may show a voter's page that spends nothing (the code page, the
+        # review, the receipt) from its copy of an open vote instead of asking the database:
+        # a vote closed meanwhile is refused at the next step that spends (voting.voter_access).
+        # 0 reads the database for every page.
+        "VOTER_PAGE_COPY_SECONDS": float(os.environ.get("VOTER_PAGE_COPY_SECONDS", 1)),
         # Keys the stored hashes of voting codes; defaults to one derived from SECRET_KEY
         # (changing either during a vote makes that vote's codes unusable).
         "VOTE_CODE_KEY": os.environ.get("VOTE_CODE_KEY"),

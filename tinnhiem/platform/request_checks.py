@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 NOT_UTF8_MESSAGE = _l("Dữ liệu gửi lên không đúng mã UTF-8.")
 NUL_MESSAGE = _l("Dữ liệu gửi lên có ký tự không hợp lệ.")
 TOO_DEEP_MESSAGE = _l("Dữ liệu JSON lồng nhau quá sâu.")
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # No document of the API nests deeper than a handful of levels; Python's decoder gives up
 # (RecursionError) near a thousand, and every recursive check after it would too.
 MAX_JSON_DEPTH = 32
@@ -20,12 +19,17 @@ _JSON_BRACKET = re.compile(rb"[\[\]{}]")
 _FORBIDDEN_CHAR = re.compile("[\x00\ud800-\udfff]")
 
 
-def _is_utf8(raw: bytes) -> bool:
+def _decoded(raw: bytes) -> str | None:
+    """Form-encoded bytes (a query, a form body) as text, or None if they are not UTF-8. A
+    strict decode refuses encoded surrogates too, so the text can hold none."""
     try:
-        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
+
+
+def _is_utf8(raw: bytes) -> bool:
+    return _decoded(raw) is not None
 
 
 def _path_is_utf8() -> bool:
@@ -73,20 +77,27 @@ def _multipart_fields_are_utf8() -> bool:
 def refusal() -> tuple[int, str, object] | None:
     """(status, code, message) for a request no view may see, or None. Runs before anything
     parses the form, and caches the body so the form parses from it."""
-    if not _path_is_utf8() or not _is_utf8(request.query_string):
+    query = _decoded(request.query_string)
+    if not _path_is_utf8() or query is None:
         return 400, "not_utf8", NOT_UTF8_MESSAGE
-    if has_forbidden_char(request.path) or has_forbidden_char(request.args.to_dict(flat=False)):
+    # The whole query (and a form-encoded body) is checked as one decoded text: no need to
+    # parse it into fields first.
+    if has_forbidden_char(request.path) or "\x00" in query:
         return 400, "invalid_characters", NUL_MESSAGE
     if request.mimetype == "application/x-www-form-urlencoded":
-        if not _is_utf8(request.get_data(cache=True)):
+        body = _decoded(request.get_data(cache=True))
+        if body is None:
             return 400, "not_utf8", NOT_UTF8_MESSAGE
-    if request.mimetype == "multipart/form-data" and not _multipart_fields_are_utf8():
-        return 400, "not_utf8", NOT_UTF8_MESSAGE
+        if "\x00" in body:
+            return 400, "invalid_characters", NUL_MESSAGE
+    if request.mimetype == "multipart/form-data":
+        if not _multipart_fields_are_utf8():
+            return 400, "not_utf8", NOT_UTF8_MESSAGE
+        if has_forbidden_char(request.form.to_dict(flat=False)):
+            return 400, "invalid_characters", NUL_MESSAGE
     if request.is_json:
         if json_too_deep(request.get_data(cache=True)):
             return 400, "json_too_deep", TOO_DEEP_MESSAGE
         if has_forbidden_char(request.get_json(silent=True, cache=True)):
             return 400, "invalid_characters", NUL_MESSAGE
-    if request.mimetype in FORM_TYPES and has_forbidden_char(request.form.to_dict(flat=False)):
-        return 400, "invalid_characters", NUL_MESSAGE
     return None

@@ -186,6 +186,7 @@ class Person(NamedTuple):
     full_name: str
     post: str
     report_name: str | None
+    key: str  # the id as the ballot's form names it (its text, made once, not per page)
 
 
 class Cast(NamedTuple):
@@ -208,7 +209,7 @@ def frozen_ballot(session, place) -> tuple[Person, ...]:
     conference = get_conference(session, place.conference_id)
     if conference is None:
         return ()
-    people = tuple(Person(n.id, n.full_name, n.post, n.report_name)
+    people = tuple(Person(n.id, n.full_name, n.post, n.report_name, str(n.id))
                    for n in ballot_nominees(session, conference))
     if conference.status not in EDITABLE:
         _frozen()[conference.id] = people

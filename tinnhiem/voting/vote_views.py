@@ -13,16 +13,20 @@ from tinnhiem.conferences.lifecycle import State
 from tinnhiem.conferences.services import ballot_nominees
 from tinnhiem.platform.db import db
 from tinnhiem.platform.errors import ServiceError
-from tinnhiem.platform.extensions import csrf
+from tinnhiem.platform.extensions import csrf, limiter
 from tinnhiem.rounds.services import frozen_template
 from tinnhiem.voting import casting, receipts
 from tinnhiem.voting.codes import display_code
 from tinnhiem.voting.code_throttle import note_ballot, note_failure, throttle_guesses
 from tinnhiem.voting.voter_access import (cast_with_retry, conference_of_poll,
+                                          open_vote_copy, reviewed_conference,
                                           voter_conference)
 
 bp = Blueprint("vote", __name__, url_prefix="/v")
 csrf.exempt(bp)  # the one-time code in the form is the credential; voters have no session
+# No limit of the rate limiter applies here: the one budget of these pages is the failed
+# codes' (code_throttle), kept in its storage by hand.
+limiter.exempt(bp)
 
 
 # Refusals that hold for every code: the page stops offering the code form.
@@ -47,7 +51,7 @@ def _refused(conference, error: ServiceError, code_text):
 
 
 def _choices_from_form(nominees) -> dict:
-    return {str(n.id): request.form.get(f"p-{n.id}", "") for n in nominees}
+    return {n.key: request.form.get(f"p-{n.key}", "") for n in nominees}
 
 
 def _claim(conference, code: str) -> receipts.Claim:
@@ -57,7 +61,7 @@ def _claim(conference, code: str) -> receipts.Claim:
 
 @bp.get("/<slug>")
 def start(slug):
-    conference = voter_conference(slug)
+    conference = open_vote_copy(slug)
     # The QR code on a slip carries the code (?ma=) so scanning fills it in.
     code = (request.args.get("ma") or "")[:40]
     if conference.published and conference.status == State.CERTIFIED:
@@ -90,7 +94,8 @@ def ballot(slug):
 @throttle_guesses
 def review(slug):
     code_text = request.form.get("code", "")
-    conference = voter_conference(slug, code_text)
+    conference = reviewed_conference(slug, code_text, request.form.get("tracker"),
+                                     request.form.get("tag"))
     nominees = casting.frozen_ballot(db.session, conference)
     try:
         code = casting.check_code(conference, code_text)
@@ -107,9 +112,9 @@ def review(slug):
 @throttle_guesses
 def cast(slug):
     code_text = request.form.get("code", "")
-    # What the receipt page shows is read first, in the cast's own transaction (a plain
-    # tuple, kept past its commit): the page needs no second transaction.
-    conference = voter_conference(slug)
+    # What the receipt page shows (a plain tuple, kept past the commit): the open vote's
+    # copy, or read first in the cast's own transaction; the cast reads the state again.
+    conference = open_vote_copy(slug)
     labels = _labels(conference)
     values = _choices_from_form(casting.frozen_ballot(db.session, conference))
     try:

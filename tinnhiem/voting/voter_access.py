@@ -2,13 +2,18 @@
 check): finding the conference of a poll under its unit's scope and casting in one
 transaction (the one throttle on failed codes: voting.code_throttle). No view lives here, so
 an API may import it."""
-from flask import abort
+from time import monotonic
 
+from blinker import ANY
+from flask import abort, current_app
+
+from tinnhiem.conferences.lifecycle import State, conference_moved
 from tinnhiem.conferences.services import get_conference
 from tinnhiem.platform.db import db, run_in_transaction
 from tinnhiem.platform.worker_cache import worker_cache
 from tinnhiem.tenants.voter_scope import VoterPlace, bind_known_voter_scope, bind_voter_scope
 from tinnhiem.voting import casting, receipts
+from tinnhiem.voting.models import CodeState
 
 
 def _poll_place(slug):
@@ -54,6 +59,52 @@ def voter_conference(slug, code_text=None) -> casting.VoterConference:
     if conference is None:
         abort(404)
     return conference
+
+
+def _open_copies() -> dict:
+    """Conference id -> (when it was read, the VoterConference read), for open votes only.
+    Unlike the rest of worker_cache this can go stale: each entry carries its reading time
+    and is used for VOTER_PAGE_COPY_SECONDS at most."""
+    return worker_cache("open_votes", 10_000)
+
+
+def open_vote_copy(slug) -> casting.VoterConference:
+    """voter_conference without a code, for a voter's page that spends nothing (the code
+    page, a review whose code the ballot page checked, the receipt): an open vote read less
+    than VOTER_PAGE_COPY_SECONDS ago by this worker is not read again. A vote that is not
+    open is never kept, so opening shows at once; a close on another worker shows here
+    within that time, and whatever spends a code reads the database (casting)."""
+    place = voter_place(slug)
+    copies, now = _open_copies(), monotonic()
+    kept = copies.get(place.conference_id)
+    if kept is not None and now - kept[0] < current_app.config["VOTER_PAGE_COPY_SECONDS"]:
+        return kept[1]
+    conference = casting.read_for_voter(db.session, place)
+    if conference is None:
+        abort(404)
+    if conference.status == State.OPEN and not conference.published:
+        copies[place.conference_id] = (now, conference)
+    else:
+        copies.pop(place.conference_id, None)
+    return conference
+
+
+def reviewed_conference(slug, code_text, tracker_text, tag_text) -> casting.VoterConference:
+    """The conference for the review of a ballot, with the state of its code. The ballot
+    page served this form only after finding the code unused, and signed that in its claim
+    (voting.receipts): a review carrying a valid claim takes the open vote's copy and the
+    claim's word, and the cast checks both again in the database. Without one (a form made
+    by hand), the database is asked, as for the ballot page."""
+    conference = open_vote_copy(slug)
+    if receipts.claimed_tracker(conference, code_text, tracker_text, tag_text) is not None:
+        return conference._replace(code_state=CodeState.UNUSED)
+    return voter_conference(slug, code_text)
+
+
+@conference_moved.connect_via(ANY, weak=False)
+def _forget_open_copy(_move, conference, **_details):
+    # The worker that moves a vote (closes, suspends) shows the move on its next page.
+    _open_copies().pop(conference.id, None)
 
 
 def cast_with_retry(slug, code_text, values, tracker=None, tag=None) -> receipts.Receipt:
