@@ -34,14 +34,19 @@ def test_a_versioned_address_is_kept_a_year_and_a_bare_or_stale_one_is_not(clien
         assert "immutable" not in answer.headers.get("Cache-Control", "")
 
 
-def test_an_edited_file_gets_a_new_address(app, tmp_path):
+def test_an_edited_file_gets_a_new_address_within_a_second(app, tmp_path, monkeypatch):
     from tinnhiem.platform import static_files
 
+    now = [1_000.0]
+    monkeypatch.setattr(static_files, "monotonic", lambda: now[0])
     app.static_folder = str(tmp_path)
     (tmp_path / "site.css").write_text("body { color: black }")
     with app.test_request_context():
         first = static_files.static_url("site.css")
         (tmp_path / "site.css").write_text("body { color: navy; }")
+        now[0] += 0.5
+        assert static_files.static_url("site.css") == first  # looked at half a second ago
+        now[0] += 0.5
         second = static_files.static_url("site.css")
     assert first != second and second.startswith("/static/site.css?v=")
 

@@ -4,9 +4,11 @@ Flask-Babel's template gettext asks for the translations anew for every string (
 of the app context each, and its locale), and a voter's page has a dozen strings: about a
 tenth of such a page's Python. The catalog it finds is kept beside Flask-Babel's own state
 for the request, with the locale it was found for: `force_locale` (the PDFs, always in
-Vietnamese) sets another locale, so another catalog is found, and restores the first."""
+Vietnamese) sets another locale, so another catalog is found, and restores the first. Within one rendering the catalog is kept on the rendering itself, so
+each string costs a dictionary lookup."""
 # Flask-Babel's per-request state (a private name: requirements.txt pins the version).
 from flask_babel import _get_current_context, get_locale, get_translations
+from jinja2 import pass_context
 
 
 def page_catalog():
@@ -22,10 +24,22 @@ def page_catalog():
     return catalog
 
 
+def render_catalog(context):
+    """The catalog for one rendering of a template: found once and kept on the rendering's
+    own evaluation context (a new one for each render_template), not looked up again for
+    each of the page's strings."""
+    eval_ctx = context.eval_ctx
+    catalog = getattr(eval_ctx, "page_catalog", None)
+    if catalog is None:
+        catalog = eval_ctx.page_catalog = page_catalog()
+    return catalog
+
+
 def init_app(app) -> None:
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: page_catalog().ugettext(s),
-        ngettext=lambda s, p, n: page_catalog().ungettext(s, p, n),
-        pgettext=lambda c, s: page_catalog().upgettext(c, s),
-        npgettext=lambda c, s, p, n: page_catalog().unpgettext(c, s, p, n),
+        gettext=pass_context(lambda ctx, s: render_catalog(ctx).ugettext(s)),
+        ngettext=pass_context(lambda ctx, s, p, n: render_catalog(ctx).ungettext(s, p, n)),
+        pgettext=pass_context(lambda ctx, c, s: render_catalog(ctx).upgettext(c, s)),
+        npgettext=pass_context(
+            lambda ctx, c, s, p, n: render_catalog(ctx).unpgettext(c, s, p, n)),
         newstyle=True)

@@ -4,13 +4,17 @@ browser (or nginx in front, deploy/nginx-tinnhiem.conf) may keep that address fo
 release that changes a file changes its address; an address without the current digest gets
 the short default lifetime."""
 import hashlib
+import os
 from functools import lru_cache
+from time import monotonic
 from pathlib import Path
 from urllib.parse import quote
 
 from flask import current_app, has_request_context, request, url_for
 
 YEAR = 365 * 24 * 3600
+RECHECK_SECONDS = 1.0
+_versions: dict[str, tuple[str | None, float]] = {}  # path -> (version, when looked at)
 
 
 @lru_cache(maxsize=256)
@@ -19,13 +23,28 @@ def _digest(path: str, _mtime_ns: int, _size: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def file_version(filename: str) -> str | None:
-    path = Path(current_app.static_folder) / filename
+def _version_now(path: str) -> str | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
-    return _digest(str(path), stat.st_mtime_ns, stat.st_size)
+    return _digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+def file_version(filename: str) -> str | None:
+    """The digest in the file's address. The file is looked at again (its time and size) at
+    most once every RECHECK_SECONDS: every page names three files, and asking the disk each
+    time was a twentieth of a voter's page."""
+    path = os.path.join(current_app.static_folder, filename)
+    kept = _versions.get(path)
+    now = monotonic()
+    if kept is not None and now - kept[1] < RECHECK_SECONDS:
+        return kept[0]
+    version = _version_now(path)
+    if len(_versions) > 1024:
+        _versions.clear()
+    _versions[path] = (version, now)
+    return version
 
 
 def static_url(filename: str) -> str:
