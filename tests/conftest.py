@@ -190,6 +190,16 @@ def fresh_app(backend, request):
             conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
+@pytest.fixture(scope="module")
+def world_snapshots():
+    """The worlds `tests.snapshots.snapshot` fixtures of this module built, dropped after it."""
+    from tests.snapshots import Snapshots
+
+    snapshots = Snapshots()
+    yield snapshots
+    snapshots.drop()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

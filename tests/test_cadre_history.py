@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.rollup_world import f
+from tests.snapshots import snapshot
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.rounds import services as rounds
 
@@ -26,7 +27,7 @@ def _round(make, admin, province, units, name, year, **settings):
     return make.as_account(admin, create)
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     """Nguyễn Văn Lịch Sử (CB-HIST) in unit A1 in three rounds (10 %, 25 %, 30 % low), and
     in A2 too in the third (75 %); Trần Văn Biên (CB-EDGE) rising by exactly the threshold;

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.snapshots import snapshot
 from tinnhiem.demo import load_demo
 from tinnhiem.tenants.models import Unit
 from tinnhiem.tenants.scope import unscoped
@@ -14,7 +15,7 @@ from tinnhiem.tenants.scope import unscoped
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
+@snapshot
 def demo(app):
     with app.app_context(), unscoped("test") as session:
         created, links = load_demo(session)

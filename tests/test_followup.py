@@ -14,11 +14,12 @@ from tinnhiem.rounds import services as rounds
 from tinnhiem.tenants.services import today
 from tests.factories import rows
 from tests.followup_world import followup_world
+from tests.snapshots import snapshot
 
 TODAY = today()
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     return followup_world(make)
 

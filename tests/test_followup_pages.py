@@ -16,12 +16,13 @@ from tinnhiem.tenants.scope import Scope, bind_scope
 from tinnhiem.tenants.services import today
 from tests.factories import refused_page, rows
 from tests.followup_world import followup_world
+from tests.snapshots import snapshot
 
 TODAY = today()
 YESTERDAY = TODAY - dt.timedelta(days=1)
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     return followup_world(make)
 

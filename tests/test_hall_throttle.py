@@ -6,6 +6,7 @@ import pytest
 
 from tests import redis_server
 from tests.factories import rows
+from tests.snapshots import snapshot
 from tests.voter_pages import cast
 from tinnhiem.platform.extensions import limiter
 from tinnhiem.tally.models import Ballot
@@ -41,14 +42,19 @@ def app_config(request):
     limiter._storage_options.clear()
 
 
-@pytest.fixture
-def world(app, make):
-    # The counters are not app data, which alone the fixtures empty between tests (on the
-    # shared PostgreSQL database, in Redis): start from none.
-    limiter.storage.reset()
+@snapshot
+def hall(make):
     world = make.world()
     make.open_conference(world, people=2, summoned=HALL)
     return world
+
+
+@pytest.fixture
+def world(app, hall):
+    # The counters are not app data, which alone the fixtures empty between tests (on the
+    # shared PostgreSQL database, in Redis): start from none.
+    limiter.storage.reset()
+    return hall
 
 
 def typo(code: str, n: int) -> str:

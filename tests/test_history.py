@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.rollup_world import f
+from tests.snapshots import snapshot
 from tinnhiem.conferences.models import Nominee
 from tinnhiem.counting.models import Result
 from tinnhiem.platform.auth.roles import Role
@@ -38,7 +39,7 @@ def _dissolve(make, *units):
     make._run(end)
 
 
-@pytest.fixture
+@snapshot
 def merged(make):
     """Vĩnh Phúc (two units, a certified round of 2023 and an uncertified conference) merged
     into Phú Thọ on 1/7/2025; Lập Thạch's commune of 2025 succeeded only the district."""

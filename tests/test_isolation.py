@@ -8,6 +8,7 @@ from tinnhiem.scanning.models import ScanPage
 from tests.conftest import PASSWORD
 from tests.factories import rows
 from tests.scan_pages import drawn, scanned
+from tests.snapshots import snapshot
 
 # Routes whose parameters name no tenant object.
 NOT_OBJECT_ROUTES = {"/static/<path:filename>", "/lang/<code>"}
@@ -25,7 +26,7 @@ GET_QUERIES = {"/api/v1/rounds/<uuid:round_id>/report-upward": {
 OUTSIDERS = ["unit_admin_a2", "counter_a1_other", "unit_admin_b1", "admin_b"]
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = make.world()
     # A counter of unit A2 is also "another unit" for A1's objects.

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from tests.documents import pdf_text
 from tests.rollup_world import rollup_world
+from tests.snapshots import snapshot
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.rollup import report_upward, report_upward_files
 from tinnhiem.tenants.models import Unit
@@ -34,7 +35,7 @@ TYPE_ROWS = [
     ["Tổng cộng", "5", "2", "40,00 %", "1", "20,00 %", "2", "40,00 %"]]
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = rollup_world(make)
     district_type = make.unit_type("Huyện ủy")

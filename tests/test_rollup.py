@@ -6,10 +6,11 @@ import unicodedata
 import pytest
 
 from tests.rollup_world import f, rollup_names as names, rollup_world, xlsx_rows
+from tests.snapshots import snapshot
 from tinnhiem.platform.auth.roles import Role
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     return rollup_world(make)
 

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select, text
 
+from tests.snapshots import snapshot
 from tinnhiem.counting.bands import band
 from tinnhiem.counting.models import TENTH_COLUMNS, Result, RollupCount
 from tinnhiem.platform.auth.roles import Role
@@ -20,7 +21,7 @@ def f(high=0, confidence=0, low=0, invalid=0):
     return {"high": high, "confidence": confidence, "low": low, "invalid": invalid}
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = make.world()
 

@@ -7,29 +7,39 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import refused_page, rows
+from tests.snapshots import snapshot
 from tinnhiem.cadre_registry.models import CadrePost
 from tinnhiem.platform.audit.models import AuditEntry
 
 HEADER = ["Mã cán bộ", "Họ và tên", "Chức vụ", "Mã đơn vị", "Từ ngày", "Đến ngày", "Ghi chú"]
 
 
-@pytest.fixture
-def w(make, token, client, login):
-    """World A (A1 with a child, A2) and B; round_a with A1 and A2. w.api(who, ...) calls the
-    API as 'province', 'viewer', 'a1', 'a2', 'counter', 'b' or 'b1'."""
+@snapshot
+def signed_in_world(make, token):
+    """World A (A1 with a child, A2) and B; round_a with A1 and A2; an API token of each of
+    'province', 'viewer', 'a1', 'a2', 'counter', 'b' and 'b1' (as world.headers)."""
     world = make.world()
     make.conference_for(world)
-    headers = {"province": token(world.admin_a), "viewer": token(world.viewer_a),
-               "a1": token(world.unit_admin_a1), "a2": token(world.unit_admin_a2),
-               "counter": token(world.counter_a1), "b": token(world.admin_b),
-               "b1": token(world.unit_admin_b1)}
-
-    def api(who, method, url, **kwargs):
-        return client.open(f"/api/v1{url}", method=method, headers=headers[who], **kwargs)
-
-    world.api, world.make = api, make
+    world.headers = {"province": token(world.admin_a), "viewer": token(world.viewer_a),
+                     "a1": token(world.unit_admin_a1), "a2": token(world.unit_admin_a2),
+                     "counter": token(world.counter_a1), "b": token(world.admin_b),
+                     "b1": token(world.unit_admin_b1)}
     world.codes = {unit: make._run(lambda s, u=unit: s.get(type(u), u.id).code)
                    for unit in (world.a1, world.a2, world.a1_child, world.b1)}
+    return world
+
+
+@pytest.fixture
+def w(signed_in_world, make, client, login):
+    """The signed-in world: w.api(who, ...) calls the API as 'province', 'viewer', 'a1', 'a2',
+    'counter', 'b' or 'b1'; w.pages the pages signed in as 'province' or 'a1'."""
+    world = signed_in_world
+
+    def api(who, method, url, **kwargs):
+        return client.open(f"/api/v1{url}", method=method, headers=world.headers[who],
+                           **kwargs)
+
+    world.api, world.make = api, make
     world.pages = {who: login(account, target=make.app.test_client()) for who, account in (
         ("province", world.admin_a), ("a1", world.unit_admin_a1))}
     return world

@@ -5,6 +5,7 @@ import pytest
 
 from tests.concurrency import concurrently
 from tests.factories import refused_page, rows
+from tests.snapshots import snapshot
 from tests.voter_pages import cast, person_ids, tracker_of
 from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry
@@ -14,7 +15,7 @@ from tinnhiem.tally.models import Ballot, BallotMark
 from tinnhiem.voting.models import VoteCode
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = make.world()
     make.open_conference(w, people=3, summoned=10)
