@@ -12,6 +12,7 @@ from tinnhiem.platform.db import db
 from tinnhiem.tally.models import Ballot
 from tests.factories import rows
 from tests.pg_cluster import owner_connection
+from tests.snapshots import snapshot
 from tests.voter_pages import cast, tracker_of
 
 BALLOT_TABLES = ("ballots", "ballot_marks")
@@ -20,7 +21,7 @@ LINKING_NAMES = re.compile(r"code|digest|account|user|session|address|ip|device|
                            r"_at$|_on$|created|seq|order|position", re.I)
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = make.world()
     make.open_conference(w, people=2, summoned=20)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.factories import rows
+from tests.snapshots import snapshot
 from tinnhiem.conferences import lifecycle
 from tinnhiem.conferences.services import get_conference
 from tinnhiem.platform.db import db
@@ -20,7 +21,7 @@ from tinnhiem.voting.models import VoteCode
 ROUND_TRIPS_PER_BALLOT = 6
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = make.world()
     make.open_conference(w, people=15, summoned=20)

@@ -16,6 +16,7 @@ from tinnhiem.platform.auth.roles import Role
 from tinnhiem.platform.errors import ServiceError
 from tinnhiem.voting import paper, sealing
 from tests.factories import refused_page, rows
+from tests.snapshots import snapshot
 from tests.voter_pages import cast, tracker_of
 
 
@@ -62,7 +63,7 @@ def figures(high=0, confidence=0, low=0, invalid=0):
     return {"high": high, "confidence": confidence, "low": low, "invalid": invalid}
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = make.world()
     w.counter_a1_b = make.account(Role.COUNTER, w.a1)

@@ -2,9 +2,8 @@
 middle names, then the family name; each word in Vietnamese letter order."""
 import random
 
-import pytest
-
 from tests.rollup_world import f, rollup_names, rollup_world, xlsx_rows
+from tests.snapshots import snapshot
 from tinnhiem.platform.collation import KEY_LENGTH, person_sort_key, sort_key
 
 # The roll-up's people in the normal band once GIVEN are added (a1 has Lê Bình Thường and
@@ -53,7 +52,7 @@ def test_the_longest_name_keeps_its_whole_key_within_the_column():
     assert person_sort_key(other) < person_sort_key(name)
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = rollup_world(make)
     make.certified(w.a3, w.round.id, w.others, [

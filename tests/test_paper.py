@@ -2,16 +2,15 @@
 sheets compared before the count is accepted, and the reconciliation rules."""
 import re
 
-import pytest
-
 from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.tally.models import Ballot
 from tests.factories import refused_page, rows
+from tests.snapshots import snapshot
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = make.world()
     w.counter_a1_b = make.account(Role.COUNTER, w.a1)

@@ -3,8 +3,6 @@ flagged row, a blind check of ballots drawn at random, and the reading accepted 
 only when all of it holds and the ballots read are the ballots collected."""
 import re
 
-import pytest
-
 from tinnhiem.conferences import services as conferences
 from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
@@ -15,9 +13,10 @@ from tinnhiem.tally.seal import seal_digest
 from tests.documents import pdf_text
 from tests.factories import refused_page, rows
 from tests.scan_pages import LEVEL, board_world, drawn, scanned
+from tests.snapshots import snapshot
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     return board_world(make)
 

@@ -9,12 +9,13 @@ from tinnhiem.platform.audit.models import AuditEntry
 from tinnhiem.platform.auth.roles import Role
 from tinnhiem.scanning.models import ScanBatch, ScanFile, ScanPage
 from tests.factories import refused_page, rows
+from tests.snapshots import snapshot
 
 PDF = b"%PDF-1.7\n" + b"0" * 2000  # opened by the reader later, not by the upload
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 2000
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     w = make.world()
     make.open_conference(w, mode="paper", people=3, summoned=10, present=8)

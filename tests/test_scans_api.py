@@ -12,13 +12,14 @@ from tinnhiem.scanning.models import ScanBatch, ScanCheck, ScanDecision, ScanPag
 from tinnhiem.tally.models import TallySheet
 from tests.factories import rows
 from tests.scan_pages import LEVEL, board_world, scanned
+from tests.snapshots import snapshot
 
 PDF = b"%PDF-1.7\n" + b"0" * 2000  # opened by the reader later, not by the upload
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 2000
 BALLOTS = ["123", "111", "000", "1?3", "222", "333"]
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     return board_world(make)
 

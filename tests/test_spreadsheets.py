@@ -10,11 +10,12 @@ import zipfile
 import pytest
 
 from tests.rollup_world import rollup_world
+from tests.snapshots import snapshot
 from tinnhiem.platform import xlsx_export
 from tinnhiem.platform.xlsx_export import DATE, DECIMAL, INTEGER, Column
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     return rollup_world(make)
 

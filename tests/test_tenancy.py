@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy import delete, func, insert, select, text, update
 
+from tests.snapshots import snapshot
 from tinnhiem.platform.db import db, scope_signature
 from tinnhiem.tenants.models import Unit, UnitSuccession
 from tinnhiem.tenants.scope import Scope, ScopeMissing, ScopeViolation, bind_scope, unscoped
@@ -14,7 +15,7 @@ from tinnhiem.tenants.scope import Scope, ScopeMissing, ScopeViolation, bind_sco
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
+@snapshot
 def world(make):
     return make.world()
 
