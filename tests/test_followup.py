@@ -19,6 +19,13 @@ from tests.snapshots import snapshot
 TODAY = today()
 
 
+@pytest.fixture(autouse=True)
+def _one_day(monkeypatch):
+    """The module's dates are worked out once, when it is collected: the follow-up's today
+    is held at that day, should the run cross midnight in Vietnam (17:00 UTC)."""
+    monkeypatch.setattr(services, "vietnam_today", lambda: TODAY)
+
+
 @snapshot
 def world(make):
     return followup_world(make)
