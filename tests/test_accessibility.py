@@ -145,6 +145,8 @@ def test_every_page_of_a_role(site, browser, role):
 
 
 def test_the_voters_pages(site, browser):
+    from playwright.sync_api import expect
+
     w, base = site
     context = browser.new_context(viewport=browser_app.PHONE, locale="vi-VN", is_mobile=True,
                                   has_touch=True)
@@ -169,13 +171,13 @@ def test_the_voters_pages(site, browser):
     page.get_by_role("button", name="Xem lại phiếu").click()
     visit("review")
     page.get_by_role("button", name="Gửi phiếu").click()
-    assert page.get_by_text("Phiếu của bạn đã được ghi nhận.").is_visible()
+    expect(page.get_by_text("Phiếu của bạn đã được ghi nhận.")).to_be_visible()  # waits for it
     visit("receipt")
     page.goto(f"{base}/v/{w.published_slug}")
     visit("results: code entry")
     page.get_by_label("Mã bỏ phiếu bạn đã dùng").fill(w.published_code)
     page.get_by_role("button", name="Xem kết quả").click()
-    assert page.locator("#results").is_visible()
+    expect(page.locator("#results")).to_be_visible()
     visit("results")
     context.close()
     assert not scripts, scripts
