@@ -160,10 +160,15 @@ def status_counts(session, round_id, today=None) -> dict[str, int]:
     low = session.scalar(select(func.coalesce(func.sum(RollupCount.people), 0)).where(
         RollupCount.round_id == round_id, RollupCount.severity < LOW_SEVERITY))
     late = func.sum(case((_is_overdue(today), 1), else_=0))
+    # The round's follow-up rows, each looked up among the results by its key (EXISTS):
+    # as a join, SQLite, which keeps no statistics, read the round's results instead (72 ms
+    # at 300,000 people, where the rows are a few hundred).
+    still_low = select(Result.id).where(Result.unit_id == FollowUp.unit_id,
+                                        Result.id == FollowUp.result_id,
+                                        *_in_round(round_id)).exists()
     rows = session.execute(
         select(FollowUp.state, func.count(), late)
-        .join(Result, and_(Result.unit_id == FollowUp.unit_id, Result.id == FollowUp.result_id))
-        .where(FollowUp.round_id == round_id, *_in_round(round_id))
+        .where(FollowUp.round_id == round_id, still_low)
         .group_by(FollowUp.state)).all()
     counts = dict.fromkeys(STATES, 0) | {"overdue": 0}
     for name, people_in_state, late_in_state in rows:
