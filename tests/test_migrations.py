@@ -270,3 +270,42 @@ def test_revision_0013_keeps_every_row_under_a_conference_on_sqlite(app, make):
         upgrade()
         db.engine.dispose()
     assert counts() == before and before[1] >= 3 and before[2] == 3
+
+
+def test_revision_0026_adds_the_post_to_the_registry_search_and_takes_it_out_again(tmp_path):
+    import uuid
+
+    from sqlalchemy import text
+
+    from tinnhiem.platform.collation import search_key
+
+    app = create_app({**TEST_CONFIG,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.sqlite3'}"})
+    ids = {name: uuid.uuid4().hex for name in ("type", "province", "post")}
+    rows = [
+        "INSERT INTO unit_types (id, code, name) VALUES (:type, 'T', 'Loại')",
+        "INSERT INTO units (id, code, name, type_id, valid_from, unit_id, province_id, name_key,"
+        " search_key) VALUES (:province, 'P', 'Tỉnh ủy', :type, '2020-01-01', :province,"
+        " :province, 'p', 'p')",
+        "INSERT INTO cadre_posts (id, cadre_code, full_name, name_key, search_key, post,"
+        " post_key, held_since, note, unit_id, province_id) VALUES (:post, 'CB-1',"
+        " 'Trần Thị Bình', 'k', :old, 'Phó Bí thư', 'phó bí thư', '2021-03-01', '',"
+        " :province, :province)",
+    ]
+    old, new = search_key("Trần Thị Bình", "CB-1"), search_key("Trần Thị Bình", "CB-1",
+                                                              "Phó Bí thư")
+
+    def stored():
+        with db.engine.connect() as connection:
+            return connection.execute(text("SELECT search_key FROM cadre_posts")).scalar()
+
+    with app.app_context():
+        upgrade(revision="0025_low_rise")
+        with db.engine.begin() as connection:
+            for statement in rows:
+                connection.execute(text(statement), {**ids, "old": old})
+        upgrade(revision="0026_registry_post_search")
+        assert stored() == new and "pho bi thu" in new
+        downgrade(revision="0025_low_rise")
+        assert stored() == old
+        db.engine.dispose()

@@ -77,7 +77,7 @@ def _import(w, content: bytes, name="danh-sach.xlsx", who="province"):
 
 # Hand edits ---------------------------------------------------------------------------------
 
-def test_the_province_adds_and_finds_posts_by_name_code_or_unit_page_by_page(w):
+def test_the_province_adds_and_finds_posts_by_name_code_post_or_unit_page_by_page(w):
     assert _add(w, "cb-01", "Nguyễn Văn An", w.a1).status_code == 201
     assert _add(w, "CB-02", "Trần Thị Bình", w.a2, post="Phó Bí thư").status_code == 201
     assert _add(w, "CB-03", "Lê Văn Cường", w.a1_child, post="Bí thư chi bộ").status_code == 201
@@ -90,6 +90,10 @@ def test_the_province_adds_and_finds_posts_by_name_code_or_unit_page_by_page(w):
     assert [p["full_name"] for p in _list(w, q="cb-02")["items"]] == ["Trần Thị Bình"]
     assert [p["full_name"] for p in _list(w, q="phường a2")["items"]] == ["Trần Thị Bình"]
     assert _list(w, q="%")["total"] == 0  # a wildcard is a character, not "anything"
+    # The post's title too, without its accents: every Bí thư, and only the chi bộ's.
+    assert [p["full_name"] for p in _list(w, q="bi thu")["items"]] == [
+        "Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"]
+    assert [p["full_name"] for p in _list(w, q="bí thư chi bộ")["items"]] == ["Lê Văn Cường"]
     second = _list(w, per_page=2, page=2)
     assert (second["total"], second["pages"], len(second["items"])) == (3, 2, 1)
     assert second["items"][0]["full_name"] == "Lê Văn Cường"
@@ -147,6 +151,9 @@ def test_the_province_edits_and_ends_a_post_on_its_pages(w):
         "post-held_since": "2021-03-01", "post-held_until": "", "post-note": ""},
         follow_redirects=True)
     assert "Đã lưu." in saved.text and "Trưởng ban Tổ chức" in saved.text
+    # The search follows the post's new title.
+    assert [p["full_name"] for p in _list(w, q="truong ban to chuc")["items"]] == [
+        "Phạm Thị Hoa"]
     refused = refused_page(page, page.post(f"/cadre-registry/posts/{post['id']}/end",
                                            data={"end-held_until": "2020-01-01"}))
     assert "Ngày thôi giữ chức vụ phải sau ngày bắt đầu." in refused.text

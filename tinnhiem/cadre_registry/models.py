@@ -31,7 +31,7 @@ class CadrePost(UnitOwned, db.Model):
     cadre_code: Mapped[str] = mapped_column(String(40))
     full_name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(SortKeyType, index=True)  # Vietnamese list order
-    # The name and code folded (collation.search_key), searched in SQL.
+    # The name, code and post folded (collation.search_key), searched in SQL.
     search_key: Mapped[str] = mapped_column(String(600))
     post: Mapped[str] = mapped_column(String(255))
     # The post as compared ("Phó Bí thư" and "phó bí thư" are one post).

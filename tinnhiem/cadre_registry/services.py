@@ -37,6 +37,9 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+SEARCH_KEY_LENGTH = CadrePost.search_key.type.length
+
+
 def post_key(post: str) -> str:
     return unicodedata.normalize("NFC", post).casefold()[:255]
 
@@ -98,11 +101,18 @@ def clean_code(value) -> str:
 def set_name(post: CadrePost, full_name: str) -> None:
     post.full_name = full_name
     post.name_key = person_sort_key(full_name)
-    post.search_key = search_key(full_name, post.cadre_code)
+    set_search_key(post)
 
 
 def set_post(post: CadrePost, text: str) -> None:
     post.post, post.post_key = text, post_key(text)
+    set_search_key(post)
+
+
+def set_search_key(post) -> None:
+    """What the registry's search looks in: the person's name and code, and the post."""
+    # Folding may lengthen a text (casefold: "ß" is "ss"): kept within the column.
+    post.search_key = search_key(post.full_name, post.cadre_code, post.post)[:SEARCH_KEY_LENGTH]
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -110,7 +120,7 @@ def set_post(post: CadrePost, text: str) -> None:
 def search(session, *, text: str = "", unit_id=None, include_ended: bool = False,
            page: int = 1, per_page: int = PER_PAGE) -> Page:
     """A page of posts in the caller's scope, in Vietnamese list order, matching `text` in
-    the person's name or code or the unit's name or code (diacritics ignored)."""
+    the person's name or code, the post, or the unit's name or code (diacritics ignored)."""
     query = select(CadrePost, Unit.name).join(Unit, Unit.id == CadrePost.unit_id)
     wanted = fold(str(text or "")[:MAX_QUERY])
     if wanted:
