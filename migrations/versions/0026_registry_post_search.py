@@ -24,7 +24,7 @@ KEY_LENGTH = 600
 
 
 def upgrade():
-    _rekey(lambda name, code, post: search_key(name, code, post))
+    _rekey(search_key)
 
 
 def downgrade():

@@ -4,8 +4,9 @@ Flask-Babel's template gettext asks for the translations anew for every string (
 of the app context each, and its locale), and a voter's page has a dozen strings: about a
 tenth of such a page's Python. The catalog it finds is kept beside Flask-Babel's own state
 for the request, with the locale it was found for: `force_locale` (the PDFs, always in
-Vietnamese) sets another locale, so another catalog is found, and restores the first. Within one rendering the catalog is kept on the rendering itself, so
-each string costs a dictionary lookup."""
+Vietnamese) sets another locale, so another catalog is found, and restores the first.
+Within one rendering the catalog is kept on the rendering itself, so each string costs a
+dictionary lookup."""
 # Flask-Babel's per-request state (a private name: requirements.txt pins the version).
 from flask_babel import _get_current_context, get_locale, get_translations
 from jinja2 import pass_context

@@ -6,8 +6,8 @@ the short default lifetime."""
 import hashlib
 import os
 from functools import lru_cache
-from time import monotonic
 from pathlib import Path
+from time import monotonic
 from urllib.parse import quote
 
 from flask import current_app, has_request_context, request, url_for

@@ -55,7 +55,11 @@ def conference_of_poll(slug):
 def voter_conference(slug, code_text=None) -> casting.VoterConference:
     """conference_of_poll for the voter's own requests, with the state of the code typed, in
     one statement (casting.read_for_voter)."""
-    conference = casting.read_for_voter(db.session, voter_place(slug), code_text)
+    return _read_for_voter(voter_place(slug), code_text)
+
+
+def _read_for_voter(place, code_text=None) -> casting.VoterConference:
+    conference = casting.read_for_voter(db.session, place, code_text)
     if conference is None:
         abort(404)
     return conference
@@ -74,14 +78,15 @@ def open_vote_copy(slug) -> casting.VoterConference:
     than VOTER_PAGE_COPY_SECONDS ago by this worker is not read again. A vote that is not
     open is never kept, so opening shows at once; a close on another worker shows here
     within that time, and whatever spends a code reads the database (casting)."""
-    place = voter_place(slug)
+    return _open_vote_copy(voter_place(slug))
+
+
+def _open_vote_copy(place) -> casting.VoterConference:
     copies, now = _open_copies(), monotonic()
     kept = copies.get(place.conference_id)
     if kept is not None and now - kept[0] < current_app.config["VOTER_PAGE_COPY_SECONDS"]:
         return kept[1]
-    conference = casting.read_for_voter(db.session, place)
-    if conference is None:
-        abort(404)
+    conference = _read_for_voter(place)
     if conference.status == State.OPEN and not conference.published:
         copies[place.conference_id] = (now, conference)
     else:
@@ -95,10 +100,10 @@ def reviewed_conference(slug, code_text, tracker_text, tag_text) -> casting.Vote
     (voting.receipts): a review carrying a valid claim takes the open vote's copy and the
     claim's word, and the cast checks both again in the database. Without one (a form made
     by hand), the database is asked, as for the ballot page."""
-    conference = open_vote_copy(slug)
-    if receipts.claimed_tracker(conference, code_text, tracker_text, tag_text) is not None:
-        return conference._replace(code_state=CodeState.UNUSED)
-    return voter_conference(slug, code_text)
+    place = voter_place(slug)
+    if receipts.claimed_tracker(place, code_text, tracker_text, tag_text) is not None:
+        return _open_vote_copy(place)._replace(code_state=CodeState.UNUSED)
+    return _read_for_voter(place, code_text)
 
 
 @conference_moved.connect_via(ANY, weak=False)
