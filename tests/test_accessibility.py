@@ -6,12 +6,12 @@ role serve all the pages."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tinnhiem.scanning.models import ScanPage
 from tests import browser_app
 from tests.conftest import PASSWORD
 from tests.factories import Factory, rows
 from tests.scan_pages import drawn, scanned
 from tests.voter_pages import cast
+from tinnhiem.scanning.models import ScanPage
 
 browser_type_launch_args = browser_app.browser_type_launch_args
 DESK = {"width": 1280, "height": 900}
@@ -164,11 +164,12 @@ def test_the_voters_pages(site, browser):
     page.goto(f"{base}/v/{w.slug}?ma={w.code}")
     visit("code entry")
     page.get_by_role("button", name="Tiếp tục").click()
-    assert page.get_by_role("group").count() == 3
-    assert page.locator(".vote-levels label").count() == 9
+    expect(page.get_by_role("group")).to_have_count(3)
+    expect(page.locator(".vote-levels label")).to_have_count(9)
     visit("ballot")
     page.get_by_role("group").first.locator("label").first.click()
     page.get_by_role("button", name="Xem lại phiếu").click()
+    expect(page.get_by_role("button", name="Gửi phiếu")).to_be_visible()
     visit("review")
     page.get_by_role("button", name="Gửi phiếu").click()
     expect(page.get_by_text("Phiếu của bạn đã được ghi nhận.")).to_be_visible()  # waits for it

@@ -1,5 +1,7 @@
 """In Chromium: the operator creates a unit and an account; that account signs in (on a
 phone-sized screen), chooses its own password and sees only its unit."""
+from playwright.sync_api import expect
+
 from tests import browser_app
 from tests.conftest import PASSWORD
 from tests.factories import Factory
@@ -28,8 +30,8 @@ def test_operator_creates_unit_and_account_that_sees_only_its_unit(live, browser
     page.get_by_label("Đơn vị cấp trên").select_option(label=f"Tỉnh ủy Thử Nghiệm ({province.code})")
     page.get_by_label("Hiệu lực từ ngày").fill("2025-07-01")
     page.get_by_role("button", name="Lưu").click()
-    assert page.get_by_role("heading", name="Đảng ủy xã Hùng Lô").is_visible()
-    assert page.get_by_text("Đã tạo đơn vị Đảng ủy xã Hùng Lô.").is_visible()
+    expect(page.get_by_role("heading", name="Đảng ủy xã Hùng Lô")).to_be_visible()
+    expect(page.get_by_text("Đã tạo đơn vị Đảng ủy xã Hùng Lô.")).to_be_visible()
 
     page.get_by_role("link", name="Tài khoản").click()
     page.get_by_role("link", name="Thêm tài khoản").click()
@@ -39,29 +41,30 @@ def test_operator_creates_unit_and_account_that_sees_only_its_unit(live, browser
     page.get_by_label("Đơn vị", exact=True).select_option(label="— Đảng ủy xã Hùng Lô")
     page.get_by_label("Mật khẩu tạm").fill("tam-thoi-hunglo-1")
     page.get_by_role("button", name="Lưu").click()
-    assert page.get_by_text("Đã tạo tài khoản với mật khẩu tạm bạn nhập").is_visible()
+    expect(page.get_by_text("Đã tạo tài khoản với mật khẩu tạm bạn nhập")).to_be_visible()
     desk.close()
 
     phone = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
     page = phone.new_page()
     _sign_in(page, base, "bantochuc-hunglo", "tam-thoi-hunglo-1")
-    assert page.get_by_text("Mật khẩu của bạn do quản trị viên đặt").is_visible()
+    expect(page.get_by_text("Mật khẩu của bạn do quản trị viên đặt")).to_be_visible()
     page.get_by_label("Mật khẩu hiện tại").fill("tam-thoi-hunglo-1")
     page.get_by_label("Mật khẩu mới", exact=True).fill("cua-rieng-hunglo-2")
     page.get_by_label("Nhập lại mật khẩu mới").fill("cua-rieng-hunglo-2")
     page.get_by_role("button", name="Đổi mật khẩu").click()
-    assert page.get_by_text("Đã đổi mật khẩu.").is_visible()
-    assert page.get_by_role("heading", name="Hội nghị lấy phiếu").is_visible()
+    expect(page.get_by_text("Đã đổi mật khẩu.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Hội nghị lấy phiếu")).to_be_visible()
 
     page.get_by_role("button", name="Mở trình đơn").click()
     page.get_by_role("link", name="Đơn vị", exact=True).click()
+    page.wait_for_url(f"{base}/units/")
     rows = page.locator("tbody tr")
-    assert rows.count() == 1
-    assert "Đảng ủy xã Hùng Lô" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Đảng ủy xã Hùng Lô")
     body = page.content()
     assert "Bên Cạnh" not in body and "Tỉnh ủy Thử Nghiệm" not in body
     page.goto(f"{base}/units/{province.id}")
-    assert page.get_by_text("Không tìm thấy trang hoặc đối tượng bạn yêu cầu.").is_visible()
+    expect(page.get_by_text("Không tìm thấy trang hoặc đối tượng bạn yêu cầu.")).to_be_visible()
     phone.close()
 
 
@@ -69,7 +72,6 @@ def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, br
     import datetime as dt
 
     from openpyxl import Workbook
-    from playwright.sync_api import expect
 
     from tinnhiem.rounds import services as rounds
 
@@ -112,7 +114,7 @@ def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, br
     page.get_by_label("Ngày họp").fill("2028-06-15")
     page.get_by_label("Địa điểm").fill("Hội trường xã")
     page.get_by_role("button", name="Lưu").click()
-    assert page.get_by_text("Đã tạo hội nghị.").is_visible()
+    expect(page.get_by_text("Đã tạo hội nghị.")).to_be_visible()
 
     page.get_by_text("Thêm người được lấy phiếu", exact=True).click()
     for name, code, post in people[:2]:  # typed in by hand; the form stays open after each
@@ -123,33 +125,35 @@ def test_unit_admin_prepares_a_conference_and_opens_it_only_with_quorum(live, br
         # The page before the add already shows the flash and the open form: wait for the
         # new one, which lists the person.
         expect(page.locator("#people-heading + div tbody")).to_contain_text(name)
-        assert page.get_by_text("Đã thêm người được lấy phiếu.").is_visible()
+        expect(page.get_by_text("Đã thêm người được lấy phiếu.")).to_be_visible()
     # The third is picked from the registry's list, which fills the form in.
     page.get_by_role("link", name="Chọn Lê Văn Cường (CB-03)").click()
     expect(page.locator("#nominee-post")).to_have_value("Ủy viên Ban Thường vụ")
     page.get_by_role("button", name="Thêm", exact=True).click()
     expect(page.locator("#people-heading + div tbody")).to_contain_text("Lê Văn Cường")
-    assert page.get_by_text("Đã thêm người được lấy phiếu.").is_visible()
-    assert page.locator("#people-heading + div tbody tr").count() == 3
-    assert page.get_by_text("Không còn cán bộ nào trong danh sách chưa được thêm.").count() == 1
+    expect(page.get_by_text("Đã thêm người được lấy phiếu.")).to_be_visible()
+    expect(page.locator("#people-heading + div tbody tr")).to_have_count(3)
+    expect(page.get_by_text("Không còn cán bộ nào trong danh sách chưa được thêm.")).to_have_count(1)
 
     page.locator("#import-file").set_input_files(str(sheet))
     page.get_by_role("button", name="Nhập danh sách").click()
-    assert page.get_by_text("Đã nhập danh sách người được triệu tập.").is_visible()
+    expect(page.get_by_text("Đã nhập danh sách người được triệu tập.")).to_be_visible()
     confirm(page, "Chốt danh sách và phiếu")
-    assert page.locator("#status").inner_text() == "Đã chốt phiếu"
+    expect(page.locator("#status")).to_have_text("Đã chốt phiếu")
 
     page.get_by_label("Đỗ Văn Một").check()
     page.get_by_role("button", name="Ghi nhận điểm danh").click()
+    expect(page.get_by_text("Đã ghi nhận điểm danh.")).to_be_visible()
     confirm(page, "Bắt đầu bỏ phiếu")
-    assert page.get_by_text("Chưa đủ số lượng: có mặt 1/3 người, cần ít nhất 2").is_visible()
-    assert page.locator("#status").inner_text() == "Đã chốt phiếu"
+    expect(page.get_by_text("Chưa đủ số lượng: có mặt 1/3 người, cần ít nhất 2")).to_be_visible()
+    expect(page.locator("#status")).to_have_text("Đã chốt phiếu")
 
     page.get_by_label("Hà Thị Hai").check()
     page.get_by_role("button", name="Ghi nhận điểm danh").click()
+    expect(page.get_by_text("Đã ghi nhận điểm danh.")).to_be_visible()
     confirm(page, "Bắt đầu bỏ phiếu")
-    assert page.get_by_text("Đã bắt đầu bỏ phiếu.").is_visible()
-    assert page.locator("#status").inner_text() == "Đang bỏ phiếu"
+    expect(page.get_by_text("Đã bắt đầu bỏ phiếu.")).to_be_visible()
+    expect(page.locator("#status")).to_have_text("Đang bỏ phiếu")
     context.close()
 
 
@@ -158,7 +162,6 @@ def test_voter_on_a_phone_scans_the_code_votes_with_a_blank_row_and_cannot_vote_
     """Can a voter on a phone follow the QR link, vote (one row blank) and not vote twice?"""
     import re
 
-    from playwright.sync_api import expect
     from sqlalchemy import func, select
 
     from tinnhiem.tally.models import Ballot
@@ -220,8 +223,6 @@ def test_two_counters_certify_the_admin_publishes_and_the_voter_finds_results_an
         live, browser):
     """Once two counters certify and the admin publishes, does a voter see it and their tracker?"""
     import re
-
-    from playwright.sync_api import expect
 
     app, base = live
     make = Factory(app)
@@ -309,7 +310,6 @@ def test_viewer_filters_the_dashboard_to_two_thirds_low_and_drills_down_to_the_m
     import re
     import unicodedata
 
-    from playwright.sync_api import expect
     from pypdf import PdfReader
 
     from tinnhiem.rounds import services as rounds
