@@ -7,50 +7,12 @@ import re
 import pytest
 from sqlalchemy import text
 
+from tests import cadre_world
+from tests.cadre_world import CODE, _round, _succeed
 from tests.rollup_world import f
-from tests.snapshots import snapshot
 from tinnhiem.platform.auth.roles import Role
-from tinnhiem.rounds import services as rounds
 
-CODE = "CB-HIST"
-
-
-def _round(make, admin, province, units, name, year, **settings):
-    """A round of `province` in which `units` take part, one post category: (round, id)."""
-    def create(session, actor):
-        round_ = rounds.create_round(session, actor, province.id, {
-            "name": name, "year": year, "unit_ids": [u.id for u in units],
-            "categories": [{"name": "Lãnh đạo", "deadline": dt.date(year, 6, 30)}],
-            **settings})
-        return round_, round_.categories[0].id
-
-    return make.as_account(admin, create)
-
-
-@snapshot
-def world(make):
-    """Nguyễn Văn Lịch Sử (CB-HIST) in unit A1 in three rounds (10 %, 25 %, 30 % low), and
-    in A2 too in the third (75 %); Trần Văn Biên (CB-EDGE) rising by exactly the threshold;
-    Lê Thị Khác (CB-A2) in A2 only."""
-    w = make.world()
-    person = ("Nguyễn Văn Lịch Sử", CODE)
-    w.first, c1 = _round(make, w.admin_a, w.province_a, [w.a1], "Đợt 2021", 2021)
-    w.conference_2021 = make.certified(w.a1, w.first.id, c1, [(*person, f(30, 6, 4)),
-                                                       ("Trần Văn Biên", "CB-EDGE",
-                                                        f(30, 6, 4))], 40,
-                                       title="Hội nghị 2021", held_on=dt.date(2021, 6, 10),
-                                       post="Phó Bí thư")
-    w.second, c2 = _round(make, w.admin_a, w.province_a, [w.a1], "Đợt 2023", 2023)
-    make.certified(w.a1, w.second.id, c2, [(*person, f(20, 10, 10)),
-                                           ("Trần Văn Biên", "CB-EDGE", f(26, 6, 8))], 40,
-                   title="Hội nghị 2023", held_on=dt.date(2023, 6, 12), post="Phó Bí thư")
-    w.third, c3 = _round(make, w.admin_a, w.province_a, [w.a1, w.a2], "Đợt 2025", 2025)
-    make.certified(w.a1, w.third.id, c3, [(*person, f(20, 8, 12))], 40,
-                   title="Hội nghị A1 2025", held_on=dt.date(2025, 6, 2))
-    make.certified(w.a2, w.third.id, c3, [(*person, f(7, 3, 30)),
-                                          ("Lê Thị Khác", "CB-A2", f(30, 9, 1))], 40,
-                   title="Hội nghị A2 2025", held_on=dt.date(2025, 6, 5))
-    return w
+world = cadre_world.world  # the fixture
 
 
 def _rows(page) -> list[list[str]]:
@@ -245,12 +207,12 @@ def test_the_roll_up_api_carries_the_change_and_the_flag(world, client, token):
 
 def test_the_roll_up_reads_the_flags_in_one_query_per_page(world, login, app, monkeypatch):
     """The page's codes are read at once, whatever the number of people shown."""
-    from tinnhiem.cadres import history
+    from tinnhiem.cadres.rises import Rises
 
     calls = []
-    real = history._read
-    monkeypatch.setattr(history, "_read", lambda s, codes, source: calls.append(
-        list(codes)) or real(s, codes, source))
+    real = Rises._earlier
+    monkeypatch.setattr(Rises, "_earlier", lambda self, codes: calls.append(
+        sorted(codes)) or real(self, codes))
     assert _rollup(login(world.admin_a), world.second).status_code == 200
     assert calls == [["CB-EDGE", CODE]]
 
@@ -302,22 +264,6 @@ def test_a_unit_scope_reads_no_other_units_results_in_the_database(world, app):
 
 
 # --- Across provinces ----------------------------------------------------------------------
-def _succeed(make, successor, predecessor, dissolved_on=None):
-    """The operator records that `successor` took over from `predecessor` (ended then)."""
-    from tinnhiem.tenants import services
-    from tinnhiem.tenants.models import Unit
-
-    def record(session):
-        if dissolved_on is not None:
-            session.get(Unit, predecessor.id).valid_to = dissolved_on
-        unit = session.get(Unit, successor.id)
-        services.save_unit(session, None, {
-            "code": unit.code, "name": unit.name, "type_id": unit.type_id,
-            "parent_id": unit.parent_id, "valid_from": unit.valid_from,
-            "valid_to": unit.valid_to, "predecessor_ids": [predecessor.id]}, unit)
-    make._run(record)
-
-
 def test_history_across_two_provinces_marks_the_predecessors_rows(world, make, app, login,
                                                                   token, client):
     """Province A succeeded Vĩnh Phúc (tenants.history): A reads Vĩnh Phúc's certified

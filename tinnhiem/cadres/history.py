@@ -55,13 +55,11 @@ class HistoryRow(Figures):
 
     @property
     def low_fraction(self) -> Fraction:
-        """The share of low confidence in percentage points, exact (no rounding)."""
-        return Fraction(100 * self.low, self.collected) if self.collected > 0 else Fraction(0)
+        return low_fraction(self.low, self.collected)
 
     @property
     def round_key(self) -> tuple:
-        """Rounds in the order they were held: by year, then as the province created them."""
-        return (self.round_year, self.round_created or dt.datetime.min, str(self.round_id))
+        return round_key(self.round_year, self.round_created, self.round_id)
 
     @property
     def low_change_points(self) -> Decimal | None:
@@ -85,6 +83,16 @@ class CadreHistory:
     @property
     def post(self) -> str:
         return self.latest.post
+
+
+def low_fraction(low: int, collected: int) -> Fraction:
+    """The share of low confidence in percentage points, exact (no rounding)."""
+    return Fraction(100 * low, collected) if collected > 0 else Fraction(0)
+
+
+def round_key(year: int, created: dt.datetime | None, round_id) -> tuple:
+    """Rounds in the order they were held: by year, then as the province created them."""
+    return (year, created or dt.datetime.min, str(round_id))
 
 
 def points(change: Fraction | None) -> Decimal | None:

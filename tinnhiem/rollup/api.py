@@ -47,16 +47,18 @@ def rollup(query, round_id):
 def rollup_of(source, round_, query) -> dict:
     session = source.session
     filters = services.make_filters(session, round_.id, **{k: query.get(k) for k in (
-        "unit_id", "type_id", "category_id", "band", "sort", "unit_name")})
+        "unit_id", "type_id", "category_id", "band", "sort", "unit_name", "rising")})
     progress = round_progress.progress(session, round_, limit=query["units_limit"],
                                  offset=query["units_offset"])
     codes = services.two_place_codes(session, round_.id)
     shown = codes[query["pairs_offset"]:query["pairs_offset"] + query["pairs_limit"]]
-    rows, pairs = services.flagged_page(session, round_, filters, query["limit"],
-                                        query["offset"], shown)
-    return {"summary": services.summary(session, round_.id, filters),
+    rows, pairs, listed = services.flagged_page(session, round_, filters, query["limit"],
+                                                query["offset"], shown)
+    summary = services.summary(session, round_.id, filters)
+    return {"summary": summary,
             "progress": _progress(progress),
             "rows": [_row(r) for r in rows],
+            "row_count": summary["total"] if listed is None else listed,
             "two_place_count": len(codes),
             "two_places": [[_row(r) for r in pair] for pair in pairs],
             "data_source": source.as_json()}

@@ -34,7 +34,7 @@ PROGRESS_ROWS = 100
 PAIR_ROWS = 50
 ROWS_PER_PAGE = 50  # a phone scrolls through fifty people, not hundreds
 PAGES = ("page", "units_page")
-FILTER_KEYS = ("unit_id", "unit_name", "type_id", "category_id", "band", "sort")
+FILTER_KEYS = ("unit_id", "unit_name", "type_id", "category_id", "band", "sort", "rising")
 
 
 def page_number(args, name) -> int:
@@ -82,14 +82,15 @@ def _dashboard(session, round_, filters, page: int, units_page: int, history=Non
     per_unit = services.bands_per_unit(session, round_.id, filters, limit=CHART_UNITS)
     distribution = services.share_distribution(session, round_.id, filters)
     pair_codes = services.two_place_codes(session, round_.id)
-    rows, pairs = services.flagged_page(session, round_, filters, ROWS_PER_PAGE,
-                                        (page - 1) * ROWS_PER_PAGE, pair_codes[:PAIR_ROWS])
+    rows, pairs, listed = services.flagged_page(
+        session, round_, filters, ROWS_PER_PAGE, (page - 1) * ROWS_PER_PAGE,
+        pair_codes[:PAIR_ROWS])
+    summary = services.summary(session, round_.id, filters)
     return dict(
         round=round_, filters=filters, chosen_unit=_chosen_unit(session, filters),
         # one aggregate query; a predecessor's follow-ups are its own (history reads none)
         followups=None if history else followup.status_counts(session, round_.id),
-        summary=services.summary(session, round_.id, filters),
-        rows=rows,
+        summary=summary, rows=rows, listed=summary["total"] if listed is None else listed,
         page=page, page_size=ROWS_PER_PAGE, units_page=units_page, query_with=query_with,
         progress=progress, progress_rows=PROGRESS_ROWS,
         pairs=pairs,

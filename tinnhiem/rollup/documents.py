@@ -9,7 +9,7 @@ from tinnhiem.counting.bands import OVER_HALF, TWO_THIRDS, band_label, consequen
 from tinnhiem.counting.documents import FIGURE_COLUMNS
 from tinnhiem.platform.formats import locality
 from tinnhiem.platform.pdf import render_pdf
-from tinnhiem.platform.xlsx_export import DATE, Column, write_table
+from tinnhiem.platform.xlsx_export import DATE, DECIMAL, Column, write_table
 from tinnhiem.rollup import services
 from tinnhiem.rollup import progress as round_progress
 from tinnhiem.rollup.table_rows import table_rows
@@ -24,6 +24,8 @@ COLUMNS = (  # heading (in the context "column": its English differs), width, ki
     Column(_p("column", "Chức vụ"), 28),
     Column(_p("column", "Nhóm chức danh"), 22),
     *FIGURE_COLUMNS,
+    Column(_p("column", "Tỷ lệ thấp thay đổi so với đợt trước (điểm %)"), 16, DECIMAL),
+    Column(_p("column", "Tăng quá ngưỡng"), 12),
     Column(_p("column", "Đơn vị kế thừa"), 28))
 
 
@@ -47,5 +49,6 @@ def report_xlsx(session, round_, filters):
     """Every row under the filters, streamed: memory holds one batch of rows at a time. The
     workbook is an open temporary file (platform.xlsx_export)."""
     labels = {b: band_label(b) for b in services.BANDS}  # looked up once, not per row
-    rows = table_rows(session, round_.id, filters, labels)
+    rows = table_rows(session, round_, filters, labels, _("Tăng quá %(n)d điểm %%",
+                                                          n=round_.low_rise_points))
     return write_table(_("Tổng hợp"), COLUMNS, rows, lines=[(round_.name, round_.plan_reference)])

@@ -15,6 +15,9 @@ class RollupQuerySchema(Schema):
     category_id = fields.UUID()
     band = fields.String(validate=validate.OneOf(BANDS))
     sort = fields.String(load_default="band", validate=validate.OneOf(SORTS))
+    rising = fields.Boolean(load_default=False, metadata={
+        "description": "Only people whose share of low confidence rose by more than the"
+                       " round's low_rise_points since their previous certified round"})
     limit = fields.Integer(load_default=PAGE, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     units_limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=10_000),
@@ -84,6 +87,9 @@ class RollupSchema(Schema):
     summary = fields.Nested(SummarySchema)
     progress = fields.Nested(ProgressSchema)
     rows = fields.List(fields.Nested(RollupRowSchema))
+    row_count = fields.Integer(metadata={"description": "Rows the filters list, in all (the"
+                                                        " summary's total, or with rising, how"
+                                                        " many rose)"})
     two_place_count = fields.Integer(metadata={"description": "People voted on in two places,"
                                                              " in all"})
     two_places = fields.List(fields.List(fields.Nested(RollupRowSchema)),

@@ -14,7 +14,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, text, true
 
-from tinnhiem.cadres.rises import mark_rises
+from tinnhiem.cadres.rises import mark_rises, rises_of
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, Figures
 from tinnhiem.counting.models import (BAND_COLUMNS, TENTH_COLUMNS, Result, RollupCount,
@@ -39,6 +39,9 @@ class Filters:
     sort: str = "band"
     unit_name: str | None = None  # a search on the units' names and codes
     unit_ids: list | None = None  # what that search found (make_filters)
+    # Only people whose low share rose past the round's threshold (cadres.rises): a filter
+    # of the listed rows alone, the counts and charts stay those of the other filters.
+    rising: bool = False
 
     def check(self) -> "Filters":
         if self.band not in (None, "", *BANDS):
@@ -198,14 +201,35 @@ def result_rows(session, round_id, filters: Filters, limit: int | None = PAGE,
 
 
 def flagged_page(session, round_, filters: Filters, limit: int, offset: int,
-                 pair_codes: list[str]) -> tuple[list[Row], list[list[Row]]]:
+                 pair_codes: list[str]) -> tuple[list[Row], list[list[Row]], int | None]:
     """A page of rows and the people of `pair_codes` side by side (two_places), each place
     marked with the rise of the person's low share since their previous certified round:
-    one read of the histories for everyone the page shows, not one a person or a list."""
-    rows = result_rows(session, round_.id, filters, limit, offset)
+    one read of the histories for everyone the page shows, not one a person or a list.
+    Third: how many rows the "only rising" filter lists (None without it: the summary's
+    total)."""
+    listed = None
+    if filters.rising:
+        risen = rising_values(session, round_, filters)
+        rows, listed = _rows(session, risen[offset:offset + limit]), len(risen)
+    else:
+        rows = result_rows(session, round_.id, filters, limit, offset)
     pairs = two_places(session, round_.id, pair_codes)
     mark_rises(session, round_, rows + [row for pair in pairs for row in pair])
-    return rows, pairs
+    return rows, pairs, listed
+
+
+def rising_values(session, round_, filters: Filters, batch: int = 2000) -> list:
+    """The result values (RESULT_COLUMNS) under the filters, in their order, of the people
+    whose low share rose past the round's threshold. The rise is no column (it compares with
+    rounds predecessors hold, read in their own sessions): the filtered rows are streamed a
+    batch at a time, and only the risen kept."""
+    result = session.execute(_rows_query(round_.id, filters).execution_options(yield_per=batch))
+    risen = []
+    with rises_of(session, round_) as rises:
+        for partition in result.partitions():
+            risen += [values for values, change in zip(partition, rises.changes(partition))
+                      if rises.rose(change)]
+    return risen
 
 
 def in_index_order(session, query) -> list:

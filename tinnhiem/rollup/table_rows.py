@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
+from tinnhiem.cadres.history import points
+from tinnhiem.cadres.rises import rises_of
 from tinnhiem.counting.bands import band, share
 from tinnhiem.counting.models import Result
 from tinnhiem.platform.collation import sort_key
@@ -18,7 +20,7 @@ from tinnhiem.tenants.models import Unit, UnitSuccession
 
 COLUMNS = (Result.full_name, Result.post, Result.unit_id, Result.category_id,
            Result.conference_id, Result.issued, Result.collected, Result.high,
-           Result.confidence, Result.low, Result.invalid)
+           Result.confidence, Result.low, Result.invalid, Result.cadre_code)
 
 
 @lru_cache(maxsize=16384)
@@ -46,22 +48,35 @@ class _Successors:
                               for unit_id, found in names.items())
 
 
-def table_rows(session, round_id, filters, labels: dict, batch: int = 2000):
+def table_rows(session, round_, filters, labels: dict, rose_label: str, batch: int = 2000):
     """Every row under the filters, in the columns of documents.COLUMNS, streamed a batch at a
-    time (a server-side cursor on PostgreSQL); `labels`: each band's label."""
-    query = services._rows_query(round_id, filters).with_only_columns(*COLUMNS)
+    time (a server-side cursor on PostgreSQL); `labels`: each band's label; `rose_label`: the
+    cell of a person whose low share rose past the round's threshold (cadres.rises)."""
+    query = services._rows_query(round_.id, filters).with_only_columns(*COLUMNS)
     result = session.execute(query.execution_options(yield_per=batch))
     names, successors = services._Names(session), _Successors(session)
-    for partition in result.partitions():
-        names.load(partition)
-        successors.load({r.unit_id for r in partition if names.units[r.unit_id][1] is not None})
-        for (full_name, post, unit_id, category_id, conference_id, issued, collected, high,
-             confidence, low, invalid) in partition:
-            unit_name, valid_to, unit_type = names.units[unit_id]
-            title, held_on = names.conferences[conference_id]
-            yield (unit_name, unit_type, title, held_on, full_name, post,
-                   names.categories[category_id][0], issued, collected, high + confidence + low,
-                   invalid, high, _share(high, collected), confidence,
-                   _share(confidence, collected), low, _share(low, collected),
-                   labels[band(low, collected)],
-                   successors.known[unit_id] if valid_to is not None else "")
+    with rises_of(session, round_) as rises:
+        for partition in result.partitions():
+            changes = rises.changes(partition)
+            if filters.rising:
+                partition, changes = _risen(rises, partition, changes)
+            names.load(partition)
+            successors.load({r.unit_id for r in partition
+                             if names.units[r.unit_id][1] is not None})
+            for (full_name, post, unit_id, category_id, conference_id, issued, collected, high,
+                 confidence, low, invalid, _code), change in zip(partition, changes):
+                unit_name, valid_to, unit_type = names.units[unit_id]
+                title, held_on = names.conferences[conference_id]
+                yield (unit_name, unit_type, title, held_on, full_name, post,
+                       names.categories[category_id][0], issued, collected,
+                       high + confidence + low, invalid, high, _share(high, collected),
+                       confidence, _share(confidence, collected), low, _share(low, collected),
+                       labels[band(low, collected)],
+                       None if change is None else float(points(change)),
+                       rose_label if rises.rose(change) else "",
+                       successors.known[unit_id] if valid_to is not None else "")
+
+
+def _risen(rises, partition, changes) -> tuple[list, list]:
+    kept = [(row, change) for row, change in zip(partition, changes) if rises.rose(change)]
+    return [row for row, _ in kept], [change for _, change in kept]
