@@ -6,11 +6,13 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from tinnhiem.platform.forms import PageForm
 
 # What the reader opens; the service checks each file's first bytes whatever it claims.
-SCAN_TYPES = "application/pdf,image/jpeg,image/png,image/tiff"
+SCAN_TYPES = ("application/pdf,image/jpeg,image/png,image/tiff,image/heic,image/heif,"
+              "image/webp,.heic,.heif")
 
 
 class ScanUploadForm(PageForm):
-    files = MultipleFileField(_l("Tệp PDF từ máy quét, hoặc ảnh phiếu (JPEG, PNG, TIFF)"),
+    files = MultipleFileField(_l("Tệp PDF từ máy quét, hoặc ảnh phiếu (JPEG, PNG, TIFF, HEIC,"
+                                 " WebP)"),
                               render_kw={"accept": SCAN_TYPES})
 
 

@@ -1,12 +1,15 @@
-"""An uploaded file as page images: a PDF (rendered with pypdfium2), or a JPEG, PNG or TIFF
-(decoded by OpenCV). Whatever cannot be read is refused with a ScanError: a stable code for
-programs, a Vietnamese message for people."""
+"""An uploaded file as page images: a PDF (rendered with pypdfium2), a JPEG, PNG, TIFF or WebP
+(decoded by OpenCV), or an iPhone's HEIC photo (libheif, through pillow-heif). Whatever cannot
+be read is refused with a ScanError: a stable code for programs, a Vietnamese message for
+people. A picture's size is read from its header and refused past MAX_PIXELS before anything
+is decoded."""
 from collections.abc import Iterator
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
 
 from tinnhiem.platform.errors import ServiceError
+from tinnhiem.scanning.uploads import file_kind
 
 # Past the web limit (SCAN_MAX_UPLOAD_MB), a bound for files that reach the reader otherwise.
 MAX_BYTES = 1024 * 1024 * 1024
@@ -105,17 +108,23 @@ def _decode_jpeg(data: bytes) -> np.ndarray | None:
     return cv2.imdecode(np.frombuffer(data, np.uint8), flags)
 
 
+def _not_image() -> ScanError:
+    return ScanError("not_image", _l("Tệp không phải ảnh hay PDF đọc được: hãy tải lên ảnh"
+                                     " JPEG, PNG, TIFF, HEIC, WebP hoặc tệp PDF."))
+
+
 def _image_pages(data: bytes) -> Iterator[np.ndarray]:
     import cv2
 
     buffer = np.frombuffer(data, np.uint8)
-    width, height = _declared_size(data)
-    if width * height > MAX_PIXELS:
-        raise _too_large()
-    if data[:4] in (b"II*\x00", b"MM\x00*"):  # TIFF: a scanner's multi-page file
+    if file_kind(data) == "heif":
+        images = [_decode_heif(data)]
+    elif data[:4] in (b"II*\x00", b"MM\x00*"):  # TIFF: a scanner's multi-page file
+        _check_size(data)
         ok, images = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
         images = list(images) if ok else []
     else:
+        _check_size(data)
         image = None
         if data[:2] == b"\xff\xd8":
             image = _decode_jpeg(data)
@@ -123,16 +132,38 @@ def _image_pages(data: bytes) -> Iterator[np.ndarray]:
             image = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
         images = [] if image is None else [image]
     if not images:
-        raise ScanError("not_image", _l("Tệp không phải ảnh hay PDF đọc được: hãy tải lên ảnh"
-                                        " JPEG, PNG, TIFF hoặc tệp PDF."))
+        raise _not_image()
     if len(images) > MAX_PAGES:
         raise _too_large()
     yield from images
 
 
+def _decode_heif(data: bytes) -> np.ndarray:
+    """The primary picture of a HEIC file, upright (libheif applies the file's rotation and
+    mirroring), in grey; its size checked from the header first."""
+    import pillow_heif
+
+    try:
+        heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True)
+        width, height = heif.size
+        if width * height > MAX_PIXELS:
+            raise _too_large()
+        return np.asarray(heif.to_pillow().convert("L"))
+    except (ValueError, RuntimeError, OSError, SyntaxError, EOFError):
+        raise _not_image() from None
+
+
+def _check_size(data: bytes) -> None:
+    width, height = _declared_size(data)
+    if width * height > MAX_PIXELS:
+        raise _too_large()
+
+
 def _declared_size(data: bytes) -> tuple[int, int]:
-    """The size a PNG or JPEG header announces, read before decoding anything ((0, 0) when
-    there is none)."""
+    """The size a PNG, JPEG or WebP header announces, read before decoding anything ((0, 0)
+    when there is none)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _webp_size(data)
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
         return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     if data[:2] == b"\xff\xd8":
@@ -145,4 +176,19 @@ def _declared_size(data: bytes) -> tuple[int, int]:
                 return (int.from_bytes(data[i + 7:i + 9], "big"),
                         int.from_bytes(data[i + 5:i + 7], "big"))
             i += 2 + length
+    return 0, 0
+
+
+def _webp_size(data: bytes) -> tuple[int, int]:
+    """A WebP's canvas (VP8X), lossless (VP8L) or lossy (VP8) frame size."""
+    chunk = data[12:16]
+    if chunk == b"VP8X" and len(data) >= 30:
+        return (1 + int.from_bytes(data[24:27], "little"),
+                1 + int.from_bytes(data[27:30], "little"))
+    if chunk == b"VP8L" and len(data) >= 25:
+        bits = int.from_bytes(data[21:25], "little")
+        return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+    if chunk == b"VP8 " and len(data) >= 30:
+        return (int.from_bytes(data[26:28], "little") & 0x3FFF,
+                int.from_bytes(data[28:30], "little") & 0x3FFF)
     return 0, 0

@@ -17,12 +17,20 @@ from tinnhiem.voting.paper import require_entry_open
 # By their first bytes, never by the name or the type the browser claims.
 SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png",
               b"II*\x00": "tiff", b"MM\x00*": "tiff"}
+# An iPhone's photo (HEIC), as copied to a computer: an ISO box file whose first box names
+# one of these brands. AVIF is the same container with AV1, which the reader cannot decode.
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 MAX_FILES = 1000  # a pile of phone photos; a scanner sends one PDF
 NAME_LENGTH = 200
 
 
 def file_kind(data: bytes) -> str | None:
-    """"pdf", "jpeg", "png", "tiff", or None for anything the reader cannot open."""
+    """"pdf", "jpeg", "png", "tiff", "heif", "webp", or None for anything the reader cannot
+    open."""
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        return "heif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
     return next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
 
 
@@ -43,8 +51,9 @@ def _checked_files(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     for name, data in files:
         if file_kind(data) is None:
             raise ServiceError(
-                "not_a_scan", _l("Tệp %(name)s không phải PDF hay ảnh (JPEG, PNG, TIFF).",
-                                 name=name[:NAME_LENGTH] or "?"), field="files", status=415)
+                "not_a_scan", _l("Tệp %(name)s không phải PDF hay ảnh (JPEG, PNG, TIFF, HEIC,"
+                                 " WebP).", name=name[:NAME_LENGTH] or "?"),
+                field="files", status=415)
     return files
 
 
