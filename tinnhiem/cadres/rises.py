@@ -84,6 +84,13 @@ class Rises:
                 self.round_keys[round_id] = round_key(year, created, round_id)
 
 
+def could_rise(round_) -> tuple:
+    """SQL conditions every result of `round_` that rose past its threshold meets, to read
+    only those: the low share now must be above the threshold, the earlier one being at least
+    0. `low_share` is ⌊10000·low/collected⌋, so above T points means at least 100·T."""
+    return Result.low > 0, Result.low_share >= 100 * round_.low_rise_points
+
+
 @contextmanager
 def rises_of(session, round_) -> Iterator[Rises]:
     """Rises of `round_` for the life of the block: each predecessor's read-only session is

@@ -14,7 +14,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, text, true
 
-from tinnhiem.cadres.rises import mark_rises, rises_of
+from tinnhiem.cadres.rises import could_rise, mark_rises, rises_of
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, Figures
 from tinnhiem.counting.models import (BAND_COLUMNS, TENTH_COLUMNS, Result, RollupCount,
@@ -222,8 +222,10 @@ def rising_values(session, round_, filters: Filters, batch: int = 2000) -> list:
     """The result values (RESULT_COLUMNS) under the filters, in their order, of the people
     whose low share rose past the round's threshold. The rise is no column (it compares with
     rounds predecessors hold, read in their own sessions): the filtered rows are streamed a
-    batch at a time, and only the risen kept."""
-    result = session.execute(_rows_query(round_.id, filters).execution_options(yield_per=batch))
+    batch at a time (only those whose share now could have risen so far), and only the risen
+    kept."""
+    query = _rows_query(round_.id, filters).where(*could_rise(round_))
+    result = session.execute(query.execution_options(yield_per=batch))
     risen = []
     with rises_of(session, round_) as rises:
         for partition in result.partitions():

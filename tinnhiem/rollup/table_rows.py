@@ -11,7 +11,7 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from tinnhiem.cadres.history import points
-from tinnhiem.cadres.rises import rises_of
+from tinnhiem.cadres.rises import could_rise, rises_of
 from tinnhiem.counting.bands import band, share
 from tinnhiem.counting.models import Result
 from tinnhiem.platform.collation import sort_key
@@ -53,6 +53,8 @@ def table_rows(session, round_, filters, labels: dict, rose_label: str, batch: i
     time (a server-side cursor on PostgreSQL); `labels`: each band's label; `rose_label`: the
     cell of a person whose low share rose past the round's threshold (cadres.rises)."""
     query = services._rows_query(round_.id, filters).with_only_columns(*COLUMNS)
+    if filters.rising:
+        query = query.where(*could_rise(round_))
     result = session.execute(query.execution_options(yield_per=batch))
     names, successors = services._Names(session), _Successors(session)
     with rises_of(session, round_) as rises:
