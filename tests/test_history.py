@@ -160,6 +160,8 @@ def test_a_dissolved_province_starts_no_round(make, merged):
             "name": "Đợt 2026", "year": 2026, "unit_ids": [merged.district.id],
             "categories": [{"name": "Lãnh đạo", "deadline": dt.date(2026, 12, 31)}]}))
     assert refused.value.code == "province_dissolved"
+    with make.app.test_request_context():  # and says where the work went
+        assert "(đơn vị kế tục: Tỉnh ủy Phú Thọ)" in str(refused.value.message)
 
 
 def test_succession_is_followed_across_provinces_and_generations(app, make, merged):

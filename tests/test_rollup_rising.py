@@ -116,3 +116,20 @@ def test_a_rise_counts_from_the_predecessors_round(world, make, login, token, cl
     own = client.get(f"/api/v1/rounds/{old.id}/rollup", headers=token(admin)).json
     assert [(r["cadre_code"], r["low_change"], r["low_rose"]) for r in own["rows"]] == [
         ("CB-NEW", None, False)]
+
+
+def test_a_page_finds_the_predecessors_once(world, make, login, monkeypatch):
+    """The rises of the page and of its "only rising" list read the same predecessors: they
+    are found once per request (each finding opens a session per predecessor)."""
+    from tinnhiem.tenants import history
+
+    vinh_phuc = make.province("Tỉnh ủy Vĩnh Phúc")
+    _succeed(make, world.province_a, vinh_phuc)
+    client = login(world.viewer_a)
+    opened = []
+    real = history.history_session
+    monkeypatch.setattr(history, "history_session",
+                        lambda source: opened.append(source.key) or real(source))
+    page = client.get(f"/rounds/{world.third.id}/rollup", query_string={"rising": 1})
+    assert page.status_code == 200 and RISEN in page.text
+    assert opened == [vinh_phuc.id]

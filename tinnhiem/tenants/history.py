@@ -22,6 +22,7 @@ from tinnhiem.tenants.scope import SCOPE_KEY, Scope, bind_scope
 # Successions are rarely more than two deep (a commune of 2025 ← a district ← an older one);
 # the bound keeps a loop in bad data from going on.
 MAX_DEPTH = 8
+SOURCES_KEY = "tinnhiem.history_sources"  # session.info: (scope, what it succeeded)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,17 @@ def history_sources(session) -> list[HistorySource]:
     if scope is None or scope.province_id is None or scope.history or scope.crossing \
             or scope.conference_id is not None:
         return []
+    # Found once per bound scope: a page reads the roll-up, its rises and its links alike,
+    # and each discovery opens a session per predecessor.
+    known = session.info.get(SOURCES_KEY)
+    if known is not None and known[0] is scope:
+        return list(known[1])
+    sources = _discovered(session, scope)
+    session.info[SOURCES_KEY] = (scope, sources)
+    return list(sources)
+
+
+def _discovered(session, scope) -> list[HistorySource]:
     own = (scope.province_id, scope.unit_id)
     found: dict[tuple, HistorySource] = {}
     pending = [pair for pair in (_source(*link) for link in _links(session))
