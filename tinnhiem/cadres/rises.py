@@ -13,7 +13,7 @@ from contextlib import ExitStack, contextmanager
 from fractions import Fraction
 from typing import NamedTuple
 
-from sqlalchemy import select, true
+from sqlalchemy import String, select, true, type_coerce
 
 from tinnhiem.cadres.history import IN_LIST, low_fraction, points, previous_place, round_key
 from tinnhiem.counting.models import Result
@@ -22,9 +22,10 @@ from tinnhiem.tenants.history import history_session, history_sources
 
 
 class Place(NamedTuple):
-    """What the comparison needs of one certified result: its round, unit and low share."""
+    """What the comparison needs of one certified result: its round, unit (as hex) and low
+    share."""
     round_key: tuple
-    unit_id: uuid.UUID
+    unit_id: str
     low: int
     collected: int
 
@@ -41,7 +42,7 @@ class Rises:
     def __init__(self, sessions: list, round_):
         self.sessions, self.round_ = sessions, round_
         self.key = round_key(round_.year, round_.created_at, round_.id)
-        self.round_keys: dict = {}
+        self.round_keys: dict = {}  # per session: a round's id as hex -> its round_key
 
     def changes(self, rows) -> list[Fraction | None]:
         """Each row's change in percentage points (exact), None in the person's first
@@ -54,34 +55,45 @@ class Rises:
         return change is not None and change > self.round_.low_rise_points
 
     def _change(self, row, earlier) -> Fraction | None:
-        place = Place(self.key, row.unit_id, row.low, row.collected)
+        place = Place(self.key, row.unit_id.hex, row.low, row.collected)
         previous = previous_place(place, earlier)
         return None if previous is None else place.low_fraction - previous.low_fraction
 
     def _earlier(self, codes: set) -> dict[str, list[Place]]:
-        """code -> the person's certified places in the other rounds every session reads."""
+        """code -> the person's certified places in the other rounds every session reads.
+        Ids come as the driver gives them (_raw): an export reads earlier places by the
+        hundred thousand, and making a UUID of each was most of the time."""
         wanted, found = sorted(codes), {}
         for session in self.sessions if wanted else ():
-            results = []
+            keys = self._round_keys(session)
             for start in range(0, len(wanted), IN_LIST):
-                results += session.execute(select(
-                    Result.cadre_code, Result.round_id, Result.unit_id, Result.low,
-                    Result.collected).where(
-                    Result.cadre_code.in_(wanted[start:start + IN_LIST]),
-                    Result.certified == true(), Result.round_id != self.round_.id)).all()
-            self._learn_rounds(session, {r.round_id for r in results})
-            for r in results:
-                found.setdefault(r.cadre_code, []).append(
-                    Place(self.round_keys[r.round_id], r.unit_id, r.low, r.collected))
+                for code, round_id, unit_id, low, collected in session.execute(select(
+                        Result.cadre_code, _raw(Result.round_id), _raw(Result.unit_id),
+                        Result.low, Result.collected).where(
+                        Result.cadre_code.in_(wanted[start:start + IN_LIST]),
+                        Result.certified == true(), Result.round_id != self.round_.id)):
+                    found.setdefault(code, []).append(
+                        Place(keys[_hex(round_id)], _hex(unit_id), low, collected))
         return found
 
-    def _learn_rounds(self, session, round_ids: set) -> None:
-        missing = list(round_ids - self.round_keys.keys())
-        for start in range(0, len(missing), IN_LIST):
-            for round_id, year, created in session.execute(
-                    select(Round.id, Round.year, Round.created_at).where(
-                        Round.id.in_(missing[start:start + IN_LIST]))):
-                self.round_keys[round_id] = round_key(year, created, round_id)
+    def _round_keys(self, session) -> dict:
+        """Every round the session reads (a province holds a few), once per session."""
+        keys = self.round_keys.setdefault(id(session), {})
+        if not keys:
+            for raw, year, created in session.execute(
+                    select(_raw(Round.id), Round.year, Round.created_at)):
+                round_id = raw if isinstance(raw, uuid.UUID) else uuid.UUID(raw)
+                keys[round_id.hex] = round_key(year, created, round_id)
+        return keys
+
+
+def _raw(column):
+    """An id column as the driver returns it (SQLite: its hex text; PostgreSQL: a UUID)."""
+    return type_coerce(column, String)
+
+
+def _hex(value) -> str:
+    return value if type(value) is str else value.hex
 
 
 def could_rise(round_) -> tuple:
