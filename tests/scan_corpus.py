@@ -133,10 +133,25 @@ def draw_mark(image, box: layout.Rect, style: str, dpi: int, rng, tool=PEN):
         raise ValueError(style)
 
 
-def cross_out(image, name: layout.Rect, dpi: int, rng, tool=PEN):
-    y = name.y + name.h / 2 + rng.uniform(-1.2, 1.2)
-    tilt = rng.uniform(-1.5, 1.5)
-    _stroke(image, [(name.x + 2, y - tilt), (name.x + name.w - 3, y + tilt)], dpi, rng, tool, 0.2)
+CROSSINGS = ("level", "slant", "corner", "x")
+
+
+def cross_out(image, name: layout.Rect, dpi: int, rng, tool=PEN, how="level"):
+    """A name struck through: along it, at a slant over part of it, corner to corner, or
+    with an X."""
+    if how == "level":
+        y = name.y + name.h / 2 + rng.uniform(-1.2, 1.2)
+        tilt = rng.uniform(-1.5, 1.5)
+        lines = [[(name.x + 2, y - tilt), (name.x + name.w - 3, y + tilt)]]
+    elif how == "slant":
+        lines = [[(name.x + 3, name.y + name.h * 0.8), (name.x + name.w * 0.7,
+                                                        name.y + name.h * 0.2)]]
+    else:
+        down = [(name.x + 2, name.y + 1.5), (name.x + name.w - 3, name.y + name.h - 1.5)]
+        up = [(name.x + 2, name.y + name.h - 1.5), (name.x + name.w - 3, name.y + 1.5)]
+        lines = [down, up] if how == "x" else [down if rng.random() < 0.5 else up]
+    for line in lines:
+        _stroke(image, line, dpi, rng, tool, 0.2)
 
 
 def write_in(image, dpi: int, rng, top: float, tool=PEN):

@@ -226,3 +226,23 @@ def test_printed_ballots_are_alike_and_each_page_names_itself():
                                                              if pixels[0].ndim == 3
                                                              else pixels[0]))[0]
         assert text == f"TN1:{corpus.CONFERENCE_ID.hex.upper()}:3:{number}:3:32"
+
+
+@pytest.mark.parametrize("how", corpus.CROSSINGS)
+def test_a_name_struck_through_at_any_slant_is_crossed(how):
+    """Along the name, at a slant, corner to corner or with an X, in pen or pencil, scanned or
+    photographed: the row is crossed out (invalid for that person), never read as its mark."""
+    rng = np.random.default_rng(40 + corpus.CROSSINGS.index(how))
+    for tool in (corpus.PEN, corpus.PENCIL):
+        page = corpus.blank_pages(10, 200)[0].copy()
+        for slot in range(0, 10, 2):  # every other name struck, each row marked
+            corpus.cross_out(page, layout.name_rect(slot), 200, rng, tool, how)
+        for slot in range(10):
+            corpus.draw_mark(page, layout.box_rect(slot, slot % 3), "x", 200, rng, tool)
+        for picture in (corpus.scanned(page, rng, dpi=200, source_dpi=200),
+                        corpus.photographed(page, rng)):
+            rows = read(picture).rows
+            assert [r.status for r in rows[0::2]] == ["crossed"] * 5, (tool, how)
+            assert [(r.status, r.level) for r in rows[1::2]] == [
+                ("mark", slot % 3) for slot in range(1, 10, 2)], (tool, how)
+

@@ -9,6 +9,8 @@ Whatever the reader cannot be sure of is `doubtful`, for the counting board to d
 guesses.
 """
 import dataclasses
+import functools
+import math
 import uuid
 
 import cv2
@@ -35,6 +37,10 @@ DENSER = 1.6  # ... and than the page's own marks by this much (a thick pen's X 
 WEAK = 0.55  # a mark this much weaker than the page's own marks is faint
 GAP = 0.05  # ink between two boxes: a mark running across both
 STROKE_LONG, STROKE_SOME = 20.0, 13.0  # mm of stroke through a name: crossed / unsure (print: < 10)
+# Angles (degrees) a stroke through a name is looked for at: a name's box is 50 × 11 mm, so a
+# line corner to corner runs at about 10°; one steeper than 30° is shorter than STROKE_SOME.
+# Each angle's thin line fits a hand's line ±4° around it (the ink is thickened up and down).
+SLANTS = (0, -6, 6, -12, 12, -18, 18, -24, 24, -30, 30)
 BORDER_MIN = 0.4  # printed box borders paler than this: the picture is too blurred (sharp:
 # 0.7-0.9; still read right at 0.45, with more rows doubtful)
 
@@ -242,22 +248,52 @@ def _judge(index, cover, trace, strength, gaps, page_strength, dense, stroke) ->
 
 
 def _name_strokes(dark: np.ndarray, spec: layout.PageSpec) -> list[float]:
-    """The longest near-horizontal stroke over each printed name, in mm. Printed letters are
-    short; a line drawn through the name is long. The row's own rules are left out."""
+    """The longest straight stroke over each printed name, in mm, level or slanting (a name
+    is struck through along it or corner to corner). Printed letters are short; a line drawn
+    through the name is long. The row's own rules are left out."""
     s = PX_PER_MM
     lengths = []
-    k_short = cv2.getStructuringElement(cv2.MORPH_RECT, (round(STROKE_SOME * s), 1))
     for slot in range(spec.rows):
         r = layout.name_rect(slot)
         ink = (_mean_in(dark, layout.Rect(r.x + 1.0, r.y + 1.2, r.w - 2.0, r.h - 2.4))
                > INK).astype(np.uint8)
         ink = cv2.dilate(ink, np.ones((5, 1), np.uint8))  # a hand's line wanders up and down
-        long = cv2.morphologyEx(ink, cv2.MORPH_OPEN, k_short)
-        if not long.any():
+        # A stroke that long at any of these slants inks that many columns side by side;
+        # most printed names do not (the spaces between words), and are done with at once.
+        if _longest_run(ink.any(axis=0, keepdims=True)) < _narrowest_line():
             lengths.append(0.0)
             continue
-        lengths.append(_longest_run(long) / s)
+        lengths.append(max(_stroke_along(ink, angle) for angle in SLANTS) / s)
     return lengths
+
+
+def _stroke_along(ink: np.ndarray, angle: int) -> float:
+    """The longest stroke at `angle` degrees from the level (pixels): what a thin line of
+    STROKE_SOME mm at that angle fits in entirely, measured along it (at a slant: by the
+    columns it spans)."""
+    long = cv2.morphologyEx(ink, cv2.MORPH_OPEN, _line_kernel(angle))
+    if not long.any():
+        return 0.0
+    if angle == 0:
+        return float(_longest_run(long))
+    return _longest_run(long.any(axis=0, keepdims=True)) / math.cos(math.radians(angle))
+
+
+@functools.cache
+def _narrowest_line() -> int:
+    """The fewest columns a line of STROKE_SOME mm at one of the SLANTS spans."""
+    return min(_line_kernel(angle).shape[1] for angle in SLANTS)
+
+
+@functools.cache
+def _line_kernel(angle: int) -> np.ndarray:
+    """A one-pixel line STROKE_SOME mm long at `angle` degrees (y grows downwards)."""
+    length = round(STROKE_SOME * PX_PER_MM)
+    dx = round(length * math.cos(math.radians(angle)))
+    dy = round(length * math.sin(math.radians(angle)))
+    kernel = np.zeros((abs(dy) + 1, dx + 1), np.uint8)
+    cv2.line(kernel, (0, max(0, -dy)), (dx, max(0, dy)), 1, 1)
+    return kernel
 
 
 def _longest_run(binary: np.ndarray) -> int:
