@@ -171,3 +171,36 @@ def test_demo_shows_the_merged_provinces_past_and_the_follow_ups(app, demo):
                             "overdue": 1}
     assert counts[2028] == {"pending": 1, "in_progress": 1, "decided": 0, "no_action": 0,
                             "overdue": 0}
+
+
+def test_demo_board_has_photographed_ballots_to_read(app, demo):
+    """The paper conference counted from scans: twelve photos uploaded by the demo counter;
+    read (as `make run`'s worker does), every clear row as marked, the across-two-boxes row
+    and the struck-through name left to the board."""
+    from tinnhiem.demo_scans import BALLOTS
+    from tinnhiem.scanning import jobs
+    from tinnhiem.scanning.models import ScanBatch, ScanPage
+
+    with app.app_context(), unscoped("test") as session:
+        [batch] = session.scalars(select(ScanBatch)).all()
+        ids = {"province_id": str(batch.province_id), "unit_id": str(batch.unit_id),
+               "batch_id": str(batch.id)}
+        assert batch.status == "queued" and batch.name == "IMG_20280612_0001.jpg (+11)"
+    with app.app_context():
+        jobs.read_batch(**ids)
+    with app.app_context(), unscoped("test") as session:
+        pages = session.scalars(select(ScanPage).order_by(ScanPage.position)).all()
+        read = [" ".join(_cell(row) for row in page.rows) for page in pages]
+    said = {"0": "high", "1": "confidence", "2": "low", "": "blank", "~": "doubtful",
+            "/": "crossed"}
+    assert read == [" ".join(said[cell] for cell in b.split(" ")) for b in BALLOTS]
+    client = _sign_in(app, "kiemphieu", demo["kiemphieu"])
+    listing = client.get("/conferences/").text
+    conference = re.search(r'href="/conferences/([0-9a-f-]+)">Hội nghị lấy phiếu các Phó Trưởng'
+                           r' ban', listing).group(1)
+    overview = client.get(f"/conferences/{conference}/scans").text
+    assert re.findall(r"id=\"summary-[a-z]+\">([0-9]+)<", overview) == ["12", "12", "2", "0", "0"]
+
+
+def _cell(row) -> str:
+    return row["mark"] if row["status"] == "mark" else row["status"]

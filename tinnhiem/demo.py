@@ -104,6 +104,8 @@ def load_demo(session) -> tuple[list[tuple[str, str, str]], list[str]] | None:
 
 # A paper vote left closed with its count accepted, waiting to be counted.
 PAPER_COUNTED = "paper vote, count accepted"
+# A paper vote closed, its ballots photographed and uploaded by the board, to be read.
+PAPER_SCANNED = "paper vote, ballots scanned"
 # (unit code, title, state it is left in, people: (name, code, post, appointed on))
 CONFERENCES = [
     ("PH-VIETTRI", "Hội nghị Ban Chấp hành Đảng bộ phường Việt Trì", State.OPEN, [
@@ -126,6 +128,11 @@ CONFERENCES = [
         ("Lý Thị Thu", "PT-0108", "Phó Chủ nhiệm Ủy ban Kiểm tra", None),
         ("Quách Văn Đức", "PT-0109", "Phó Trưởng ban Tổ chức", None),
         ("Mai Văn Bình", "PT-0110", "Chánh Văn phòng Đảng ủy", None)]),
+    ("PH-VIETTRI", "Hội nghị lấy phiếu các Phó Trưởng ban (phiếu giấy, đọc từ ảnh chụp)",
+     PAPER_SCANNED, [
+         ("Tạ Văn Hòa", "PT-0112", "Phó Trưởng ban Xây dựng Đảng", None),
+         ("Lương Thị Nga", "PT-0113", "Phó Chánh Văn phòng Đảng ủy", None),
+         ("Kiều Minh Phúc", "PT-0114", "Phó Chủ nhiệm Ủy ban Kiểm tra", None)]),
 ]
 # A certified, published conference whose results fall in all three bands: of 24 ballots
 # (one per person present), per person (high, confidence, low, left blank).
@@ -157,7 +164,7 @@ def _demo_round(session, units, by_name) -> tuple[list[str], object]:
         conference = conferences.create_conference(session, None, units[unit_code].id, {
             "round_id": round_.id, "title": title, "held_on": D(2028, 6, 12),
             "place": "Hội trường Đảng ủy", "voting_body": "Ban Chấp hành Đảng bộ",
-            "mode": "paper" if state == PAPER_COUNTED else "electronic"})
+            "mode": "paper" if state in (PAPER_COUNTED, PAPER_SCANNED) else "electronic"})
         for name, code, post, appointed in people:
             cadre = {"cadre_code": code, "full_name": name, "post": post}
             if registry.own_entry(session, round_.id, units[unit_code].id, code) is None:
@@ -167,15 +174,17 @@ def _demo_round(session, units, by_name) -> tuple[list[str], object]:
                 "category_id": category_id, "appointed_on": appointed})
         voters.replace_voters(session, None, conference,
                               [(f"Đại biểu {n:02d}", "Ủy viên Ban Chấp hành") for n in range(1, 28)])
-        if state in (State.READY, State.OPEN, PAPER_COUNTED, State.CERTIFIED):
+        if state in (State.READY, State.OPEN, PAPER_COUNTED, PAPER_SCANNED, State.CERTIFIED):
             conferences.mark_ready(session, None, conference)
-        if state in (State.OPEN, PAPER_COUNTED, State.CERTIFIED):
+        if state in (State.OPEN, PAPER_COUNTED, PAPER_SCANNED, State.CERTIFIED):
             voters.record_attendance(session, None, conference, present_count=24)
             conferences.open_vote(session, None, conference)
         if state == State.OPEN:
             links = _demo_votes(session, by_name["donvi"], conference)
         if state == PAPER_COUNTED:
             _demo_paper_count(session, by_name, conference)
+        if state == PAPER_SCANNED:
+            _demo_scans(session, by_name, conference)
         if state == State.CERTIFIED:
             _demo_certified(session, by_name, conference)
         if state == State.ANNULLED:
@@ -235,6 +244,20 @@ def _demo_paper_count(session, by_name, conference) -> None:
         paper.add_paper_ballot(session, by_name["kiemphieu"], conference, {
             "marks": {p.id: paper.ENTRY_KEYS[k] for p, k in zip(people, keys) if k != " "},
             "blank": keys.strip() == "0"})
+
+
+def _demo_scans(session, by_name, conference) -> None:
+    """Closed with its ballots handed out; the demo counter has uploaded a photo of each,
+    read by the worker once the demo is committed (demo_scans)."""
+    from tinnhiem.conferences.ballot import render_ballot
+    from tinnhiem.demo_scans import BALLOTS, ballot_photos
+    from tinnhiem.scanning.jobs import read_when_committed
+    from tinnhiem.scanning.uploads import store_upload
+    from tinnhiem.voting import sealing
+
+    sealing.close_vote(session, by_name["donvi"], conference, ballots_issued=len(BALLOTS))
+    photos = ballot_photos(render_ballot(session, conference))
+    read_when_committed(store_upload(session, by_name["kiemphieu"], conference, photos))
 
 
 @bp.cli.command("load")

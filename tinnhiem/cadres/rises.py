@@ -7,6 +7,7 @@ succeeded (tenants.history), of only the columns the comparison needs. The compa
 is the cadre history's (history.previous_place), so the flag and the history page agree.
 The dashboard marks its page with it; the spreadsheet and the "only rising" filter stream a
 whole round through it."""
+import functools
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -44,9 +45,18 @@ class Rises:
         self.key = round_key(round_.year, round_.created_at, round_.id)
         self.round_keys: dict = {}  # per session: a round's id as hex -> its round_key
 
+    @functools.cached_property
+    def first_round(self) -> bool:
+        """Whether no round the sessions read was held before this one: no one can have
+        risen, and nothing need be read (a province's first round in the system)."""
+        return not any(key < self.key for session in self.sessions
+                       for key in self._round_keys(session).values())
+
     def changes(self, rows) -> list[Fraction | None]:
         """Each row's change in percentage points (exact), None in the person's first
         round."""
+        if self.first_round:
+            return [None] * len(rows)
         earlier = self._earlier({row.cadre_code for row in rows})
         return [self._change(row, earlier.get(row.cadre_code, ())) for row in rows]
 

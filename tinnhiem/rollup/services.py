@@ -225,9 +225,11 @@ def rising_values(session, round_, filters: Filters, batch: int = 2000) -> list:
     batch at a time (only those whose share now could have risen so far), and only the risen
     kept."""
     query = _rows_query(round_.id, filters).where(*could_rise(round_))
-    result = session.execute(query.execution_options(yield_per=batch))
     risen = []
     with rises_of(session, round_) as rises:
+        if rises.first_round:
+            return risen
+        result = session.execute(query.execution_options(yield_per=batch))
         for partition in result.partitions():
             risen += [values for values, change in zip(partition, rises.changes(partition))
                       if rises.rose(change)]

@@ -55,9 +55,11 @@ def table_rows(session, round_, filters, labels: dict, rose_label: str, batch: i
     query = services._rows_query(round_.id, filters).with_only_columns(*COLUMNS)
     if filters.rising:
         query = query.where(*could_rise(round_))
-    result = session.execute(query.execution_options(yield_per=batch))
     names, successors = services._Names(session), _Successors(session)
     with rises_of(session, round_) as rises:
+        if filters.rising and rises.first_round:
+            return
+        result = session.execute(query.execution_options(yield_per=batch))
         for partition in result.partitions():
             changes = rises.changes(partition)
             if filters.rising:
