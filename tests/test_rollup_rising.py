@@ -36,8 +36,9 @@ def test_the_page_lists_only_the_risen_and_keeps_the_counts(world, login):
             " trước.") in page.text
     assert "3 người" in page.text.split('id="summary"')[1][:40]  # the counts: every person
     assert 'id="f-rising" name="rising" value="1" checked' in page.text
-    # the downloads carry the filter
+    # the table's download carries the filter; the official report lists every low result
     assert f'/rounds/{world.third.id}/rollup.xlsx?rising=1' in page.text
+    assert f'href="/rounds/{world.third.id}/rollup.pdf"' in page.text
     plain = client.get(f"/rounds/{world.third.id}/rollup")
     assert len(_listed(plain)) == 3 and "Bảng chỉ liệt kê" not in plain.text
     first = client.get(f"/rounds/{world.first.id}/rollup", query_string={"rising": "1"})
@@ -133,3 +134,19 @@ def test_a_page_finds_the_predecessors_once(world, make, login, monkeypatch):
     page = client.get(f"/rounds/{world.third.id}/rollup", query_string={"rising": 1})
     assert page.status_code == 200 and RISEN in page.text
     assert opened == [vinh_phuc.id]
+
+
+def test_a_share_just_past_the_threshold_is_found(world, make, login):
+    """101 low of 1,009 (10.0099 %, kept as 1000 ten-thousandths for sorting) after 0 %: a
+    rise of just more than 10 points is listed, the sorting share's rounding
+    notwithstanding."""
+    before, category = _round(make, world.admin_a, world.province_a, [world.a1], "Đợt 2031", 2031)
+    make.certified(world.a1, before.id, category, [("Mạc Văn Sát", "CB-EDGE2", f(40, 0, 0))],
+                   40, held_on=dt.date(2031, 6, 1))
+    after, category = _round(make, world.admin_a, world.province_a, [world.a1], "Đợt 2033", 2033)
+    make.certified(world.a1, after.id, category, [("Mạc Văn Sát", "CB-EDGE2", f(908, 0, 101))],
+                   1009, held_on=dt.date(2033, 6, 1))
+    page = login(world.viewer_a).get(f"/rounds/{after.id}/rollup", query_string={"rising": 1})
+    assert _listed(page) == [("Mạc Văn Sát", "Đảng ủy xã A1")]
+    assert "Tỷ lệ thấp tăng +10,01 điểm %" in page.text
+

@@ -66,10 +66,11 @@ def test_the_roll_up_sheet_has_the_api_figures_as_numbers_and_dates(world, login
                                 float(row["confidence_percent"]), row["low"],
                                 float(row["low_percent"])]
         assert all(cells[i].number_format == "0.00" for i in (12, 14, 16))
-        assert values[18] == (", ".join(row["successors"]) or None)
+        assert values[18:20] == [None, None]  # the round is everyone's first: no change
+        assert values[20] == (", ".join(row["successors"]) or None)
     district = next(values for values in ([c.value for c in r] for r in body)
                     if values[4] == "Võ Quá Nửa")
-    assert district[12:] == [25.0, 4, 20.0, 11, 55.0, "Trên 50% tín nhiệm thấp",
+    assert district[12:] == [25.0, 4, 20.0, 11, 55.0, "Trên 50% tín nhiệm thấp", None, None,
                              "Đảng ủy xã Kế Thừa"]
 
 

@@ -64,13 +64,18 @@ def render_dashboard(session, round_, **shown):
         page, units_page = (page_number(request.args, name) for name in ("page", "units_page"))
     except ServiceError as error:
         return render_template(
-            "rollup/dashboard.html", error=error.message, export_args={}, **shown,
+            "rollup/dashboard.html", error=error.message, export_args={}, report_args={},
+            **shown,
             **_dashboard(session, round_, services.Filters(), 1, 1, shown.get("history"))), 422
     # the filters only: any other key would reach url_for (round_id=, _method=...)
     export_args = {k: v for k, v in request.args.items() if v and k in FILTER_KEYS}
+    # The consolidated report is the round's official one: every low result under the other
+    # filters, never only those who rose.
+    report_args = {k: v for k, v in export_args.items() if k != "rising"}
     return render_template("rollup/dashboard.html", error=None, export_args=export_args,
-                           **shown, **_dashboard(session, round_, filters, page, units_page,
-                                                 shown.get("history")))
+                           report_args=report_args, **shown,
+                           **_dashboard(session, round_, filters, page, units_page,
+                                        shown.get("history")))
 
 
 def _dashboard(session, round_, filters, page: int, units_page: int, history=None) -> dict:

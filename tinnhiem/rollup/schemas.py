@@ -17,7 +17,9 @@ class RollupQuerySchema(Schema):
     sort = fields.String(load_default="band", validate=validate.OneOf(SORTS))
     rising = fields.Boolean(load_default=False, metadata={
         "description": "Only people whose share of low confidence rose by more than the"
-                       " round's low_rise_points since their previous certified round"})
+                       " round's low_rise_points since their previous certified round (the"
+                       " rows and the XLSX; the PDF report, the round's official one, lists"
+                       " every low result)"})
     limit = fields.Integer(load_default=PAGE, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     units_limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=10_000),
