@@ -4,6 +4,7 @@ import uuid
 
 from tinnhiem.scanning.models import ScanBatch, ScanPage
 
+LEVELS = ("high", "confidence", "low")  # a read mark's level, by its box
 LEVEL = {"1": "high", "2": "confidence", "3": "low", "0": "blank", "4": "several",
          "5": "crossed"}
 
@@ -30,6 +31,35 @@ def reading_world(make):
     w.version = make._run(lambda s: frozen_template(s, conferences.get_conference(
         s, w.voting.id).template_id).version)
     return w
+
+
+def sheet(world, rng, conference_id=None):
+    """A ballot of the reading world's conference (or another's), marked at random: one
+    clear mark a row."""
+    from tests.scan_corpus import marked_sheet
+
+    return marked_sheet(3, rng, kinds=("mark",), write_ins=False, dpi=200,
+                        conference_id=conference_id or world.voting.id,
+                        template_version=world.version)
+
+
+def upload_and_read(make, client, world, files):
+    """The signed-in board member uploads `files` (name, bytes); the batch is read as the
+    worker reads it. Returns the batch, read."""
+    import io
+
+    from tests.factories import rows
+    from tinnhiem.scanning import jobs
+
+    answer = client.post(f"/conferences/{world.voting.id}/scans",
+                         content_type="multipart/form-data",
+                         data={"upload-files": [(io.BytesIO(d), n) for n, d in files]})
+    assert answer.status_code == 302, answer.status_code
+    [batch] = [b for b in rows(make, ScanBatch) if b.status == "queued"]
+    with make.app.app_context():  # what the worker does with the queued job
+        jobs.read_batch(province_id=str(batch.province_id), unit_id=str(batch.unit_id),
+                        batch_id=str(batch.id))
+    return rows(make, ScanBatch, id=batch.id)[0]
 
 
 def row(index: int, key: str) -> dict:

@@ -18,7 +18,8 @@ ROOT = Path(tinnhiem.__file__).parent
 LAYERS = ("platform", "tenants", "rounds", "cadre_registry", "conferences", "tally", "voting",
           "scanning", "counting", "cadres", "followup", "rollup")
 APP = len(LAYERS)  # the application itself: may import anything, nothing imports it
-APP_MODULES = {"tinnhiem", "tinnhiem.models", "tinnhiem.demo", "tinnhiem.demo_history"}
+APP_MODULES = {"tinnhiem", "tinnhiem.models", "tinnhiem.demo", "tinnhiem.demo_history",
+               "tinnhiem.demo_scans"}
 APP_PACKAGES = {"backup"}
 
 

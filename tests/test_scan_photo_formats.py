@@ -9,8 +9,7 @@ import pytest
 
 from tests.factories import rows
 from tests.scan_corpus import CONFERENCE_ID, TEMPLATE_VERSION, marked_sheet, photographed
-from tests.scan_pages import reading_world
-from tests.test_scan_reading import LEVELS, sheet, upload_and_read
+from tests.scan_pages import LEVELS, reading_world, sheet, upload_and_read
 from tinnhiem.scanning.models import ScanPage
 from tinnhiem.scanning.pages import ScanError, pages_of_upload
 from tinnhiem.scanning.reader import read_page

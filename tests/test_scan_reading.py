@@ -1,20 +1,17 @@
 """A board's upload read by the job, page by page, into what the board works on: the marks
 of the real printed ballot, the same sheet scanned twice kept apart, another conference's
 page refused, a broken file said so; every figure the board's pages show."""
-import io
 import uuid
 
 import cv2
 import numpy as np
 import pytest
 
-from tinnhiem.scanning import jobs
-from tinnhiem.scanning.models import ScanBatch, ScanFile, ScanPage
+from tinnhiem.scanning.models import ScanFile, ScanPage
 from tests.factories import rows
-from tests.scan_pages import reading_world
-from tests.scan_corpus import marked_sheet, photographed, scanned
+from tests.scan_pages import LEVELS, reading_world, sheet, upload_and_read
+from tests.scan_corpus import photographed, scanned
 
-LEVELS = ("high", "confidence", "low")
 
 
 @pytest.fixture
@@ -26,24 +23,6 @@ def jpeg(image) -> bytes:
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
     assert ok
     return data.tobytes()
-
-
-def sheet(world, rng, conference_id=None):
-    return marked_sheet(3, rng, kinds=("mark",), write_ins=False, dpi=200,
-                        conference_id=conference_id or world.voting.id,
-                        template_version=world.version)
-
-
-def upload_and_read(make, client, world, files):
-    answer = client.post(f"/conferences/{world.voting.id}/scans",
-                         content_type="multipart/form-data",
-                         data={"upload-files": [(io.BytesIO(d), n) for n, d in files]})
-    assert answer.status_code == 302, answer.status_code
-    [batch] = [b for b in rows(make, ScanBatch) if b.status == "queued"]
-    with make.app.app_context():  # what the worker does with the queued job
-        jobs.read_batch(province_id=str(batch.province_id), unit_id=str(batch.unit_id),
-                        batch_id=str(batch.id))
-    return rows(make, ScanBatch, id=batch.id)[0]
 
 
 def test_scans_and_photos_are_read_row_by_row_and_a_second_scan_is_not_counted(
