@@ -26,6 +26,16 @@ def _listed(page) -> list[tuple[str, str]]:
             for row in re.findall(r"<tr data-band.*?</tr>", table, re.S)]
 
 
+def _a1_round(make, world, year: int, person: tuple, collected: int):
+    """A round of province A in `year` where unit A1 voted on `person` (name, code, figures),
+    certified; the round."""
+    round_, category = _round(make, world.admin_a, world.province_a, [world.a1], f"Đợt {year}",
+                              year)
+    make.certified(world.a1, round_.id, category, [person], collected,
+                   held_on=dt.date(year, 6, 1))
+    return round_
+
+
 def test_the_page_lists_only_the_risen_and_keeps_the_counts(world, login):
     client = login(world.viewer_a)
     page = client.get(f"/rounds/{world.third.id}/rollup", query_string={"rising": "1"})
@@ -104,9 +114,7 @@ def test_a_rise_counts_from_the_predecessors_round(world, make, login, token, cl
     make.certified(district, old.id, category, [("Đinh Văn Mới", "CB-NEW", f(36, 2, 2))], 40,
                    held_on=dt.date(2020, 5, 20))
     _succeed(make, world.province_a, vinh_phuc)
-    later, category = _round(make, world.admin_a, world.province_a, [world.a1], "Đợt 2030", 2030)
-    make.certified(world.a1, later.id, category, [("Đinh Văn Mới", "CB-NEW", f(10, 10, 20))],
-                   40, held_on=dt.date(2030, 6, 1))
+    later = _a1_round(make, world, 2030, ("Đinh Văn Mới", "CB-NEW", f(10, 10, 20)), 40)
 
     page = login(world.viewer_a).get(f"/rounds/{later.id}/rollup", query_string={"rising": 1})
     assert _listed(page) == [("Đinh Văn Mới", "Đảng ủy xã A1")]
@@ -140,12 +148,8 @@ def test_a_share_just_past_the_threshold_is_found(world, make, login):
     """101 low of 1,009 (10.0099 %, kept as 1000 ten-thousandths for sorting) after 0 %: a
     rise of just more than 10 points is listed, the sorting share's rounding
     notwithstanding."""
-    before, category = _round(make, world.admin_a, world.province_a, [world.a1], "Đợt 2031", 2031)
-    make.certified(world.a1, before.id, category, [("Mạc Văn Sát", "CB-EDGE2", f(40, 0, 0))],
-                   40, held_on=dt.date(2031, 6, 1))
-    after, category = _round(make, world.admin_a, world.province_a, [world.a1], "Đợt 2033", 2033)
-    make.certified(world.a1, after.id, category, [("Mạc Văn Sát", "CB-EDGE2", f(908, 0, 101))],
-                   1009, held_on=dt.date(2033, 6, 1))
+    _a1_round(make, world, 2031, ("Mạc Văn Sát", "CB-EDGE2", f(40, 0, 0)), 40)
+    after = _a1_round(make, world, 2033, ("Mạc Văn Sát", "CB-EDGE2", f(908, 0, 101)), 1009)
     page = login(world.viewer_a).get(f"/rounds/{after.id}/rollup", query_string={"rising": 1})
     assert _listed(page) == [("Mạc Văn Sát", "Đảng ủy xã A1")]
     assert "Tỷ lệ thấp tăng +10,01 điểm %" in page.text
