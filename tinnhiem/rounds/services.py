@@ -17,7 +17,7 @@ from tinnhiem.platform.worker_cache import worker_cache
 from tinnhiem.rounds.models import (CROSSED_OUT_BALLOT, CROSSED_OUT_ROW, BallotTemplate, Round,
                                     RoundCategory, RoundUnit)
 from tinnhiem.tenants.models import Unit
-from tinnhiem.tenants.services import get_unit, require_active_on, successor_names, today
+from tinnhiem.tenants.services import get_unit, require_active_on, successors_said, today
 
 # Sent when a round is created with its participating units, inside the caller's
 # transaction: sender is the Round; keyword argument session. A feature keeping something
@@ -180,12 +180,10 @@ def _require_standing_province(session, province_id) -> None:
     """A province that has merged away starts nothing: its successor holds the rounds."""
     province = session.scalar(select(Unit).where(Unit.id == province_id))
     if province is not None and not province.is_active_on(today()):
-        names = successor_names(province)
         raise ServiceError("province_dissolved", _l(
             "%(province)s đã kết thúc hoạt động sau ngày %(end)s (đơn vị kế tục: %(next)s);"
             " không thể mở đợt lấy phiếu mới.", province=province.name,
-            end=f"{province.valid_to:%d/%m/%Y}",
-            next=", ".join(names) if names else _l("chưa ghi nhận")), status=409)
+            end=f"{province.valid_to:%d/%m/%Y}", next=successors_said(province)), status=409)
 
 
 def _whole(value, most: int, field: str, message, code: str) -> int:

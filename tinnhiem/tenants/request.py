@@ -71,11 +71,9 @@ def _ended(province: Unit | None):
     if province is None or province.valid_to is None:
         message = _l("Tài khoản này không còn hiệu lực.")
     else:
-        names = services.successor_names(province)
         message = _l("Tài khoản này đã hết hiệu lực: %(province)s đã kết thúc hoạt động sau ngày"
                      " %(end)s (đơn vị kế tục: %(next)s).", province=province.name,
-                     end=f"{province.valid_to:%d/%m/%Y}",
-                     next=", ".join(names) if names else _l("chưa ghi nhận"))
+                     end=f"{province.valid_to:%d/%m/%Y}", next=services.successors_said(province))
     logout_user()
     if request.path.startswith("/api/"):
         raise ServiceError("account_ended", message, status=401)

@@ -222,6 +222,13 @@ def successor_names(unit: Unit) -> list[str]:
         session.close()
 
 
+def successors_said(unit: Unit):
+    """Who took over from `unit`, as a message names them: "chưa ghi nhận" (lazy, in the
+    reader's language) when no one has been recorded yet."""
+    names = successor_names(unit)
+    return ", ".join(names) if names else _l("chưa ghi nhận")
+
+
 def province_name(unit: Unit) -> str:
     """The name of the province `unit` belongs to, read in the unit directory: a unit's staff
     do not see their province in their scope, yet their documents are dated from its seat."""
@@ -242,11 +249,10 @@ def require_active_on(unit: Unit, day: dt.date, field: str) -> None:
     if unit.is_active_on(day):
         return
     if unit.valid_to is not None and day > unit.valid_to:
-        names = successor_names(unit)
         message = _l("Đơn vị “%(unit)s” đã giải thể từ sau ngày %(end)s (đơn vị kế tục: %(next)s);"
                      " không thể dùng cho ngày %(day)s.", unit=unit.name,
                      end=f"{unit.valid_to:%d/%m/%Y}", day=f"{day:%d/%m/%Y}",
-                     next=", ".join(names) if names else _l("chưa ghi nhận"))
+                     next=successors_said(unit))
         raise ServiceError("unit_dissolved", message, field=field)
     raise ServiceError("unit_not_yet_valid",
                        _l("Đơn vị “%(unit)s” chỉ có hiệu lực từ ngày %(start)s; không thể dùng cho"
