@@ -64,6 +64,21 @@ class Rises:
         """More than the round's threshold, exactly (never on a rounded share)."""
         return change is not None and change > self.round_.low_rise_points
 
+    def batches(self, session, query, only_risen: bool, batch: int) -> Iterator[list]:
+        """The rows of `query` (result rows of the round, with cadre_code, unit_id, low and
+        collected), streamed a batch at a time (a server-side cursor on PostgreSQL), each
+        batch as (row, change) pairs; `only_risen`: only the rows that rose, reading only
+        those whose share now could have, and nothing at all in a first round."""
+        if only_risen:
+            if self.first_round:
+                return
+            query = query.where(*could_rise(self.round_))
+        for partition in session.execute(query.execution_options(yield_per=batch)).partitions():
+            pairs = list(zip(partition, self.changes(partition)))
+            if only_risen:
+                pairs = [(row, change) for row, change in pairs if self.rose(change)]
+            yield pairs
+
     def _change(self, row, earlier) -> Fraction | None:
         place = Place(self.key, row.unit_id.hex, row.low, row.collected)
         previous = previous_place(place, earlier)
@@ -88,7 +103,7 @@ class Rises:
 
     def _round_keys(self, session) -> dict:
         """Every round the session reads (a province holds a few), once per session."""
-        keys = self.round_keys.setdefault(id(session), {})
+        keys = self.round_keys.setdefault(session, {})
         if not keys:
             for raw, year, created in session.execute(
                     select(_raw(Round.id), Round.year, Round.created_at)):

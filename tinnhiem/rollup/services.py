@@ -14,7 +14,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, text, true
 
-from tinnhiem.cadres.rises import could_rise, mark_rises, rises_of
+from tinnhiem.cadres.rises import mark_rises, rises_of
 from tinnhiem.conferences.models import Conference
 from tinnhiem.counting.bands import NORMAL, OVER_HALF, SEVERITY, TWO_THIRDS, Figures
 from tinnhiem.counting.models import (BAND_COLUMNS, TENTH_COLUMNS, Result, RollupCount,
@@ -224,16 +224,9 @@ def rising_values(session, round_, filters: Filters, batch: int = 2000) -> list:
     rounds predecessors hold, read in their own sessions): the filtered rows are streamed a
     batch at a time (only those whose share now could have risen so far), and only the risen
     kept."""
-    query = _rows_query(round_.id, filters).where(*could_rise(round_))
-    risen = []
     with rises_of(session, round_) as rises:
-        if rises.first_round:
-            return risen
-        result = session.execute(query.execution_options(yield_per=batch))
-        for partition in result.partitions():
-            risen += [values for values, change in zip(partition, rises.changes(partition))
-                      if rises.rose(change)]
-    return risen
+        return [values for pairs in rises.batches(session, _rows_query(round_.id, filters),
+                                                  True, batch) for values, _change in pairs]
 
 
 def in_index_order(session, query) -> list:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from tinnhiem.cadres.history import points
-from tinnhiem.cadres.rises import could_rise, rises_of
+from tinnhiem.cadres.rises import rises_of
 from tinnhiem.counting.bands import band, share
 from tinnhiem.counting.models import Result
 from tinnhiem.platform.collation import sort_key
@@ -53,22 +53,14 @@ def table_rows(session, round_, filters, labels: dict, rose_label: str, batch: i
     time (a server-side cursor on PostgreSQL); `labels`: each band's label; `rose_label`: the
     cell of a person whose low share rose past the round's threshold (cadres.rises)."""
     query = services._rows_query(round_.id, filters).with_only_columns(*COLUMNS)
-    if filters.rising:
-        query = query.where(*could_rise(round_))
     names, successors = services._Names(session), _Successors(session)
     with rises_of(session, round_) as rises:
-        if filters.rising and rises.first_round:
-            return
-        result = session.execute(query.execution_options(yield_per=batch))
-        for partition in result.partitions():
-            changes = rises.changes(partition)
-            if filters.rising:
-                partition, changes = _risen(rises, partition, changes)
-            names.load(partition)
-            successors.load({r.unit_id for r in partition
-                             if names.units[r.unit_id][1] is not None})
+        for pairs in rises.batches(session, query, filters.rising, batch):
+            names.load([row for row, _change in pairs])
+            successors.load({row.unit_id for row, _change in pairs
+                             if names.units[row.unit_id][1] is not None})
             for (full_name, post, unit_id, category_id, conference_id, issued, collected, high,
-                 confidence, low, invalid, _code), change in zip(partition, changes):
+                 confidence, low, invalid, _code), change in pairs:
                 unit_name, valid_to, unit_type = names.units[unit_id]
                 title, held_on = names.conferences[conference_id]
                 yield (unit_name, unit_type, title, held_on, full_name, post,
@@ -79,8 +71,3 @@ def table_rows(session, round_, filters, labels: dict, rose_label: str, batch: i
                        None if change is None else float(points(change)),
                        rose_label if rises.rose(change) else "",
                        successors.known[unit_id] if valid_to is not None else "")
-
-
-def _risen(rises, partition, changes) -> tuple[list, list]:
-    kept = [(row, change) for row, change in zip(partition, changes) if rises.rose(change)]
-    return [row for row, _ in kept], [change for _, change in kept]

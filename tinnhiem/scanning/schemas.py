@@ -39,8 +39,8 @@ class ScansSchema(Schema):
 
 class UploadSchema(Schema):
     files = fields.List(Upload(), load_default=list,
-                        metadata={"description": "A scanner's PDF, or images (JPEG, PNG, TIFF, HEIC,"
-                                                         " WebP)"})
+                        metadata={"description": "A scanner's PDF, or images (JPEG, PNG,"
+                                                 " TIFF, HEIC, WebP)"})
 
 
 class ReadRowSchema(Schema):
